@@ -1,0 +1,25 @@
+"""fastpipe: train and run NLP pipelines from one config file, with a compiled core."""
+from pathlib import Path
+
+from .about import __version__
+
+__all__ = ["__version__", "blank", "get_include"]
+
+
+def get_include() -> str:
+    """The folder holding fastpipe's public C headers (``#include "fastpipe/structs.h"``).
+
+    Pass it to ``include_dirs`` when compiling an extension that cimports fastpipe.
+    """
+    here = Path(__file__).parent
+    installed = here / "include"
+    if (installed / "fastpipe" / "structs.h").exists():
+        return str(installed)
+    return str(here.parent / "include")  # a source checkout before its first build
+
+
+def blank(lang: str):
+    """A pipeline with no components for a language code: its tokenizer and vocab."""
+    from .language import Language
+
+    return Language.blank(lang)

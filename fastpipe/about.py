@@ -1,0 +1,2 @@
+__title__ = "fastpipe"
+__version__ = "0.1.0"

@@ -1,0 +1,160 @@
+# cython: language_level=3
+"""StringStore: every string of a pipeline, interned once and addressed by a 64-bit key.
+
+Keys are murmurhash64 of the UTF-8 bytes (lone surrogates are kept with 'surrogatepass', so
+every Python str can be stored). The empty string has key 0, which everywhere else means
+"missing".
+"""
+from libc.string cimport memcpy
+from libc.stdint cimport uint32_t
+from murmurhash.mrmr cimport hash64
+import srsly
+
+from .errors import Errors
+
+cdef enum:
+    HASH_SEED = 1
+
+
+cdef hash_t hash_utf8(const char* utf8, Py_ssize_t length) noexcept nogil:
+    if length == 0:
+        return 0
+    cdef hash_t key = hash64(<void*>utf8, <int>length, HASH_SEED)
+    return key if key != 0 else 1
+
+
+cdef inline bytes _encode(str string):
+    return string.encode("utf-8", "surrogatepass")
+
+
+def hash_string(str string):
+    """Return the 64-bit key of a string (0 for the empty string)."""
+    cdef bytes utf8 = _encode(string)
+    return hash_utf8(utf8, len(utf8))
+
+
+cdef class StringStore:
+    """Map strings to 64-bit keys and back.
+
+    >>> strings = StringStore(["apple"])
+    >>> key = strings.add("pear")
+    >>> strings[key]
+    'pear'
+    """
+
+    def __init__(self, strings=None):
+        self.mem = Pool()
+        self._map = PreshMap()
+        self._keys = []
+        if strings is not None:
+            if isinstance(strings, (str, bytes)):
+                raise TypeError("StringStore(strings) takes an iterable of str, not a single string")
+            for string in strings:
+                self.add(string)
+
+    cdef hash_t intern_utf8(self, const char* utf8, Py_ssize_t length) except? 0:
+        cdef hash_t key = hash_utf8(utf8, length)
+        if key == 0 or self._map.get(key) != NULL:
+            return key
+        if length > 0x7FFFFFFF:
+            raise ValueError(Errors.E002.format(length=length))
+        cdef unsigned char* buf = <unsigned char*>self.mem.alloc(length + 4, 1)
+        cdef uint32_t n = <uint32_t>length
+        memcpy(buf, &n, 4)
+        memcpy(buf + 4, utf8, length)
+        self._map.set(key, buf)
+        self._keys.append(key)
+        return key
+
+    cdef const unsigned char* _get(self, hash_t key) noexcept nogil:
+        return <const unsigned char*>self._map.get(key)
+
+    cdef str decode(self, hash_t key):
+        if key == 0:
+            return ""
+        cdef const unsigned char* buf = self._get(key)
+        if buf == NULL:
+            raise KeyError(Errors.E001.format(key=key))
+        cdef uint32_t n
+        memcpy(&n, buf, 4)
+        return (<const char*>(buf + 4))[:n].decode("utf-8", "surrogatepass")
+
+    def add(self, string):
+        """Store a string and return its key."""
+        if not isinstance(string, str):
+            raise TypeError(Errors.E003.format(type=type(string).__name__))
+        cdef bytes utf8 = _encode(string)
+        return self.intern_utf8(utf8, len(utf8))
+
+    def as_int(self, key):
+        """Key of a string, or the key itself: accepts both str and int."""
+        if isinstance(key, str):
+            return hash_string(key)
+        return int(key)
+
+    def as_string(self, key):
+        if isinstance(key, str):
+            return key
+        return self[key]
+
+    def __getitem__(self, key):
+        """str -> key (the string need not be stored); int -> stored str (KeyError if unknown)."""
+        if isinstance(key, str):
+            return hash_string(key)
+        if isinstance(key, bool) or not isinstance(key, int):
+            raise TypeError(Errors.E004.format(type=type(key).__name__))
+        if key < 0 or key > 0xFFFFFFFFFFFFFFFF:
+            raise KeyError(Errors.E001.format(key=key))
+        return self.decode(<hash_t>key)
+
+    def __contains__(self, key):
+        cdef bytes utf8
+        if isinstance(key, str):
+            utf8 = _encode(key)
+            key = hash_utf8(utf8, len(utf8))
+        elif isinstance(key, bool) or not isinstance(key, int):
+            return False
+        if key == 0:
+            return True
+        if key < 0 or key > 0xFFFFFFFFFFFFFFFF:
+            return False
+        return self._get(<hash_t>key) != NULL
+
+    def __len__(self):
+        return len(self._keys)
+
+    def __iter__(self):
+        for key in self._keys:
+            yield self.decode(key)
+
+    def keys(self):
+        return list(self._keys)
+
+    def __reduce__(self):
+        return (StringStore, (list(self),))
+
+    def to_bytes(self):
+        return srsly.msgpack_dumps([_encode(s) for s in self])
+
+    def from_bytes(self, bytes_data):
+        try:
+            items = srsly.msgpack_loads(bytes_data)
+        except Exception as err:
+            raise ValueError(Errors.E005.format(what="StringStore", err=err)) from None
+        if not isinstance(items, list) or not all(isinstance(s, bytes) for s in items):
+            raise ValueError(Errors.E005.format(what="StringStore", err="expected a list of strings"))
+        for utf8 in items:
+            try:
+                utf8.decode("utf-8", "surrogatepass")
+            except UnicodeDecodeError as err:
+                raise ValueError(Errors.E005.format(what="StringStore", err=err)) from None
+            self.intern_utf8(utf8, len(utf8))
+        return self
+
+    def to_disk(self, path):
+        from pathlib import Path
+        Path(path).write_bytes(self.to_bytes())
+
+    def from_disk(self, path):
+        from pathlib import Path
+        return self.from_bytes(Path(path).read_bytes())

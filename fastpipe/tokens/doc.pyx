@@ -1,0 +1,556 @@
+# cython: language_level=3
+"""Doc: a sequence of tokens over a pool-allocated TokenC array, and its annotations."""
+from libc.string cimport memset, memcpy
+from libc.stdint cimport int64_t
+cimport numpy as np
+import numpy
+
+from ..attrs cimport *
+from ..lexeme cimport lex_get_attr
+from ..structs cimport FP_IOB_MISSING, FP_IOB_I, FP_IOB_O, FP_IOB_B
+from .token cimport Token, token_get_attr
+from .span cimport Span
+
+from ..attrs import intify_attr, NAMES
+from ..errors import Errors
+
+np.import_array()
+
+# A zeroed lexeme for the padding tokens: every pointer in the array is valid to read.
+cdef LexemeC EMPTY_LEXEME
+memset(&EMPTY_LEXEME, 0, sizeof(LexemeC))
+
+IOB_STRINGS = ("", "I", "O", "B")
+# Attributes a Doc can take through from_array (lexical attributes come from the vocab).
+_SETTABLE = frozenset({ORTH, NORM, LEMMA, TAG, POS, MORPH, DEP, ENT_TYPE, ENT_KB_ID, ENT_IOB,
+                       HEAD, SENT_START, SPACY})
+_STRING_VALUED = frozenset({ORTH, NORM, LEMMA, TAG, POS, MORPH, DEP, ENT_TYPE, ENT_KB_ID})
+
+
+cdef class Doc:
+    """A tokenized text with its annotations.
+
+    Build one with a tokenizer (``nlp.tokenizer(text)``) or from words:
+    ``Doc(vocab, words=["Hello", "!"], spaces=[False, False])``. Optional per-token annotations
+    (``tags``, ``pos``, ``lemmas``, ``morphs``, ``deps``, ``heads`` as absolute indices,
+    ``sent_starts`` as True/False/None, ``ents`` as IOB strings "B-PER"/"I-PER"/"O"/"" )
+    may be given; None, or a None entry, means missing.
+    """
+
+    def __cinit__(self, Vocab vocab, *args, **kwargs):
+        self.vocab = vocab
+        self.mem = Pool()
+        self.length = 0
+        self.max_length = 0
+        self.c = NULL
+        self.cats = {}
+        self.user_data = {}
+        self.spans = {}
+        self._text = None
+
+    def __init__(self, Vocab vocab, words=None, spaces=None, *, tags=None, pos=None,
+                 lemmas=None, morphs=None, heads=None, deps=None, sent_starts=None, ents=None):
+        if words is None:
+            words = []
+        if isinstance(words, str) or not isinstance(words, (list, tuple)):
+            raise TypeError(Errors.E010.format(type=type(words).__name__))
+        cdef int n = len(words)
+        if spaces is None:
+            spaces = [True] * n
+            if n:
+                spaces[n - 1] = False
+        elif len(spaces) != n:
+            raise ValueError(Errors.E011.format(n_spaces=len(spaces), n_words=n))
+        self.reserve(n)
+        cdef int i
+        for i, word in enumerate(words):
+            if not isinstance(word, str):
+                raise TypeError(Errors.E010.format(type=f"a list holding {type(word).__name__}"))
+            if not word:
+                raise ValueError(Errors.E012.format(i=i))
+            self.push_back(self.vocab.get(word), bool(spaces[i]))
+        strings = self.vocab.strings
+        for name, values, field in (("tags", tags, TAG), ("pos", pos, POS),
+                                    ("lemmas", lemmas, LEMMA), ("morphs", morphs, MORPH),
+                                    ("deps", deps, DEP)):
+            if values is None:
+                continue
+            if len(values) != n:
+                raise ValueError(Errors.E015.format(name=name, n_values=len(values), n_words=n))
+            for i, value in enumerate(values):
+                if value is not None and value != "":
+                    _set_string_attr(&self.c[i], field, strings.add(value))
+        if heads is not None:
+            if len(heads) != n:
+                raise ValueError(Errors.E015.format(name="heads", n_values=len(heads), n_words=n))
+            for i, head in enumerate(heads):
+                if head is None:
+                    continue
+                if not 0 <= head < n:
+                    raise ValueError(Errors.E016.format(head=head, i=i, length=n - 1))
+                self.c[i].head = head - i
+            self.set_heads()
+        if sent_starts is not None:
+            if len(sent_starts) != n:
+                raise ValueError(Errors.E015.format(name="sent_starts", n_values=len(sent_starts), n_words=n))
+            for i, value in enumerate(sent_starts):
+                self.c[i].sent_start = 0 if value is None else (1 if value else -1)
+        if ents is not None:
+            if len(ents) != n:
+                raise ValueError(Errors.E015.format(name="ents", n_values=len(ents), n_words=n))
+            self._set_iob_strings(ents)
+
+    # -- building ---------------------------------------------------------------------------
+
+    cdef int reserve(self, int n) except -1:
+        """Make room for at least n tokens, keeping the padding blank."""
+        if n <= self.max_length:
+            return 0
+        cdef int new_max = max(n, self.max_length * 2, 16)
+        cdef TokenC* data = <TokenC*>self.mem.alloc(new_max + 2 * PADDING, sizeof(TokenC))
+        cdef int i
+        for i in range(new_max + 2 * PADDING):
+            data[i].lex = &EMPTY_LEXEME
+        if self.c != NULL:
+            memcpy(data + PADDING, self.c, self.length * sizeof(TokenC))
+            self.mem.free(self.c - PADDING)
+        self.c = data + PADDING
+        self.max_length = new_max
+        return 0
+
+    cdef int push_back(self, const LexemeC* lex, bint has_space) except -1:
+        if self.length == self.max_length:
+            self.reserve(self.length + 1)
+        cdef TokenC* t = &self.c[self.length]
+        t.lex = lex
+        t.spacy = has_space
+        if self.length == 0:
+            t.idx = 0
+        else:
+            t.idx = self.c[self.length - 1].idx + self.c[self.length - 1].lex.length + self.c[self.length - 1].spacy
+        self.length += 1
+        return 0
+
+    cdef int set_heads(self) except -1:
+        """Derive children counts, subtree edges and sentence starts from the heads."""
+        cdef int n = self.length
+        cdef int i, h, steps, a
+        if n == 0:
+            return 0
+        cdef int* l_edge = <int*>self.mem.alloc(2 * n, sizeof(int))
+        cdef int* r_edge = l_edge + n
+        try:
+            for i in range(n):
+                self.c[i].l_kids = 0
+                self.c[i].r_kids = 0
+                l_edge[i] = i
+                r_edge[i] = i
+            for i in range(n):
+                h = i + self.c[i].head
+                if h < 0 or h >= n:
+                    raise ValueError(Errors.E016.format(head=h, i=i, length=n - 1))
+                if h > i:
+                    self.c[h].l_kids += 1
+                elif h < i:
+                    self.c[h].r_kids += 1
+            # Left edges: walk up from each token in order; an ancestor already reached by an
+            # earlier token has a smaller edge, and so have all its ancestors.
+            for i in range(n):
+                a = i
+                steps = 0
+                while self.c[a].head != 0:
+                    a = a + self.c[a].head
+                    steps += 1
+                    if steps > n:
+                        raise ValueError(f"[E026] The heads of this Doc contain a cycle through token {i}.")
+                    if l_edge[a] <= i:
+                        break
+                    l_edge[a] = i
+            for i in range(n - 1, -1, -1):
+                a = i
+                steps = 0
+                while self.c[a].head != 0:
+                    a = a + self.c[a].head
+                    steps += 1
+                    if steps > n:
+                        raise ValueError(f"[E026] The heads of this Doc contain a cycle through token {i}.")
+                    if r_edge[a] >= i:
+                        break
+                    r_edge[a] = i
+            for i in range(n):
+                self.c[i].l_edge = l_edge[i] - i
+                self.c[i].r_edge = r_edge[i] - i
+                self.c[i].sent_start = -1
+            for i in range(n):
+                if self.c[i].head == 0:
+                    self.c[l_edge[i]].sent_start = 1
+            self.c[0].sent_start = 1
+        finally:
+            self.mem.free(l_edge)
+        return 0
+
+    # -- sequence protocol --------------------------------------------------------------------
+
+    def __len__(self):
+        return self.length
+
+    def __getitem__(self, key):
+        if isinstance(key, slice):
+            start, stop, step = key.indices(self.length)
+            if step != 1:
+                raise ValueError(Errors.E017.format(step=key.step))
+            return Span(self, start, max(start, stop))
+        if not isinstance(key, int) or isinstance(key, bool):
+            raise TypeError(f"Doc indices must be int or slice, not {type(key).__name__}")
+        cdef Py_ssize_t i = key
+        if i < 0:
+            i += self.length
+        if i < 0 or i >= self.length:
+            raise IndexError(Errors.E013.format(i=key, length=self.length))
+        return Token.cinit(self, <int>i)
+
+    def __iter__(self):
+        cdef int i
+        for i in range(self.length):
+            yield Token.cinit(self, i)
+
+    def __repr__(self):
+        return self.text
+
+    def __str__(self):
+        return self.text
+
+    def __reduce__(self):
+        return (_doc_from_bytes, (self.vocab, self.to_bytes()))
+
+    @property
+    def text(self):
+        if self._text is None:
+            self._text = self._build_text()
+        return self._text
+
+    @property
+    def text_with_ws(self):
+        return self.text
+
+    def _build_text(self):
+        strings = self.vocab.strings
+        parts = []
+        cdef int i
+        for i in range(self.length):
+            parts.append(strings.decode(self.c[i].lex.orth))
+            if self.c[i].spacy:
+                parts.append(" ")
+        return "".join(parts)
+
+    def _set_text(self, text):
+        """Tokenizer's hook: the text the tokens were cut from (they spell it exactly)."""
+        self._text = text
+
+    # -- arrays -------------------------------------------------------------------------------
+
+    def to_array(self, attrs):
+        """Token attributes as a uint64 array: (n_tokens, n_attrs), or (n_tokens,) for one attr.
+
+        HEAD is the head's offset from the token and SENT_START is -1/0/1, both stored as
+        two's-complement uint64, as from_array expects them back.
+        """
+        single = isinstance(attrs, (str, int))
+        ids = [intify_attr(attrs)] if single else [intify_attr(a) for a in attrs]
+        cdef int n_attrs = len(ids)
+        cdef np.ndarray[np.uint64_t, ndim=2] out = numpy.zeros((self.length, n_attrs), dtype=numpy.uint64)
+        cdef int i, j
+        cdef attr_id_t attr_id
+        for j in range(n_attrs):
+            attr_id = <attr_id_t><int>ids[j]
+            for i in range(self.length):
+                out[i, j] = token_get_attr(&self.c[i], attr_id)
+        return out[:, 0] if single else out
+
+    def from_array(self, attrs, array):
+        """Set token attributes from an array in the layout to_array gives."""
+        single = isinstance(attrs, (str, int))
+        ids = [intify_attr(attrs)] if single else [intify_attr(a) for a in attrs]
+        array = numpy.asarray(array)
+        if array.ndim == 1:
+            array = array.reshape((-1, 1))
+        if array.ndim != 2 or array.shape[1] != len(ids):
+            raise ValueError(Errors.E020.format(n_cols=array.shape[-1] if array.ndim else 0, n_attrs=len(ids)))
+        if array.shape[0] != self.length:
+            raise ValueError(Errors.E021.format(n_rows=array.shape[0], length=self.length))
+        if array.dtype.kind not in "iu":
+            raise ValueError(Errors.E022.format(value=str(array.dtype), attr="array", reason="expected integers"))
+        cdef np.ndarray[np.uint64_t, ndim=2] values = array.astype(numpy.uint64, copy=False)
+        strings = self.vocab.strings
+        cdef int i, j, n = self.length
+        cdef attr_t value
+        cdef int64_t signed
+        cdef attr_id_t attr_id
+        for j, attr in enumerate(ids):
+            if attr not in _SETTABLE:
+                raise ValueError(Errors.E022.format(value=NAMES[attr], attr="from_array",
+                                                    reason="this attribute comes from the vocab and cannot be set"))
+            attr_id = <attr_id_t><int>attr
+            if attr in _STRING_VALUED:
+                for i in range(n):
+                    value = values[i, j]
+                    if value != 0 and value not in strings:
+                        raise ValueError(Errors.E022.format(value=value, attr=NAMES[attr],
+                                                            reason=f"token {i}: key not in the StringStore"))
+            for i in range(n):
+                value = values[i, j]
+                signed = <int64_t>value
+                if attr_id == HEAD:
+                    if signed + i < 0 or signed + i >= n:
+                        raise ValueError(Errors.E016.format(head=signed + i, i=i, length=n - 1))
+                    self.c[i].head = <int>signed
+                elif attr_id == SENT_START:
+                    if signed < -1 or signed > 1:
+                        raise ValueError(Errors.E022.format(value=signed, attr="SENT_START", reason="expected -1, 0 or 1"))
+                    self.c[i].sent_start = <int>signed
+                elif attr_id == ENT_IOB:
+                    if value > 3:
+                        raise ValueError(Errors.E022.format(value=value, attr="ENT_IOB", reason="expected 0 to 3"))
+                    self.c[i].ent_iob = <int>value
+                elif attr_id == SPACY:
+                    if value > 1:
+                        raise ValueError(Errors.E022.format(value=value, attr="SPACY", reason="expected 0 or 1"))
+                    self.c[i].spacy = <int>value
+                elif attr_id == ORTH:
+                    self.c[i].lex = self.vocab.get_by_orth(value)
+                else:
+                    _set_string_attr(&self.c[i], attr_id, value)
+        if HEAD in ids:
+            sent_starts = [self.c[i].sent_start for i in range(n)] if SENT_START in ids else None
+            self.set_heads()
+            if sent_starts is not None:
+                for i in range(n):
+                    self.c[i].sent_start = sent_starts[i]
+        if SPACY in ids or ORTH in ids:
+            self._recompute_offsets()
+        return self
+
+    def _recompute_offsets(self):
+        cdef int i
+        for i in range(1, self.length):
+            self.c[i].idx = self.c[i - 1].idx + self.c[i - 1].lex.length + self.c[i - 1].spacy
+        self._text = None
+
+    def has_annotation(self, attr):
+        """Whether any token has a value for the attribute (for SENT_START: any boundary set)."""
+        cdef attr_id_t attr_id = <attr_id_t><int>intify_attr(attr)
+        cdef int i
+        if attr_id == SENT_START:
+            for i in range(1, self.length):
+                if self.c[i].sent_start != 0:
+                    return True
+            return False
+        if attr_id == HEAD:
+            attr_id = DEP
+        for i in range(self.length):
+            if token_get_attr(&self.c[i], attr_id) != 0:
+                return True
+        return False
+
+    # -- entities ------------------------------------------------------------------------------
+
+    @property
+    def ents(self):
+        """The entity spans, read from each token's IOB code and type."""
+        cdef int i, start = -1
+        cdef attr_t label = 0
+        spans = []
+        for i in range(self.length):
+            iob = self.c[i].ent_iob
+            if iob == FP_IOB_B or (iob == FP_IOB_I and (start == -1 or self.c[i].ent_type != label)):
+                if start != -1:
+                    spans.append(Span(self, start, i, label=label))
+                start = i
+                label = self.c[i].ent_type
+            elif iob != FP_IOB_I and start != -1:
+                spans.append(Span(self, start, i, label=label))
+                start = -1
+        if start != -1:
+            spans.append(Span(self, start, self.length, label=label))
+        return tuple(spans)
+
+    @ents.setter
+    def ents(self, spans):
+        self.set_ents(spans, default="outside")
+
+    def set_ents(self, entities, *, missing=None, outside=None, default="outside"):
+        """Set entities (Spans or (label, start, end) tuples); tokens named in ``missing`` get no
+        annotation, those in ``outside`` are O, and all others get ``default``: "outside",
+        "missing" or "unmodified"."""
+        if default not in ("outside", "missing", "unmodified"):
+            raise ValueError(Errors.E022.format(value=default, attr="default", reason="expected 'outside', 'missing' or 'unmodified'"))
+        spans = sorted((self._as_span(e) for e in entities), key=lambda s: (s.start, s.end))
+        for a, b in zip(spans, spans[1:]):
+            if b.start < a.end:
+                raise ValueError(Errors.E018.format(span1=a, span2=b))
+        cdef int i
+        cdef Span span
+        if default != "unmodified":
+            for i in range(self.length):
+                self.c[i].ent_iob = FP_IOB_O if default == "outside" else FP_IOB_MISSING
+                self.c[i].ent_type = 0
+        for group, iob in ((missing, FP_IOB_MISSING), (outside, FP_IOB_O)):
+            for item in group or ():
+                span = self._as_span(item)
+                for i in range(span.c.start, span.c.end):
+                    self.c[i].ent_iob = iob
+                    self.c[i].ent_type = 0
+        for span in spans:
+            for i in range(span.c.start, span.c.end):
+                self.c[i].ent_iob = FP_IOB_B if i == span.c.start else FP_IOB_I
+                self.c[i].ent_type = span.c.label
+
+    def _as_span(self, item):
+        if isinstance(item, Span):
+            if (<Span>item).doc is not self:
+                raise ValueError("[E027] An entity Span belongs to a different Doc.")
+            return item
+        if isinstance(item, tuple) and len(item) == 3:
+            label, start, end = item
+            return Span(self, start, end, label=label)
+        raise TypeError(f"[E028] Entities are Spans or (label, start, end) tuples, got {item!r}")
+
+    def _set_iob_strings(self, tags):
+        cdef int i
+        cdef bint open_ = False
+        strings = self.vocab.strings
+        for i, tag in enumerate(tags):
+            if tag is None or tag == "":
+                self.c[i].ent_iob = FP_IOB_MISSING
+                self.c[i].ent_type = 0
+                open_ = False
+                continue
+            if not isinstance(tag, str):
+                raise TypeError(Errors.E024.format(tag=tag))
+            prefix, _, label = tag.partition("-")
+            if prefix == "O" and not label:
+                self.c[i].ent_iob = FP_IOB_O
+                self.c[i].ent_type = 0
+                open_ = False
+            elif prefix in ("B", "I") and label:
+                if prefix == "I" and not (open_ and self.c[i - 1].ent_type == strings[label]):
+                    raise ValueError(Errors.E025.format(i=i, tag=tag))
+                self.c[i].ent_iob = FP_IOB_B if prefix == "B" else FP_IOB_I
+                self.c[i].ent_type = strings.add(label)
+                open_ = True
+            else:
+                raise ValueError(Errors.E024.format(tag=tag))
+
+    # -- sentences ----------------------------------------------------------------------------
+
+    @property
+    def has_sents(self):
+        return self.length > 0 and self.has_annotation(SENT_START)
+
+    @property
+    def sents(self):
+        """Sentence spans; raises ValueError when no boundary is set at all."""
+        if self.length == 0:
+            return
+        if not self.has_annotation(SENT_START):
+            if self.length == 1 and self.c[0].sent_start == 1:
+                yield Span(self, 0, 1)
+                return
+            raise ValueError(Errors.E019)
+        cdef int i, start = 0
+        for i in range(1, self.length):
+            if self.c[i].sent_start == 1:
+                yield Span(self, start, i)
+                start = i
+        yield Span(self, start, self.length)
+
+    # -- spans by character offsets -----------------------------------------------------------
+
+    def char_span(self, int start_char, int end_char, label=0, alignment_mode="strict"):
+        """The Span covering [start_char, end_char), or None if the offsets fall inside tokens
+        (alignment_mode "strict"); "contract" and "expand" snap to token boundaries."""
+        if alignment_mode not in ("strict", "contract", "expand"):
+            raise ValueError(Errors.E022.format(value=alignment_mode, attr="alignment_mode",
+                                                reason="expected 'strict', 'contract' or 'expand'"))
+        if start_char > end_char or self.length == 0:
+            return None
+        cdef int i, start = -1, end = -1
+        cdef int t_start, t_end
+        for i in range(self.length):
+            t_start = self.c[i].idx
+            t_end = t_start + self.c[i].lex.length
+            if start == -1:
+                if t_start == start_char or (alignment_mode == "expand" and t_end > start_char) or \
+                        (alignment_mode == "contract" and t_start >= start_char):
+                    start = i
+                elif t_start > start_char:
+                    return None
+            if start != -1:
+                if t_end == end_char or (alignment_mode == "expand" and t_end >= end_char):
+                    end = i + 1
+                    break
+                if t_end > end_char:
+                    if alignment_mode == "contract":
+                        end = i
+                    break
+        if start == -1 or end == -1 or end <= start:
+            return None
+        return Span(self, start, end, label=label)
+
+    # -- copies and serialization -------------------------------------------------------------
+
+    def copy(self):
+        cdef Doc other = Doc(self.vocab)
+        other.reserve(self.length)
+        memcpy(other.c, self.c, self.length * sizeof(TokenC))
+        other.length = self.length
+        other._text = self._text
+        other.cats = dict(self.cats)
+        other.user_data = dict(self.user_data)
+        other.spans = {name: [Span(other, s.start, s.end, label=s.label) for s in group]
+                       for name, group in self.spans.items()}
+        return other
+
+    def to_bytes(self):
+        from .docbin import DocBin
+        return DocBin(docs=[self], store_user_data=True).to_bytes()
+
+    def from_bytes(self, bytes_data):
+        from .docbin import DocBin
+        docs = list(DocBin(store_user_data=True).from_bytes(bytes_data).get_docs(self.vocab))
+        if len(docs) != 1:
+            raise ValueError(Errors.E005.format(what="Doc", err=f"{len(docs)} documents found"))
+        cdef Doc doc = docs[0]
+        self.mem = doc.mem
+        self.c = doc.c
+        self.length = doc.length
+        self.max_length = doc.max_length
+        self._text = doc._text
+        self.cats = doc.cats
+        self.user_data = doc.user_data
+        self.spans = {name: [Span(self, s.start, s.end, label=s.label) for s in group]
+                      for name, group in doc.spans.items()}
+        return self
+
+
+def _doc_from_bytes(vocab, data):
+    return Doc(vocab).from_bytes(data)
+
+
+cdef inline void _set_string_attr(TokenC* token, attr_id_t attr_id, attr_t value) noexcept nogil:
+    if attr_id == NORM:
+        token.norm = value
+    elif attr_id == LEMMA:
+        token.lemma = value
+    elif attr_id == TAG:
+        token.tag = value
+    elif attr_id == POS:
+        token.pos = value
+    elif attr_id == MORPH:
+        token.morph = value
+    elif attr_id == DEP:
+        token.dep = value
+    elif attr_id == ENT_TYPE:
+        token.ent_type = value
+    elif attr_id == ENT_KB_ID:
+        token.ent_kb_id = value

@@ -1,0 +1,242 @@
+# cython: language_level=3
+"""Token: a view of one TokenC of a Doc."""
+from ..structs cimport LexemeC, FP_IOB_MISSING, FP_IOB_I, FP_IOB_O, FP_IOB_B
+from ..strings cimport StringStore
+from .doc cimport Doc
+
+from ..attrs import intify_attr
+from ..errors import Errors
+
+_IOB_STRINGS = ("", "I", "O", "B")
+
+
+cdef class Token(LexemeAttrs):
+    """One token of a Doc; get it with ``doc[i]``. Setting attributes writes into the Doc."""
+
+    def __init__(self, Doc doc, int i):
+        if i < 0 or i >= doc.length:
+            raise IndexError(Errors.E013.format(i=i, length=doc.length))
+        self.doc = doc
+        self.i = i
+
+    @staticmethod
+    cdef Token cinit(Doc doc, int i):
+        cdef Token self = Token.__new__(Token, doc, i)
+        self.doc = doc
+        self.i = i
+        return self
+
+    def __cinit__(self, *args, **kwargs):
+        pass
+
+    cdef const LexemeC* lex_c(self) noexcept:
+        return self.doc.c[self.i].lex
+
+    cdef StringStore lex_strings(self):
+        return self.doc.vocab.strings
+
+    cdef TokenC* _c(self) except NULL:
+        if self.i >= self.doc.length:
+            raise IndexError(Errors.E013.format(i=self.i, length=self.doc.length))
+        return &self.doc.c[self.i]
+
+    def __len__(self):
+        return self.doc.c[self.i].lex.length
+
+    def __repr__(self):
+        return self.text
+
+    def __str__(self):
+        return self.text
+
+    def __eq__(self, other):
+        return isinstance(other, Token) and (<Token>other).doc is self.doc and (<Token>other).i == self.i
+
+    def __hash__(self):
+        return hash((id(self.doc), self.i))
+
+    def get_attr(self, attr):
+        return token_get_attr(self._c(), <attr_id_t><int>intify_attr(attr))
+
+    def _str(self, attr_t key):
+        return self.doc.vocab.strings.decode(key)
+
+    @property
+    def vocab(self):
+        return self.doc.vocab
+
+    @property
+    def idx(self):
+        return self._c().idx
+
+    @property
+    def whitespace_(self):
+        return " " if self._c().spacy else ""
+
+    @property
+    def text_with_ws(self):
+        return self.text + self.whitespace_
+
+    def nbor(self, int offset=1):
+        return self.doc[self.i + offset] if 0 <= self.i + offset < self.doc.length else _raise_nbor(self.i + offset, self.doc.length)
+
+    # -- token-level values: a token-specific norm overrides the lexeme's ----------------------
+
+    @property
+    def norm(self):
+        cdef TokenC* t = self._c()
+        return t.norm if t.norm != 0 else t.lex.norm
+
+    @norm.setter
+    def norm(self, attr_t value):
+        self._c().norm = value
+
+    @property
+    def norm_(self):
+        return self._str(self.norm)
+
+    @norm_.setter
+    def norm_(self, str value):
+        self._c().norm = self.doc.vocab.strings.add(value)
+
+    @property
+    def lemma(self): return self._c().lemma
+    @lemma.setter
+    def lemma(self, attr_t value): self._c().lemma = value
+    @property
+    def lemma_(self): return self._str(self._c().lemma)
+    @lemma_.setter
+    def lemma_(self, str value): self._c().lemma = self.doc.vocab.strings.add(value)
+
+    @property
+    def tag(self): return self._c().tag
+    @tag.setter
+    def tag(self, attr_t value): self._c().tag = value
+    @property
+    def tag_(self): return self._str(self._c().tag)
+    @tag_.setter
+    def tag_(self, str value): self._c().tag = self.doc.vocab.strings.add(value)
+
+    @property
+    def pos(self): return self._c().pos
+    @pos.setter
+    def pos(self, attr_t value): self._c().pos = value
+    @property
+    def pos_(self): return self._str(self._c().pos)
+    @pos_.setter
+    def pos_(self, str value): self._c().pos = self.doc.vocab.strings.add(value)
+
+    @property
+    def morph(self): return self._c().morph
+    @morph.setter
+    def morph(self, attr_t value): self._c().morph = value
+    @property
+    def morph_(self): return self._str(self._c().morph)
+    @morph_.setter
+    def morph_(self, str value): self._c().morph = self.doc.vocab.strings.add(value)
+
+    @property
+    def dep(self): return self._c().dep
+    @dep.setter
+    def dep(self, attr_t value): self._c().dep = value
+    @property
+    def dep_(self): return self._str(self._c().dep)
+    @dep_.setter
+    def dep_(self, str value): self._c().dep = self.doc.vocab.strings.add(value)
+
+    # -- entities ------------------------------------------------------------------------------
+
+    @property
+    def ent_iob(self):
+        return self._c().ent_iob
+
+    @property
+    def ent_iob_(self):
+        return _IOB_STRINGS[self._c().ent_iob]
+
+    @property
+    def ent_type(self):
+        return self._c().ent_type
+
+    @property
+    def ent_type_(self):
+        return self._str(self._c().ent_type)
+
+    @property
+    def ent_kb_id_(self):
+        return self._str(self._c().ent_kb_id)
+
+    # -- syntax ---------------------------------------------------------------------------------
+
+    @property
+    def head(self):
+        """The syntactic head (the token itself for a root or an unparsed token)."""
+        cdef TokenC* t = self._c()
+        return Token.cinit(self.doc, self.i + t.head)
+
+    @head.setter
+    def head(self, Token new_head):
+        if new_head.doc is not self.doc:
+            raise ValueError("[E029] A token's head must be a token of the same Doc.")
+        self._c().head = new_head.i - self.i
+        self.doc.set_heads()
+
+    @property
+    def children(self):
+        cdef int j
+        for j in range(self.doc.length):
+            if j != self.i and j + self.doc.c[j].head == self.i:
+                yield Token.cinit(self.doc, j)
+
+    @property
+    def lefts(self):
+        for child in self.children:
+            if child.i < self.i:
+                yield child
+
+    @property
+    def rights(self):
+        for child in self.children:
+            if child.i > self.i:
+                yield child
+
+    @property
+    def n_lefts(self):
+        return self._c().l_kids
+
+    @property
+    def n_rights(self):
+        return self._c().r_kids
+
+    @property
+    def left_edge(self):
+        return Token.cinit(self.doc, self.i + self._c().l_edge)
+
+    @property
+    def right_edge(self):
+        return Token.cinit(self.doc, self.i + self._c().r_edge)
+
+    @property
+    def is_sent_start(self):
+        """True, False, or None when unknown."""
+        cdef int value = self._c().sent_start
+        if self.i == 0:
+            return True
+        return None if value == 0 else value == 1
+
+    @is_sent_start.setter
+    def is_sent_start(self, value):
+        if value is None:
+            self._c().sent_start = 0
+        else:
+            self._c().sent_start = 1 if value else -1
+
+    @property
+    def sent(self):
+        for sent in self.doc.sents:
+            if sent.start <= self.i < sent.end:
+                return sent
+
+
+def _raise_nbor(int i, int length):
+    raise IndexError(Errors.E013.format(i=i, length=length))

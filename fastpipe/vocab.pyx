@@ -1,0 +1,123 @@
+# cython: language_level=3
+"""Vocab: the lexemes (context-independent word types) of a pipeline, and its StringStore."""
+from pathlib import Path
+
+import srsly
+
+from .attrs cimport ORTH, LOWER, NORM, SHAPE, PREFIX, SUFFIX
+from .lexeme cimport Lexeme
+from .strings cimport StringStore, hash_utf8
+from .typedefs cimport flags_t
+from .attrs import FLAG_IDS, intify_attr
+from .errors import Errors
+
+
+cdef class Vocab:
+    """Owns the lexemes of a pipeline and the StringStore their attributes point into.
+
+    ``lex_attr_getters`` maps attribute ids (or names) to functions ``str -> value`` that fill a
+    new lexeme; flags take booleans, the others strings. They come from the language data.
+    """
+
+    def __init__(self, strings=None, lang="xx", lex_attr_getters=None):
+        if strings is not None and not isinstance(strings, StringStore):
+            strings = StringStore(strings)
+        if not isinstance(lang, str):
+            raise TypeError(f"Vocab(lang=...) must be a language code str, got {type(lang).__name__}")
+        self.mem = Pool()
+        self.strings = strings if strings is not None else StringStore()
+        self._by_orth = PreshMap()
+        self.lang = lang
+        self._lang_key = self.strings.add(lang)
+        if lex_attr_getters is None:
+            from .lang.lex_attrs import LEX_ATTRS
+            lex_attr_getters = LEX_ATTRS
+        self.lex_attr_getters = {intify_attr(k): v for k, v in dict(lex_attr_getters).items()}
+
+    def __len__(self):
+        return self._lexemes.size()
+
+    def __contains__(self, key):
+        cdef attr_t orth
+        if isinstance(key, str):
+            orth = self.strings[key]
+        elif isinstance(key, int) and not isinstance(key, bool) and 0 <= key <= 0xFFFFFFFFFFFFFFFF:
+            orth = key
+        else:
+            return False
+        return self._by_orth.get(orth) != NULL
+
+    def __getitem__(self, key):
+        """Lexeme for a string (created if new) or for the key of a stored string."""
+        if isinstance(key, str):
+            return Lexeme.from_ptr(self, self.get(key))
+        if isinstance(key, int) and not isinstance(key, bool):
+            if key < 0 or key > 0xFFFFFFFFFFFFFFFF:
+                raise KeyError(Errors.E001.format(key=key))
+            return Lexeme.from_ptr(self, self.get_by_orth(key))
+        raise TypeError(Errors.E006.format(type=type(key).__name__))
+
+    def __iter__(self):
+        cdef size_t i
+        for i in range(self._lexemes.size()):
+            yield Lexeme.from_ptr(self, self._lexemes[i])
+
+    cdef const LexemeC* get(self, str string) except NULL:
+        cdef bytes utf8 = string.encode("utf-8", "surrogatepass")
+        cdef attr_t orth = hash_utf8(utf8, len(utf8))
+        cdef const LexemeC* lex = <const LexemeC*>self._by_orth.get(orth)
+        if lex != NULL:
+            return lex
+        self.strings.intern_utf8(utf8, len(utf8))
+        return self._new_lexeme(string, orth)
+
+    cdef const LexemeC* get_by_orth(self, attr_t orth) except NULL:
+        cdef const LexemeC* lex = <const LexemeC*>self._by_orth.get(orth)
+        if lex != NULL:
+            return lex
+        return self._new_lexeme(self.strings.decode(orth), orth)
+
+    cdef const LexemeC* _new_lexeme(self, str string, attr_t orth) except NULL:
+        cdef LexemeC* lex = <LexemeC*>self.mem.alloc(1, sizeof(LexemeC))
+        lex.orth = orth
+        lex.length = len(string)
+        lex.lang = self._lang_key
+        lex.id = <int>self._lexemes.size()
+        getters = self.lex_attr_getters
+        strings = self.strings
+        lex.lower = strings.add(getters[LOWER](string)) if LOWER in getters else orth
+        lex.norm = strings.add(getters[NORM](string)) if NORM in getters else lex.lower
+        lex.shape = strings.add(getters[SHAPE](string)) if SHAPE in getters else 0
+        lex.prefix = strings.add(getters[PREFIX](string)) if PREFIX in getters else 0
+        lex.suffix = strings.add(getters[SUFFIX](string)) if SUFFIX in getters else 0
+        cdef int flag_id
+        lex.flags = 0
+        for flag_id in FLAG_IDS:
+            getter = getters.get(flag_id)
+            if getter is not None and getter(string):
+                lex.flags |= (<flags_t>1) << flag_id
+        self._by_orth.set(orth, lex)
+        self._lexemes.push_back(lex)
+        return lex
+
+    def to_bytes(self):
+        return srsly.msgpack_dumps({"lang": self.lang, "strings": self.strings.to_bytes()})
+
+    def from_bytes(self, bytes_data):
+        try:
+            msg = srsly.msgpack_loads(bytes_data)
+            strings = msg["strings"]
+            lang = msg["lang"]
+        except Exception as err:
+            raise ValueError(Errors.E005.format(what="Vocab", err=err)) from None
+        self.strings.from_bytes(strings)
+        if lang != self.lang:
+            self.lang = lang
+            self._lang_key = self.strings.add(lang)
+        return self
+
+    def to_disk(self, path):
+        Path(path).write_bytes(self.to_bytes())
+
+    def from_disk(self, path):
+        return self.from_bytes(Path(path).read_bytes())

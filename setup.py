@@ -1,0 +1,94 @@
+"""Build fastpipe's compiled core.
+
+Every Cython extension is listed here by hand: adding a module means adding a line to
+MOD_NAMES. The public C headers live in ``include/`` at the top of the repository; they are
+copied into ``fastpipe/include/`` at build time so that wheels ship them and
+``fastpipe.get_include()`` finds them in an installed package.
+"""
+import os
+import shutil
+import sys
+from pathlib import Path
+
+import numpy
+from Cython.Build import cythonize
+from setuptools import Extension, setup
+
+ROOT = Path(__file__).parent.resolve()
+
+MOD_NAMES = [
+    "fastpipe.attrs",
+    "fastpipe.strings",
+    "fastpipe.lexeme",
+    "fastpipe.vocab",
+    "fastpipe.tokenizer",
+    "fastpipe.tokens.doc",
+    "fastpipe.tokens.token",
+    "fastpipe.tokens.span",
+]
+
+COMPILE_ARGS = ["-O3", "-Wno-unused-function", "-Wno-deprecated-declarations"]
+if sys.platform == "win32":
+    COMPILE_ARGS = ["/O2"]
+
+COMPILER_DIRECTIVES = {
+    "language_level": 3,
+    "boundscheck": False,
+    "wraparound": False,
+    "cdivision": True,
+    "embedsignature": True,
+}
+
+
+def copy_headers():
+    """Mirror include/ into the package so that it travels inside wheels."""
+    src = ROOT / "include"
+    dst = ROOT / "fastpipe" / "include"
+    if not src.exists():  # building from an unpacked wheel-like tree: headers already inside
+        return
+    for path in src.rglob("*.h"):
+        target = dst / path.relative_to(src)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if not target.exists() or target.read_bytes() != path.read_bytes():
+            shutil.copyfile(path, target)
+
+
+def extensions():
+    include_dirs = [numpy.get_include(), str(ROOT / "include")]
+    exts = []
+    for name in MOD_NAMES:
+        source = os.path.join(*name.split(".")) + ".pyx"
+        exts.append(
+            Extension(
+                name,
+                [source],
+                language="c++",
+                include_dirs=include_dirs,
+                extra_compile_args=COMPILE_ARGS,
+                define_macros=[("NPY_NO_DEPRECATED_API", "NPY_1_7_API_VERSION")],
+            )
+        )
+    return cythonize(
+        exts,
+        compiler_directives=COMPILER_DIRECTIVES,
+        include_path=[str(ROOT)],
+        nthreads=0,
+    )
+
+
+copy_headers()
+
+setup(
+    packages=[
+        "fastpipe",
+        "fastpipe.tokens",
+        "fastpipe.lang",
+        "fastpipe.lang.en",
+        "fastpipe.lang.xx",
+        "fastpipe.cli",
+    ],
+    package_data={"": ["*.pxd", "*.pyx", "include/fastpipe/*.h"]},
+    include_package_data=True,
+    ext_modules=extensions(),
+    zip_safe=False,
+)
