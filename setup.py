@@ -13,6 +13,7 @@ from pathlib import Path
 import numpy
 from Cython.Build import cythonize
 from setuptools import Extension, setup
+from setuptools.command.build_ext import build_ext
 
 ROOT = Path(__file__).parent.resolve()
 
@@ -76,6 +77,15 @@ def extensions():
     )
 
 
+class ParallelBuildExt(build_ext):
+    """Compile extensions on every core unless -j says otherwise."""
+
+    def finalize_options(self):
+        super().finalize_options()
+        if not self.parallel:
+            self.parallel = os.cpu_count() or 1
+
+
 copy_headers()
 
 setup(
@@ -90,5 +100,6 @@ setup(
     package_data={"": ["*.pxd", "*.pyx", "include/fastpipe/*.h"]},
     include_package_data=True,
     ext_modules=extensions(),
+    cmdclass={"build_ext": ParallelBuildExt},
     zip_safe=False,
 )
