@@ -26,6 +26,10 @@ MOD_NAMES = [
     "fastpipe.tokens.doc",
     "fastpipe.tokens.token",
     "fastpipe.tokens.span",
+    "fastpipe.gold.alignment",
+    "fastpipe.gold.biluo",
+    "fastpipe.gold.nonproj",
+    "fastpipe.gold.example",
 ]
 
 COMPILE_ARGS = ["-O3", "-Wno-unused-function", "-Wno-deprecated-declarations"]
@@ -92,6 +96,8 @@ setup(
     packages=[
         "fastpipe",
         "fastpipe.tokens",
+        "fastpipe.gold",
+        "fastpipe.gold.converters",
         "fastpipe.lang",
         "fastpipe.lang.en",
         "fastpipe.lang.xx",

@@ -1,0 +1,130 @@
+# cython: language_level=3
+"""Alignment of two tokenizations of the same text.
+
+Both tokenizations are reduced to the stream of their non-whitespace characters, each character
+tagged with the token it belongs to in either tokenization. Walking the two tag streams together
+gives every (x token, y token) pair that shares a character; the pairs come out ordered in both
+coordinates, so grouping them by x gives x2y and grouping by y gives y2x. Linear in the text.
+"""
+from cpython.unicode cimport PyUnicode_READ, PyUnicode_KIND, PyUnicode_DATA
+from libc.stdint cimport int32_t
+cimport numpy as np
+import numpy
+
+from ..tokens.doc cimport Doc
+
+np.import_array()
+
+cdef extern from "Python.h":
+    bint Py_UNICODE_ISSPACE(Py_UCS4 ch)
+
+
+cdef class AlignmentArray:
+    """A ragged array: for each source token, the indices of the target tokens it overlaps."""
+
+    def __init__(self, lengths, data):
+        self.lengths = numpy.ascontiguousarray(lengths, dtype=numpy.int32)
+        self.data = numpy.ascontiguousarray(data, dtype=numpy.int32)
+        starts = numpy.zeros(len(self.lengths), dtype=numpy.int32)
+        if len(self.lengths) > 1:
+            numpy.cumsum(self.lengths[:-1], out=starts[1:])
+        self.starts = starts
+
+    def __len__(self):
+        return len(self.lengths)
+
+    def __getitem__(self, int i):
+        if i < 0:
+            i += len(self.lengths)
+        if i < 0 or i >= len(self.lengths):
+            raise IndexError(f"Alignment index {i} out of range for {len(self.lengths)} tokens")
+        start = self.starts[i]
+        return self.data[start: start + self.lengths[i]]
+
+    def to_list(self):
+        return [[int(v) for v in self[i]] for i in range(len(self))]
+
+
+cdef np.ndarray _char_owners(Doc doc, str text):
+    """For each non-whitespace character of the doc's text, the index of its token."""
+    cdef int kind = PyUnicode_KIND(text)
+    cdef void* data = PyUnicode_DATA(text)
+    cdef np.ndarray[np.int32_t, ndim=1] owners = numpy.empty(len(text), dtype=numpy.int32)
+    cdef int i, k, n = 0, start, end
+    for i in range(doc.length):
+        start = doc.c[i].idx
+        end = start + doc.c[i].lex.length
+        for k in range(start, end):
+            if not Py_UNICODE_ISSPACE(PyUnicode_READ(kind, data, k)):
+                owners[n] = i
+                n += 1
+    return owners[:n]
+
+
+def _strip_ws(str text):
+    return "".join(text.split())
+
+
+cdef class Alignment:
+    """Which tokens of x (predicted) and y (reference) share characters."""
+
+    def __init__(self, AlignmentArray x2y, AlignmentArray y2x):
+        self.x2y = x2y
+        self.y2x = y2x
+
+    @classmethod
+    def from_docs(cls, Doc x, Doc y, example_id=None):
+        """Align two Docs whose texts have the same non-whitespace characters."""
+        x_text = x.text
+        y_text = y.text
+        x_owner = _char_owners(x, x_text)
+        y_owner = _char_owners(y, y_text)
+        if len(x_owner) != len(y_owner) or _strip_ws(x_text) != _strip_ws(y_text):
+            raise ValueError(_mismatch_message(x_text, y_text, example_id))
+        return _from_owners(x_owner, y_owner, x.length, y.length)
+
+    @classmethod
+    def from_strings(cls, x_words, y_words):
+        """Align two lists of words that spell the same characters (whitespace ignored)."""
+        x_words = [w for w in x_words]
+        y_words = [w for w in y_words]
+        x_owner = numpy.asarray([i for i, w in enumerate(x_words) for c in w if not c.isspace()], dtype=numpy.int32)
+        y_owner = numpy.asarray([i for i, w in enumerate(y_words) for c in w if not c.isspace()], dtype=numpy.int32)
+        if _strip_ws("".join(x_words)) != _strip_ws("".join(y_words)):
+            raise ValueError(_mismatch_message("".join(x_words), "".join(y_words), None))
+        return _from_owners(x_owner, y_owner, len(x_words), len(y_words))
+
+    def __repr__(self):
+        return f"Alignment(x2y={self.x2y.to_list()}, y2x={self.y2x.to_list()})"
+
+
+cdef Alignment _from_owners(np.ndarray x_owner_arr, np.ndarray y_owner_arr, int n_x, int n_y):
+    cdef const int32_t[:] x_owner = x_owner_arr
+    cdef const int32_t[:] y_owner = y_owner_arr
+    cdef int n = x_owner.shape[0], p, n_pairs = 0
+    cdef np.ndarray[np.int32_t, ndim=1] px = numpy.empty(n, dtype=numpy.int32)
+    cdef np.ndarray[np.int32_t, ndim=1] py = numpy.empty(n, dtype=numpy.int32)
+    cdef np.ndarray[np.int32_t, ndim=1] x_lengths = numpy.zeros(n_x, dtype=numpy.int32)
+    cdef np.ndarray[np.int32_t, ndim=1] y_lengths = numpy.zeros(n_y, dtype=numpy.int32)
+    for p in range(n):
+        if n_pairs == 0 or px[n_pairs - 1] != x_owner[p] or py[n_pairs - 1] != y_owner[p]:
+            px[n_pairs] = x_owner[p]
+            py[n_pairs] = y_owner[p]
+            x_lengths[x_owner[p]] += 1
+            y_lengths[y_owner[p]] += 1
+            n_pairs += 1
+    # Pairs are ordered by x and by y at once: px groups x2y targets, py groups y2x targets.
+    return Alignment(AlignmentArray(x_lengths, py[:n_pairs].copy()),
+                     AlignmentArray(y_lengths, px[:n_pairs].copy()))
+
+
+def _mismatch_message(x_text, y_text, example_id):
+    a = _strip_ws(x_text)
+    b = _strip_ws(y_text)
+    i = 0
+    while i < min(len(a), len(b)) and a[i] == b[i]:
+        i += 1
+    where = f" in example {example_id!r}" if example_id is not None else ""
+    return (f"[E060] Cannot align the predicted and reference tokens{where}: their texts differ "
+            f"(ignoring whitespace) at character {i}: {a[max(0, i - 15):i + 15]!r} vs "
+            f"{b[max(0, i - 15):i + 15]!r}. The reference words must spell the same text.")

@@ -1,0 +1,179 @@
+# cython: language_level=3
+"""Entity tag schemes: BILUO tags, IOB tags and character offsets, converted over a Doc.
+
+BILUO: B(egin), I(nside), L(ast), U(nit, a one-token entity), O(utside), and "-" for a token
+whose entity annotation is missing (for instance because an entity's offsets cut through it).
+"""
+cimport numpy as np
+import numpy
+
+from ..tokens.doc cimport Doc
+from ..tokens.span cimport Span
+
+np.import_array()
+
+
+class MisalignedEntity(tuple):
+    """An entity (start_char, end_char, label) whose offsets do not fall on token boundaries."""
+
+
+def _example_where(example_id):
+    return f" in example {example_id!r}" if example_id is not None else ""
+
+
+def offsets_to_biluo_tags(Doc doc, entities, missing="O", example_id=None, misaligned=None):
+    """BILUO tags for ``entities``, a list of (start_char, end_char, label).
+
+    Tokens not covered by any entity get ``missing`` ("O", or "-" when the annotation is
+    partial). An entity whose offsets do not fall on token boundaries marks the tokens it
+    touches "-"; if ``misaligned`` is a list, the entity is appended to it so callers can count
+    and report it. Overlapping entities raise ValueError naming both (and ``example_id``).
+    """
+    cdef int n = doc.length, i, s, e, first, last
+    cdef int n_chars = len(doc.text) + 1
+    cdef np.ndarray[np.int32_t, ndim=1] token_at_start = numpy.full(n_chars, -1, dtype=numpy.int32)
+    cdef np.ndarray[np.int32_t, ndim=1] token_at_end = numpy.full(n_chars, -1, dtype=numpy.int32)
+    cdef np.ndarray[np.int32_t, ndim=1] starts = numpy.empty(n, dtype=numpy.int32)
+    cdef np.ndarray[np.int32_t, ndim=1] ends = numpy.empty(n, dtype=numpy.int32)
+    for i in range(n):
+        s = doc.c[i].idx
+        e = s + doc.c[i].lex.length
+        starts[i] = s
+        ends[i] = e
+        token_at_start[s] = i
+        token_at_end[e] = i
+    tags = [missing] * n
+    ordered = sorted(_check_entity(ent, n_chars - 1, example_id) for ent in entities)
+    for prev, ent in zip(ordered, ordered[1:]):
+        if ent[0] < prev[1]:
+            raise ValueError(
+                f"[E061] Overlapping entities{_example_where(example_id)}: {prev!r} and {ent!r}. "
+                "Each token can belong to one entity only: remove or merge one of them."
+            )
+    for start_char, end_char, label in ordered:
+        first = token_at_start[start_char]
+        last = token_at_end[end_char]
+        if first >= 0 and last >= 0 and first <= last:
+            if first == last:
+                tags[first] = f"U-{label}"
+            else:
+                tags[first] = f"B-{label}"
+                for i in range(first + 1, last):
+                    tags[i] = f"I-{label}"
+                tags[last] = f"L-{label}"
+        else:
+            for i in range(n):
+                if starts[i] < end_char and ends[i] > start_char:
+                    tags[i] = "-"
+            if misaligned is not None:
+                misaligned.append(MisalignedEntity((start_char, end_char, label)))
+    return tags
+
+
+def _check_entity(ent, int n_chars, example_id):
+    try:
+        start_char, end_char, label = ent
+    except (TypeError, ValueError):
+        raise ValueError(f"[E062] Entity {ent!r}{_example_where(example_id)} is not "
+                         "(start_char, end_char, label).") from None
+    if not isinstance(start_char, int) or not isinstance(end_char, int) or not (0 <= start_char < end_char <= n_chars):
+        raise ValueError(f"[E063] Entity {ent!r}{_example_where(example_id)} has offsets outside "
+                         f"the text (0 to {n_chars}) or an empty span.")
+    if not isinstance(label, str) or not label:
+        raise ValueError(f"[E064] Entity {ent!r}{_example_where(example_id)} needs a non-empty str label.")
+    return (start_char, end_char, label)
+
+
+def _parse_tag(tag, int i):
+    if tag == "O" or tag == "-" or tag == "" or tag is None:
+        return tag or "-", None
+    if not isinstance(tag, str) or len(tag) < 3 or tag[1] != "-" or tag[0] not in "BILU":
+        raise ValueError(f"[E065] Invalid BILUO tag {tag!r} at token {i}: expected B-, I-, L-, U- "
+                         "followed by a label, or O, or - for missing.")
+    return tag[0], tag[2:]
+
+
+def biluo_tags_to_offsets(Doc doc, tags):
+    """(start_char, end_char, label) of each entity in a BILUO tag sequence."""
+    return [(doc.c[s].idx, doc.c[e - 1].idx + doc.c[e - 1].lex.length, label)
+            for s, e, label in biluo_to_token_spans(tags, doc.length)]
+
+
+def biluo_tags_to_spans(Doc doc, tags):
+    """Span objects (with labels) of the entities in a BILUO tag sequence."""
+    return [Span(doc, s, e, label=label) for s, e, label in biluo_to_token_spans(tags, doc.length)]
+
+
+def biluo_to_token_spans(tags, n=None):
+    """(start, end, label) token spans of the entities in BILUO tags; validates the tags."""
+    if n is None:
+        n = len(tags)
+    if len(tags) != n:
+        raise ValueError(f"[E066] {len(tags)} BILUO tags for a Doc of {n} tokens.")
+    cdef int i, start = -1
+    spans = []
+    label = None
+    for i, tag in enumerate(tags):
+        move, tag_label = _parse_tag(tag, i)
+        if move == "U":
+            _close_unexpected(start, i, tags)
+            spans.append((i, i + 1, tag_label))
+        elif move == "B":
+            _close_unexpected(start, i, tags)
+            start = i
+            label = tag_label
+        elif move in ("I", "L"):
+            if start == -1 or tag_label != label:
+                raise ValueError(f"[E067] BILUO tag {tag!r} at token {i} continues no open entity "
+                                 f"of that label: tags {list(tags[max(0, i - 3):i + 1])}.")
+            if move == "L":
+                spans.append((start, i + 1, label))
+                start = -1
+        else:
+            _close_unexpected(start, i, tags)
+    _close_unexpected(start, n, tags)
+    return spans
+
+
+def _close_unexpected(int start, int i, tags):
+    if start != -1:
+        raise ValueError(f"[E068] An entity opened at token {start} is not closed with L- before "
+                         f"token {i}: tags {list(tags[start:i + 1])}.")
+
+
+def iob_to_biluo(tags):
+    """Convert IOB2 (or IOB1) tags to BILUO."""
+    out = []
+    cdef int i, n = len(tags)
+    for i in range(n):
+        tag = tags[i]
+        if tag in ("O", "-", "", None):
+            out.append(tag or "-")
+            continue
+        if not isinstance(tag, str) or len(tag) < 3 or tag[1] != "-" or tag[0] not in "BI":
+            raise ValueError(f"[E069] Invalid IOB tag {tag!r} at token {i}: expected B- or I- "
+                             "followed by a label, or O.")
+        label = tag[2:]
+        prev = tags[i - 1] if i > 0 else "O"
+        begins = tag[0] == "B" or not (isinstance(prev, str) and len(prev) > 2 and prev[2:] == label and prev[0] in "BI")
+        nxt = tags[i + 1] if i + 1 < n else "O"
+        continues = isinstance(nxt, str) and nxt == f"I-{label}"
+        if begins:
+            out.append(f"{'B' if continues else 'U'}-{label}")
+        else:
+            out.append(f"{'I' if continues else 'L'}-{label}")
+    return out
+
+
+def biluo_to_iob(tags):
+    """Convert BILUO tags to IOB2."""
+    out = []
+    for i, tag in enumerate(tags):
+        move, label = _parse_tag(tag, i)
+        if label is None:
+            out.append(move)
+        elif move in ("B", "U"):
+            out.append(f"B-{label}")
+        else:
+            out.append(f"I-{label}")
+    return out

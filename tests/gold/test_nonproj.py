@@ -1,0 +1,54 @@
+"""Pseudo-projective transforms, checked on every non-projective tree of real treebank data."""
+from pathlib import Path
+
+import pytest
+
+from fastpipe.gold.nonproj import deprojectivize, is_nonproj_arc, is_nonproj_tree, projectivize
+
+ROOT = Path(__file__).resolve().parents[2]
+SAMPLE = ROOT / "examples" / "data" / "en_ewt-dev-sample.conllu"
+FULL_DEV = ROOT.parent / "shared" / "data" / "en_ewt" / "en_ewt-ud-dev.conllu"
+
+
+def read_trees(path):
+    tree = []
+    for line in path.read_text(encoding="utf8").splitlines() + [""]:
+        if not line:
+            if tree:
+                heads = [h - 1 if h > 0 else i for i, (h, _) in enumerate(tree)]
+                yield heads, [label for _, label in tree]
+                tree = []
+        elif not line.startswith("#"):
+            cols = line.split("\t")
+            if cols[0].isdigit():
+                tree.append((int(cols[6]), cols[7]))
+
+
+def test_hand_written_trees():
+    heads = [1, 3, 3, 3, 6, 6, 1, 3, 3]
+    labels = ["det", "nsubj", "aux", "root", "case", "det", "nmod", "obl", "punct"]
+    assert is_nonproj_arc(6, heads)
+    assert not is_nonproj_arc(1, heads)
+    proj_heads, proj_labels = projectivize(heads, labels)
+    assert not is_nonproj_tree(proj_heads)
+    assert proj_heads[6] == 3 and proj_labels[6] == "nmod||nsubj"
+    assert deprojectivize(proj_heads, proj_labels) == (heads, labels)
+    # projective trees are left alone
+    assert projectivize([1, 1, 1], ["a", "root", "b"]) == ([1, 1, 1], ["a", "root", "b"])
+    # missing heads: unchanged
+    assert projectivize([1, None, 1], ["a", None, "b"]) == ([1, None, 1], ["a", None, "b"])
+
+
+@pytest.mark.parametrize("path", [SAMPLE, FULL_DEV], ids=["sample", "full-dev"])
+def test_every_nonprojective_tree_survives_the_round_trip(path):
+    if not path.exists():
+        pytest.skip(f"{path} is not here (only in a checkout beside ../shared)")
+    n_nonproj = 0
+    for heads, labels in read_trees(path):
+        if not is_nonproj_tree(heads):
+            continue
+        n_nonproj += 1
+        proj_heads, proj_labels = projectivize(heads, labels)
+        assert not is_nonproj_tree(proj_heads)
+        assert deprojectivize(proj_heads, proj_labels) == (heads, labels)
+    assert n_nonproj >= 10  # the data does hold non-projective trees
