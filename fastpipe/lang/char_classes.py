@@ -46,22 +46,34 @@ DEGREE = r"\u00b0\u2103\u2109"
 EMOTICONS = [
     ":)", ":-)", ":))", ":)))", ":(", ":-(", ":((", ":D", ":-D", ":P", ":-P", ":p", ":-p",
     ":/", ":-/", ":|", ":-|", ":O", ":-O", ":o", ":*", ":-*", ":'(", ":')", ":]", ":[",
-    ";)", ";-)", ";D", ";P", ";p", ";(", "=)", "=(", "=D", "=P", "=]", "=/", "8)", "8-)",
-    "B)", "B-)", "xD", "XD", "xP", "XP", ">:(", ">:)", ">:-(", "(:", "):", "(;", "<3", "</3",
+    ";)", ";-)", ";D", ";P", ";p", ";(", "=)", "=(", "=D", "=P", "=]", "=/", "8-)", "B-)", "xD", "XD", "xP", "XP", ">:(", ">:)", ">:-(", "(:", "(;", "<3", "</3",
     "^_^", "^^", "^.^", "-_-", "o_O", "O_o", "o.O", "O.o", "T_T", ":3", ":-3", ":S", ":s",
 ]
 
 # URLs and e-mail addresses, shared by every language. Written to be linear-time: each
 # repeated group ends in a character the group's body cannot contain.
 _SCHEME = r"(?:[A-Za-z][A-Za-z0-9+.\-]{0,15}://|(?:mailto|ymsgr|aim|skype|news):|www\d{0,3}\.)"
-_HOST = r"(?:[^\W_](?:[\w\-]{0,62})\.)+(?:[A-Za-z]{2,24}|xn--[a-z0-9\-]{1,59})"
+# Top-level domains a bare host name ("example.co.uk", "Newsfeed.Com") may end in. Country
+# codes that are also common words ("in", "it", "is", "me", "to", "no", "us", ...) are left
+# out so that "end.It" is not taken for a host name.
+TLDS = (
+    "com net org edu gov mil int info biz name pro mobi aero asia coop jobs travel museum "
+    "io ai co tv cc fm ly app dev xyz online site blog news shop tech club web "
+    "uk de fr ca au jp cn ru nl es ch se dk fi ie nz za br mx kr pl gr il ir pk ar cz hu ro "
+    "tr tw hk sg ph th vn eu pt ua bg hr sk si lt lv ee rs cl pe ve ng ke eg sa ae"
+).split()
+_TLD = "(?:" + "|".join(
+    "".join(f"[{c}{c.upper()}]" for c in tld) for tld in sorted(TLDS, key=lambda t: (-len(t), t))
+) + ")"
+_HOST = r"(?:[^\W_](?:[\w\-]{0,62})\.)+" + _TLD + r"(?![\w\-])"
 _PORT_PATH = r"(?::\d{1,5})?(?:[/?#]\S*)?"
 URL_RE = (
     r"(?:" + _SCHEME + r"\S+"  # anything with a scheme or www. up to the next space
     + r"|" + _HOST + _PORT_PATH  # bare host names with a known-looking TLD
     + r")"
 )
-EMAIL_RE = r"(?:mailto:)?[\w!#$%&*+/=?^`{|}~\-]+(?:\.[\w!#$%&*+/=?^`{|}~\-]+)*@[\w\-]+(?:\.[\w\-]+)*"
+# The local part may contain dot runs: web archives truncate addresses as "name...@host.com".
+EMAIL_RE = r"(?:mailto:)?[\w!#$%&*+=?^`{|}~.\-]+@[\w\-]+(?:\.[\w\-]+)*"
 
 
 def case_insensitive(word: str) -> str:

@@ -1,9 +1,22 @@
-"""English language data (placeholder: replaced by the language-data work)."""
-from ..xx import make_data as make_xx
+"""English language data, following the tokenization of the English Web Treebank (UD)."""
+from ..base import LanguageData
+from .exceptions import make_special_cases
+from .lex_attrs import make_lex_attr_getters
+from .punctuation import make_infixes, make_prefixes, make_suffixes, make_token_match, make_url_match
+from .stop_words import STOP_WORDS
+
+__all__ = ["make_data", "STOP_WORDS"]
 
 
-def make_data():
-    data = make_xx()
-    data.lang = "en"
-    data.special_cases = {"don't": [{"ORTH": "do"}, {"ORTH": "n't", "NORM": "not"}]}
-    return data
+def make_data() -> LanguageData:
+    return LanguageData(
+        lang="en",
+        prefixes=make_prefixes(),
+        suffixes=make_suffixes(),
+        infixes=make_infixes(),
+        special_cases=make_special_cases(),
+        token_match=make_token_match(),
+        url_match=make_url_match(),
+        lex_attr_getters=make_lex_attr_getters(),
+        stop_words=STOP_WORDS,
+    )
