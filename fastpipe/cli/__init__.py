@@ -1,5 +1,6 @@
 """The ``fastpipe`` command line: one module per command, each a thin Click wrapper."""
 from ._app import app
 from . import tokenize  # noqa: F401  (registers the command)
+from . import convert  # noqa: F401  (registers the command)
 
 __all__ = ["app"]

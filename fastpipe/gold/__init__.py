@@ -1,0 +1,1 @@
+"""Training data: examples, alignment, IOB/BILUO conversion, corpus readers and converters."""

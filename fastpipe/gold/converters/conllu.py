@@ -1,0 +1,219 @@
+"""CoNLL-U (Universal Dependencies) to Docs.
+
+Each Doc holds ``n_sents`` consecutive sentences (the last one fewer), with their boundaries
+kept as sentence starts and their heads shifted to absolute positions in the Doc.
+
+Per word (the syntactic words: a multiword token ``3-4 don't`` gives the words of lines 3 and 4,
+``do`` and ``n't``):
+
+- FORM -> the token text; UPOS -> ``pos``; XPOS -> ``tag``; LEMMA -> ``lemma``; FEATS ->
+  ``morph``; DEPREL -> ``dep``, as given (the root keeps the treebank's label ``root``);
+  HEAD (1-based, 0 = root) -> ``head`` (a root is its own head). ``_`` means missing, except a
+  LEMMA ``_`` of the FORM ``_``.
+- Spaces: a word is followed by a space unless its MISC has ``SpaceAfter=No``. Inside a
+  multiword token there is no space between the words; the last word takes the range line's
+  ``SpaceAfter``.
+- Entities: MISC ``NER=<tag>`` in IOB2 (``B-PER``, ``I-PER``, ``O``). A sentence whose words
+  carry no ``NER=`` key has *missing* entity annotation (IOB code missing), not ``O``; within a
+  sentence with NER, a word without the key is missing too. An ``I-X`` that continues no ``X``
+  entity is read as IOB1 and opens a new entity (``B-X``); any other tag is an error.
+- Empty nodes (IDs like ``8.1``) and the DEPS column are skipped.
+- ``# sent_id = ...`` comments are kept, one per sentence (None where absent), in
+  ``doc.user_data["sent_ids"]`` (write the DocBin with ``store_user_data=True`` to keep them).
+
+Malformed input raises ConversionError (a ValueError) whose message starts with ``file:line:``
+and says what was expected: a column count other than 10, a bad ID or HEAD, a HEAD outside the
+sentence, words out of order, an unfinished multiword token, heads that form a cycle, a bad NER
+tag.
+"""
+from typing import Iterable, Iterator, List, Optional
+
+from ...tokens.doc import Doc
+from ._util import ConversionError, fix_iob
+
+COLUMNS = "ID FORM LEMMA UPOS XPOS FEATS HEAD DEPREL DEPS MISC"
+
+
+class _Sentence:
+    """The words of one sentence as parallel lists (None = missing), and where they came from."""
+
+    __slots__ = ("words", "spaces", "lemmas", "pos", "tags", "morphs", "heads", "deps", "ner",
+                 "has_ner", "sent_id", "linenos")
+
+    def __init__(self):
+        self.words: List[str] = []
+        self.spaces: List[bool] = []
+        self.lemmas: List[Optional[str]] = []
+        self.pos: List[Optional[str]] = []
+        self.tags: List[Optional[str]] = []
+        self.morphs: List[Optional[str]] = []
+        self.heads: List[Optional[int]] = []  # 1-based as in the file, 0 = root
+        self.deps: List[Optional[str]] = []
+        self.ner: List[Optional[str]] = []
+        self.has_ner = False
+        self.sent_id: Optional[str] = None
+        self.linenos: List[int] = []  # the file line of each word
+
+
+def conllu_to_docs(lines: Iterable[str], nlp, *, source: str = "<conllu>",
+                   n_sents: int = 10) -> Iterator[Doc]:
+    """Yield Docs of ``n_sents`` sentences each from the lines of a CoNLL-U file.
+
+    ``nlp`` is a Language or a Vocab (only its vocab is used); ``source`` names the input in
+    error messages.
+    """
+    if n_sents < 1:
+        raise ValueError(f"n_sents must be at least 1, got {n_sents}")
+    vocab = getattr(nlp, "vocab", nlp)
+    batch: List[_Sentence] = []
+    for sent in read_sentences(lines, source):
+        batch.append(sent)
+        if len(batch) == n_sents:
+            yield _build_doc(vocab, batch, source)
+            batch = []
+    if batch:
+        yield _build_doc(vocab, batch, source)
+
+
+def read_sentences(lines: Iterable[str], source: str = "<conllu>") -> Iterator[_Sentence]:
+    """Parse CoNLL-U lines into sentences (see the module docstring for the mapping)."""
+    sent = _Sentence()
+    range_end = 0          # last word ID of the open multiword token, 0 if none
+    range_space = True     # SpaceAfter of the open multiword token
+    range_line = 0
+    lineno = 0
+    for lineno, line in enumerate(lines, 1):
+        if not line or line.isspace():
+            if sent.words or range_end:
+                yield _finish(sent, source, range_end, range_line)
+                sent = _Sentence()
+                range_end = 0
+            continue
+        if line[0] == "#":
+            if line.startswith("# sent_id"):
+                key, eq, value = line[1:].partition("=")
+                if eq and key.strip() == "sent_id":
+                    sent.sent_id = value.strip()
+            continue
+        cols = line.rstrip("\r\n").split("\t")
+        if len(cols) != 10:
+            raise ConversionError(source, lineno,
+                                  f"expected 10 tab-separated columns ({COLUMNS}), "
+                                  f"found {len(cols)}")
+        id_ = cols[0]
+        if not id_.isdecimal():
+            if "." in id_:
+                continue  # an empty node of the enhanced graph
+            start, dash, end = id_.partition("-")
+            if not (dash and start.isdecimal() and end.isdecimal()):
+                raise ConversionError(source, lineno,
+                                      f"ID {id_!r}: expected a word number, a range like 3-4 "
+                                      f"or an empty node like 8.1")
+            if int(start) != len(sent.words) + 1 or int(end) <= int(start) or range_end:
+                raise ConversionError(source, lineno,
+                                      f"multiword token {id_!r}: expected a range starting at "
+                                      f"word {len(sent.words) + 1} and covering at least 2 words")
+            range_end = int(end)
+            range_space = "SpaceAfter=No" not in cols[9].split("|")
+            range_line = lineno
+            continue
+        n = len(sent.words) + 1
+        if int(id_) != n:
+            hint = " (is a blank line missing between sentences?)" if id_ == "1" else ""
+            raise ConversionError(source, lineno, f"expected word ID {n}, found {id_}{hint}")
+        form, lemma, upos, xpos, feats, head, deprel, _deps, misc = cols[1:]
+        if not form:
+            raise ConversionError(source, lineno, "the FORM column is empty")
+        space = True
+        ner = None
+        if misc != "_":
+            for item in misc.split("|"):
+                if item == "SpaceAfter=No":
+                    space = False
+                elif item.startswith("NER="):
+                    ner = item[4:]
+                    sent.has_ner = True
+        if range_end:
+            if n < range_end:
+                space = False
+            else:
+                space = range_space
+                range_end = 0
+        if head == "_":
+            head_i = None
+        elif head.isdecimal():
+            head_i = int(head)
+        else:
+            raise ConversionError(source, lineno,
+                                  f"HEAD {head!r}: expected a word number (0 for the root) or _")
+        sent.words.append(form)
+        sent.spaces.append(space)
+        sent.lemmas.append(None if lemma == "_" and form != "_" else lemma)
+        sent.pos.append(None if upos == "_" else upos)
+        sent.tags.append(None if xpos == "_" else xpos)
+        sent.morphs.append(None if feats == "_" else feats)
+        sent.heads.append(head_i)
+        sent.deps.append(None if deprel == "_" else deprel)
+        sent.ner.append(ner)
+        sent.linenos.append(lineno)
+    if sent.words or range_end:
+        yield _finish(sent, source, range_end, range_line or lineno)
+
+
+def _finish(sent: _Sentence, source: str, range_end: int, range_line: int) -> _Sentence:
+    """Check a complete sentence: multiword tokens closed, heads inside it, NER tags valid."""
+    n = len(sent.words)
+    if range_end:
+        raise ConversionError(source, range_line,
+                              f"multiword token ends at word {range_end} but the sentence has "
+                              f"only {n} words")
+    for i, head in enumerate(sent.heads):
+        if head is not None and head > n:
+            raise ConversionError(source, sent.linenos[i],
+                                  f"HEAD {head} is outside the sentence (0 to {n})")
+    if sent.has_ner:
+        sent.ner = fix_iob(sent.ner, source, sent.linenos)
+    return sent
+
+
+def _build_doc(vocab, sents: List[_Sentence], source: str) -> Doc:
+    words, spaces, lemmas, pos, tags, morphs, heads, deps, starts = ([] for _ in range(9))
+    ents: Optional[list] = [] if any(s.has_ner for s in sents) else None
+    has_ids = any(s.sent_id is not None for s in sents)
+    for sent in sents:
+        offset = len(words)
+        words += sent.words
+        spaces += sent.spaces
+        lemmas += sent.lemmas
+        pos += sent.pos
+        tags += sent.tags
+        morphs += sent.morphs
+        deps += sent.deps
+        heads += [None if h is None else (offset + i if h == 0 else offset + h - 1)
+                  for i, h in enumerate(sent.heads)]
+        starts.append(True)
+        starts += [False] * (len(sent.words) - 1)
+        if ents is not None:
+            ents += sent.ner if sent.has_ner else [None] * len(sent.words)
+    try:
+        doc = Doc(vocab, words=words, spaces=spaces, lemmas=lemmas, pos=pos, tags=tags,
+                  morphs=morphs, heads=heads, deps=deps, sent_starts=starts, ents=ents)
+    except ValueError as err:
+        raise _locate(vocab, sents, source, err) from None
+    if has_ids:
+        doc.user_data["sent_ids"] = [s.sent_id for s in sents]
+    return doc
+
+
+def _locate(vocab, sents: List[_Sentence], source: str, err: ValueError) -> ConversionError:
+    """Find the sentence whose annotation the Doc refused (a cycle in its heads, say)."""
+    for sent in sents:
+        heads = [None if h is None else (i if h == 0 else h - 1) for i, h in enumerate(sent.heads)]
+        try:
+            Doc(vocab, words=sent.words, heads=heads)
+        except ValueError as sent_err:
+            return ConversionError(source, sent.linenos[0],
+                                   f"the HEAD column of the sentence starting here is not a "
+                                   f"tree: {sent_err}")
+    return ConversionError(source, sents[0].linenos[0],
+                           f"could not build a Doc from the sentences starting here: {err}")
