@@ -6,6 +6,11 @@ of its code points; a hit copies the cached lexeme pointers into the Doc without
 objects. A miss runs the rules (special cases, token_match, prefixes, suffixes, url_match,
 infixes) on the chunk and caches the result.
 
+Rules see the whole text: a chunk is matched with pattern.match/search(text, start, end), so
+lookbehinds at a chunk's edge see the characters before it, and '^' matches only at the start of
+the whole text. Since results are cached per chunk, rules must give the same result for a chunk
+wherever it stands; write lookbehinds so they do not depend on what precedes the chunk.
+
 Whitespace: one ' ' after a token is that token's trailing space; every other run of whitespace
 is a token of its own (minus a final ' ', which becomes its trailing space). The tokens always
 spell the input exactly.
@@ -237,7 +242,7 @@ cdef class Tokenizer:
         prefix_re = self._prefix_re
         suffix_re = self._suffix_re
         token_match = self._token_match
-        cdef Py_ssize_t m_start, m_end
+        cdef Py_ssize_t m_start, m_end, window
         while start < end:
             if end - start <= self._max_special:
                 special = specials.get(text[start:end])
@@ -257,7 +262,12 @@ cdef class Tokenizer:
                     start = m_end
                     continue
             if suffix_re is not None:
-                match = suffix_re.search(text, max(start, end - SUFFIX_WINDOW), end)
+                window = max(start, end - SUFFIX_WINDOW)
+                match = suffix_re.search(text, window, end)
+                # a match reaching the window's left edge may be part of a longer run: widen
+                while match is not None and match.start() == window and window > start:
+                    window = max(start, end - 2 * (end - window))
+                    match = suffix_re.search(text, window, end)
                 if match is not None and match.start() < end:
                     m_start = match.start()
                     tail.append((text[m_start:end], None))

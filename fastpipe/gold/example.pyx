@@ -9,13 +9,14 @@ here, "-" in BILUO tags. Missing is never confused with "O" or the empty string.
 import warnings
 
 from ..attrs cimport attr_id_t, TAG, POS, LEMMA, MORPH, DEP, SENT_START
-from ..structs cimport FP_IOB_MISSING
+from ..structs cimport FP_IOB_MISSING, FP_IOB_O, FP_IOB_B, FP_IOB_I
+from ..typedefs cimport attr_t
 from ..tokens.token cimport token_get_attr
 from .alignment cimport Alignment, AlignmentArray
 
 from ..attrs import intify_attr
 from ..tokens.doc import Doc as PyDoc
-from .biluo import offsets_to_biluo_tags, biluo_to_token_spans, iob_to_biluo
+from .biluo import offsets_to_biluo_tags, iob_to_biluo
 from .nonproj import projectivize as projectivize_tree
 
 ANNOTATION_KEYS = frozenset({"words", "spaces", "tags", "pos", "lemmas", "morphs", "heads", "deps",
@@ -119,8 +120,7 @@ cdef class Example:
                 warnings.warn(f"[W001] Example {self.id!r}: {len(self.misaligned)} entity span(s) "
                               f"do not fall on token boundaries and are treated as missing: "
                               f"{list(self.misaligned)[:5]}", stacklevel=3)
-        reference.set_ents([], default="missing")
-        reference.set_ents(_biluo_spans(tags), outside=_outside_tokens(tags), default="unmodified")
+        _set_biluo(reference, tags, self.id)
 
     # -- gold values on the predicted tokens ----------------------------------------------------
 
@@ -242,9 +242,43 @@ cdef class Example:
         return Example(self.predicted.copy(), self.reference.copy(), id=self.id)
 
 
-def _biluo_spans(tags):
-    return [(label, start, end) for start, end, label in biluo_to_token_spans(tags)]
-
-
-def _outside_tokens(tags):
-    return [("", i, i + 1) for i, tag in enumerate(tags) if tag == "O"]
+cdef int _set_biluo(Doc doc, list tags, example_id) except -1:
+    """Write BILUO tags ("-" or None = missing) into the Doc's IOB codes and entity types."""
+    cdef int i, n = doc.length
+    cdef attr_t label = 0
+    cdef bint open_ = False
+    strings = doc.vocab.strings
+    for i in range(n):
+        tag = tags[i]
+        if tag is None or tag == "-" or tag == "":
+            doc.c[i].ent_iob = FP_IOB_MISSING
+            doc.c[i].ent_type = 0
+            move = "-"
+        elif tag == "O":
+            doc.c[i].ent_iob = FP_IOB_O
+            doc.c[i].ent_type = 0
+            move = "O"
+        else:
+            if not isinstance(tag, str) or len(tag) < 3 or tag[1] != "-" or tag[0] not in "BILU":
+                raise ValueError(f"[E065] Invalid BILUO tag {tag!r} at token {i} of example {example_id!r}.")
+            move = tag[0]
+            if move in "BU":
+                if open_:
+                    raise ValueError(f"[E068] Entity before token {i} of example {example_id!r} is not closed.")
+                label = strings.add(tag[2:])
+                doc.c[i].ent_iob = FP_IOB_B
+            else:
+                if not open_ or strings[tag[2:]] != label:
+                    raise ValueError(f"[E067] BILUO tag {tag!r} at token {i} of example "
+                                     f"{example_id!r} continues no open entity of that label.")
+                doc.c[i].ent_iob = FP_IOB_I
+            doc.c[i].ent_type = label
+        if move in "BI":
+            open_ = True
+        elif open_ and move != "L":
+            raise ValueError(f"[E068] Entity before token {i} of example {example_id!r} is not closed.")
+        else:
+            open_ = False
+    if open_:
+        raise ValueError(f"[E068] Entity at the end of example {example_id!r} is not closed.")
+    return 0
