@@ -3,7 +3,7 @@ from pathlib import Path
 
 from .about import __version__
 
-__all__ = ["__version__", "blank", "get_include"]
+__all__ = ["__version__", "blank", "get_include", "Doc", "DocBin", "Span", "Token"]
 
 
 def get_include() -> str:
@@ -23,3 +23,12 @@ def blank(lang: str):
     from .language import Language
 
     return Language.blank(lang)
+
+
+def __getattr__(name):
+    # Doc, Token, Span and DocBin load on first use, so `import fastpipe` stays cheap.
+    if name in ("Doc", "DocBin", "Span", "Token"):
+        from . import tokens
+
+        return getattr(tokens, name)
+    raise AttributeError(f"module 'fastpipe' has no attribute {name!r}")

@@ -49,3 +49,17 @@ class Errors(metaclass=ErrorsWithCodes):
     E041 = "DocBin: document {i} of {where} is malformed: {err}."
     E042 = "DocBin.add takes a Doc, got {type}."
     E043 = "DocBin: attribute {name!r} is not one that DocBin can store."
+    E044 = "DocBin: {what} of the Doc cannot be stored: {err}."
+    E045 = "DocBin.{method} takes {expected}, got {type}."
+    # doc, token, span (continued)
+    E050 = ("The heads of this Doc contain a cycle through token {i}: every chain of heads must "
+            "end at a root (a token whose head is itself).")
+    E051 = "{what} belongs to a different Doc; use a Span or Token of this Doc."
+    E052 = "Entities are Spans or (label, start, end) tuples, got {item!r}."
+    E053 = "Entity {item!r} is empty (start == end): an entity holds at least one token."
+    E054 = "An empty Span has no root."
+    E055 = "{cls} indices must be int or slice, not {type}."
+    E056 = "{cls}(...) needs a Doc as its first argument, got {type}."
+    E057 = "Span labels and kb_ids are str or StringStore keys, not {type}."
+    E058 = "from_array: ORTH of token {i} is 0 (the empty string); every token needs text."
+    E059 = "{what} refers to tokens [{start}:{end}] but its Doc now has {length} tokens."

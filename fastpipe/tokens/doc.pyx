@@ -3,6 +3,8 @@
 from libc.string cimport memset, memcpy
 from libc.stdint cimport int64_t
 cimport numpy as np
+import operator
+
 import numpy
 
 from ..attrs cimport *
@@ -13,18 +15,13 @@ from .span cimport Span
 
 from ..attrs import intify_attr, NAMES
 from ..errors import Errors
+from . import _annotations
 
 np.import_array()
 
 # A zeroed lexeme for the padding tokens: every pointer in the array is valid to read.
 cdef LexemeC EMPTY_LEXEME
 memset(&EMPTY_LEXEME, 0, sizeof(LexemeC))
-
-IOB_STRINGS = ("", "I", "O", "B")
-# Attributes a Doc can take through from_array (lexical attributes come from the vocab).
-_SETTABLE = frozenset({ORTH, NORM, LEMMA, TAG, POS, MORPH, DEP, ENT_TYPE, ENT_KB_ID, ENT_IOB,
-                       HEAD, SENT_START, SPACY})
-_STRING_VALUED = frozenset({ORTH, NORM, LEMMA, TAG, POS, MORPH, DEP, ENT_TYPE, ENT_KB_ID})
 
 
 cdef class Doc:
@@ -37,7 +34,9 @@ cdef class Doc:
     may be given; None, or a None entry, means missing.
     """
 
-    def __cinit__(self, Vocab vocab, *args, **kwargs):
+    def __cinit__(self, vocab, *args, **kwargs):
+        if not isinstance(vocab, Vocab):
+            raise TypeError(Errors.E023.format(type=type(vocab).__name__))
         self.vocab = vocab
         self.mem = Pool()
         self.length = 0
@@ -48,7 +47,7 @@ cdef class Doc:
         self.spans = {}
         self._text = None
 
-    def __init__(self, Vocab vocab, words=None, spaces=None, *, tags=None, pos=None,
+    def __init__(self, vocab, words=None, spaces=None, *, tags=None, pos=None,
                  lemmas=None, morphs=None, heads=None, deps=None, sent_starts=None, ents=None):
         if words is None:
             words = []
@@ -98,7 +97,32 @@ cdef class Doc:
         if ents is not None:
             if len(ents) != n:
                 raise ValueError(Errors.E015.format(name="ents", n_values=len(ents), n_words=n))
-            self._set_iob_strings(ents)
+            _annotations.set_iob_strings(self, ents)
+
+    @staticmethod
+    def _from_keys(Vocab vocab, orths, spaces):
+        """A Doc from ORTH keys (uint64, each a string of vocab.strings) and 0/1 spaces: the
+        fast path DocBin uses. Raises ValueError for a key that is 0 or not in the strings."""
+        cdef np.ndarray[np.uint64_t, ndim=1] keys = numpy.ascontiguousarray(orths, dtype=numpy.uint64)
+        cdef np.ndarray[np.uint64_t, ndim=1] gaps = numpy.ascontiguousarray(spaces, dtype=numpy.uint64)
+        cdef Py_ssize_t i, n = keys.shape[0]
+        if gaps.shape[0] != n:
+            raise ValueError(Errors.E011.format(n_spaces=gaps.shape[0], n_words=n))
+        cdef const LexemeC* lex
+        cdef Doc doc = Doc(vocab)
+        doc.reserve(<int>n)
+        for i in range(n):
+            if keys[i] == 0:
+                raise ValueError(Errors.E058.format(i=i))
+            if gaps[i] > 1:
+                raise ValueError(Errors.E022.format(value=gaps[i], attr="SPACY", reason=f"token {i}: expected 0 or 1"))
+            try:
+                lex = vocab.get_by_orth(keys[i])
+            except KeyError:
+                raise ValueError(Errors.E022.format(value=keys[i], attr="ORTH",
+                                                    reason=f"token {i}: key not in the StringStore")) from None
+            doc.push_back(lex, gaps[i] == 1)
+        return doc
 
     # -- building ---------------------------------------------------------------------------
 
@@ -132,14 +156,36 @@ cdef class Doc:
         return 0
 
     cdef int set_heads(self) except -1:
-        """Derive children counts, subtree edges and sentence starts from the heads."""
+        """Derive children counts, subtree edges and sentence starts from the heads.
+
+        Raises ValueError (and changes nothing) if a head lies outside the Doc or the heads
+        contain a cycle."""
         cdef int n = self.length
-        cdef int i, h, steps, a
+        cdef int i, h, a
         if n == 0:
             return 0
-        cdef int* l_edge = <int*>self.mem.alloc(2 * n, sizeof(int))
+        for i in range(n):
+            h = i + self.c[i].head
+            if h < 0 or h >= n:
+                raise ValueError(Errors.E016.format(head=h, i=i, length=n - 1))
+        cdef int* l_edge = <int*>self.mem.alloc(3 * n, sizeof(int))
         cdef int* r_edge = l_edge + n
+        cdef int* state = r_edge + n   # 0 = not seen, 1 = on the current path, 2 = reaches a root
         try:
+            # Cycle check: follow each chain of heads until a root or a token already known to
+            # reach one; meeting a token of the current chain again means a cycle.
+            for i in range(n):
+                a = i
+                while state[a] == 0 and self.c[a].head != 0:
+                    state[a] = 1
+                    a += self.c[a].head
+                if state[a] == 1:
+                    raise ValueError(Errors.E050.format(i=i))
+                state[a] = 2
+                a = i
+                while state[a] == 1:
+                    state[a] = 2
+                    a += self.c[a].head
             for i in range(n):
                 self.c[i].l_kids = 0
                 self.c[i].r_kids = 0
@@ -147,8 +193,6 @@ cdef class Doc:
                 r_edge[i] = i
             for i in range(n):
                 h = i + self.c[i].head
-                if h < 0 or h >= n:
-                    raise ValueError(Errors.E016.format(head=h, i=i, length=n - 1))
                 if h > i:
                     self.c[h].l_kids += 1
                 elif h < i:
@@ -157,23 +201,15 @@ cdef class Doc:
             # earlier token has a smaller edge, and so have all its ancestors.
             for i in range(n):
                 a = i
-                steps = 0
                 while self.c[a].head != 0:
-                    a = a + self.c[a].head
-                    steps += 1
-                    if steps > n:
-                        raise ValueError(f"[E026] The heads of this Doc contain a cycle through token {i}.")
+                    a += self.c[a].head
                     if l_edge[a] <= i:
                         break
                     l_edge[a] = i
             for i in range(n - 1, -1, -1):
                 a = i
-                steps = 0
                 while self.c[a].head != 0:
-                    a = a + self.c[a].head
-                    steps += 1
-                    if steps > n:
-                        raise ValueError(f"[E026] The heads of this Doc contain a cycle through token {i}.")
+                    a += self.c[a].head
                     if r_edge[a] >= i:
                         break
                     r_edge[a] = i
@@ -200,8 +236,11 @@ cdef class Doc:
             if step != 1:
                 raise ValueError(Errors.E017.format(step=key.step))
             return Span(self, start, max(start, stop))
-        if not isinstance(key, int) or isinstance(key, bool):
-            raise TypeError(f"Doc indices must be int or slice, not {type(key).__name__}")
+        if isinstance(key, bool) or not hasattr(key, "__index__"):
+            raise TypeError(Errors.E055.format(cls="Doc", type=type(key).__name__))
+        key = operator.index(key)
+        if not -self.length <= key < self.length:
+            raise IndexError(Errors.E013.format(i=key, length=self.length))
         cdef Py_ssize_t i = key
         if i < 0:
             i += self.length
@@ -275,46 +314,31 @@ cdef class Doc:
         if array.ndim == 1:
             array = array.reshape((-1, 1))
         if array.ndim != 2 or array.shape[1] != len(ids):
-            raise ValueError(Errors.E020.format(n_cols=array.shape[-1] if array.ndim else 0, n_attrs=len(ids)))
+            raise ValueError(Errors.E020.format(n_cols=array.shape[array.ndim - 1] if array.ndim else 0, n_attrs=len(ids)))
         if array.shape[0] != self.length:
             raise ValueError(Errors.E021.format(n_rows=array.shape[0], length=self.length))
         if array.dtype.kind not in "iu":
             raise ValueError(Errors.E022.format(value=str(array.dtype), attr="array", reason="expected integers"))
         cdef np.ndarray[np.uint64_t, ndim=2] values = array.astype(numpy.uint64, copy=False)
-        strings = self.vocab.strings
         cdef int i, j, n = self.length
         cdef attr_t value
         cdef int64_t signed
         cdef attr_id_t attr_id
+        # Check every column before writing any, so that a bad array leaves the Doc unchanged.
+        _annotations.check_array(self, ids, values)
+        cdef list old_heads = [self.c[i].head for i in range(n)] if HEAD in ids else None
         for j, attr in enumerate(ids):
-            if attr not in _SETTABLE:
-                raise ValueError(Errors.E022.format(value=NAMES[attr], attr="from_array",
-                                                    reason="this attribute comes from the vocab and cannot be set"))
             attr_id = <attr_id_t><int>attr
-            if attr in _STRING_VALUED:
-                for i in range(n):
-                    value = values[i, j]
-                    if value != 0 and value not in strings:
-                        raise ValueError(Errors.E022.format(value=value, attr=NAMES[attr],
-                                                            reason=f"token {i}: key not in the StringStore"))
             for i in range(n):
                 value = values[i, j]
                 signed = <int64_t>value
                 if attr_id == HEAD:
-                    if signed + i < 0 or signed + i >= n:
-                        raise ValueError(Errors.E016.format(head=signed + i, i=i, length=n - 1))
                     self.c[i].head = <int>signed
                 elif attr_id == SENT_START:
-                    if signed < -1 or signed > 1:
-                        raise ValueError(Errors.E022.format(value=signed, attr="SENT_START", reason="expected -1, 0 or 1"))
                     self.c[i].sent_start = <int>signed
                 elif attr_id == ENT_IOB:
-                    if value > 3:
-                        raise ValueError(Errors.E022.format(value=value, attr="ENT_IOB", reason="expected 0 to 3"))
                     self.c[i].ent_iob = <int>value
                 elif attr_id == SPACY:
-                    if value > 1:
-                        raise ValueError(Errors.E022.format(value=value, attr="SPACY", reason="expected 0 or 1"))
                     self.c[i].spacy = <int>value
                 elif attr_id == ORTH:
                     self.c[i].lex = self.vocab.get_by_orth(value)
@@ -322,7 +346,12 @@ cdef class Doc:
                     _set_string_attr(&self.c[i], attr_id, value)
         if HEAD in ids:
             sent_starts = [self.c[i].sent_start for i in range(n)] if SENT_START in ids else None
-            self.set_heads()
+            try:
+                self.set_heads()
+            except ValueError:
+                for i in range(n):
+                    self.c[i].head = old_heads[i]
+                raise
             if sent_starts is not None:
                 for i in range(n):
                     self.c[i].sent_start = sent_starts[i]
@@ -381,65 +410,8 @@ cdef class Doc:
     def set_ents(self, entities, *, missing=None, outside=None, default="outside"):
         """Set entities (Spans or (label, start, end) tuples); tokens named in ``missing`` get no
         annotation, those in ``outside`` are O, and all others get ``default``: "outside",
-        "missing" or "unmodified"."""
-        if default not in ("outside", "missing", "unmodified"):
-            raise ValueError(Errors.E022.format(value=default, attr="default", reason="expected 'outside', 'missing' or 'unmodified'"))
-        spans = sorted((self._as_span(e) for e in entities), key=lambda s: (s.start, s.end))
-        for a, b in zip(spans, spans[1:]):
-            if b.start < a.end:
-                raise ValueError(Errors.E018.format(span1=a, span2=b))
-        cdef int i
-        cdef Span span
-        if default != "unmodified":
-            for i in range(self.length):
-                self.c[i].ent_iob = FP_IOB_O if default == "outside" else FP_IOB_MISSING
-                self.c[i].ent_type = 0
-        for group, iob in ((missing, FP_IOB_MISSING), (outside, FP_IOB_O)):
-            for item in group or ():
-                span = self._as_span(item)
-                for i in range(span.c.start, span.c.end):
-                    self.c[i].ent_iob = iob
-                    self.c[i].ent_type = 0
-        for span in spans:
-            for i in range(span.c.start, span.c.end):
-                self.c[i].ent_iob = FP_IOB_B if i == span.c.start else FP_IOB_I
-                self.c[i].ent_type = span.c.label
-
-    def _as_span(self, item):
-        if isinstance(item, Span):
-            if (<Span>item).doc is not self:
-                raise ValueError("[E027] An entity Span belongs to a different Doc.")
-            return item
-        if isinstance(item, tuple) and len(item) == 3:
-            label, start, end = item
-            return Span(self, start, end, label=label)
-        raise TypeError(f"[E028] Entities are Spans or (label, start, end) tuples, got {item!r}")
-
-    def _set_iob_strings(self, tags):
-        cdef int i
-        cdef bint open_ = False
-        strings = self.vocab.strings
-        for i, tag in enumerate(tags):
-            if tag is None or tag == "":
-                self.c[i].ent_iob = FP_IOB_MISSING
-                self.c[i].ent_type = 0
-                open_ = False
-                continue
-            if not isinstance(tag, str):
-                raise TypeError(Errors.E024.format(tag=tag))
-            prefix, _, label = tag.partition("-")
-            if prefix == "O" and not label:
-                self.c[i].ent_iob = FP_IOB_O
-                self.c[i].ent_type = 0
-                open_ = False
-            elif prefix in ("B", "I") and label:
-                if prefix == "I" and not (open_ and self.c[i - 1].ent_type == strings[label]):
-                    raise ValueError(Errors.E025.format(i=i, tag=tag))
-                self.c[i].ent_iob = FP_IOB_B if prefix == "B" else FP_IOB_I
-                self.c[i].ent_type = strings.add(label)
-                open_ = True
-            else:
-                raise ValueError(Errors.E024.format(tag=tag))
+        "missing" or "unmodified". Nothing is written if any entity is invalid."""
+        _annotations.set_ents(self, entities, missing=missing, outside=outside, default=default)
 
     # -- sentences ----------------------------------------------------------------------------
 
@@ -466,36 +438,12 @@ cdef class Doc:
 
     # -- spans by character offsets -----------------------------------------------------------
 
-    def char_span(self, int start_char, int end_char, label=0, alignment_mode="strict"):
-        """The Span covering [start_char, end_char), or None if the offsets fall inside tokens
-        (alignment_mode "strict"); "contract" and "expand" snap to token boundaries."""
-        if alignment_mode not in ("strict", "contract", "expand"):
-            raise ValueError(Errors.E022.format(value=alignment_mode, attr="alignment_mode",
-                                                reason="expected 'strict', 'contract' or 'expand'"))
-        if start_char > end_char or self.length == 0:
-            return None
-        cdef int i, start = -1, end = -1
-        cdef int t_start, t_end
-        for i in range(self.length):
-            t_start = self.c[i].idx
-            t_end = t_start + self.c[i].lex.length
-            if start == -1:
-                if t_start == start_char or (alignment_mode == "expand" and t_end > start_char) or \
-                        (alignment_mode == "contract" and t_start >= start_char):
-                    start = i
-                elif t_start > start_char:
-                    return None
-            if start != -1:
-                if t_end == end_char or (alignment_mode == "expand" and t_end >= end_char):
-                    end = i + 1
-                    break
-                if t_end > end_char:
-                    if alignment_mode == "contract":
-                        end = i
-                    break
-        if start == -1 or end == -1 or end <= start:
-            return None
-        return Span(self, start, end, label=label)
+    def char_span(self, start_char, end_char, label=0, alignment_mode="strict", kb_id=0):
+        """The Span covering characters [start_char, end_char), or None. With alignment_mode
+        "strict" the offsets must fall on token boundaries; "contract" keeps only the tokens
+        wholly inside the range, "expand" every token it touches."""
+        return _annotations.char_span(self, start_char, end_char, label=label, kb_id=kb_id,
+                                      alignment_mode=alignment_mode)
 
     # -- copies and serialization -------------------------------------------------------------
 
@@ -507,7 +455,7 @@ cdef class Doc:
         other._text = self._text
         other.cats = dict(self.cats)
         other.user_data = dict(self.user_data)
-        other.spans = {name: [Span(other, s.start, s.end, label=s.label) for s in group]
+        other.spans = {name: [Span(other, s.start, s.end, label=s.label, kb_id=s.kb_id) for s in group]
                        for name, group in self.spans.items()}
         return other
 
@@ -528,7 +476,7 @@ cdef class Doc:
         self._text = doc._text
         self.cats = doc.cats
         self.user_data = doc.user_data
-        self.spans = {name: [Span(self, s.start, s.end, label=s.label) for s in group]
+        self.spans = {name: [Span(self, s.start, s.end, label=s.label, kb_id=s.kb_id) for s in group]
                       for name, group in doc.spans.items()}
         return self
 

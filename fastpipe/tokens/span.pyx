@@ -3,17 +3,24 @@
 from ..structs cimport TokenC
 from .token cimport Token
 
+import operator
+
 from ..errors import Errors
 
 
 cdef class Span:
     """Tokens ``doc[start:end]``; ``label`` is a string or a StringStore key."""
 
-    def __init__(self, Doc doc, int start, int end, label=0, kb_id=0):
+    def __cinit__(self, doc=None, *args, **kwargs):
+        # Also guards Span.__new__(Span): a Span without a Doc would read through None.
         if not isinstance(doc, Doc):
-            raise TypeError(f"Span needs a Doc, got {type(doc).__name__}")
-        if start < 0 or end > doc.length or start > end:
-            raise IndexError(Errors.E014.format(start=start, end=end, length=doc.length))
+            raise TypeError(Errors.E056.format(cls="Span", type=type(doc).__name__))
+
+    def __init__(self, doc, int start, int end, label=0, kb_id=0):
+        if not isinstance(doc, Doc):
+            raise TypeError(Errors.E056.format(cls="Span", type=type(doc).__name__))
+        if start < 0 or end > (<Doc>doc).length or start > end:
+            raise IndexError(Errors.E014.format(start=start, end=end, length=(<Doc>doc).length))
         self.doc = doc
         self.c.start = start
         self.c.end = end
@@ -45,8 +52,12 @@ cdef class Span:
             if step != 1:
                 raise ValueError(Errors.E017.format(step=key.step))
             return Span(self.doc, self.c.start + start, self.c.start + max(start, stop))
-        if not isinstance(key, int) or isinstance(key, bool):
-            raise TypeError(f"Span indices must be int or slice, not {type(key).__name__}")
+        if isinstance(key, bool) or not hasattr(key, "__index__"):
+            raise TypeError(Errors.E055.format(cls="Span", type=type(key).__name__))
+        key = operator.index(key)
+        if not -n <= key < n:
+            raise IndexError(Errors.E013.format(i=key, length=n))
+        self._check_bounds()
         cdef Py_ssize_t i = key
         if i < 0:
             i += n
@@ -54,8 +65,14 @@ cdef class Span:
             raise IndexError(Errors.E013.format(i=key, length=n))
         return Token.cinit(self.doc, self.c.start + <int>i)
 
+    def _check_bounds(self):
+        if self.c.end > self.doc.length:
+            raise IndexError(Errors.E059.format(what="This Span", start=self.c.start, end=self.c.end,
+                                                length=self.doc.length))
+
     def __iter__(self):
         cdef int i
+        self._check_bounds()
         for i in range(self.c.start, self.c.end):
             yield Token.cinit(self.doc, i)
 
@@ -117,7 +134,7 @@ cdef class Span:
 
     @property
     def text_with_ws(self):
-        if self.c.end > self.c.start and self.doc.c[self.c.end - 1].spacy:
+        if self.c.end > self.c.start and self.c.end <= self.doc.length and self.doc.c[self.c.end - 1].spacy:
             return self.text + " "
         return self.text
 
@@ -125,11 +142,12 @@ cdef class Span:
     def root(self):
         """The token of the span whose head lies outside it (the first such, for a forest)."""
         cdef int i, h
+        self._check_bounds()
         for i in range(self.c.start, self.c.end):
             h = i + self.doc.c[i].head
             if h == i or h < self.c.start or h >= self.c.end:
                 return Token.cinit(self.doc, i)
-        raise ValueError("[E030] An empty Span has no root.")
+        raise ValueError(Errors.E054)
 
     def to_array(self, attrs):
         return self.doc.to_array(attrs)[self.c.start:self.c.end]
@@ -142,4 +160,4 @@ cdef attr_t _as_key(Doc doc, value) except? 0:
         if value != 0 and value not in doc.vocab.strings:
             raise KeyError(Errors.E001.format(key=value))
         return value
-    raise TypeError(f"Span labels are str or StringStore keys, not {type(value).__name__}")
+    raise TypeError(Errors.E057.format(type=type(value).__name__))

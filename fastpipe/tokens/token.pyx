@@ -13,8 +13,10 @@ _IOB_STRINGS = ("", "I", "O", "B")
 cdef class Token(LexemeAttrs):
     """One token of a Doc; get it with ``doc[i]``. Setting attributes writes into the Doc."""
 
-    def __init__(self, Doc doc, int i):
-        if i < 0 or i >= doc.length:
+    def __init__(self, doc, int i):
+        if not isinstance(doc, Doc):
+            raise TypeError(Errors.E056.format(cls="Token", type=type(doc).__name__))
+        if i < 0 or i >= (<Doc>doc).length:
             raise IndexError(Errors.E013.format(i=i, length=doc.length))
         self.doc = doc
         self.i = i
@@ -26,10 +28,16 @@ cdef class Token(LexemeAttrs):
         self.i = i
         return self
 
-    def __cinit__(self, *args, **kwargs):
-        pass
+    def __cinit__(self, doc=None, *args, **kwargs):
+        # Also guards Token.__new__(Token): a Token without a Doc would read through None.
+        if not isinstance(doc, Doc):
+            raise TypeError(Errors.E056.format(cls="Token", type=type(doc).__name__))
 
     cdef const LexemeC* lex_c(self) noexcept:
+        # A token past the end of a Doc that shrank (Doc.from_bytes) reads the blank padding
+        # token before the array rather than freed memory.
+        if self.i >= self.doc.length:
+            return (self.doc.c - 1).lex
         return self.doc.c[self.i].lex
 
     cdef StringStore lex_strings(self):
@@ -41,7 +49,7 @@ cdef class Token(LexemeAttrs):
         return &self.doc.c[self.i]
 
     def __len__(self):
-        return self.doc.c[self.i].lex.length
+        return self._c().lex.length
 
     def __repr__(self):
         return self.text
@@ -163,6 +171,10 @@ cdef class Token(LexemeAttrs):
         return self._str(self._c().ent_type)
 
     @property
+    def ent_kb_id(self):
+        return self._c().ent_kb_id
+
+    @property
     def ent_kb_id_(self):
         return self._str(self._c().ent_kb_id)
 
@@ -177,13 +189,20 @@ cdef class Token(LexemeAttrs):
     @head.setter
     def head(self, Token new_head):
         if new_head.doc is not self.doc:
-            raise ValueError("[E029] A token's head must be a token of the same Doc.")
-        self._c().head = new_head.i - self.i
-        self.doc.set_heads()
+            raise ValueError(Errors.E051.format(what=f"The new head {new_head!r}"))
+        cdef TokenC* t = self._c()
+        cdef int old = t.head
+        t.head = new_head.i - self.i
+        try:
+            self.doc.set_heads()
+        except ValueError:
+            t.head = old
+            raise
 
     @property
     def children(self):
         cdef int j
+        self._c()
         for j in range(self.doc.length):
             if j != self.i and j + self.doc.c[j].head == self.i:
                 yield Token.cinit(self.doc, j)

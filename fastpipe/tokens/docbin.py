@@ -1,0 +1,211 @@
+"""DocBin: many Docs with all their annotations in one compact binary blob or `.fastpipe` file.
+
+File layout (little-endian; the same bytes are what ``to_bytes`` returns)::
+
+    b"FPDOCBIN" | u32 H | msgpack header (H bytes): {"format": 1, "attrs": [names], "user_data": bool}
+    chunk*:     u32 C (> 0) | u32 crc32 of the payload | payload: zlib(msgpack(chunk)), C bytes
+    end:        u32 0 | u64 number of documents in the file
+
+A chunk is ``{"strings": [utf-8 bytes, ...], "docs": [doc, ...]}``. Every string a doc uses
+(token values, span labels, cats and span group names) is an index into the chunk's strings
+(0 = missing, i = strings[i - 1]), so a chunk can be decoded on its own and a reader holds one
+chunk at a time (``iter_docs``). A doc is ``{"n": tokens, "cols": int32 column-major (attrs x n)
+bytes, "cats": [[name, score], ...], "spans": [[name, [start, end, label, kb_id, ...]], ...],
+"user": [[key_is_tuple, key, value], ...]}`` ("user" only when user_data is stored).
+"""
+import io
+import os
+import tempfile
+from pathlib import Path
+
+from ..errors import Errors
+from ._docbin_codec import (DEFAULT_CHUNK_DOCS, DEFAULT_CHUNK_TOKENS, U32, U64, attr_names,
+                            build_doc, encode_doc, open_stream, write_chunk, write_header,
+                            write_stream)
+from .doc import Doc
+
+__all__ = ["DocBin", "DocBinWriter", "iter_docs"]
+
+
+class DocBin:
+    """Collect Docs and serialize them, with their annotations, into a `.fastpipe` blob.
+
+    ``attrs`` picks the token attributes to keep (default: every one DocBin can store; ORTH and
+    SPACY are always kept). ``doc.cats`` and ``doc.spans`` are always kept; ``doc.user_data`` only
+    with ``store_user_data=True`` (its values must be msgpack-serializable).
+    """
+
+    def __init__(self, attrs=None, store_user_data=False, docs=None):
+        self.attrs = attr_names(attrs)
+        self.store_user_data = bool(store_user_data)
+        self._records = []  # one dict per doc, see encode_doc
+        for doc in docs or ():
+            self.add(doc)
+
+    def __len__(self):
+        return len(self._records)
+
+    def add(self, doc):
+        """Add a Doc (its annotations are copied now; later edits to the Doc are not seen)."""
+        if not isinstance(doc, Doc):
+            raise TypeError(Errors.E042.format(type=type(doc).__name__))
+        self._records.append(encode_doc(doc, self.attrs, self.store_user_data))
+
+    def get_docs(self, vocab):
+        """Yield the Docs, built over ``vocab`` (their strings are added to its StringStore)."""
+        for i, record in enumerate(self._records):
+            yield build_doc(vocab, record, self.attrs, i, "this DocBin")
+
+    def merge(self, other):
+        """Append the docs of another DocBin that stores the same attributes."""
+        if not isinstance(other, DocBin):
+            raise TypeError(Errors.E045.format(method="merge", expected="a DocBin", type=type(other).__name__))
+        if set(other.attrs) != set(self.attrs):
+            raise ValueError(Errors.E043.format(name=f"{other.attrs} (merged into a DocBin storing {self.attrs})"))
+        order = [other.attrs.index(a) for a in self.attrs]
+        for record in other._records:
+            record = dict(record, array=record["array"][:, order])
+            if not self.store_user_data:
+                record["user"] = None
+            self._records.append(record)
+        return self
+
+    # -- bytes and files ---------------------------------------------------------------------
+
+    def to_bytes(self, *, chunk_docs=DEFAULT_CHUNK_DOCS):
+        out = io.BytesIO()
+        write_stream(out, self.attrs, self.store_user_data, self._records, chunk_docs)
+        return out.getvalue()
+
+    def from_bytes(self, bytes_data):
+        """Replace this DocBin's content (and attrs) by the docs in ``bytes_data``."""
+        if not isinstance(bytes_data, (bytes, bytearray, memoryview)):
+            raise TypeError(Errors.E045.format(method="from_bytes", expected="bytes", type=type(bytes_data).__name__))
+        self._load(io.BytesIO(bytes(bytes_data)), "the bytes given to DocBin.from_bytes")
+        return self
+
+    def to_disk(self, path, *, chunk_docs=DEFAULT_CHUNK_DOCS):
+        """Write a `.fastpipe` file atomically: to a temporary file, then renamed into place."""
+        with _atomic_writer(path) as out:
+            write_stream(out, self.attrs, self.store_user_data, self._records, chunk_docs)
+
+    def from_disk(self, path):
+        with open(path, "rb") as f:
+            self._load(f, f"file {str(path)!r}")
+        return self
+
+    @staticmethod
+    def read_stream(path, vocab):
+        """Yield the Docs of a `.fastpipe` file one chunk at a time (see ``iter_docs``)."""
+        return iter_docs(path, vocab)
+
+    def _load(self, f, where):
+        header, chunks = open_stream(f, where)
+        self.attrs = header["attrs"]
+        self.store_user_data = header["user_data"]
+        self._records = [record for chunk in chunks for record in chunk]
+
+
+def iter_docs(path, vocab):
+    """Yield the Docs of a `.fastpipe` file (a path or a binary file object), reading and
+    decoding one chunk at a time, so memory use is bounded by the largest chunk."""
+    if hasattr(path, "read"):
+        yield from _iter_docs(path, vocab, "the file object given to iter_docs")
+        return
+    with open(path, "rb") as f:
+        yield from _iter_docs(f, vocab, f"file {str(path)!r}")
+
+
+def _iter_docs(f, vocab, where):
+    header, chunks = open_stream(f, where)
+    i = 0
+    for chunk in chunks:
+        for record in chunk:
+            yield build_doc(vocab, record, header["attrs"], i, where)
+            i += 1
+
+
+class DocBinWriter:
+    """Write Docs to a `.fastpipe` file as they come, one chunk in memory at a time.
+
+    ``with DocBinWriter(path) as writer: writer.add(doc)``. The file appears only when the block
+    ends without an error.
+    """
+
+    def __init__(self, path, attrs=None, store_user_data=False, *, chunk_docs=DEFAULT_CHUNK_DOCS):
+        self.attrs = attr_names(attrs)
+        self.store_user_data = bool(store_user_data)
+        self.chunk_docs = max(1, int(chunk_docs))
+        self._ctx = _atomic_writer(path)
+        self._out = None
+        self._pending = []
+        self._pending_tokens = 0
+        self.n_docs = 0
+
+    def __enter__(self):
+        self._out = self._ctx.__enter__()
+        write_header(self._out, self.attrs, self.store_user_data)
+        return self
+
+    def add(self, doc):
+        if not isinstance(doc, Doc):
+            raise TypeError(Errors.E042.format(type=type(doc).__name__))
+        record = encode_doc(doc, self.attrs, self.store_user_data)
+        self._pending.append(record)
+        self._pending_tokens += record["array"].shape[0]
+        self.n_docs += 1
+        if len(self._pending) >= self.chunk_docs or self._pending_tokens >= DEFAULT_CHUNK_TOKENS:
+            self._flush()
+
+    def _flush(self):
+        if self._pending:
+            write_chunk(self._out, self.attrs, self._pending)
+        self._pending = []
+        self._pending_tokens = 0
+
+    def __exit__(self, exc_type, exc, tb):
+        if exc_type is None:
+            try:
+                self._flush()
+                self._out.write(U32.pack(0) + U64.pack(self.n_docs))
+            except BaseException as err:
+                self._ctx.__exit__(type(err), err, err.__traceback__)  # removes the temporary file
+                raise
+        return self._ctx.__exit__(exc_type, exc, tb)
+
+
+class _atomic_writer:
+    """Context manager: a binary file object writing to a temporary file beside ``path`` that
+    is renamed onto ``path`` on success and removed on failure."""
+
+    def __init__(self, path):
+        self.path = Path(path)
+        self.tmp = None
+        self.f = None
+
+    def __enter__(self):
+        fd, self.tmp = tempfile.mkstemp(prefix=f".{self.path.name}.", suffix=".tmp",
+                                        dir=self.path.parent)
+        self.f = os.fdopen(fd, "wb")
+        return self.f
+
+    def __exit__(self, exc_type, exc, tb):
+        ok = False
+        try:
+            if exc_type is None:
+                self.f.flush()
+                os.fsync(self.f.fileno())
+                self.f.close()
+                # mkstemp makes the file private (0600); give it the mode a plain open() would.
+                mode = self.path.stat().st_mode & 0o777 if self.path.exists() else 0o644
+                os.chmod(self.tmp, mode)
+                os.replace(self.tmp, self.path)
+                ok = True
+        finally:
+            if not ok:
+                self.f.close()
+                if os.path.exists(self.tmp):
+                    os.unlink(self.tmp)
+        return False
+
+
