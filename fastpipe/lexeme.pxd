@@ -37,7 +37,7 @@ cdef inline attr_t lex_get_attr(const LexemeC* lex, attr_id_t attr_id) noexcept 
 
 cdef class LexemeAttrs:
     # Base of Lexeme and Token: the lexeme-level properties, written once for both.
-    cdef const LexemeC* lex_c(self) noexcept
+    cdef const LexemeC* lex_c(self) except NULL
     cdef StringStore lex_strings(self)
 
 

@@ -8,8 +8,8 @@ from .errors import Errors
 cdef class LexemeAttrs:
     """The attributes every word form has, shared by Lexeme and Token."""
 
-    cdef const LexemeC* lex_c(self) noexcept:
-        return NULL
+    cdef const LexemeC* lex_c(self) except NULL:
+        raise TypeError("LexemeAttrs is a base class: use vocab[text] or doc[i]")
 
     cdef StringStore lex_strings(self):
         return None
@@ -104,7 +104,9 @@ cdef class Lexeme(LexemeAttrs):
         else:
             raise TypeError(Errors.E006.format(type=type(key).__name__))
 
-    cdef const LexemeC* lex_c(self) noexcept:
+    cdef const LexemeC* lex_c(self) except NULL:
+        if self.c == NULL:
+            raise TypeError("This Lexeme was not made from a Vocab: use vocab[text]")
         return self.c
 
     cdef StringStore lex_strings(self):
@@ -124,7 +126,7 @@ cdef class Lexeme(LexemeAttrs):
         return isinstance(other, Lexeme) and (<Lexeme>other).c == self.c
 
     def __hash__(self):
-        return hash(self.c.orth)
+        return hash(self.lex_c().orth)
 
     def get_attr(self, attr):
         return lex_get_attr(self.lex_c(), <attr_id_t><int>intify_attr(attr))

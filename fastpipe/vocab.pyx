@@ -19,14 +19,20 @@ cdef class Vocab:
     new lexeme; flags take booleans, the others strings. They come from the language data.
     """
 
+    def __cinit__(self, *args, **kwargs):
+        self.mem = Pool()
+        self.strings = StringStore()
+        self._by_orth = PreshMap()
+        self.lang = "xx"
+        self.lex_attr_getters = {}
+
     def __init__(self, strings=None, lang="xx", lex_attr_getters=None):
         if strings is not None and not isinstance(strings, StringStore):
             strings = StringStore(strings)
         if not isinstance(lang, str):
             raise TypeError(f"Vocab(lang=...) must be a language code str, got {type(lang).__name__}")
-        self.mem = Pool()
-        self.strings = strings if strings is not None else StringStore()
-        self._by_orth = PreshMap()
+        if strings is not None:
+            self.strings = strings
         self.lang = lang
         self._lang_key = self.strings.add(lang)
         if lex_attr_getters is None:
@@ -72,6 +78,8 @@ cdef class Vocab:
         return self._new_lexeme(string, orth)
 
     cdef const LexemeC* get_by_orth(self, attr_t orth) except NULL:
+        if orth == 0:
+            raise KeyError("[E008] Key 0 is the empty string: a lexeme needs at least one character.")
         cdef const LexemeC* lex = <const LexemeC*>self._by_orth.get(orth)
         if lex != NULL:
             return lex
@@ -100,6 +108,9 @@ cdef class Vocab:
         self._lexemes.push_back(lex)
         return lex
 
+    def __reduce__(self):
+        return (_vocab_from_state, (self.lang, self.strings.to_bytes(), self.lex_attr_getters))
+
     def to_bytes(self):
         return srsly.msgpack_dumps({"lang": self.lang, "strings": self.strings.to_bytes()})
 
@@ -121,3 +132,7 @@ cdef class Vocab:
 
     def from_disk(self, path):
         return self.from_bytes(Path(path).read_bytes())
+
+
+def _vocab_from_state(lang, strings_bytes, lex_attr_getters):
+    return Vocab(StringStore().from_bytes(strings_bytes), lang=lang, lex_attr_getters=lex_attr_getters)

@@ -33,7 +33,7 @@ cdef class Token(LexemeAttrs):
         if not isinstance(doc, Doc):
             raise TypeError(Errors.E056.format(cls="Token", type=type(doc).__name__))
 
-    cdef const LexemeC* lex_c(self) noexcept:
+    cdef const LexemeC* lex_c(self) except NULL:
         # A token past the end of a Doc that shrank (Doc.from_bytes) reads the blank padding
         # token before the array rather than freed memory.
         if self.i >= self.doc.length:

@@ -172,3 +172,28 @@ def test_vocab_bytes_roundtrip():
     assert "Haus" in restored.strings
     with pytest.raises(ValueError):
         Vocab().from_bytes(b"\x00garbage")
+
+
+def test_objects_made_without_init_raise_instead_of_crashing():
+    from fastpipe.lexeme import Lexeme, LexemeAttrs
+    from fastpipe.vocab import Vocab
+
+    with pytest.raises(TypeError):
+        LexemeAttrs().orth
+    with pytest.raises(TypeError):
+        Lexeme.__new__(Lexeme).orth
+    vocab = Vocab.__new__(Vocab)
+    assert vocab["x"].orth_ == "x"
+
+
+def test_vocab_pickles_with_its_strings_and_getters():
+    import pickle
+
+    import fastpipe
+
+    vocab = fastpipe.blank("en").vocab
+    vocab["unusualword"]
+    again = pickle.loads(pickle.dumps(vocab))
+    assert "unusualword" in again.strings
+    assert again.lang == "en"
+    assert again["the"].is_stop

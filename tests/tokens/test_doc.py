@@ -347,8 +347,6 @@ def test_doc_bytes_roundtrip(parsed, vocab):
         Doc(vocab).from_bytes(data[:-3])
 
 
-@pytest.mark.xfail(strict=True, raises=TypeError,
-                   reason="Vocab has no __reduce__ yet (vocab.pyx); remove this mark once it does")
 def test_pickle(parsed):
     doc = pickle.loads(pickle.dumps(parsed))
     assert doc.text == parsed.text
