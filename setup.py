@@ -30,6 +30,9 @@ MOD_NAMES = [
     "fastpipe.gold.biluo",
     "fastpipe.gold.nonproj",
     "fastpipe.gold.example",
+    "fastpipe.pipeline._annotate",
+    "fastpipe.ml._features",
+    "fastpipe.ml._kernels",
 ]
 
 COMPILE_ARGS = ["-O3", "-Wno-unused-function", "-Wno-deprecated-declarations"]
@@ -97,13 +100,16 @@ setup(
         "fastpipe",
         "fastpipe.tokens",
         "fastpipe.gold",
+        "fastpipe.pipeline",
         "fastpipe.gold.converters",
+        "fastpipe.training",
         "fastpipe.lang",
         "fastpipe.lang.en",
         "fastpipe.lang.xx",
         "fastpipe.cli",
+        "fastpipe.ml",
     ],
-    package_data={"": ["*.pxd", "*.pyx", "include/fastpipe/*.h"]},
+    package_data={"": ["*.pxd", "*.pyx", "*.cfg", "include/fastpipe/*.h"]},
     include_package_data=True,
     ext_modules=extensions(),
     cmdclass={"build_ext": ParallelBuildExt},

@@ -3,7 +3,7 @@ from pathlib import Path
 
 from .about import __version__
 
-__all__ = ["__version__", "blank", "get_include", "Doc", "DocBin", "Span", "Token"]
+__all__ = ["__version__", "blank", "load", "get_include", "Doc", "DocBin", "Span", "Token"]
 
 
 def get_include() -> str:
@@ -25,6 +25,13 @@ def blank(lang: str):
     return Language.blank(lang)
 
 
+def load(path, **kwargs):
+    """Load a pipeline saved with ``nlp.to_disk`` (for example a training run's model-best/)."""
+    from .language import load as load_pipeline
+
+    return load_pipeline(path, **kwargs)
+
+
 def __getattr__(name):
     # Doc, Token, Span and DocBin load on first use, so `import fastpipe` stays cheap.
     if name in ("Doc", "DocBin", "Span", "Token"):
@@ -32,3 +39,13 @@ def __getattr__(name):
 
         return getattr(tokens, name)
     raise AttributeError(f"module 'fastpipe' has no attribute {name!r}")
+
+
+def _register_builtins():
+    # Importing these modules registers fastpipe's corpus readers, augmenters and batchers in
+    # fastpipe.registry (they import their heavier dependencies only when called).
+    from .gold import augment, corpus  # noqa: F401
+    from .training import batchers  # noqa: F401
+
+
+_register_builtins()

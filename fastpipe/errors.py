@@ -63,3 +63,96 @@ class Errors(metaclass=ErrorsWithCodes):
     E057 = "Span labels and kb_ids are str or StringStore keys, not {type}."
     E058 = "from_array: ORTH of token {i} is 0 (the empty string); every token needs text."
     E059 = "{what} refers to tokens [{start}:{end}] but its Doc now has {length} tokens."
+    # gold: examples, alignment, entity tags (E060-E079; messages built where raised)
+    # language and pipeline (E080-E099)
+    E080 = "{where} takes Example objects, got {type}. Build them with Example(predicted, reference) or Example.from_dict."
+    E081 = "Component {name!r}: labels are non-empty strings, got {label!r}."
+    E082 = ("Component {name!r} has no labels: initialize it with examples that carry its annotation "
+            "(nlp.initialize(get_examples)) or add labels with add_label.")
+    E083 = "No component factory {name!r}. Available factories: {known}."
+    E084 = "The config has no [{section}] section; every pipeline config needs [nlp] and [components]."
+    E085 = "The config's [nlp] section needs a language code: lang = \"en\" (or any code; unknown ones use the generic rules)."
+    E086 = ("[nlp] pipeline lists {name!r} but the config has no [components.{name}] section: add it, "
+            "or remove the name from the pipeline.")
+    E087 = ("[components.{name}] needs either factory = \"...\" (a component to create) or source = "
+            "\"path\" (a trained pipeline to copy it from).")
+    E088 = ("[training] {key} names {name!r}, which is not a component of the pipeline {names}.")
+    E089 = "No component {name!r} in this pipeline; its components are {names}."
+    E090 = "The pipeline already has a component {name!r} ({names}); pass a different name=."
+    E091 = "source= must be a Language or the path of a saved pipeline, got {type}."
+    E092 = "Give at most one of before=, after=, first=True, last=True."
+    E093 = "No pipeline at {path}: it has no config.cfg (save one with nlp.to_disk or fastpipe train)."
+    E094 = "Component {name!r}: example {id!r} has a label {label!r} that is not one of its labels {labels}."
+    E095 = "Component {name!r} found no examples with its annotation ({what}) to initialize from."
+    # config, training loop and CLI (E100-E199)
+    E100 = "Config file not found: {path}. Pass the path of a config.cfg (`fastpipe init config` writes one)."
+    E101 = "Could not parse the config {where}: {err}"
+    E102 = "The config has problems ({n} in all):"
+    E103 = ("Config overrides can only change settings that are already in the config; "
+            "{n} of them name no setting:")
+    E104 = ("Config overrides are given as `--section.key value`, got {arg!r} ({where}). "
+            "Settings are dotted paths such as --training.max_steps or --paths.train.")
+    E105 = "The --code file {path} does not exist."
+    E106 = "Could not import the --code file {path}: {err}"
+    E107 = ("Circular interpolation in the config: {chain}. A ${{...}} reference must not lead back "
+            "to the setting that uses it.")
+    E108 = "[{section}] {key}: {err}"
+    E109 = ("Corpus {name!r} ([{section}]) yielded no examples. Check the path ({path}) and that the "
+            "file holds documents (`fastpipe debug data` reports what it finds).")
+    E110 = ("Component {name!r} in [training] {setting} is not in the pipeline; the pipeline is "
+            "{pipeline}.")
+    E111 = ("Component {name!r} is not available yet: it arrives with its own issue. Available "
+            "components: {available}.")
+    E112 = "Unknown component {name!r} in --pipeline. Available components: {available}."
+    E113 = "Could not write {path}: {err}"
+    E114 = "The corpus setting [training] {setting} = {value!r} does not name a section of the config{suggest}."
+    E115 = "Data path not found: {path}"
+    E116 = "Training was given no {what}; set {setting} in the config or on the command line."
+
+
+class ConfigError(ValueError):
+    """A config, its overrides or the code it relies on is invalid.
+
+    ``errors`` lists every problem found, each a dict with ``loc`` (the path of the setting:
+    ``["training", "optimizer", "learn_rate"]``), ``value`` (the value given, or absent when the
+    setting is missing) and ``msg`` (what was wrong or what was expected). ``str(err)`` is the
+    title followed by one line per problem: ``[section] key = value: msg``.
+    """
+
+    def __init__(self, title: str, errors=(), *, where: str = ""):
+        self.title = title
+        self.errors = [dict(e) for e in errors]
+        self.where = where
+        ValueError.__init__(self, self._format())
+
+    def _format(self) -> str:
+        where = f" (in {self.where})" if self.where else ""
+        if self.title.endswith(":"):
+            lines = [self.title[:-1] + where + ":"]
+        else:
+            lines = [self.title + where]
+        for error in self.errors:
+            lines.append("  " + format_config_location(error))
+        return "\n".join(lines)
+
+
+def format_config_location(error: dict) -> str:
+    """One problem as ``[section] key = value: msg`` (``value`` only when one was given)."""
+    import json
+
+    loc = [str(part) for part in error.get("loc", ())]
+    if len(loc) >= 2:
+        text = f"[{'.'.join(loc[:-1])}] {loc[-1]}"
+    elif loc:
+        text = f"[{loc[0]}]"
+    else:
+        text = "(config)"
+    if "value" in error:
+        try:
+            value = json.dumps(error["value"])
+        except (TypeError, ValueError):
+            value = repr(error["value"])
+        if len(value) > 80:
+            value = value[:77] + "..."
+        text += f" = {value}"
+    return f"{text}: {error.get('msg', 'invalid')}"

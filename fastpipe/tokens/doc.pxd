@@ -15,6 +15,7 @@ cdef class Doc:
     cdef public dict cats       # text-classification labels -> score
     cdef public dict user_data  # free-form data users attach; serialized by DocBin
     cdef public object spans    # SpanGroups: name -> list of Span (user spans)
+    cdef public object tensor   # per-token vectors a tok2vec component left for listeners, or None
 
     cdef int reserve(self, int n) except -1
     cdef int push_back(self, const LexemeC* lex, bint has_space) except -1

@@ -46,6 +46,7 @@ cdef class Doc:
         self.user_data = {}
         self.spans = {}
         self._text = None
+        self.tensor = None
 
     def __init__(self, vocab, words=None, spaces=None, *, tags=None, pos=None,
                  lemmas=None, morphs=None, heads=None, deps=None, sent_starts=None, ents=None):

@@ -1,0 +1,9 @@
+"""Pipeline components. Importing this package registers every built-in factory."""
+from .. import ml  # noqa: F401  (registers the architectures the default configs name)
+from .base import Pipe, TrainablePipe
+from .tok2vec import Tok2Vec
+from .tagger import Tagger
+from .textcat import TextCategorizer
+from .sentencizer import Sentencizer
+
+__all__ = ["Pipe", "TrainablePipe", "Tok2Vec", "Tagger", "TextCategorizer", "Sentencizer"]

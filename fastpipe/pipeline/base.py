@@ -1,0 +1,178 @@
+"""The component protocol: Pipe (anything that annotates Docs) and TrainablePipe (a thinc model
+with labels, a loss, serialization)."""
+from itertools import islice
+from pathlib import Path
+from typing import Callable, Dict, Iterable, Iterator, List, Optional
+
+import srsly
+from thinc.api import Model, Optimizer, set_dropout_rate
+
+from ..errors import Errors
+
+
+def minibatch(items: Iterable, size: int) -> Iterator[list]:
+    items = iter(items)
+    while True:
+        batch = list(islice(items, size))
+        if not batch:
+            return
+        yield batch
+
+
+def validate_examples(examples, where: str) -> list:
+    from ..gold.example import Example
+
+    examples = list(examples)
+    for eg in examples:
+        if not isinstance(eg, Example):
+            raise TypeError(Errors.E080.format(where=where, type=type(eg).__name__))
+    return examples
+
+
+class Pipe:
+    """A pipeline component: ``component(doc) -> doc``, ``component.pipe(docs)``."""
+
+    name: str = ""
+    is_trainable = False
+
+    def __call__(self, doc):
+        raise NotImplementedError
+
+    def pipe(self, docs: Iterable, *, batch_size: int = 128) -> Iterator:
+        for doc in docs:
+            yield self(doc)
+
+    def score(self, examples, **kwargs) -> Dict:
+        return {}
+
+    def initialize(self, get_examples: Callable, *, nlp=None, **kwargs):
+        pass
+
+    def to_disk(self, path, *, exclude=()):
+        Path(path).mkdir(parents=True, exist_ok=True)
+        srsly.write_msgpack(Path(path) / "cfg", self.get_state())
+
+    def from_disk(self, path, *, exclude=()):
+        cfg_path = Path(path) / "cfg"
+        if cfg_path.exists():
+            self.set_state(srsly.read_msgpack(cfg_path))
+        return self
+
+    def get_state(self) -> dict:
+        return {}
+
+    def set_state(self, state: dict):
+        pass
+
+
+class TrainablePipe(Pipe):
+    """A component with a thinc model: predict, set_annotations, get_loss, update."""
+
+    is_trainable = True
+
+    def __init__(self, vocab, model: Model, name: str, **cfg):
+        self.vocab = vocab
+        self.model = model
+        self.name = name
+        self.cfg = dict(cfg)
+        self.cfg.setdefault("labels", [])
+
+    # -- labels ---------------------------------------------------------------------------------
+
+    @property
+    def labels(self) -> tuple:
+        return tuple(self.cfg["labels"])
+
+    def add_label(self, label: str) -> int:
+        if not isinstance(label, str) or not label:
+            raise ValueError(Errors.E081.format(name=self.name, label=label))
+        if label in self.cfg["labels"]:
+            return 0
+        self.cfg["labels"].append(label)
+        self.vocab.strings.add(label)
+        return 1
+
+    # -- prediction -----------------------------------------------------------------------------
+
+    def __call__(self, doc):
+        scores = self.predict([doc])
+        self.set_annotations([doc], scores)
+        return doc
+
+    def pipe(self, docs: Iterable, *, batch_size: int = 128) -> Iterator:
+        for batch in minibatch(docs, batch_size):
+            scores = self.predict(batch)
+            self.set_annotations(batch, scores)
+            yield from batch
+
+    def predict(self, docs: List):
+        raise NotImplementedError
+
+    def set_annotations(self, docs: List, scores):
+        raise NotImplementedError
+
+    # -- training -------------------------------------------------------------------------------
+
+    def get_loss(self, examples, scores):
+        raise NotImplementedError
+
+    def update(self, examples, *, drop: float = 0.0, sgd: Optional[Optimizer] = None,
+               losses: Optional[Dict[str, float]] = None) -> Dict[str, float]:
+        if losses is None:
+            losses = {}
+        losses.setdefault(self.name, 0.0)
+        examples = validate_examples(examples, f"{type(self).__name__}.update")
+        docs = [eg.predicted for eg in examples]
+        if not any(len(doc) for doc in docs):
+            return losses
+        set_dropout_rate(self.model, drop)
+        scores, backprop = self.model.begin_update(docs)
+        loss, d_scores = self.get_loss(examples, scores)
+        backprop(d_scores)
+        if sgd not in (None, False):
+            self.finish_update(sgd)
+        losses[self.name] += loss
+        return losses
+
+    def finish_update(self, sgd: Optimizer):
+        self.model.finish_update(sgd)
+
+    def _require_labels(self):
+        if not self.labels:
+            raise ValueError(Errors.E082.format(name=self.name))
+
+    # -- serialization --------------------------------------------------------------------------
+
+    def get_state(self) -> dict:
+        return {"cfg": self.cfg}
+
+    def set_state(self, state: dict):
+        self.cfg = dict(state.get("cfg", self.cfg))
+        for label in self.cfg.get("labels", []):
+            self.vocab.strings.add(label)
+
+    def to_bytes(self, *, exclude=()) -> bytes:
+        return srsly.msgpack_dumps({"state": self.get_state(), "model": self.model.to_bytes()})
+
+    def from_bytes(self, data: bytes, *, exclude=()):
+        msg = srsly.msgpack_loads(data)
+        self.set_state(msg["state"])
+        self._before_model_load()
+        self.model.from_bytes(msg["model"])
+        return self
+
+    def to_disk(self, path, *, exclude=()):
+        path = Path(path)
+        path.mkdir(parents=True, exist_ok=True)
+        srsly.write_msgpack(path / "cfg", self.get_state())
+        self.model.to_disk(path / "model")
+
+    def from_disk(self, path, *, exclude=()):
+        path = Path(path)
+        self.set_state(srsly.read_msgpack(path / "cfg"))
+        self._before_model_load()
+        self.model.from_disk(path / "model")
+        return self
+
+    def _before_model_load(self):
+        """Set the dims that depend on the labels before weights are read back."""

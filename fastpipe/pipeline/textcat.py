@@ -1,0 +1,118 @@
+"""textcat (exclusive classes) and textcat_multilabel: scores for labels of whole Docs."""
+from itertools import islice
+from typing import Any
+
+import numpy
+from thinc.api import Config, Model
+
+from ..errors import Errors
+from ..registry import factory
+from ..scorer import score_cats
+from .base import TrainablePipe
+
+DEFAULT_TEXTCAT_MODEL = Config().from_str("""
+[model]
+@architectures = "fastpipe.TextCatEnsemble.v1"
+nO = null
+
+[model.tok2vec]
+@architectures = "fastpipe.HashEmbedCNN.v1"
+width = 64
+depth = 2
+embed_size = 2000
+window_size = 1
+maxout_pieces = 3
+subword_features = true
+
+[model.linear_model]
+@architectures = "fastpipe.TextCatBOW.v1"
+exclusive_classes = true
+ngram_size = 1
+no_output_layer = false
+""")["model"]
+
+DEFAULT_MULTILABEL_MODEL = Config(DEFAULT_TEXTCAT_MODEL).copy()
+DEFAULT_MULTILABEL_MODEL["linear_model"]["exclusive_classes"] = False
+
+
+@factory("textcat", default_config={"model": DEFAULT_TEXTCAT_MODEL, "threshold": 0.0},
+         default_score_weights={"cats_score": 1.0}, assigns=("doc.cats",))
+def make_textcat(nlp: Any, name: str, model: Model, threshold: float) -> "TextCategorizer":
+    return TextCategorizer(nlp.vocab, model, name, threshold=threshold, multi_label=False)
+
+
+@factory("textcat_multilabel", default_config={"model": DEFAULT_MULTILABEL_MODEL, "threshold": 0.5},
+         default_score_weights={"cats_score": 1.0}, assigns=("doc.cats",))
+def make_multilabel_textcat(nlp: Any, name: str, model: Model, threshold: float) -> "TextCategorizer":
+    return TextCategorizer(nlp.vocab, model, name, threshold=threshold, multi_label=True)
+
+
+class TextCategorizer(TrainablePipe):
+    """Scores each label for a whole Doc: softmax over exclusive classes, or independent
+    logistic scores when ``multi_label``."""
+
+    def __init__(self, vocab, model: Model, name: str = "textcat", *, threshold: float = 0.0,
+                 multi_label: bool = False):
+        super().__init__(vocab, model, name, threshold=threshold, multi_label=multi_label)
+
+    def _before_model_load(self):
+        if self.labels and self.model.has_dim("nO") is None:
+            self.model.set_dim("nO", len(self.labels))
+
+    def initialize(self, get_examples, *, nlp=None, labels=None):
+        if labels is None:
+            found = []
+            for eg in get_examples():
+                for label in eg.reference.cats:
+                    if label not in found:
+                        found.append(label)
+            labels = found
+        for label in labels:
+            self.add_label(label)
+        if not self.labels:
+            raise ValueError(Errors.E095.format(name=self.name, what="doc.cats"))
+        if not self.cfg["multi_label"] and len(self.labels) < 2:
+            raise ValueError(f"[E097] Component {self.name!r} (exclusive classes) needs at least two "
+                             f"labels, found {list(self.labels)}; use textcat_multilabel for one label.")
+        if self.model.has_dim("nO") is None:
+            self.model.set_dim("nO", len(self.labels))
+        docs = [eg.predicted for eg in islice(get_examples(), 10)]
+        self.model.initialize(X=docs or None)
+
+    def predict(self, docs):
+        if not docs:
+            return numpy.zeros((0, len(self.labels)), dtype="f")
+        return self.model.predict(docs)
+
+    def set_annotations(self, docs, scores):
+        scores = numpy.asarray(scores)
+        labels = self.labels
+        for doc, row in zip(docs, scores):
+            for label, value in zip(labels, row):
+                doc.cats[label] = float(value)
+
+    def get_loss(self, examples, scores):
+        """Gradient of the scores against the gold cats; a label missing from an example's cats
+        is not penalised (for exclusive classes, an example without cats is skipped)."""
+        labels = self.labels
+        n = len(examples)
+        truth = numpy.zeros((n, len(labels)), dtype="f")
+        mask = numpy.zeros((n, len(labels)), dtype="f")
+        for i, eg in enumerate(examples):
+            cats = eg.reference.cats
+            if not cats:
+                continue
+            for j, label in enumerate(labels):
+                if label in cats:
+                    truth[i, j] = cats[label]
+                    mask[i, j] = 1.0
+            if not self.cfg["multi_label"]:
+                mask[i, :] = 1.0
+        scores_arr = numpy.asarray(scores)
+        d_scores = (scores_arr - truth) * mask
+        loss = float((d_scores ** 2).sum())
+        return loss, self.model.ops.asarray2f(d_scores)
+
+    def score(self, examples, **kwargs):
+        return score_cats(examples, self.labels, multi_label=self.cfg["multi_label"],
+                          threshold=self.cfg["threshold"])

@@ -1,0 +1,196 @@
+"""Scores of predicted Docs against the references of Examples.
+
+Plain functions over Examples (predicted + reference + alignment); components call the ones
+for what they assign, and Language.evaluate merges the results.
+"""
+from collections import defaultdict
+from typing import Callable, Dict, Iterable, List, Optional, Set, Tuple
+
+import numpy
+
+
+class PRF:
+    """Precision, recall and F-score from true-positive, false-positive and false-negative counts."""
+
+    def __init__(self, tp: int = 0, fp: int = 0, fn: int = 0):
+        self.tp, self.fp, self.fn = tp, fp, fn
+
+    def score_set(self, predicted: Set, gold: Set):
+        self.tp += len(predicted & gold)
+        self.fp += len(predicted - gold)
+        self.fn += len(gold - predicted)
+
+    @property
+    def precision(self) -> float:
+        return self.tp / (self.tp + self.fp) if self.tp + self.fp else 0.0
+
+    @property
+    def recall(self) -> float:
+        return self.tp / (self.tp + self.fn) if self.tp + self.fn else 0.0
+
+    @property
+    def fscore(self) -> float:
+        p, r = self.precision, self.recall
+        return 2 * p * r / (p + r) if p + r else 0.0
+
+    def to_dict(self) -> Dict[str, float]:
+        return {"p": self.precision, "r": self.recall, "f": self.fscore}
+
+
+def score_tokenization(examples) -> Dict[str, Optional[float]]:
+    """token_acc: share of reference tokens the tokenizer reproduced exactly; token_p/r/f over
+    character spans of non-whitespace tokens."""
+    prf = PRF()
+    exact = total = 0
+    for eg in examples:
+        pred = {(t.idx, t.idx + len(t)) for t in eg.predicted if not t.is_space}
+        gold = {(t.idx, t.idx + len(t)) for t in eg.reference if not t.is_space}
+        if eg.predicted.text == eg.reference.text:
+            prf.score_set(pred, gold)
+        x2y = eg.alignment.y2x
+        for j in range(len(eg.reference)):
+            total += 1
+            if len(x2y[j]) == 1 and len(eg.alignment.x2y[int(x2y[j][0])]) == 1:
+                exact += 1
+    return {"token_acc": exact / total if total else None, "token_p": prf.precision,
+            "token_r": prf.recall, "token_f": prf.fscore}
+
+
+def score_token_attr(examples, attr: str, *, name: Optional[str] = None) -> Dict[str, Optional[float]]:
+    """{name}_acc: share of reference tokens with a gold value whose aligned predicted token got
+    the same value. Reference tokens the tokenizer split or merged count as errors."""
+    name = name or attr.lower().rstrip("_")
+    correct = total = 0
+    for eg in examples:
+        gold = [getattr(t, f"{attr}_") for t in eg.reference]
+        pred_tokens = list(eg.predicted)
+        align = eg.alignment
+        for j, value in enumerate(gold):
+            if not value:
+                continue
+            total += 1
+            xs = align.y2x[j]
+            if len(xs) == 1 and len(align.x2y[int(xs[0])]) == 1:
+                if getattr(pred_tokens[int(xs[0])], f"{attr}_") == value:
+                    correct += 1
+    return {f"{name}_acc": correct / total if total else None}
+
+
+def score_spans(examples, key: str = "ents", *, getter: Optional[Callable] = None,
+                has_annotation: Optional[Callable] = None) -> Dict:
+    """{key}_p/r/f overall and {key}_per_type for labelled spans, compared by character offsets.
+    Examples whose reference has no annotation of that kind are skipped."""
+    getter = getter or (lambda doc: doc.ents)
+    has_annotation = has_annotation or (lambda doc: doc.has_annotation("ENT_IOB"))
+    total = PRF()
+    per_type: Dict[str, PRF] = defaultdict(PRF)
+    seen = False
+    for eg in examples:
+        if not has_annotation(eg.reference):
+            continue
+        seen = True
+        gold = {(s.start_char, s.end_char, s.label_) for s in getter(eg.reference)}
+        pred = {(s.start_char, s.end_char, s.label_) for s in getter(eg.predicted)}
+        total.score_set(pred, gold)
+        for label in {s[2] for s in gold | pred}:
+            per_type[label].score_set({s for s in pred if s[2] == label}, {s for s in gold if s[2] == label})
+    if not seen:
+        return {f"{key}_p": None, f"{key}_r": None, f"{key}_f": None, f"{key}_per_type": None}
+    return {f"{key}_p": total.precision, f"{key}_r": total.recall, f"{key}_f": total.fscore,
+            f"{key}_per_type": {label: prf.to_dict() for label, prf in sorted(per_type.items())}}
+
+
+def score_sents(examples, key: str = "sents") -> Dict[str, Optional[float]]:
+    """Sentence boundaries: P/R/F over (start_char, end_char) of sentences."""
+    prf = PRF()
+    seen = False
+    for eg in examples:
+        if not eg.reference.has_annotation("SENT_START"):
+            continue
+        seen = True
+        gold = {(s.start_char, s.end_char) for s in eg.reference.sents}
+        try:
+            pred = {(s.start_char, s.end_char) for s in eg.predicted.sents}
+        except ValueError:
+            pred = set()
+        prf.score_set(pred, gold)
+    if not seen:
+        return {f"{key}_p": None, f"{key}_r": None, f"{key}_f": None}
+    return {f"{key}_p": prf.precision, f"{key}_r": prf.recall, f"{key}_f": prf.fscore}
+
+
+def _roc_auc(truth: numpy.ndarray, scores: numpy.ndarray) -> Optional[float]:
+    """Area under the ROC curve (the Mann-Whitney statistic, ties counted half)."""
+    pos = scores[truth > 0.5]
+    neg = scores[truth <= 0.5]
+    if len(pos) == 0 or len(neg) == 0:
+        return None
+    order = numpy.argsort(numpy.concatenate([pos, neg]), kind="mergesort")
+    ranks = numpy.empty(len(order))
+    values = numpy.concatenate([pos, neg])[order]
+    i = 0
+    while i < len(values):
+        j = i
+        while j + 1 < len(values) and values[j + 1] == values[i]:
+            j += 1
+        ranks[order[i:j + 1]] = (i + j) / 2 + 1
+        i = j + 1
+    return float((ranks[: len(pos)].sum() - len(pos) * (len(pos) + 1) / 2) / (len(pos) * len(neg)))
+
+
+def score_cats(examples, labels: Iterable[str], *, multi_label: bool, threshold: float = 0.5,
+               key: str = "cats") -> Dict:
+    """Text classification: per-label P/R/F and AUC, micro and macro averages; cats_score is
+    macro F for exclusive classes and macro AUC for multi-label."""
+    labels = list(labels)
+    per_label = {label: PRF() for label in labels}
+    micro = PRF()
+    truths: Dict[str, List[float]] = {label: [] for label in labels}
+    preds: Dict[str, List[float]] = {label: [] for label in labels}
+    n = 0
+    for eg in examples:
+        gold = eg.reference.cats
+        if not gold:
+            continue
+        n += 1
+        pred = eg.predicted.cats
+        if multi_label:
+            chosen = {label for label in labels if pred.get(label, 0.0) >= threshold}
+        else:
+            chosen = {max(labels, key=lambda label: pred.get(label, 0.0))} if pred else set()
+        for label in labels:
+            if label not in gold:
+                continue
+            is_gold = gold[label] >= 0.5
+            truths[label].append(float(is_gold))
+            preds[label].append(float(pred.get(label, 0.0)))
+            in_pred = label in chosen
+            if in_pred and is_gold:
+                per_label[label].tp += 1
+                micro.tp += 1
+            elif in_pred:
+                per_label[label].fp += 1
+                micro.fp += 1
+            elif is_gold:
+                per_label[label].fn += 1
+                micro.fn += 1
+    if n == 0 or not labels:
+        return {f"{key}_score": None, f"{key}_micro_f": None, f"{key}_macro_f": None,
+                f"{key}_macro_auc": None, f"{key}_f_per_type": None}
+    aucs = {label: _roc_auc(numpy.asarray(truths[label]), numpy.asarray(preds[label])) for label in labels}
+    valid_aucs = [a for a in aucs.values() if a is not None]
+    macro_p = sum(p.precision for p in per_label.values()) / len(labels)
+    macro_r = sum(p.recall for p in per_label.values()) / len(labels)
+    macro_f = sum(p.fscore for p in per_label.values()) / len(labels)
+    macro_auc = sum(valid_aucs) / len(valid_aucs) if valid_aucs else None
+    correct = sum(per_label[label].tp for label in labels)
+    return {
+        f"{key}_score": macro_auc if multi_label else macro_f,
+        f"{key}_score_desc": "macro AUC" if multi_label else "macro F",
+        f"{key}_acc": None if multi_label else correct / n,
+        f"{key}_micro_p": micro.precision, f"{key}_micro_r": micro.recall, f"{key}_micro_f": micro.fscore,
+        f"{key}_macro_p": macro_p, f"{key}_macro_r": macro_r, f"{key}_macro_f": macro_f,
+        f"{key}_macro_auc": macro_auc,
+        f"{key}_f_per_type": {label: prf.to_dict() for label, prf in per_label.items()},
+        f"{key}_auc_per_type": aucs,
+    }
