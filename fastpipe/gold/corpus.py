@@ -1,0 +1,252 @@
+"""Corpus readers: stream training Examples from `.fastpipe` files or raw-text JSONL.
+
+A reader is built from the config (registry ``readers``) and called with the nlp object:
+``corpus(nlp)`` returns a fresh iterator of Examples each time (one pass, one epoch). Readers
+stream: they hold one DocBin chunk, plus at most ``shuffle_buffer`` documents when shuffling,
+so a corpus larger than memory trains.
+"""
+import random
+from pathlib import Path
+from typing import Callable, Iterable, Iterator, List, Optional, Union
+
+from ..registry import registry
+
+__all__ = ["Corpus", "JsonlCorpus", "create_docbin_reader", "create_jsonl_reader", "walk_corpus",
+           "shuffle_stream"]
+
+FILE_SUFFIX = ".fastpipe"
+DEFAULT_SHUFFLE_BUFFER = 5000
+_SETTING_HINT = ("Check the setting that points to it: [paths] train / dev (for example "
+                 "--paths.train ./corpus/train.fastpipe on the command line) or the path of "
+                 "the reader in [corpora].")
+
+
+def walk_corpus(path: Union[str, Path], suffix: str = FILE_SUFFIX) -> List[Path]:
+    """The corpus files at ``path``: the file itself, or every ``*suffix`` file below a folder
+    (recursively, hidden files and folders skipped), in sorted order."""
+    if path is None:
+        raise ValueError(f"[E300] No corpus path given (it is None). {_SETTING_HINT}")
+    path = Path(path)
+    if not path.exists():
+        raise FileNotFoundError(f"[E301] Corpus path {str(path)!r} does not exist. {_SETTING_HINT}")
+    if path.is_file():
+        return [path]
+    files = [p for p in path.rglob(f"*{suffix}") if p.is_file()
+             and not any(part.startswith(".") for part in p.relative_to(path).parts)]
+    return sorted(files)
+
+
+def shuffle_stream(items: Iterable, buffer_size: int, rng=random) -> Iterator:
+    """Yield ``items`` in a random order using a buffer of at most ``buffer_size`` items: each
+    new item takes the place of a randomly chosen buffered one, which is yielded. Deterministic
+    for a given state of ``rng`` (the ``random`` module, seeded by thinc's fix_random_seed)."""
+    buffer_size = max(1, int(buffer_size))
+    buffer = []
+    for item in items:
+        if len(buffer) < buffer_size:
+            buffer.append(item)
+            continue
+        j = rng.randrange(buffer_size)
+        yield buffer[j]
+        buffer[j] = item
+    rng.shuffle(buffer)
+    yield from buffer
+
+
+def _read_docs(path, vocab):
+    # Imported here so that `import fastpipe` (which registers this reader) stays light.
+    from ..tokens.docbin import iter_docs
+
+    return iter_docs(path, vocab)
+
+
+class Corpus:
+    """Examples from the `.fastpipe` file at ``path``, or from every such file below a folder.
+
+    For each reference Doc, the predicted Doc is ``nlp.make_doc(reference.text)``; with
+    ``gold_preproc`` it has the reference's words and spaces instead, and each sentence is an
+    example of its own (a Doc without sentence boundaries stays whole). With ``max_length`` > 0
+    a Doc longer than that (in tokens) is split into its sentences and sentences still longer
+    are skipped (``n_skipped`` counts them for the last pass). ``limit`` > 0 stops a pass after
+    that many examples (counted after augmentation). ``augmenter(nlp, example)`` may yield
+    several examples per example. With ``shuffle`` the file order is shuffled and the documents
+    pass through a buffer of ``shuffle_buffer`` docs (see ``shuffle_stream``).
+    ``Example.id`` is ``"<file>#<doc index>"``, with ``".s<sentence index>"`` after a split.
+    """
+
+    def __init__(self, path, *, gold_preproc: bool = False, max_length: int = 0, limit: int = 0,
+                 augmenter: Optional[Callable] = None, shuffle: bool = False,
+                 shuffle_buffer: int = DEFAULT_SHUFFLE_BUFFER):
+        self.files = walk_corpus(path)
+        self.path = Path(path)
+        self.gold_preproc = bool(gold_preproc)
+        self.max_length = int(max_length or 0)
+        self.limit = int(limit or 0)
+        self.augmenter = augmenter
+        self.shuffle = bool(shuffle)
+        if shuffle_buffer < 1:
+            raise ValueError(f"[E302] shuffle_buffer must be at least 1, got {shuffle_buffer!r}.")
+        self.shuffle_buffer = int(shuffle_buffer)
+        self.n_skipped = 0
+
+    def __repr__(self):
+        return f"Corpus({str(self.path)!r}, files={len(self.files)})"
+
+    def __call__(self, nlp) -> Iterator:
+        return self._examples(nlp)
+
+    def iter_docs(self, vocab) -> Iterator:
+        """Yield (doc id, reference Doc) for every document, in file order or shuffled."""
+        files = list(self.files)
+        if self.shuffle:
+            random.shuffle(files)
+        docs = ((f"{path}#{i}", doc) for path in files
+                for i, doc in enumerate(_read_docs(path, vocab)))
+        if self.shuffle:
+            docs = shuffle_stream(docs, self.shuffle_buffer)
+        return docs
+
+    def _examples(self, nlp) -> Iterator:
+        self.n_skipped = 0
+        n = 0
+        for doc_id, reference in self.iter_docs(nlp.vocab):
+            for example in self._make_examples(nlp, doc_id, reference):
+                for augmented in self._augment(nlp, example):
+                    yield augmented
+                    n += 1
+                    if self.limit and n >= self.limit:
+                        return
+        if n == 0:
+            why = (f" ({self.n_skipped} sentence(s) were longer than max_length = "
+                   f"{self.max_length} tokens and skipped)" if self.n_skipped else "")
+            where = (f"{len(self.files)} file(s) under {str(self.path)!r}" if self.path.is_dir()
+                     else f"{str(self.path)!r}")
+            raise ValueError(f"[E303] The corpus at {where} gave no training examples{why}. A "
+                             f"training loop needs at least one: check that the files hold "
+                             f"documents (folders are searched for *{FILE_SUFFIX} files).")
+
+    def _augment(self, nlp, example):
+        if self.augmenter is None:
+            return (example,)
+        return self.augmenter(nlp, example)
+
+    def _make_examples(self, nlp, doc_id, reference):
+        from .augment import rebuild_doc
+        from .example import Example
+
+        split = self.gold_preproc or (self.max_length and len(reference) > self.max_length)
+        if split and reference.has_sents:
+            units = [(f"{doc_id}.s{k}", sent.start, sent.end)
+                     for k, sent in enumerate(reference.sents)]
+        else:
+            units = [(doc_id, 0, len(reference))]
+        whole = len(units) == 1
+        for unit_id, start, end in units:
+            if self.max_length and end - start > self.max_length:
+                self.n_skipped += 1
+                continue
+            if end == start:
+                continue
+            ref = reference if whole else rebuild_doc(reference, start, end,
+                                                      strip_trailing_space=True)
+            if self.gold_preproc:
+                predicted = _words_doc(nlp.vocab, ref)
+            else:
+                predicted = nlp.make_doc(ref.text)
+            yield Example(predicted, ref, id=unit_id)
+
+
+def _words_doc(vocab, reference):
+    """A Doc with the reference's words and spaces and no annotations."""
+    from ..tokens.doc import Doc
+
+    orth_spacy = reference.to_array(["ORTH", "SPACY"]).reshape((len(reference), 2))
+    return Doc._from_keys(vocab, orth_spacy[:, 0], orth_spacy[:, 1])
+
+
+class JsonlCorpus:
+    """Examples from raw text in JSONL files (one ``{"text": ...}`` object per line), for
+    pretraining-style uses: the reference is the tokenized text, without annotations.
+
+    ``path`` is a `.jsonl` file or a folder of them (recursively, sorted). Texts with fewer
+    than ``min_length`` or (when > 0) more than ``max_length`` tokens are skipped; ``limit`` > 0
+    stops a pass after that many examples. A malformed line raises ValueError naming file:line.
+    """
+
+    def __init__(self, path, *, min_length: int = 0, max_length: int = 0, limit: int = 0):
+        self.files = walk_corpus(path, suffix=".jsonl")
+        self.path = Path(path)
+        self.min_length = int(min_length or 0)
+        self.max_length = int(max_length or 0)
+        self.limit = int(limit or 0)
+
+    def __repr__(self):
+        return f"JsonlCorpus({str(self.path)!r}, files={len(self.files)})"
+
+    def __call__(self, nlp) -> Iterator:
+        return self._examples(nlp)
+
+    def iter_texts(self) -> Iterator:
+        """Yield (id, text) for every line with a text, as ``"<file>:<line>"`` ids."""
+        import srsly
+
+        for path in self.files:
+            with open(path, encoding="utf8") as f:
+                for line_no, line in enumerate(f, 1):
+                    if not line.strip():
+                        continue
+                    where = f"{path}:{line_no}"
+                    try:
+                        record = srsly.json_loads(line)
+                    except ValueError as err:
+                        raise ValueError(f"[E304] {where}: not a JSON object ({err}). Each line of "
+                                         f"a JSONL corpus is one object like "
+                                         f'{{"text": "..."}}.') from None
+                    text = record.get("text") if isinstance(record, dict) else None
+                    if not isinstance(text, str):
+                        raise ValueError(f"[E305] {where}: expected an object with a \"text\" "
+                                         f"string, got {line.strip()[:80]!r}.")
+                    yield where, text
+
+    def _examples(self, nlp) -> Iterator:
+        from .example import Example
+
+        n = 0
+        for text_id, text in self.iter_texts():
+            doc = nlp.make_doc(text)
+            if len(doc) < self.min_length or (self.max_length and len(doc) > self.max_length):
+                continue
+            yield Example(doc, doc.copy(), id=text_id)
+            n += 1
+            if self.limit and n >= self.limit:
+                return
+        if n == 0:
+            raise ValueError(f"[E303] The JSONL corpus at {str(self.path)!r} gave no examples "
+                             f"(min_length = {self.min_length}, max_length = {self.max_length}). "
+                             f"Check that its lines hold texts of a suitable length.")
+
+
+@registry.readers("fastpipe.Corpus.v1")
+def create_docbin_reader(
+    path: Optional[Union[str, Path]],
+    gold_preproc: bool = False,
+    max_length: int = 0,
+    limit: int = 0,
+    augmenter: Optional[Callable] = None,
+    shuffle: bool = False,
+    shuffle_buffer: int = DEFAULT_SHUFFLE_BUFFER,
+) -> Callable[..., Iterator]:
+    """Reader of `.fastpipe` corpora (a file or a folder of them); see ``Corpus``."""
+    return Corpus(path, gold_preproc=gold_preproc, max_length=max_length, limit=limit,
+                  augmenter=augmenter, shuffle=shuffle, shuffle_buffer=shuffle_buffer)
+
+
+@registry.readers("fastpipe.JsonlCorpus.v1")
+def create_jsonl_reader(
+    path: Optional[Union[str, Path]],
+    min_length: int = 0,
+    max_length: int = 0,
+    limit: int = 0,
+) -> Callable[..., Iterator]:
+    """Reader of raw texts in JSONL (a file or a folder of `.jsonl` files); see ``JsonlCorpus``."""
+    return JsonlCorpus(path, min_length=min_length, max_length=max_length, limit=limit)

@@ -1,0 +1,170 @@
+"""Batchers: group a stream of Examples (or Docs) into training batches.
+
+The registered builders (registry ``batchers``) return a batcher: a callable that takes an
+iterable of items and yields lists of them, lazily, never holding more than one batch (or, for
+``batch_by_padded``, one buffer) of the input. An item's length is its number of tokens,
+``len(item)``, unless a ``get_length`` function is given.
+
+``size`` is a number or a schedule, and each new batch takes the schedule's next value. A
+schedule is an iterator of numbers (thinc 8's ``compounding(1.0, 32.0, 1.001)`` generators), a
+finite sequence (its last value repeats), or a callable ``schedule(step)`` (thinc 9's Schedule
+objects), called with steps 0, 1, 2, ...
+"""
+import itertools
+from functools import partial
+from typing import Any, Callable, Iterable, Iterator, List, Optional, Union
+
+from ..registry import registry
+
+__all__ = ["iter_sizes", "minibatch_by_words", "minibatch_by_sequence", "minibatch_by_padded",
+           "configure_batch_by_words", "configure_batch_by_sequence", "configure_batch_by_padded"]
+
+# A size setting: a number, or a schedule of numbers (see the module docstring).
+Sizing = Union[int, float, Iterable[float], Callable[[int], float]]
+Batcher = Callable[[Iterable[Any]], Iterator[List[Any]]]
+
+
+def iter_sizes(size: Sizing) -> Iterator[float]:
+    """An endless iterator of the batch sizes a size setting stands for."""
+    if isinstance(size, bool):
+        raise TypeError(f"A batch size is a number or a schedule, not {size!r}.")
+    if isinstance(size, (int, float)):
+        values = itertools.repeat(size)
+    elif hasattr(size, "__next__"):
+        values = size
+    elif isinstance(size, (list, tuple)):
+        if not size:
+            raise ValueError("A batch size schedule given as a list needs at least one value.")
+        values = itertools.chain(size, itertools.repeat(size[-1]))
+    elif callable(size):
+        values = (size(step) for step in itertools.count())
+    else:
+        raise TypeError(f"A batch size is a number or a schedule (an iterator of numbers or a "
+                        f"callable taking the step), not {type(size).__name__}.")
+    for value in values:
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not value > 0:
+            raise ValueError(f"Batch sizes must be positive numbers; the size schedule gave "
+                             f"{value!r}.")
+        yield value
+
+
+def _length_getter(get_length: Optional[Callable[[Any], int]]) -> Callable[[Any], int]:
+    return len if get_length is None else get_length
+
+
+def minibatch_by_words(items: Iterable[Any], size: Sizing, tolerance: float = 0.2,
+                       discard_oversize: bool = False,
+                       get_length: Optional[Callable[[Any], int]] = None) -> Iterator[List[Any]]:
+    """Batches of about ``size`` words each.
+
+    Items are added to the current batch while its words stay within ``size * (1 +
+    tolerance)``; the batch is yielded as soon as it reaches ``size`` words, or earlier when the
+    next item would overflow it. An item that alone exceeds ``size * (1 + tolerance)`` is yielded
+    in a batch of its own, or dropped with ``discard_oversize``.
+    """
+    if tolerance < 0:
+        raise ValueError(f"batch_by_words: tolerance must be >= 0, got {tolerance!r}.")
+    length = _length_getter(get_length)
+    sizes = iter_sizes(size)
+    target = next(sizes)
+    batch: List[Any] = []
+    n_words = 0
+    for item in items:
+        n = length(item)
+        limit = target * (1.0 + tolerance)
+        if n > limit:
+            if not discard_oversize:
+                yield [item]
+                target = next(sizes)
+            continue
+        if batch and n_words + n > limit:
+            yield batch
+            target = next(sizes)
+            batch, n_words = [], 0
+        batch.append(item)
+        n_words += n
+        if n_words >= target:
+            yield batch
+            target = next(sizes)
+            batch, n_words = [], 0
+    if batch:
+        yield batch
+
+
+def minibatch_by_sequence(items: Iterable[Any], size: Sizing,
+                          get_length: Optional[Callable[[Any], int]] = None
+                          ) -> Iterator[List[Any]]:
+    """Batches of ``size`` items each (the last may be smaller). ``get_length`` is accepted so
+    that every batcher takes the same arguments; it is not needed here."""
+    sizes = iter_sizes(size)
+    iterator = iter(items)
+    while True:
+        batch = list(itertools.islice(iterator, max(1, int(next(sizes)))))
+        if not batch:
+            return
+        yield batch
+
+
+def minibatch_by_padded(items: Iterable[Any], size: Sizing, buffer: int = 256,
+                        discard_oversize: bool = False,
+                        get_length: Optional[Callable[[Any], int]] = None
+                        ) -> Iterator[List[Any]]:
+    """Batches whose padded size (longest item x number of items) stays within ``size``.
+
+    Items are read ``buffer`` at a time and sorted by length, so that items of similar length
+    share a batch; within a buffer, batches come out shortest items first. An item longer than
+    ``size`` is yielded alone, or dropped with ``discard_oversize``.
+    """
+    if buffer < 1:
+        raise ValueError(f"batch_by_padded: buffer must be at least 1, got {buffer!r}.")
+    length = _length_getter(get_length)
+    sizes = iter_sizes(size)
+    target = next(sizes)
+    iterator = iter(items)
+    while True:
+        chunk = list(itertools.islice(iterator, buffer))
+        if not chunk:
+            return
+        lengths = [length(item) for item in chunk]
+        order = sorted(range(len(chunk)), key=lengths.__getitem__)
+        batch: List[Any] = []
+        for i in order:
+            n = lengths[i]
+            # Sorted ascending, so this item is the longest of the batch it joins.
+            if batch and n * (len(batch) + 1) > target:
+                yield batch
+                target = next(sizes)
+                batch = []
+            if not batch and n > target:
+                if not discard_oversize:
+                    yield [chunk[i]]
+                    target = next(sizes)
+                continue
+            batch.append(chunk[i])
+        if batch:
+            yield batch
+            target = next(sizes)
+
+
+@registry.batchers("fastpipe.batch_by_words.v1")
+def configure_batch_by_words(size: Sizing, tolerance: float = 0.2,
+                             discard_oversize: bool = False,
+                             get_length: Optional[Callable[[Any], int]] = None) -> Batcher:
+    """Batcher of about ``size`` words per batch; see ``minibatch_by_words``."""
+    return partial(minibatch_by_words, size=size, tolerance=tolerance,
+                   discard_oversize=discard_oversize, get_length=get_length)
+
+
+@registry.batchers("fastpipe.batch_by_sequence.v1")
+def configure_batch_by_sequence(size: Sizing,
+                                get_length: Optional[Callable[[Any], int]] = None) -> Batcher:
+    """Batcher of ``size`` items per batch; see ``minibatch_by_sequence``."""
+    return partial(minibatch_by_sequence, size=size, get_length=get_length)
+
+
+@registry.batchers("fastpipe.batch_by_padded.v1")
+def configure_batch_by_padded(size: Sizing, buffer: int = 256, discard_oversize: bool = False,
+                              get_length: Optional[Callable[[Any], int]] = None) -> Batcher:
+    """Batcher keeping ``longest item x count`` within ``size``; see ``minibatch_by_padded``."""
+    return partial(minibatch_by_padded, size=size, buffer=buffer,
+                   discard_oversize=discard_oversize, get_length=get_length)
