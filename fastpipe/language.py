@@ -16,6 +16,7 @@ from .tokenizer import Tokenizer
 from .vocab import Vocab
 
 DEFAULT_CONFIG_PATH = Path(__file__).parent / "default_config.cfg"
+CREATION_HOOKS = ("before_creation", "after_creation", "after_pipeline_creation")
 
 
 def default_config() -> Config:
@@ -98,7 +99,15 @@ class Language:
         lang = nlp_cfg.get("lang")
         if not lang:
             raise ValueError(Errors.E085)
-        nlp = cls.blank(lang, vocab=vocab)
+        hooks = registry.resolve({key: nlp_cfg.get(key) for key in CREATION_HOOKS}, validate=validate)
+        lang_cls = cls
+        if hooks.get("before_creation") is not None:
+            lang_cls = hooks["before_creation"](cls)
+            if not (isinstance(lang_cls, type) and issubclass(lang_cls, Language)):
+                raise ValueError(Errors.E098.format(hook="before_creation", expected="a Language class", got=lang_cls))
+        nlp = lang_cls.blank(lang, vocab=vocab)
+        if hooks.get("after_creation") is not None:
+            nlp = _check_hook(hooks["after_creation"](nlp), "after_creation")
         make_tokenizer = registry.resolve({"tokenizer": nlp_cfg["tokenizer"]}, validate=validate)["tokenizer"]
         nlp.tokenizer = make_tokenizer(nlp)
         nlp.batch_size = nlp_cfg.get("batch_size", 1000)
@@ -115,6 +124,8 @@ class Language:
                 nlp.add_pipe(factory, name=name, config=comp_cfg, validate=validate)
             else:
                 raise ValueError(Errors.E087.format(name=name))
+        if hooks.get("after_pipeline_creation") is not None:
+            nlp = _check_hook(hooks["after_pipeline_creation"](nlp), "after_pipeline_creation")
         for name in disable:
             nlp.disable_pipe(name)
         for name in nlp_cfg.get("disabled", []):
@@ -420,6 +431,12 @@ def load(path: Union[str, Path], *, vocab: Optional[Vocab] = None, disable: Iter
     config = Config().from_disk(config_path, interpolate=False)
     nlp = Language.from_config(config, vocab=vocab, disable=disable, auto_fill=False)
     return nlp.from_disk(path)
+
+
+def _check_hook(nlp, hook: str):
+    if not isinstance(nlp, Language):
+        raise ValueError(Errors.E098.format(hook=hook, expected="the nlp object", got=nlp))
+    return nlp
 
 
 class _StopWords:

@@ -24,8 +24,8 @@ def make_sentencizer(nlp: Any, name: str, punct_chars: Optional[List[str]], over
 
 
 class Sentencizer(Pipe):
-    """A sentence starts at the first token that is not punctuation after a token in
-    ``punct_chars`` (runs of closing punctuation and quotes stay with the sentence they end)."""
+    """A sentence starts after a token in ``punct_chars``: at the next word, or at punctuation
+    that follows a space (an opening quote). Punctuation attached to the end stays with it."""
 
     def __init__(self, name: str = "sentencizer", *, punct_chars=None, overwrite: bool = False):
         self.name = name
@@ -39,13 +39,17 @@ class Sentencizer(Pipe):
         starts = numpy.full(n, -1, dtype=numpy.int8)
         starts[0] = 1
         seen_end = False
+        after_space = False
         for i, token in enumerate(doc):
             text = token.text
-            if seen_end and not (token.is_punct or token.is_space):
+            # after the end of a sentence, closing punctuation attached to it stays; the next
+            # word, or punctuation standing after a space (an opening quote), starts anew
+            if seen_end and (not (token.is_punct or token.is_space) or (after_space and token.is_punct)):
                 starts[i] = 1
                 seen_end = False
-            elif text in self.punct_chars:
+            if text in self.punct_chars:
                 seen_end = True
+            after_space = bool(token.whitespace_) or token.is_space
         set_sent_starts(doc, starts)
         return doc
 

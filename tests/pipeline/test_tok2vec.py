@@ -1,0 +1,93 @@
+"""Shared embeddings: listeners get the tok2vec output, and their gradients update it."""
+import numpy
+import pytest
+from thinc.api import Config
+
+import fastpipe
+from fastpipe.language import Language
+
+CONFIG = """
+[nlp]
+lang = "en"
+pipeline = ["tok2vec", "tagger", "second"]
+
+[components]
+
+[components.tok2vec]
+factory = "tok2vec"
+
+[components.tok2vec.model]
+@architectures = "fastpipe.HashEmbedCNN.v1"
+width = 32
+depth = 1
+embed_size = 300
+window_size = 1
+maxout_pieces = 2
+subword_features = true
+
+[components.tagger]
+factory = "tagger"
+
+[components.tagger.model]
+@architectures = "fastpipe.Tagger.v1"
+nO = null
+
+[components.tagger.model.tok2vec]
+@architectures = "fastpipe.Tok2VecListener.v1"
+width = 32
+upstream = "tok2vec"
+
+[components.second]
+factory = "tagger"
+
+[components.second.model]
+@architectures = "fastpipe.Tagger.v1"
+nO = null
+
+[components.second.model.tok2vec]
+@architectures = "fastpipe.Tok2VecListener.v1"
+width = 32
+upstream = "*"
+"""
+
+
+def test_two_listeners_share_one_tok2vec(tag_examples):
+    nlp = Language.from_config(Config().from_str(CONFIG, interpolate=False))
+    tok2vec = nlp.get_pipe("tok2vec")
+    assert len(tok2vec.listeners) == 2
+    examples = tag_examples(nlp)
+    optimizer = nlp.initialize(lambda: examples)
+    embed_before = [p.copy() for p in _params(tok2vec.model)]
+    for _ in range(30):
+        nlp.update(examples, sgd=optimizer)
+    embed_after = _params(tok2vec.model)
+    assert any(not numpy.allclose(a, b) for a, b in zip(embed_before, embed_after))
+    doc = nlp("I like green apples .")
+    assert doc.tensor is not None and doc.tensor.shape == (5, 32)
+    assert [t.tag_ for t in doc] == ["PRP", "VBP", "JJ", "NNS", "."]
+
+
+def test_frozen_tok2vec_is_not_updated(tag_examples):
+    nlp = Language.from_config(Config().from_str(CONFIG, interpolate=False))
+    examples = tag_examples(nlp)
+    optimizer = nlp.initialize(lambda: examples)
+    tok2vec = nlp.get_pipe("tok2vec")
+    before = [p.copy() for p in _params(tok2vec.model)]
+    # frozen and annotating: its output is on the docs, listeners read doc.tensor
+    for _ in range(3):
+        nlp.update(examples, sgd=optimizer, exclude=["tok2vec"], annotates=["tok2vec"])
+    after = _params(tok2vec.model)
+    assert all(numpy.array_equal(a, b) for a, b in zip(before, after))
+
+
+def test_listener_without_upstream_output_says_so(tag_examples):
+    nlp = Language.from_config(Config().from_str(CONFIG, interpolate=False))
+    examples = tag_examples(nlp)
+    nlp.initialize(lambda: examples)
+    with pytest.raises(ValueError, match="E096"):
+        nlp.get_pipe("tagger")(nlp.make_doc("no tensor here"))
+
+
+def _params(model):
+    return [node.get_param(name) for node in model.walk() for name in node.param_names
+            if node.has_param(name)]
