@@ -1,0 +1,79 @@
+"""MaxoutWindowEncoder: ``depth`` residual layers of window -> maxout -> layer norm.
+
+Each layer sees, for every token, its own vector and those of its ``window_size`` neighbours on
+each side within the same doc (zeros past the doc's edges, never a token of the next doc in the
+batch), concatenated; a maxout+layer-norm block maps that back to ``width`` and the result is
+added to the layer's input.
+
+Input and output: a thinc Ragged over the whole batch (data (n_tokens, width), lengths per doc).
+"""
+import numpy
+from thinc.api import Model, chain
+from thinc.types import Ragged
+
+from ..registry import registry
+from . import _kernels
+from .maxout import init_maxout_norm, maxout_norm_forward
+from .ops import WORKSPACE
+
+
+@registry.architectures("fastpipe.MaxoutWindowEncoder.v1")
+def MaxoutWindowEncoder(width: int, window_size: int, maxout_pieces: int, depth: int) -> Model[Ragged, Ragged]:
+    """``depth`` residual maxout layers over windows of ``window_size`` tokens each side."""
+    if width < 1 or window_size < 0 or maxout_pieces < 1 or depth < 1:
+        raise ValueError(
+            "fastpipe.MaxoutWindowEncoder.v1: width, maxout_pieces and depth must be positive and "
+            f"window_size non-negative (got {width}, {maxout_pieces}, {depth}, {window_size})"
+        )
+    if maxout_pieces > 255:
+        raise ValueError("fastpipe.MaxoutWindowEncoder.v1: maxout_pieces must be at most 255")
+    layers = [window_maxout_layer(width, window_size, maxout_pieces) for _ in range(depth)]
+    model = chain(*layers) if depth > 1 else layers[0]
+    model.attrs["window_size"] = window_size
+    return model
+
+
+def window_maxout_layer(width: int, window_size: int, pieces: int) -> Model[Ragged, Ragged]:
+    """One residual layer: X + dropout(layer_norm(maxout(window(X))))."""
+    return Model(
+        "window_maxout",
+        forward,
+        init=init,
+        dims={"nO": width, "nI": width, "nP": pieces, "nW": window_size},
+        params={"W": None, "b": None, "G": None, "beta": None},
+        attrs={"dropout_rate": 0.0},
+    )
+
+
+def init(model: Model, X=None, Y=None) -> Model:
+    width = model.get_dim("nO")
+    n_windows = 2 * model.get_dim("nW") + 1
+    init_maxout_norm(model, width * n_windows, width, model.get_dim("nP"))
+    return model
+
+
+def forward(model: Model, Xr: Ragged, is_train: bool):
+    X = Xr.dataXd
+    lengths = Xr.lengths
+    nW = model.get_dim("nW")
+    n, width = X.shape
+    dtype = model.get_param("W").dtype
+    if X.dtype != dtype or not X.flags["C_CONTIGUOUS"]:
+        X = numpy.ascontiguousarray(X, dtype=dtype)
+    windows = WORKSPACE.get((n, (2 * nW + 1) * width), dtype)
+    _kernels.window_forward(X, lengths, nW, windows)
+    Y, block_backprop = maxout_norm_forward(model, windows, is_train)
+    del windows
+    out = WORKSPACE.get((n, width), dtype)
+    numpy.add(X, Y, out=out)
+    del Y
+
+    def backprop(dOut: Ragged) -> Ragged:
+        d_out = numpy.ascontiguousarray(dOut.dataXd, dtype=dtype)
+        d_windows = block_backprop(d_out)
+        dX = WORKSPACE.get((n, width), dtype)
+        _kernels.window_backward(d_windows, lengths, nW, dX)
+        dX += d_out
+        return Ragged(dX, lengths)
+
+    return Ragged(out, lengths), backprop

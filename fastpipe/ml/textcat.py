@@ -1,0 +1,201 @@
+"""Text classifiers: output one row of class scores per Doc, Floats2d (n_docs, nO).
+
+* TextCatBOW: hashed bag of 1..n-grams of lower-cased words -> sparse linear layer ->
+  softmax (exclusive classes) or logistic (independent labels), or raw scores without an output
+  layer.
+* TextCatEnsemble: mean-pooled tok2vec vectors -> linear (with dropout), concatenated with a
+  linear model's scores -> a final linear layer -> softmax or logistic.
+
+Backprop takes the gradient of the loss with respect to the output layer's *input* (for
+cross-entropy or the usual textcat loss: scores - truth), as thinc's Softmax and Logistic do.
+"""
+from typing import List, Optional
+
+import numpy
+from thinc.api import Model
+from thinc.types import Floats2d
+
+from ..attrs import IDS
+from ..registry import registry
+from . import _features, _kernels
+from .maxout import dropout_mask_for
+from .ops import grad_array, matmul, matmul_add
+from .tagger import infer_nO
+from .tok2vec import concat_rows
+
+#: The token attribute whose n-grams TextCatBOW hashes.
+BOW_ATTR = "LOWER"
+
+
+@registry.architectures("fastpipe.TextCatBOW.v1")
+def TextCatBOW(
+    exclusive_classes: bool,
+    ngram_size: int,
+    no_output_layer: bool,
+    length: int = 262144,
+    nO: Optional[int] = None,
+) -> Model[List, Floats2d]:
+    """A bag of hashed 1..ngram_size-grams into a sparse linear layer of ``length`` rows."""
+    if ngram_size < 1 or ngram_size > _features.MAX_NGRAM:
+        raise ValueError(f"fastpipe.TextCatBOW.v1: ngram_size must be 1..{_features.MAX_NGRAM}, got {ngram_size}")
+    if length < 1:
+        raise ValueError(f"fastpipe.TextCatBOW.v1: length must be positive, got {length}")
+    return Model(
+        "textcat_bow",
+        bow_forward,
+        init=bow_init,
+        dims={"nO": nO, "length": int(length)},
+        params={"W": None, "b": None},
+        attrs={
+            "exclusive_classes": bool(exclusive_classes),
+            "has_output_layer": not no_output_layer,
+            "ngram_size": int(ngram_size),
+            "attr": BOW_ATTR,
+        },
+    )
+
+
+def bow_init(model: Model, X=None, Y=None) -> Model:
+    _set_nO(model, Y)
+    nO = model.get_dim("nO")
+    model.set_param("W", numpy.zeros((model.get_dim("length"), nO), dtype="float32"))
+    model.set_param("b", numpy.zeros((nO,), dtype="float32"))
+    return model
+
+
+def bow_forward(model: Model, docs: List, is_train: bool):
+    W = model.get_param("W")
+    b = model.get_param("b")
+    ids, starts = _features.ngram_ids(
+        docs, IDS[model.attrs["attr"]], model.attrs["ngram_size"], W.shape[0]
+    )
+    scores = numpy.empty((len(docs), W.shape[1]), dtype=W.dtype)
+    _kernels.sparse_forward(W, ids, starts, scores)
+    _activate(model, scores, b)
+
+    def backprop(dY: Floats2d) -> List:
+        dY = numpy.ascontiguousarray(dY, dtype=W.dtype)
+        _kernels.sparse_backward(grad_array(model, "W"), ids, starts, dY)
+        grad_array(model, "b")[...] += dY.sum(axis=0)
+        return []
+
+    return scores, backprop
+
+
+@registry.architectures("fastpipe.TextCatEnsemble.v1")
+def TextCatEnsemble(tok2vec: Model, linear_model: Model, nO: Optional[int] = None) -> Model[List, Floats2d]:
+    """Mean-pooled ``tok2vec`` and ``linear_model`` scores, combined by a final layer whose
+    activation follows the linear model's ``exclusive_classes``."""
+    return Model(
+        "textcat_ensemble",
+        ensemble_forward,
+        init=ensemble_init,
+        layers=[tok2vec, linear_model],
+        dims={"nO": nO, "nI": None},
+        params={"W_pool": None, "b_pool": None, "W_out": None, "b_out": None},
+        attrs={
+            "exclusive_classes": bool(linear_model.attrs.get("exclusive_classes", True)),
+            "has_output_layer": True,
+            "dropout_rate": 0.0,
+        },
+        refs={"tok2vec": tok2vec, "linear_model": linear_model},
+    )
+
+
+def ensemble_init(model: Model, X=None, Y=None) -> Model:
+    tok2vec, linear = model.layers
+    _set_nO(model, Y)
+    nO = model.get_dim("nO")
+    if not linear.has_dim("nO"):
+        linear.set_dim("nO", nO)
+    tok2vec.initialize(X=X)
+    linear.initialize(X=X, Y=Y)
+    if linear.get_dim("nO") != nO:
+        raise ValueError(f"fastpipe.TextCatEnsemble.v1: linear_model has nO={linear.get_dim('nO')}, expected {nO}")
+    width = tok2vec.get_dim("nO")
+    model.set_dim("nI", width, force=True)
+    limit = numpy.sqrt(6.0 / (width + nO))
+    model.set_param("W_pool", numpy.random.uniform(-limit, limit, (width, nO)).astype("float32"))
+    model.set_param("b_pool", numpy.zeros((nO,), dtype="float32"))
+    model.set_param("W_out", numpy.zeros((2 * nO, nO), dtype="float32"))
+    model.set_param("b_out", numpy.zeros((nO,), dtype="float32"))
+    return model
+
+
+def ensemble_forward(model: Model, docs: List, is_train: bool):
+    tok2vec, linear = model.layers
+    W_pool = model.get_param("W_pool")
+    b_pool = model.get_param("b_pool")
+    W_out = model.get_param("W_out")
+    b_out = model.get_param("b_out")
+    dtype = W_pool.dtype
+    width, nO = W_pool.shape
+    n_docs = len(docs)
+    Xs, tok2vec_backprop = tok2vec(docs, is_train)
+    lengths = numpy.asarray([len(x) for x in Xs], dtype=numpy.int32)
+    X = concat_rows(Xs, width, dtype)
+    del Xs
+    pooled = numpy.empty((n_docs, width), dtype=dtype)
+    _kernels.mean_pool_forward(X, lengths, pooled)
+    del X
+    lin_scores, linear_backprop = linear(docs, is_train)
+    hidden = numpy.empty((n_docs, 2 * nO), dtype=dtype)
+    hidden[:, :nO] = lin_scores
+    matmul(pooled, W_pool, out=hidden[:, nO:])
+    hidden[:, nO:] += b_pool
+    mask = dropout_mask_for(model, (n_docs, nO), dtype, is_train)
+    if mask is not None:
+        hidden[:, nO:] *= mask
+    scores = matmul(hidden, W_out)
+    _activate(model, scores, b_out)
+
+    def backprop(dY: Floats2d) -> List:
+        dY = numpy.ascontiguousarray(dY, dtype=dtype)
+        matmul_add(hidden.T, dY, grad_array(model, "W_out"))
+        grad_array(model, "b_out")[...] += dY.sum(axis=0)
+        d_hidden = matmul(dY, W_out.T)
+        d_pool_out = numpy.ascontiguousarray(d_hidden[:, nO:])
+        if mask is not None:
+            d_pool_out *= mask
+        matmul_add(pooled.T, d_pool_out, grad_array(model, "W_pool"))
+        grad_array(model, "b_pool")[...] += d_pool_out.sum(axis=0)
+        d_pooled = matmul(d_pool_out, W_pool.T)
+        dX = numpy.empty((int(lengths.sum()), width), dtype=dtype)
+        _kernels.mean_pool_backward(d_pooled, lengths, dX)
+        d_lin = numpy.ascontiguousarray(d_hidden[:, :nO])
+        linear_backprop(_through_activation(linear, lin_scores, d_lin))
+        starts = numpy.concatenate([[0], numpy.cumsum(lengths)])
+        return tok2vec_backprop([dX[starts[i]:starts[i + 1]] for i in range(n_docs)])
+
+    return scores, backprop
+
+
+def _set_nO(model: Model, Y) -> None:
+    nO = infer_nO(Y)
+    if nO is not None:
+        model.set_dim("nO", nO, force=True)
+    if not model.has_dim("nO"):
+        raise ValueError(
+            f"fastpipe.{model.name}: the number of classes (nO) is unknown. Pass nO to the "
+            "architecture, call model.set_dim('nO', n), or initialize with a label sample Y."
+        )
+
+
+def _activate(model: Model, scores: numpy.ndarray, b: numpy.ndarray) -> None:
+    """In place: scores + b, through softmax or logistic if the model has an output layer."""
+    if not model.attrs["has_output_layer"]:
+        scores += b
+    elif model.attrs["exclusive_classes"]:
+        _kernels.softmax_rows(scores, b)
+    else:
+        _kernels.logistic_rows(scores, b)
+
+
+def _through_activation(model: Model, out: numpy.ndarray, d_out: numpy.ndarray) -> numpy.ndarray:
+    """Turn a gradient w.r.t. a model's activated output into one w.r.t. its output layer's
+    input (what its backprop expects), using the activation's Jacobian."""
+    if not model.attrs.get("has_output_layer", False):
+        return d_out
+    if model.attrs.get("exclusive_classes", True):
+        return out * (d_out - (d_out * out).sum(axis=1, keepdims=True))
+    return d_out * out * (1.0 - out)
