@@ -2,5 +2,9 @@
 from ._app import app
 from . import tokenize  # noqa: F401  (registers the command)
 from . import convert  # noqa: F401  (registers the command)
+from . import train  # noqa: F401  (registers the command)
+from . import evaluate  # noqa: F401  (registers the command)
+from . import init  # noqa: F401  (registers the commands)
+from . import debug_data  # noqa: F401  (registers the command)
 
 __all__ = ["app"]

@@ -1,0 +1,266 @@
+"""``fastpipe init config`` (a starter config) and ``fastpipe init fill-config`` (every default
+written out)."""
+import sys
+from pathlib import Path
+from typing import Dict, Optional, Sequence, Union
+
+import click
+
+from ._app import app
+from ._util import (OVERRIDES_CONTEXT, code_option, overrides_from, reporting_errors,
+                    setup_logging, verbose_option)
+
+OPTIMIZE = ("efficiency", "accuracy")
+# Components that share the pipeline's tok2vec through a listener.
+USES_TOK2VEC = ("tagger",)
+# Recommended model sizes: (tok2vec width, depth, NORM rows, subword rows, batch start, stop).
+SIZES = {"efficiency": (96, 4, 5000, 2500, 100, 1000),
+         "accuracy": (192, 6, 10000, 5000, 100, 2000)}
+
+
+def _tok2vec_block(width: int, depth: int, rows: int, sub_rows: int) -> str:
+    return f"""[components.tok2vec]
+factory = "tok2vec"
+
+[components.tok2vec.model]
+@architectures = "fastpipe.Tok2Vec.v1"
+
+[components.tok2vec.model.embed]
+@architectures = "fastpipe.MultiHashEmbed.v1"
+width = {width}
+attrs = ["NORM", "PREFIX", "SUFFIX", "SHAPE"]
+rows = [{rows}, {sub_rows}, {sub_rows}, {sub_rows}]
+include_static_vectors = false
+
+[components.tok2vec.model.encode]
+@architectures = "fastpipe.MaxoutWindowEncoder.v1"
+width = {width}
+depth = {depth}
+window_size = 1
+maxout_pieces = 3
+"""
+
+
+def _listener(prefix: str) -> str:
+    return f"""[{prefix}]
+@architectures = "fastpipe.Tok2VecListener.v1"
+width = ${{components.tok2vec.model.encode.width}}
+upstream = "tok2vec"
+"""
+
+
+def _textcat_block(name: str, optimize: str, exclusive: bool, shared: bool) -> str:
+    threshold = 0.0 if exclusive else 0.5
+    head = f'[components.{name}]\nfactory = "{name}"\nthreshold = {threshold}\n\n'
+    bow = ("@architectures = \"fastpipe.TextCatBOW.v1\"\n"
+           f"exclusive_classes = {str(exclusive).lower()}\n"
+           f"ngram_size = {1 if optimize == 'efficiency' else 2}\nno_output_layer = false\n")
+    if optimize == "efficiency" or not shared:
+        return head + f"[components.{name}.model]\n" + bow
+    return (head + f"[components.{name}.model]\n@architectures = \"fastpipe.TextCatEnsemble.v1\"\n\n"
+            + _listener(f"components.{name}.model.tok2vec") + "\n"
+            + f"[components.{name}.model.linear_model]\n" + bow)
+
+
+def _component_block(name: str, optimize: str, shared: bool) -> str:
+    if name == "tagger":
+        return ('[components.tagger]\nfactory = "tagger"\n\n[components.tagger.model]\n'
+                '@architectures = "fastpipe.Tagger.v1"\n\n'
+                + _listener("components.tagger.model.tok2vec"))
+    if name in ("textcat", "textcat_multilabel"):
+        return _textcat_block(name, optimize, name == "textcat", shared)
+    return f'[components.{name}]\nfactory = "{name}"\n'
+
+
+def starter_config(lang: str = "en", pipeline: Sequence[str] = ("tagger",),
+                   optimize: str = "efficiency") -> str:
+    """The text of a starter config for ``pipeline`` (component factory names), with settings
+    recommended for ``optimize`` ("efficiency": smaller and faster, "accuracy": larger).
+    Raises ValueError naming a component that does not exist (or not yet)."""
+    from ..config_schema import NOT_YET_AVAILABLE, ensure_registered
+    from ..errors import Errors
+    from ..registry import registry
+
+    if optimize not in OPTIMIZE:
+        raise ValueError(f"--optimize is one of {', '.join(OPTIMIZE)}, got {optimize!r}.")
+    ensure_registered()
+    factories = sorted(registry.factories.get_all())
+    names = [n.strip() for n in pipeline if n.strip()]
+    if not names:
+        raise ValueError("--pipeline needs at least one component, e.g. --pipeline tagger")
+    for name in names:
+        if name in NOT_YET_AVAILABLE and name not in factories:
+            raise ValueError(Errors.E111.format(name=name, available=", ".join(factories)))
+        if name not in factories:
+            raise ValueError(Errors.E112.format(name=name, available=", ".join(factories)))
+    if len(set(names)) != len(names):
+        raise ValueError(f"--pipeline names a component twice: {', '.join(names)}")
+    width, depth, rows, sub_rows, start, stop = SIZES[optimize]
+    shared = any(n in USES_TOK2VEC for n in names) or (
+        optimize == "accuracy" and any(n.startswith("textcat") for n in names))
+    full = (["tok2vec"] if shared and "tok2vec" not in names else []) + names
+    blocks = [_tok2vec_block(width, depth, rows, sub_rows)] if "tok2vec" in full else []
+    blocks += [_component_block(n, optimize, shared) for n in full if n != "tok2vec"]
+    pipeline_json = "[" + ", ".join(f'"{n}"' for n in full) + "]"
+    return f"""# Starter config written by `fastpipe init config`: lang={lang},
+# pipeline={",".join(names)}, optimize={optimize}. `fastpipe init fill-config` shows every
+# default this file leaves out.
+
+[paths]
+train = null
+dev = null
+
+[system]
+seed = 0
+gpu_allocator = null
+
+[nlp]
+lang = "{lang}"
+pipeline = {pipeline_json}
+batch_size = 1000
+
+[components]
+
+{chr(10).join(blocks)}
+[corpora]
+
+[corpora.train]
+@readers = "fastpipe.Corpus.v1"
+path = ${{paths.train}}
+max_length = 0
+
+[corpora.dev]
+@readers = "fastpipe.Corpus.v1"
+path = ${{paths.dev}}
+max_length = 0
+
+[training]
+seed = ${{system.seed}}
+dropout = 0.1
+accumulate_gradient = 1
+patience = 1600
+max_epochs = 0
+max_steps = 20000
+eval_frequency = 200
+frozen_components = []
+annotating_components = []
+
+[training.optimizer]
+@optimizers = "Adam.v1"
+learn_rate = 0.001
+L2 = 0.01
+grad_clip = 1.0
+use_averages = {"true" if optimize == "accuracy" else "false"}
+
+[training.batcher]
+@batchers = "fastpipe.batch_by_words.v1"
+discard_oversize = false
+tolerance = 0.2
+
+[training.batcher.size]
+@schedules = "compounding.v1"
+start = {start}
+stop = {stop}
+compound = 1.001
+
+[training.logger]
+@loggers = "fastpipe.ConsoleLogger.v1"
+progress_bar = true
+
+[initialize]
+"""
+
+
+def write_text(output: Union[str, Path], text: str, force: bool = True) -> None:
+    """Write ``text`` to ``output`` ("-" is stdout) through a temporary file."""
+    import os
+
+    from ..errors import Errors
+
+    if str(output) == "-":
+        sys.stdout.write(text if text.endswith("\n") else text + "\n")
+        return
+    output = Path(output)
+    if output.exists() and not force:
+        raise FileExistsError(Errors.E113.format(path=output, err="it exists (use --force)"))
+    output.parent.mkdir(parents=True, exist_ok=True)
+    tmp = output.with_name(f".{output.name}.tmp")
+    tmp.write_text(text if text.endswith("\n") else text + "\n", encoding="utf8")
+    os.replace(tmp, output)
+
+
+def init_config(output: Union[str, Path], *, lang: str = "en",
+                pipeline: Sequence[str] = ("tagger",), optimize: str = "efficiency",
+                force: bool = False) -> str:
+    """Write a starter config (see ``starter_config``) to ``output``; returns its text. The
+    text is checked by building the pipeline it describes before it is written."""
+    from ..config import load_config_from_str
+    from ..language import Language
+
+    text = starter_config(lang, pipeline, optimize)
+    Language.from_config(load_config_from_str(text, where="starter config"))
+    write_text(output, text, force=force)
+    return text
+
+
+def fill_config(base_path: Union[str, Path], output: Optional[Union[str, Path]] = None, *,
+                overrides: Optional[Dict] = None, code_path=None):
+    """The config at ``base_path`` with every default filled in (``nlp.config`` of the
+    pipeline it builds), written to ``output`` when given ("-" is stdout). ${...} references
+    are kept. Returns the filled Config."""
+    from ..config import config_to_str, import_code, load_config
+    from ..config_schema import validate_config, with_defaults
+    from ..language import Language
+
+    import_code(code_path)
+    config = load_config(base_path, overrides or {}, interpolate=False)
+    validate_config(with_defaults(config).interpolate(), where=str(base_path))
+    filled = Language.from_config(config).config
+    if output is not None:
+        write_text(output, config_to_str(filled))
+    return filled
+
+
+@app.group("init")
+def init_group():
+    """Create config files: a starter config, or a complete one from a partial one."""
+
+
+@init_group.command("config")
+@click.argument("output", type=click.Path(dir_okay=False, allow_dash=True, path_type=Path))
+@click.option("--lang", "-l", default="en", show_default=True, help="Language code.")
+@click.option("--pipeline", "-p", default="tagger", show_default=True,
+              help="Comma-separated components, e.g. tagger,textcat.")
+@click.option("--optimize", "-o", type=click.Choice(OPTIMIZE), default="efficiency",
+              show_default=True, help="Smaller, faster models or larger, more accurate ones.")
+@click.option("--force", "-F", is_flag=True, default=False, help="Overwrite OUTPUT if it exists.")
+@verbose_option
+def init_config_cli(output: Path, lang: str, pipeline: str, optimize: str, force: bool,
+                    verbose: bool):
+    """Write a starter config with recommended settings to OUTPUT ("-" for stdout)."""
+    setup_logging(verbose)
+    with reporting_errors(verbose):
+        init_config(output, lang=lang, pipeline=pipeline.split(","), optimize=optimize,
+                    force=force)
+    if str(output) != "-":
+        click.echo(f"Saved the starter config to {output}")
+        click.echo(f"Train with: fastpipe train {output} --output ./output "
+                   f"--paths.train ./train.fastpipe --paths.dev ./dev.fastpipe")
+
+
+@init_group.command("fill-config", context_settings=OVERRIDES_CONTEXT)
+@click.argument("base_path", type=click.Path(dir_okay=False, allow_dash=True, path_type=Path))
+@click.argument("output", type=click.Path(dir_okay=False, allow_dash=True, path_type=Path),
+                default="-")
+@code_option
+@verbose_option
+@click.pass_context
+def fill_config_cli(ctx: click.Context, base_path: Path, output: Path,
+                    code_path: Optional[Path], verbose: bool):
+    """Write BASE_PATH with every default filled in to OUTPUT (default: stdout), so that
+    nothing the pipeline uses is hidden. Overrides (--section.key value) apply first."""
+    setup_logging(verbose)
+    with reporting_errors(verbose):
+        fill_config(base_path, output, overrides=overrides_from(ctx), code_path=code_path)
+    if str(output) != "-":
+        click.echo(f"Saved the filled config to {output}")

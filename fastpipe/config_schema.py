@@ -1,0 +1,256 @@
+"""What a config may hold: the settings of the built-in sections and their types, and
+``validate_config``, which checks a whole config against them and against the registries and
+reports every problem at once. (The default values are in ``default_config.cfg``, read by
+``fastpipe.language.default_config``.)
+"""
+import inspect
+from typing import Any, Dict, List, Optional
+
+from thinc.api import Config
+
+from .config import CONFIG_SECTIONS, dot_to_object, suggest
+from .errors import ConfigError, Errors
+from .registry import registry
+
+Callback = Optional[Dict[str, Any]]  # a registered function block, or null
+# The settings of the built-in sections and their types. Blocks of registered functions
+# (optimizer, batcher, logger, callbacks) are checked against their own signatures.
+SECTION_TYPES: Dict[str, Dict[str, Any]] = {
+    "system": {"seed": Optional[int], "gpu_allocator": Optional[str]},
+    "nlp": {
+        "lang": str, "pipeline": List[str], "disabled": List[str], "batch_size": int,
+        "tokenizer": Dict[str, Any], "vectors": Any, "before_creation": Callback,
+        "after_creation": Callback, "after_pipeline_creation": Callback,
+    },
+    "training": {
+        "seed": Optional[int], "gpu_allocator": Optional[str], "dropout": float,
+        "accumulate_gradient": int, "patience": int, "max_epochs": int, "max_steps": int,
+        "eval_frequency": int, "frozen_components": List[str],
+        "annotating_components": List[str], "train_corpus": str, "dev_corpus": str,
+        "before_to_disk": Callback, "before_update": Callback,
+        "score_weights": Dict[str, Optional[float]], "logger": Dict[str, Any],
+        "batcher": Dict[str, Any], "optimizer": Dict[str, Any],
+    },
+    "initialize": {
+        "vectors": Optional[str], "init_tok2vec": Optional[str], "vocab_data": Optional[str],
+        "lookups": Any, "before_init": Callback, "after_init": Callback,
+        "components": Dict[str, Any], "tokenizer": Dict[str, Any],
+    },
+}
+REQUIRED = {"nlp": ("lang",)}
+# (minimum, maximum or None) for numeric training settings
+RANGES = {"dropout": (0.0, 1.0), "accumulate_gradient": (1, None), "patience": (0, None),
+          "max_epochs": (-1, None), "max_steps": (0, None), "eval_frequency": (1, None)}
+# Components planned for later issues: asking for them says so instead of "unknown".
+NOT_YET_AVAILABLE = ("parser", "ner", "morphologizer", "lemmatizer", "senter")
+
+
+def with_defaults(config: Config) -> Config:
+    """The user's config merged over fastpipe's default config (``Language.from_config`` does
+    the same merge), still with its ${...} references."""
+    from .language import default_config
+
+    return default_config().merge(Config(config, is_interpolated=False))
+
+
+def ensure_registered() -> None:
+    """Import the modules that register built-in functions (the ones that exist so far)."""
+    import importlib
+
+    for name in ("fastpipe.training.loggers", "fastpipe.training.callbacks",
+                 "fastpipe.training.batchers", "fastpipe.gold.corpus", "fastpipe.ml",
+                 "fastpipe.pipeline"):
+        try:
+            importlib.import_module(name)
+        except ModuleNotFoundError as err:
+            if err.name is None or not name.startswith(err.name):
+                raise
+
+
+def validate_config(config: Dict[str, Any], *, where: str = "", training: bool = True) -> None:
+    """Check an interpolated config and raise one ConfigError listing every problem: unknown or
+    misspelt sections and settings, missing required settings, wrong types, values out of range,
+    unknown registered functions (with the registry and close names), missing or unexpected
+    arguments, pipeline components without a section, and frozen/annotating components or
+    corpora that are not there. ``training=False`` skips the [training]/[corpora] checks."""
+    ensure_registered()
+    errors: List[Dict[str, Any]] = []
+    for section in config:
+        if section not in CONFIG_SECTIONS:
+            errors.append({"loc": [section], "msg": "not a section of a fastpipe config"
+                           + (suggest(section, CONFIG_SECTIONS) or
+                              f" (the sections are {', '.join(CONFIG_SECTIONS)})")})
+    if "nlp" not in config:
+        errors.append({"loc": ["nlp"], "msg": "missing section: every config needs [nlp] "
+                                              "with at least lang"})
+    for section, types in SECTION_TYPES.items():
+        if isinstance(config.get(section), dict):
+            _check_section(config[section], section, types, errors)
+    _check_promises(config, [], errors)
+    _check_pipeline(config, errors, training)
+    if errors:
+        raise ConfigError(Errors.E102.format(n=len(errors)), errors, where=where)
+
+
+def _check_section(values, section, types, errors):
+    from confection.validation import validate_type
+
+    for key in REQUIRED.get(section, ()):
+        if values.get(key) is None:
+            errors.append({"loc": [section, key], "msg": "missing required setting"})
+    for key, value in values.items():
+        if value is None and key in REQUIRED.get(section, ()):
+            continue
+        if key not in types:
+            errors.append({"loc": [section, key], "value": value,
+                           "msg": f"not a setting of [{section}]"
+                           + suggest(key, list(types), cutoff=0.6)})
+            continue
+        if _has_promise(value) or types[key] is Any:
+            continue
+        err = validate_type(value, types[key])
+        if err:
+            errors.append({"loc": [section, key], "value": value,
+                           "msg": f"expected {_type_name(types[key])}"})
+        elif section == "training" and key in RANGES and isinstance(value, (int, float)):
+            low, high = RANGES[key]
+            if value < low or (high is not None and value >= high):
+                bound = f"at least {low}" if high is None else f"in [{low}, {high})"
+                errors.append({"loc": [section, key], "value": value,
+                               "msg": f"expected a number {bound}"})
+
+
+def _check_promises(node, loc, errors):
+    if not isinstance(node, dict):
+        return
+    if registry.is_promise(node):
+        _check_promise(node, loc, errors)
+    for key, value in node.items():
+        if isinstance(value, dict):
+            _check_promises(value, loc + [key], errors)
+
+
+def _check_promise(block, loc, errors):
+    from confection.validation import validate_type
+
+    refs = [k for k in block if isinstance(k, str) and k.startswith("@")]
+    if len(refs) != 1:
+        errors.append({"loc": loc, "msg": f"a block names one registered function, found "
+                                          f"{', '.join(refs)}"})
+        return
+    reg_name, func_name = refs[0][1:], block[refs[0]]
+    reg = getattr(registry, reg_name, None)
+    if reg is None or not hasattr(reg, "get_all"):
+        names = [n for n in dir(registry) if hasattr(getattr(registry, n, None), "get_all")]
+        errors.append({"loc": loc + [refs[0]], "value": func_name,
+                       "msg": f"there is no registry {reg_name!r}" + suggest(reg_name, names)})
+        return
+    if not isinstance(func_name, str) or not registry.has(reg_name, func_name):
+        available = list(reg.get_all())
+        errors.append({"loc": loc + [refs[0]], "value": func_name,
+                       "msg": f"no function of that name in registry {reg_name!r}"
+                       + (suggest(str(func_name), available, n=3, cutoff=0.6)
+                          or "; is it registered in a --code file?")})
+        return
+    func = registry.get(reg_name, func_name)
+    try:
+        params = inspect.signature(func).parameters
+        hints = _type_hints(func)
+    except (TypeError, ValueError):
+        return
+    var_kw = any(p.kind == p.VAR_KEYWORD for p in params.values())
+    var_pos = any(p.kind == p.VAR_POSITIONAL for p in params.values())
+    named = {n: p for n, p in params.items() if p.kind not in (p.VAR_KEYWORD, p.VAR_POSITIONAL)}
+    for name, param in named.items():
+        if name not in block:
+            if param.default is param.empty and not (var_pos and "*" in block):
+                errors.append({"loc": loc + [name],
+                               "msg": f"missing required argument of {func_name!r}"})
+            continue
+        value = block[name]
+        hint = hints.get(name, Any)
+        if _has_promise(value) or hint is Any:
+            continue
+        if validate_type(value, hint):
+            errors.append({"loc": loc + [name], "value": value,
+                           "msg": f"expected {_type_name(hint)} ({func_name!r})"})
+    if not var_kw:
+        for key in block:
+            if key.startswith("@") or key == "*" or key in named:
+                continue
+            errors.append({"loc": loc + [key], "value": block[key],
+                           "msg": f"unexpected argument of {func_name!r}"
+                           + suggest(key, list(named), cutoff=0.6)})
+
+
+def _check_pipeline(config, errors, training):
+    nlp = config.get("nlp") if isinstance(config.get("nlp"), dict) else {}
+    components = config.get("components") if isinstance(config.get("components"), dict) else {}
+    pipeline = nlp.get("pipeline", []) if isinstance(nlp.get("pipeline", []), list) else []
+    for name in pipeline:
+        if name not in components:
+            errors.append({"loc": ["nlp", "pipeline"], "value": pipeline,
+                           "msg": f"component {name!r} has no [components.{name}] section"
+                           + suggest(name, list(components))})
+    factories = registry.factories.get_all()
+    for name, block in components.items():
+        if not isinstance(block, dict):
+            continue
+        if "factory" not in block and "source" not in block:
+            errors.append({"loc": ["components", name, "factory"],
+                           "msg": "missing: a component needs factory = \"...\" (or source)"})
+        elif "factory" in block and factories and block["factory"] not in factories:
+            factory = block["factory"]
+            if factory in NOT_YET_AVAILABLE:
+                msg = Errors.E111.format(name=factory, available=", ".join(sorted(factories)))
+            else:
+                msg = ("no such component factory" + suggest(str(factory), list(factories))
+                       + f" (available: {', '.join(sorted(factories))})")
+            errors.append({"loc": ["components", name, "factory"], "value": factory,
+                           "msg": msg})
+    train = config.get("training") if isinstance(config.get("training"), dict) else {}
+    if not training:
+        return
+    for setting in ("frozen_components", "annotating_components"):
+        names = train.get(setting, [])
+        for name in names if isinstance(names, list) else []:
+            if name not in pipeline:
+                errors.append({"loc": ["training", setting], "value": names,
+                               "msg": Errors.E110.format(name=name, setting=setting,
+                                                         pipeline=pipeline)})
+    for setting in ("train_corpus", "dev_corpus"):
+        dotted = train.get(setting)
+        if not isinstance(dotted, str):
+            continue
+        try:
+            dot_to_object(config, dotted)
+        except KeyError:
+            corpora = [f"corpora.{k}" for k in config.get("corpora", {}) or {}]
+            errors.append({"loc": ["training", setting], "value": dotted,
+                           "msg": "names no section of the config" + suggest(dotted, corpora)})
+
+
+def _has_promise(value) -> bool:
+    if isinstance(value, dict):
+        return registry.is_promise(value) or any(_has_promise(v) for v in value.values())
+    if isinstance(value, (list, tuple)):
+        return any(_has_promise(v) for v in value)
+    return False
+
+
+def _type_hints(func) -> Dict[str, Any]:
+    from confection.validation import resolve_type_hints
+
+    try:
+        return resolve_type_hints(func)
+    except Exception:  # unresolvable annotations: check nothing rather than fail
+        return {}
+
+
+def _type_name(hint) -> str:
+    text = getattr(hint, "__name__", None) if isinstance(hint, type) else None
+    text = text or str(hint)
+    for prefix in ("typing.", "thinc.types.", "thinc.config."):
+        text = text.replace(prefix, "")
+    return text.replace("NoneType", "None")
+

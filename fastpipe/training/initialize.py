@@ -1,0 +1,109 @@
+"""Build and initialize a pipeline for training from its config.
+
+``init_nlp(config)`` checks the whole config (every problem reported at once), seeds the random
+generators, builds the nlp object with ``Language.from_config`` (sourced and frozen components
+are Language's business), resolves the training corpus and calls ``nlp.initialize`` with it, so
+labels and model sizes come from the data.
+"""
+import logging
+from typing import Any, Callable, Dict, Iterable, Iterator
+
+from thinc.api import Config, ConfigValidationError, fix_random_seed, set_gpu_allocator
+
+from ..config import config_error_from, dot_to_object
+from ..config_schema import validate_config, with_defaults
+from ..errors import ConfigError, Errors
+from ..registry import registry
+
+logger = logging.getLogger("fastpipe")
+
+__all__ = ["init_nlp", "setup_gpu", "resolve_corpus", "resolve_training", "check_nonempty"]
+
+
+def setup_gpu(use_gpu: int = -1) -> None:
+    """Run thinc on GPU ``use_gpu`` (an id >= 0), or on the CPU for -1."""
+    from thinc.api import require_cpu, require_gpu
+
+    if use_gpu >= 0:
+        logger.info("Using GPU %d", use_gpu)
+        require_gpu(use_gpu)
+    else:
+        require_cpu()
+
+
+def init_nlp(config: Config, *, use_gpu: int = -1, where: str = ""):
+    """The nlp object a training config describes, initialized on its training corpus.
+
+    ``config`` is the config as loaded (``load_config(..., interpolate=False)``); ``where``
+    names its file in error messages. Raises ConfigError for any invalid setting.
+    """
+    from ..language import Language
+
+    raw = Config(config, is_interpolated=False)
+    try:
+        filled = with_defaults(raw).interpolate()
+    except ConfigValidationError as err:
+        raise config_error_from(err, where=where) from None
+    validate_config(filled, where=where)
+    training = filled["training"]
+    if training.get("seed") is not None:
+        fix_random_seed(training["seed"])
+    if use_gpu >= 0 and training.get("gpu_allocator"):
+        set_gpu_allocator(training["gpu_allocator"])
+    try:
+        nlp = Language.from_config(raw)
+    except ConfigValidationError as err:
+        raise config_error_from(err, where=where) from None
+    config = nlp.config.interpolate()
+    train_corpus = resolve_corpus(config, config["training"]["train_corpus"], where=where)
+    name = config["training"]["train_corpus"]
+
+    def get_examples():
+        return check_nonempty(train_corpus(nlp), name, config)
+
+    logger.info("Initializing the pipeline %s", nlp.pipe_names)
+    try:
+        nlp.initialize(get_examples)
+    except ConfigValidationError as err:
+        raise config_error_from(err, where=where) from None
+    logger.info("Initialized the pipeline")
+    return nlp
+
+
+def resolve_corpus(config: Dict[str, Any], dotted: str, where: str = "") -> Callable:
+    """The reader of the corpus section ``dotted`` (``"corpora.train"``) of an interpolated
+    config: a callable ``reader(nlp) -> Iterable[Example]``."""
+    try:
+        block = dot_to_object(config, dotted)
+    except KeyError:
+        raise ConfigError(Errors.E114.format(setting="train_corpus/dev_corpus", value=dotted,
+                                             suggest=""), where=where) from None
+    try:
+        return registry.resolve({"corpus": block})["corpus"]
+    except ConfigValidationError as err:
+        raise config_error_from(err, where=where) from None
+
+
+def resolve_training(config: Dict[str, Any], where: str = "") -> Dict[str, Any]:
+    """The [training] section of an interpolated config with its registered functions
+    (optimizer, batcher, logger, callbacks) resolved."""
+    try:
+        return registry.resolve({"training": config["training"]})["training"]
+    except ConfigValidationError as err:
+        raise config_error_from(err, where=where) from None
+
+
+def check_nonempty(examples: Iterable, name: str, config: Dict[str, Any]) -> Iterator:
+    """Yield ``examples``; raise ConfigError E109 at the end if there were none."""
+    n = 0
+    for eg in examples:
+        n += 1
+        yield eg
+    if n == 0:
+        block = {}
+        try:
+            block = dot_to_object(config, name)
+        except KeyError:
+            pass
+        path = block.get("path", "?") if isinstance(block, dict) else "?"
+        raise ConfigError(Errors.E109.format(name=name.split(".")[-1], section=name, path=path))
