@@ -1,0 +1,196 @@
+#!/usr/bin/env python
+"""Training benchmark, fastpipe against spaCy 3.8 with the same settings and data.
+
+    python bin/bench_train.py tagger  [--words 300000]   # EWT train -> tag accuracy on EWT dev
+    python bin/bench_train.py textcat [--words 300000]   # SST-2 train -> accuracy on SST-2 dev
+
+Both systems get the same model settings (HashEmbedCNN tok2vec: width, depth, embed rows,
+window, maxout pieces; for textcat an ensemble with a unigram bag-of-words model), the same
+optimizer (Adam, learn rate 0.001, L2 0.01, gradient clip 1.0, no averages), dropout 0.1, and
+the same examples in the same order, batched by about --batch-words words, until --words
+training words have been seen. Each system runs in its own process so peak memory is its own.
+Reported: accuracy on dev, training words/s (updates only), prediction words/s (nlp.pipe over
+the raw dev texts) and peak resident memory. spaCy is measured only when it is installed.
+"""
+import argparse
+import json
+import random
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+DATA = HERE.parent.parent / "shared" / "data"
+sys.path.insert(0, str(HERE))
+
+OPTIMIZER = dict(learn_rate=0.001, beta1=0.9, beta2=0.999, eps=1e-8, L2=0.01, grad_clip=1.0,
+                 use_averages=False, L2_is_weight_decay=True)
+TOK2VEC = {"tagger": dict(width=96, depth=4, embed_size=2000, window_size=1, maxout_pieces=3,
+                          subword_features=True),
+           "textcat": dict(width=64, depth=2, embed_size=2000, window_size=1, maxout_pieces=3,
+                           subword_features=True)}
+
+
+def load_task(task):
+    """(train, dev): lists of (text, annotations) shared by both systems."""
+    if task == "tagger":
+        from bench_examples import read_conllu
+
+        def keep(sents):
+            return [(t, {"words": a["words"], "spaces": a["spaces"], "tags": a["tags"]}) for t, a in sents]
+
+        return (keep(read_conllu(DATA / "en_ewt" / "en_ewt-ud-train.conllu")),
+                keep(read_conllu(DATA / "en_ewt" / "en_ewt-ud-dev.conllu")))
+
+    def read_tsv(path):
+        rows = []
+        lines = path.read_text(encoding="utf8").splitlines()
+        header = lines[0].split("\t")
+        label_col = header.index("label")
+        text_col = 1 - label_col
+        for line in lines[1:]:
+            cols = line.split("\t")
+            positive = cols[label_col] == "1"
+            rows.append((cols[text_col], {"cats": {"POS": float(positive), "NEG": float(not positive)}}))
+        return rows
+
+    return read_tsv(DATA / "sst2" / "train.tsv"), read_tsv(DATA / "sst2" / "dev.tsv")
+
+
+def build(system, task):
+    t2v = TOK2VEC[task]
+    if system == "fastpipe":
+        import fastpipe
+        from fastpipe.gold.example import Example
+        from thinc.api import Adam
+
+        nlp = fastpipe.blank("en")
+        if task == "tagger":
+            nlp.add_pipe("tagger", config={"model": {"@architectures": "fastpipe.Tagger.v1",
+                                                     "tok2vec": {"@architectures": "fastpipe.HashEmbedCNN.v1", **t2v}}})
+        else:
+            nlp.add_pipe("textcat", config={"model": {
+                "@architectures": "fastpipe.TextCatEnsemble.v1",
+                "tok2vec": {"@architectures": "fastpipe.HashEmbedCNN.v1", **t2v},
+                "linear_model": {"@architectures": "fastpipe.TextCatBOW.v1", "exclusive_classes": True,
+                                 "ngram_size": 1, "no_output_layer": False}}})
+        return nlp, Example, Adam(**OPTIMIZER)
+    import spacy
+    from spacy.training import Example
+    from thinc.api import Adam
+
+    nlp = spacy.blank("en")
+    if task == "tagger":
+        nlp.add_pipe("tagger", config={"model": {"@architectures": "spacy.Tagger.v2", "nO": None,
+                                                 "tok2vec": {"@architectures": "spacy.HashEmbedCNN.v2", **t2v}}})
+    else:
+        nlp.add_pipe("textcat", config={"model": {
+            "@architectures": "spacy.TextCatEnsemble.v2", "nO": None,
+            "tok2vec": {"@architectures": "spacy.HashEmbedCNN.v2", **t2v},
+            "linear_model": {"@architectures": "spacy.TextCatBOW.v3", "exclusive_classes": True,
+                             "ngram_size": 1, "no_output_layer": False, "length": 262144}}})
+    return nlp, Example, Adam(**OPTIMIZER)
+
+
+def batches(examples, batch_words, rng):
+    order = list(range(len(examples)))
+    while True:
+        rng.shuffle(order)
+        batch, size = [], 0
+        for i in order:
+            batch.append(examples[i])
+            size += len(examples[i].reference)
+            if size >= batch_words:
+                yield batch
+                batch, size = [], 0
+        if batch:
+            yield batch
+
+
+def accuracy(task, nlp, dev):
+    texts = [t for t, _ in dev]
+    start = time.perf_counter()
+    docs = list(nlp.pipe(texts, batch_size=256))
+    elapsed = time.perf_counter() - start
+    n_words = sum(len(d) for d in docs)
+    correct = total = 0
+    if task == "tagger":
+        for doc, (_, ann) in zip(docs, dev):
+            pred = {(t.idx, t.text): t.tag_ for t in doc}
+            idx = 0
+            for word, space, tag in zip(ann["words"], ann["spaces"], ann["tags"]):
+                total += 1
+                correct += pred.get((idx, word)) == tag
+                idx += len(word) + bool(space)
+    else:
+        for doc, (_, ann) in zip(docs, dev):
+            total += 1
+            correct += (doc.cats["POS"] >= doc.cats["NEG"]) == (ann["cats"]["POS"] == 1.0)
+    return correct / total, n_words / elapsed
+
+
+def run_one(system, task, max_words, batch_words, seed):
+    from thinc.api import fix_random_seed
+
+    fix_random_seed(seed)
+    train, dev = load_task(task)
+    nlp, Example, optimizer = build(system, task)
+    examples = [Example.from_dict(nlp.make_doc(text), ann) for text, ann in train]
+    nlp.initialize(lambda: examples[:2000])
+    rng = random.Random(seed)
+    seen = 0
+    train_time = 0.0
+    losses = {}
+    for batch in batches(examples, batch_words, rng):
+        start = time.perf_counter()
+        nlp.update(batch, sgd=optimizer, drop=0.1, losses=losses)
+        train_time += time.perf_counter() - start
+        seen += sum(len(eg.predicted) for eg in batch)
+        if seen >= max_words:
+            break
+    acc, predict_wps = accuracy(task, nlp, dev)
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return {"system": system, "task": task, "accuracy": acc, "train_wps": seen / train_time,
+            "predict_wps": predict_wps, "peak_mb": peak_mb, "words": seen}
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("task", choices=["tagger", "textcat"])
+    parser.add_argument("--words", type=int, default=300_000, help="training words per system")
+    parser.add_argument("--batch-words", type=int, default=1000)
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--system", choices=["fastpipe", "spacy"], help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.system:  # a child process: measure one system, print JSON
+        print(json.dumps(run_one(args.system, args.task, args.words, args.batch_words, args.seed)))
+        return
+    systems = ["fastpipe"]
+    try:
+        import spacy  # noqa: F401
+
+        systems.append("spacy")
+    except ImportError:
+        print("spaCy is not installed: fastpipe only")
+    results = []
+    for system in systems:
+        cmd = [sys.executable, __file__, args.task, "--system", system, "--words", str(args.words),
+               "--batch-words", str(args.batch_words), "--seed", str(args.seed)]
+        out = subprocess.run(cmd, capture_output=True, text=True)
+        if out.returncode != 0:
+            sys.exit(f"{system} failed:\n{out.stderr[-3000:]}")
+        results.append(json.loads(out.stdout.strip().splitlines()[-1]))
+    print(f"task {args.task}: {args.words:,} training words, batches of ~{args.batch_words} words")
+    print(f"{'system':<10}{'accuracy':>10}{'train w/s':>12}{'predict w/s':>13}{'peak MB':>9}")
+    for r in results:
+        print(f"{r['system']:<10}{r['accuracy']:>10.4f}{r['train_wps']:>12,.0f}{r['predict_wps']:>13,.0f}{r['peak_mb']:>9,.0f}")
+    if len(results) == 2:
+        a, b = results
+        print(f"ratio: train {a['train_wps'] / b['train_wps']:.2f}x, predict {a['predict_wps'] / b['predict_wps']:.2f}x, "
+              f"accuracy {a['accuracy'] - b['accuracy']:+.4f}")
+
+
+if __name__ == "__main__":
+    main()
