@@ -1,0 +1,304 @@
+"""Pattern checking and matching for the entity ruler.
+
+Two kinds of patterns, each matched without trying every pattern at every position:
+
+* phrase patterns: a tuple of token keys (one attribute, ORTH by default). They sit in a dict
+  keyed by the tuple, and a second dict maps a first key to the lengths of the phrases that
+  start with it, so a position costs one lookup plus one per such length.
+* token patterns: a list of steps, each a conjunction of attribute checks with an operator.
+  A pattern whose first step must consume a token with an exact value is indexed by that
+  attribute and value; the rest are tried at every position. From a start position a small
+  NFA (a set of pattern steps) runs over the tokens and reports every end where it accepts.
+
+Token attribute values come from one ``doc.to_array`` call per Doc; strings are compared as
+StringStore keys, REGEX decodes them (cached per Doc).
+"""
+import re
+from typing import Dict, List, Sequence, Tuple
+
+from ..attrs import IDS
+from ..strings import hash_string
+
+#: Attributes whose values are strings (compared by key).
+STRING_ATTRS = ("ORTH", "LOWER", "NORM", "SHAPE", "PREFIX", "SUFFIX", "LEMMA", "POS", "TAG",
+                "DEP", "MORPH", "ENT_TYPE", "ENT_KB_ID")
+#: Attributes whose values are integers.
+INT_ATTRS = ("LENGTH",)
+#: Boolean lexical flags (IS_DIGIT, LIKE_NUM, ...): every attribute id below 64.
+FLAG_ATTRS = tuple(sorted(name for name, value in IDS.items() if 0 < value < 64))
+ALIASES = {"TEXT": "ORTH"}
+#: Operators: "1" exactly one (the default), "?" zero or one, "*" zero or more, "+" one or more,
+#: "!" exactly one token that does NOT satisfy the checks.
+OPS = ("1", "?", "*", "+", "!")
+#: Token attributes a phrase pattern may be matched on (the ones the tokenizer alone sets).
+PHRASE_ATTRS = ("ORTH", "LOWER", "NORM", "SHAPE")
+
+EQ, IN, NOT_IN, REGEX = 0, 1, 2, 3
+PATTERN_KEYS = ("label", "pattern", "id")
+
+
+class PatternError(ValueError):
+    """A pattern that cannot be used; the message says which part is wrong."""
+
+
+def canonical_attr(name: str) -> str:
+    key = name.upper().rstrip("_") if isinstance(name, str) else name
+    return ALIASES.get(key, key)
+
+
+def check_entry(entry) -> None:
+    """Raise PatternError unless ``entry`` is {"label": str, "pattern": str | list, "id"?: str}."""
+    if not isinstance(entry, dict):
+        raise PatternError("a pattern is a dict with 'label' and 'pattern', "
+                           f"got {type(entry).__name__}")
+    unknown = sorted(set(entry) - set(PATTERN_KEYS))
+    if unknown:
+        raise PatternError(f"unknown key(s) {unknown}; a pattern has the keys {list(PATTERN_KEYS)}")
+    label = entry.get("label")
+    if not isinstance(label, str) or not label.strip():
+        raise PatternError(f"missing or empty 'label' (got {label!r}); "
+                           "give the entity label as a string")
+    if "id" in entry and not isinstance(entry["id"], str):
+        raise PatternError(f"'id' must be a string, got {type(entry['id']).__name__}")
+    pattern = entry.get("pattern")
+    if isinstance(pattern, str):
+        if not pattern.strip():
+            raise PatternError("empty phrase pattern; give the text to match")
+        return
+    if not isinstance(pattern, list):
+        raise PatternError("'pattern' must be a string (a phrase) or a list of token dicts, "
+                           f"got {type(pattern).__name__}")
+    if not pattern:
+        raise PatternError("empty token pattern; give at least one token dict")
+    for i, spec in enumerate(pattern):
+        try:
+            _check_spec(spec)
+        except PatternError as err:
+            raise PatternError(f"token {i}: {err}") from None
+    if all(spec.get("OP", "1") in ("?", "*") for spec in pattern):
+        raise PatternError("every token is optional ('?' or '*'); at least one must be required")
+
+
+def _check_spec(spec) -> None:
+    if not isinstance(spec, dict):
+        raise PatternError("a token pattern is a dict of attribute -> value, "
+                           f"got {type(spec).__name__}")
+    for key, value in spec.items():
+        if key == "OP":
+            if value not in OPS:
+                raise PatternError(f"bad OP {value!r}; use one of {list(OPS[1:])} "
+                                   "(or leave it out)")
+            continue
+        attr = canonical_attr(key)
+        if attr in STRING_ATTRS:
+            _check_value(key, value, str, allow_regex=True)
+        elif attr in INT_ATTRS:
+            _check_value(key, value, int, allow_regex=False)
+        elif attr in FLAG_ATTRS:
+            if not isinstance(value, bool):
+                raise PatternError(f"{key} takes true or false, got {value!r}")
+        else:
+            known = sorted(STRING_ATTRS + INT_ATTRS + FLAG_ATTRS + tuple(ALIASES) + ("OP",))
+            raise PatternError(f"unknown attribute {key!r}; known: {', '.join(known)}")
+
+
+def _check_value(key, value, kind, allow_regex: bool) -> None:
+    def ok(v):
+        return isinstance(v, kind) and not isinstance(v, bool)
+
+    if ok(value):
+        return
+    if not isinstance(value, dict) or len(value) != 1:
+        raise PatternError(f"{key} takes a {kind.__name__} or one of {{'IN': [...]}}, "
+                           f"{{'NOT_IN': [...]}}" + (", {'REGEX': '...'}" if allow_regex else "")
+                           + f"; got {value!r}")
+    (pred, arg), = value.items()
+    if pred in ("IN", "NOT_IN"):
+        if not isinstance(arg, list) or not all(ok(v) for v in arg):
+            raise PatternError(f"{key} {pred} takes a list of {kind.__name__}, got {arg!r}")
+    elif pred == "REGEX" and allow_regex:
+        if not isinstance(arg, str):
+            raise PatternError(f"{key} REGEX takes a string, got {arg!r}")
+        try:
+            re.compile(arg)
+        except re.error as err:
+            raise PatternError(f"{key} REGEX {arg!r} is not a valid regular expression: "
+                               f"{err}") from None
+    else:
+        raise PatternError(f"unknown predicate {pred!r} for {key}; use IN, NOT_IN"
+                           + (" or REGEX" if allow_regex else ""))
+
+
+def _value_key(attr: str, value):
+    if attr in STRING_ATTRS:
+        return hash_string(value)
+    return int(value)
+
+
+def compile_spec(spec: dict) -> Tuple[tuple, str]:
+    """A checked token dict -> (checks, op); a check is (attr_id, kind, value)."""
+    checks = []
+    for key, value in spec.items():
+        if key == "OP":
+            continue
+        attr = canonical_attr(key)
+        attr_id = IDS[attr]
+        if not isinstance(value, dict):
+            checks.append((attr_id, EQ, _value_key(attr, value)))
+            continue
+        (pred, arg), = value.items()
+        if pred == "REGEX":
+            checks.append((attr_id, REGEX, re.compile(arg)))
+        else:
+            keys = frozenset(_value_key(attr, v) for v in arg)
+            checks.append((attr_id, IN if pred == "IN" else NOT_IN, keys))
+    # Exact checks first: they are the cheapest and most selective.
+    checks.sort(key=lambda c: c[1])
+    return tuple(checks), spec.get("OP", "1")
+
+
+class TokenPattern:
+    """A compiled token pattern: steps, epsilon closures and the accept state."""
+
+    __slots__ = ("index", "steps", "closures", "accept")
+
+    def __init__(self, index: int, specs: Sequence[dict]):
+        self.index = index
+        self.steps = tuple(compile_spec(spec) for spec in specs)
+        self.accept = len(self.steps)
+        closures: List[frozenset] = [frozenset([self.accept])]
+        for checks, op in reversed(self.steps):
+            k = self.accept - len(closures)
+            skip = closures[-1] if op in ("?", "*") else frozenset()
+            closures.append(frozenset([k]) | skip)
+        self.closures = tuple(reversed(closures))
+
+    def ends(self, start: int, n: int, token_ok) -> List[int]:
+        """Every end j > start such that tokens [start, j) match the pattern."""
+        steps, closures, accept = self.steps, self.closures, self.accept
+        states = closures[0]
+        found = []
+        j = start
+        while states and j < n:
+            new = set()
+            for k in states:
+                if k == accept:
+                    continue
+                checks, op = steps[k]
+                if token_ok(checks, j) != (op == "!"):
+                    new |= closures[k + 1]
+                    if op in ("*", "+"):
+                        new.add(k)
+            j += 1
+            if accept in new:
+                found.append(j)
+            states = new
+        return found
+
+
+class PatternMatcher:
+    """All matches of phrase and token patterns in a Doc, as (start, end, pattern_index)."""
+
+    def __init__(self, phrase_attr: str = "ORTH"):
+        self.phrase_attr = IDS[phrase_attr]
+        self.phrases: Dict[tuple, List[int]] = {}
+        self.phrase_lengths: Dict[int, List[int]] = {}
+        self.indexed: Dict[int, Dict[int, List[TokenPattern]]] = {}
+        self.unindexed: List[TokenPattern] = []
+        self.attrs: List[int] = []
+
+    def add_phrase(self, index: int, keys: Sequence[int]) -> None:
+        keys = tuple(keys)
+        self.phrases.setdefault(keys, []).append(index)
+        lengths = self.phrase_lengths.setdefault(keys[0], [])
+        if len(keys) not in lengths:
+            lengths.append(len(keys))
+
+    def add_tokens(self, index: int, specs: Sequence[dict]) -> None:
+        pattern = TokenPattern(index, specs)
+        for checks, _ in pattern.steps:
+            for attr_id, _, _ in checks:
+                if attr_id not in self.attrs:
+                    self.attrs.append(attr_id)
+        first_checks, first_op = pattern.steps[0]
+        exact = [c for c in first_checks if c[1] == EQ] if first_op in ("1", "+") else []
+        if exact:
+            attr_id, _, key = exact[0]
+            self.indexed.setdefault(attr_id, {}).setdefault(key, []).append(pattern)
+        else:
+            self.unindexed.append(pattern)
+
+    def __call__(self, doc) -> List[Tuple[int, int, int]]:
+        n = len(doc)
+        if n == 0:
+            return []
+        matches: List[Tuple[int, int, int]] = []
+        if self.phrases:
+            self._match_phrases(doc.to_array(self.phrase_attr).tolist(), n, matches)
+        if self.attrs:
+            self._match_tokens(doc, n, matches)
+        return matches
+
+    def _match_phrases(self, keys: List[int], n: int, matches: list) -> None:
+        phrases, lengths_of = self.phrases, self.phrase_lengths
+        for i, key in enumerate(keys):
+            lengths = lengths_of.get(key)
+            if lengths is None:
+                continue
+            for length in lengths:
+                if i + length <= n:
+                    for index in phrases.get(tuple(keys[i:i + length]), ()):
+                        matches.append((i, i + length, index))
+
+    def _match_tokens(self, doc, n: int, matches: list) -> None:
+        array = doc.to_array(self.attrs).reshape((n, len(self.attrs)))
+        cols = {attr_id: array[:, j].tolist() for j, attr_id in enumerate(self.attrs)}
+        strings = doc.vocab.strings
+        decoded: Dict[int, str] = {}
+
+        def token_ok(checks, i):
+            for attr_id, kind, value in checks:
+                v = cols[attr_id][i]
+                if kind == EQ:
+                    if v != value:
+                        return False
+                elif kind == IN:
+                    if v not in value:
+                        return False
+                elif kind == NOT_IN:
+                    if v in value:
+                        return False
+                else:
+                    text = decoded.get(v)
+                    if text is None:
+                        text = decoded[v] = strings[v] if v else ""
+                    if value.search(text) is None:
+                        return False
+            return True
+
+        indexed = [(cols[attr_id], table) for attr_id, table in self.indexed.items()]
+        for start in range(n):
+            candidates = list(self.unindexed)
+            for col, table in indexed:
+                found = table.get(col[start])
+                if found:
+                    candidates.extend(found)
+            for pattern in candidates:
+                for end in pattern.ends(start, n, token_ok):
+                    matches.append((start, end, pattern.index))
+
+
+def resolve_overlaps(matches, n: int,
+                     blocked: Sequence[Tuple[int, int]] = ()) -> List[Tuple[int, int, int]]:
+    """Keep the longest matches that overlap neither each other nor a ``blocked`` range; ties go
+    to the earlier start, then to the pattern added first. Returned in document order."""
+    taken = bytearray(n)
+    for start, end in blocked:
+        taken[start:end] = b"\x01" * (end - start)
+    kept = []
+    for start, end, index in sorted(set(matches), key=lambda m: (m[0] - m[1], m[0], m[2])):
+        if taken.find(1, start, end) == -1:
+            taken[start:end] = b"\x01" * (end - start)
+            kept.append((start, end, index))
+    kept.sort()
+    return kept

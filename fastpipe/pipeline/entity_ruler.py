@@ -1,0 +1,284 @@
+"""entity_ruler: entities from phrase and token patterns.
+
+Patterns are dicts, one per line in a JSONL file::
+
+    {"label": "ORG", "pattern": "Apple Inc.", "id": "apple"}
+    {"label": "GPE", "pattern": [{"LOWER": "new"}, {"LOWER": "york"}]}
+
+A string pattern is a phrase: it is tokenized with the pipeline's tokenizer and matched on the
+token attribute ``phrase_matcher_attr`` (ORTH unless set to LOWER, NORM or SHAPE). A list
+pattern gives one dict per token: attribute -> value, where a value is exact, or
+``{"IN": [...]}``, ``{"NOT_IN": [...]}`` or ``{"REGEX": "..."}`` (``re.search`` on the string);
+"OP" is "?", "*", "+" or "!" (exactly one token that fails the checks). See ``_matcher``.
+"""
+import copy
+from pathlib import Path
+from typing import Any, Callable, Dict, Iterable, List, Optional, Union
+
+import srsly
+
+from ..registry import factory, registry
+from ..scorer import score_spans
+from ._matcher import PHRASE_ATTRS, PatternError, PatternMatcher, check_entry, resolve_overlaps
+from .base import Pipe
+
+PATTERNS_FILE = "patterns.jsonl"
+SETTINGS_FILE = "cfg"
+
+
+@factory("entity_ruler",
+         default_config={"phrase_matcher_attr": None, "overwrite_ents": False},
+         default_score_weights={"ents_f": 1.0, "ents_p": 0.0, "ents_r": 0.0},
+         assigns=("doc.ents", "token.ent_type", "token.ent_iob", "token.ent_kb_id"))
+def make_entity_ruler(nlp: Any, name: str, phrase_matcher_attr: Optional[str],
+                      overwrite_ents: bool) -> "EntityRuler":
+    return EntityRuler(nlp, name, phrase_matcher_attr=phrase_matcher_attr,
+                       overwrite_ents=overwrite_ents)
+
+
+@registry.readers("fastpipe.read_patterns_jsonl.v1")
+def create_patterns_reader(path: str) -> List[dict]:
+    """The patterns of a JSONL file, for ``[initialize.components.<ruler>.patterns]``."""
+    return read_patterns_jsonl(path)
+
+
+def read_patterns_jsonl(path: Union[str, Path]) -> List[dict]:
+    """Read and check one pattern per non-blank line; errors name ``file:line``."""
+    path = Path(path)
+    if not path.exists():
+        raise FileNotFoundError(f"Patterns file not found: {path}")
+    patterns = []
+    with path.open("r", encoding="utf8") as file:
+        for line_no, line in enumerate(file, 1):
+            if not line.strip():
+                continue
+            try:
+                entry = srsly.json_loads(line)
+            except ValueError as err:
+                raise ValueError(f"{path}:{line_no}: not valid JSON ({err}). Each line of a "
+                                 "patterns file is one JSON object.") from None
+            try:
+                check_entry(entry)
+            except PatternError as err:
+                raise PatternError(f"{path}:{line_no}: bad pattern: {err}") from None
+            patterns.append(entry)
+    return patterns
+
+
+class EntityRuler(Pipe):
+    """Set entities where patterns match.
+
+    Resolution: of all matches, the longest win, then the earlier start, then the pattern added
+    first; kept matches never overlap. Entities already in the Doc are kept, and matches that
+    overlap them are dropped; with ``overwrite_ents`` matches win instead, and an existing
+    entity a kept match overlaps is removed whole (its tokens that no match covers become O).
+
+    Annotation outside the new entities is left as it was (``set_ents(default="unmodified")``):
+    tokens without entity annotation stay missing rather than becoming O, so a statistical
+    recognizer later in the pipeline still predicts them. The pattern's "id" is written as the
+    tokens' ``ent_kb_id``.
+    """
+
+    def __init__(self, nlp, name: str = "entity_ruler", *,
+                 phrase_matcher_attr: Optional[str] = None, overwrite_ents: bool = False,
+                 patterns: Optional[Iterable[dict]] = None):
+        self.nlp = nlp
+        self.vocab = nlp.vocab
+        self.name = name
+        self.overwrite_ents = bool(overwrite_ents)
+        self.phrase_matcher_attr = self._check_phrase_attr(phrase_matcher_attr)
+        self.clear()
+        if patterns is not None:
+            self.add_patterns(patterns)
+
+    @staticmethod
+    def _check_phrase_attr(attr: Optional[str]) -> Optional[str]:
+        if attr is None:
+            return None
+        key = attr.upper().rstrip("_") if isinstance(attr, str) else attr
+        if key == "TEXT":
+            key = "ORTH"
+        if key not in PHRASE_ATTRS:
+            raise ValueError(f"entity_ruler: phrase_matcher_attr {attr!r} is not supported; use "
+                             f"one of {', '.join(PHRASE_ATTRS)} (or null for ORTH)")
+        return key
+
+    # -- patterns -------------------------------------------------------------------------------
+
+    @classmethod
+    def from_jsonl(cls, nlp, path: Union[str, Path], **settings) -> "EntityRuler":
+        """A ruler with the patterns of a JSONL file (see read_patterns_jsonl)."""
+        return cls(nlp, patterns=read_patterns_jsonl(path), **settings)
+
+    def clear(self) -> None:
+        """Remove every pattern."""
+        self._patterns: List[dict] = []
+        self._matcher = PatternMatcher(self.phrase_matcher_attr or "ORTH")
+
+    def add_patterns(self, patterns: Iterable[dict]) -> None:
+        """Check and add patterns; if any is bad, none is added and the error names it."""
+        patterns = list(patterns)
+        for i, entry in enumerate(patterns):
+            try:
+                check_entry(entry)
+            except PatternError as err:
+                raise PatternError(f"entity_ruler {self.name!r}: pattern {i} ({_short(entry)}): "
+                                   f"{err}") from None
+        compiled = [(entry, self._phrase_keys(entry, i) if isinstance(entry["pattern"], str)
+                     else None) for i, entry in enumerate(patterns)]
+        for entry, keys in compiled:
+            index = len(self._patterns)
+            entry = _copy_entry(entry)
+            self._patterns.append(entry)
+            self.vocab.strings.add(entry["label"])
+            if "id" in entry:
+                self.vocab.strings.add(entry["id"])
+            if keys is not None:
+                self._matcher.add_phrase(index, keys)
+            else:
+                self._matcher.add_tokens(index, entry["pattern"])
+
+    def _phrase_keys(self, entry: dict, i: int) -> List[int]:
+        doc = self.nlp.make_doc(entry["pattern"])
+        if not len(doc):
+            raise PatternError(f"entity_ruler {self.name!r}: pattern {i} ({_short(entry)}): the "
+                               "phrase has no tokens after tokenization")
+        return doc.to_array(self.phrase_matcher_attr or "ORTH").tolist()
+
+    @property
+    def patterns(self) -> List[dict]:
+        """The patterns, as added (copies)."""
+        return [_copy_entry(entry) for entry in self._patterns]
+
+    @property
+    def labels(self) -> tuple:
+        return tuple(sorted({entry["label"] for entry in self._patterns}))
+
+    @property
+    def ids(self) -> tuple:
+        return tuple(sorted({entry["id"] for entry in self._patterns if "id" in entry}))
+
+    def __len__(self) -> int:
+        return len(self._patterns)
+
+    def __contains__(self, label: str) -> bool:
+        return any(entry["label"] == label for entry in self._patterns)
+
+    # -- annotation -----------------------------------------------------------------------------
+
+    def match(self, doc) -> List[tuple]:
+        """The matches that would be set: (start, end, label, id or None), in document order."""
+        return [m[:4] for m in self._resolve(doc)[0]]
+
+    def _resolve(self, doc):
+        n = len(doc)
+        existing = list(doc.ents)
+        blocked = [] if self.overwrite_ents else [(e.start, e.end) for e in existing]
+        kept = resolve_overlaps(self._matcher(doc), n, blocked)
+        out = []
+        for start, end, index in kept:
+            entry = self._patterns[index]
+            out.append((start, end, entry["label"], entry.get("id"), index))
+        removed = []
+        if self.overwrite_ents and out:
+            covered = bytearray(n)
+            for start, end, *_ in out:
+                covered[start:end] = b"\x01" * (end - start)
+            removed = [e for e in existing if covered.find(1, e.start, e.end) != -1]
+        return out, removed
+
+    def __call__(self, doc):
+        if not self._patterns:
+            return doc
+        matches, removed = self._resolve(doc)
+        if not matches:
+            return doc
+        strings = doc.vocab.strings
+        spans = [(label, start, end) for start, end, label, _, _ in matches]
+        doc.set_ents(spans, outside=removed or None, default="unmodified")
+        kb_ids = doc.to_array("ENT_KB_ID")
+        for e in removed:
+            kb_ids[e.start:e.end] = 0
+        for start, end, _, ent_id, _ in matches:
+            kb_ids[start:end] = strings.add(ent_id) if ent_id else 0
+        doc.from_array("ENT_KB_ID", kb_ids)
+        return doc
+
+    def score(self, examples, **kwargs) -> Dict:
+        return score_spans(examples, "ents")
+
+    def initialize(self, get_examples: Callable, *, nlp=None,
+                   patterns: Optional[Iterable[dict]] = None):
+        """With ``patterns`` (for example from fastpipe.read_patterns_jsonl.v1), replace the
+        patterns by them; without, keep the ones already added."""
+        if nlp is not None:
+            self.nlp = nlp
+        if patterns is not None:
+            patterns = list(patterns)
+            old = self._patterns
+            self.clear()
+            try:
+                self.add_patterns(patterns)
+            except Exception:
+                self.clear()
+                self.add_patterns(old)
+                raise
+
+    # -- serialization --------------------------------------------------------------------------
+
+    def get_state(self) -> dict:
+        return {"phrase_matcher_attr": self.phrase_matcher_attr,
+                "overwrite_ents": self.overwrite_ents}
+
+    def set_state(self, state: dict) -> None:
+        self.overwrite_ents = bool(state.get("overwrite_ents", self.overwrite_ents))
+        attr = self._check_phrase_attr(state.get("phrase_matcher_attr", self.phrase_matcher_attr))
+        if attr != self.phrase_matcher_attr:
+            self.phrase_matcher_attr = attr
+            patterns = self._patterns
+            self.clear()
+            self.add_patterns(patterns)
+
+    def to_disk(self, path, *, exclude=()) -> None:
+        """Write ``patterns.jsonl`` (one pattern per line) and ``cfg`` (the settings)."""
+        path = Path(path)
+        path.mkdir(parents=True, exist_ok=True)
+        srsly.write_msgpack(path / SETTINGS_FILE, self.get_state())
+        srsly.write_jsonl(path / PATTERNS_FILE, self._patterns)
+
+    def from_disk(self, path, *, exclude=()) -> "EntityRuler":
+        """Read what to_disk wrote (or a bare patterns.jsonl file); replaces the patterns."""
+        path = Path(path)
+        if path.is_file():
+            patterns_path = path
+        else:
+            patterns_path = path / PATTERNS_FILE
+            if (path / SETTINGS_FILE).exists():
+                state = srsly.read_msgpack(path / SETTINGS_FILE)
+                self.overwrite_ents = bool(state.get("overwrite_ents", self.overwrite_ents))
+                self.phrase_matcher_attr = self._check_phrase_attr(state.get("phrase_matcher_attr"))
+        patterns = read_patterns_jsonl(patterns_path) if patterns_path.exists() else []
+        self.clear()
+        self.add_patterns(patterns)
+        return self
+
+    def to_bytes(self, *, exclude=()) -> bytes:
+        return srsly.msgpack_dumps({"state": self.get_state(), "patterns": self._patterns})
+
+    def from_bytes(self, data: bytes, *, exclude=()) -> "EntityRuler":
+        msg = srsly.msgpack_loads(data)
+        state = msg.get("state", {})
+        self.overwrite_ents = bool(state.get("overwrite_ents", self.overwrite_ents))
+        self.phrase_matcher_attr = self._check_phrase_attr(state.get("phrase_matcher_attr"))
+        self.clear()
+        self.add_patterns(msg.get("patterns", []))
+        return self
+
+
+def _copy_entry(entry: dict) -> dict:
+    return copy.deepcopy(dict(entry))
+
+
+def _short(entry) -> str:
+    text = repr(entry)
+    return text if len(text) <= 80 else text[:77] + "..."
