@@ -46,16 +46,16 @@ def set_ents(doc, entities, missing=None, outside=None, default="outside"):
             raise ValueError(Errors.E018.format(span1=a, span2=b))
     groups = [(as_span(doc, item), iob) for group, iob in ((missing, IOB_MISSING), (outside, IOB_O))
               for item in group or ()]
-    array = doc.to_array(["ENT_IOB", "ENT_TYPE"]).reshape((len(doc), 2))
+    array = doc.to_array(["ENT_IOB", "ENT_TYPE", "ENT_KB_ID"]).reshape((len(doc), 3))
     if default != "unmodified":
         array[:, 0] = IOB_O if default == "outside" else IOB_MISSING
-        array[:, 1] = 0
+        array[:, 1:] = 0
     for span, iob in groups:
-        array[span.start:span.end] = (iob, 0)
+        array[span.start:span.end] = (iob, 0, 0)
     for span in spans:
-        array[span.start:span.end] = (IOB_I, span.label)
+        array[span.start:span.end] = (IOB_I, span.label, span.kb_id)
         array[span.start, 0] = IOB_B
-    doc.from_array(["ENT_IOB", "ENT_TYPE"], array)
+    doc.from_array(["ENT_IOB", "ENT_TYPE", "ENT_KB_ID"], array)
 
 
 def set_iob_strings(doc, tags):

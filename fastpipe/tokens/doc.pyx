@@ -386,7 +386,7 @@ cdef class Doc:
 
     @property
     def ents(self):
-        """The entity spans, read from each token's IOB code and type."""
+        """The entity spans, read from each token's IOB code, type and kb_id."""
         cdef int i, start = -1
         cdef attr_t label = 0
         spans = []
@@ -394,14 +394,14 @@ cdef class Doc:
             iob = self.c[i].ent_iob
             if iob == FP_IOB_B or (iob == FP_IOB_I and (start == -1 or self.c[i].ent_type != label)):
                 if start != -1:
-                    spans.append(Span(self, start, i, label=label))
+                    spans.append(Span(self, start, i, label=label, kb_id=self.c[start].ent_kb_id))
                 start = i
                 label = self.c[i].ent_type
             elif iob != FP_IOB_I and start != -1:
-                spans.append(Span(self, start, i, label=label))
+                spans.append(Span(self, start, i, label=label, kb_id=self.c[start].ent_kb_id))
                 start = -1
         if start != -1:
-            spans.append(Span(self, start, self.length, label=label))
+            spans.append(Span(self, start, self.length, label=label, kb_id=self.c[start].ent_kb_id))
         return tuple(spans)
 
     @ents.setter

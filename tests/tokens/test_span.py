@@ -103,3 +103,16 @@ def test_span_outlives_shrinking_doc(vocab):
         span.root
     with pytest.raises(IndexError):
         span[0]
+
+
+def test_entity_kb_ids_survive_set_and_get():
+    import fastpipe
+    from fastpipe.tokens import Doc, Span
+
+    nlp = fastpipe.blank("en")
+    doc = Doc(nlp.vocab, words=["Paris", "is", "nice"])
+    doc.ents = [Span(doc, 0, 1, label="GPE", kb_id="Q90")]
+    assert [(e.text, e.label_, e.kb_id_) for e in doc.ents] == [("Paris", "GPE", "Q90")]
+    assert doc[0].ent_kb_id_ == "Q90"
+    doc.set_ents([], default="outside")
+    assert doc[0].ent_kb_id_ == ""
