@@ -3,30 +3,31 @@ work buffers, and direct access to a parameter's gradient.
 
 Matrix products go through numpy's matmul (OpenBLAS here), which ran the tok2vec's shapes about
 3x faster than thinc's blis gemm on these machines. Change ``matmul`` to change it everywhere.
+How products use the cores (single-threaded OpenBLAS, optionally halved over two threads) is
+decided in fastpipe.ml.blas.
 """
 import sys
+import threading
 from typing import Dict, List, Tuple
 
 import numpy
 from thinc.api import Model
 
+from . import blas
+
 _getrefcount = sys.getrefcount
 
 
 def matmul(a: numpy.ndarray, b: numpy.ndarray, out=None) -> numpy.ndarray:
-    """a @ b written into out when given (any of a, b may be a transposed view)."""
+    """a @ b, written into out when given (a, b may be transposed views)."""
     if out is None:
-        return numpy.matmul(a, b)
-    return numpy.matmul(a, b, out=out)
+        out = numpy.empty((a.shape[0], b.shape[1]), dtype=numpy.result_type(a, b))
+    return blas.matmul(a, b, out)
 
 
 def matmul_add(a: numpy.ndarray, b: numpy.ndarray, acc: numpy.ndarray, tmp=None) -> None:
     """acc += a @ b, through a reusable temporary of acc's shape."""
-    if tmp is None:
-        acc += numpy.matmul(a, b)
-    else:
-        numpy.matmul(a, b, out=tmp)
-        acc += tmp
+    acc += matmul(a, b, out=tmp)
 
 
 def grad_array(model: Model, name: str) -> numpy.ndarray:
@@ -45,16 +46,17 @@ def grad_array(model: Model, name: str) -> numpy.ndarray:
     return grad
 
 
-class Workspace:
+class Workspace(threading.local):
     """Work buffers reused from batch to batch, so hot loops rewrite warm memory instead of
     touching fresh pages (slow on these machines).
 
     ``get(shape, dtype)`` returns an uninitialized C-contiguous array viewing a pooled flat
     buffer. A buffer is handed out again only once nothing outside the pool references it (no
-    array, view or backprop closure still holds it), so reuse is always safe.
+    array, view or backprop closure still holds it), so reuse is always safe. Each thread has
+    its own pool.
     """
 
-    def __init__(self, max_buffers: int = 96):
+    def __init__(self, max_buffers: int = 64):
         self.max_buffers = max_buffers
         self._pool: Dict[str, List[numpy.ndarray]] = {}
 
@@ -97,5 +99,5 @@ class Workspace:
         self._pool.clear()
 
 
-#: The process-wide workspace that fastpipe's layers draw buffers from.
+#: The workspace that fastpipe's layers draw buffers from (one pool per thread).
 WORKSPACE = Workspace()
