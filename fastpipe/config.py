@@ -97,22 +97,22 @@ def parse_config_overrides(args: Sequence[str] = (), env_var: Optional[str] = EN
     return overrides
 
 
+def _has_setting(config: Dict[str, Any], name: str, value: Any) -> bool:
+    path = name.split(".")
+    node: Any = config
+    for part in path[:-1]:
+        if not isinstance(node, dict) or not isinstance(node.get(part), dict):
+            return False
+        node = node[part]
+    return path[-1] in node and (not isinstance(node[path[-1]], dict) or isinstance(value, dict))
+
+
 def check_overrides(config: Dict[str, Any], overrides: Dict[str, Any]) -> None:
     """Raise ConfigError (listing each one) for overrides naming no existing setting."""
     errors = []
     for name, value in overrides.items():
-        path = name.split(".")
-        node: Any = config
-        ok = True
-        for part in path[:-1]:
-            if not isinstance(node, dict) or part not in node or not isinstance(node[part], dict):
-                ok = False
-                break
-            node = node[part]
-        ok = ok and path[-1] in node and (not isinstance(node[path[-1]], dict)
-                                          or isinstance(value, dict))
-        if not ok:
-            errors.append({"loc": path, "value": value,
+        if not _has_setting(config, name, value):
+            errors.append({"loc": name.split("."), "value": value,
                            "msg": "not a setting of this config" + suggest_path(name, config)})
     if errors:
         raise ConfigError(Errors.E103.format(n=len(errors)), errors)
@@ -148,10 +148,16 @@ def load_config_from_str(text: str, overrides: Optional[Dict[str, Any]] = None,
     overrides = dict(overrides or {})
     raw = _parse(text, where)
     if overrides:
+        if not all(_has_setting(raw, name, value) for name, value in overrides.items()):
+            # a setting the file leaves to its default value can be overridden too
+            check_references(raw, where)
+            raw = _with_all_defaults(raw)
         check_overrides(raw, overrides)
+        raw = raw.copy()
         for name, value in overrides.items():
             logger.info("Config override: %s = %r", name, value)
-        raw = _parse(text, where, overrides=overrides)
+            parts = name.split(".")
+            dot_to_object(raw, ".".join(parts[:-1]))[parts[-1]] = value
     check_references(raw, where)
     try:
         interpolated = raw.interpolate()
@@ -160,9 +166,34 @@ def load_config_from_str(text: str, overrides: Optional[Dict[str, Any]] = None,
     return interpolated if interpolate else raw
 
 
-def _parse(text: str, where: str, overrides=None) -> Config:
+def _with_all_defaults(raw: Config) -> Config:
+    """``raw`` with fastpipe's default sections, each component factory's defaults and the
+    default arguments of registered functions filled in; ${...} references are kept."""
+    import copy
+
+    from .config_schema import ensure_registered, with_defaults
+    from .language import Language
+    from .registry import registry
+
+    ensure_registered()
+    config = with_defaults(raw)
+    components = config.get("components")
+    for name, block in (components.items() if isinstance(components, dict) else ()):
+        try:
+            meta = Language.get_factory_meta(block.get("factory"))
+        except (ValueError, KeyError, TypeError, AttributeError):
+            continue
+        defaults = Config(copy.deepcopy(meta.default_config), is_interpolated=False)
+        components[name] = defaults.merge(Config(block, is_interpolated=False))
     try:
-        return Config().from_str(text, interpolate=False, overrides=overrides or {})
+        return registry.fill(Config(config, is_interpolated=False), validate=False)
+    except Exception:  # an invalid config: validation reports it later, with every problem
+        return config
+
+
+def _parse(text: str, where: str) -> Config:
+    try:
+        return Config().from_str(text, interpolate=False)
     except ConfigValidationError as err:
         raise config_error_from(err, where=where) from None
     except ConfigParserError as err:

@@ -149,7 +149,7 @@ def _check_promise(block, loc, errors):
         available = list(reg.get_all())
         errors.append({"loc": loc + [refs[0]], "value": func_name,
                        "msg": f"no function of that name in registry {reg_name!r}"
-                       + (suggest(str(func_name), available, n=3, cutoff=0.6)
+                       + (suggest(str(func_name), available, n=3, cutoff=0.85)
                           or "; is it registered in a --code file?")})
         return
     func = registry.get(reg_name, func_name)

@@ -57,8 +57,6 @@ def train_cli(ctx: click.Context, config_path: Path, output_path: Optional[Path]
     setup_logging(verbose)
     with reporting_errors(verbose):
         overrides = overrides_from(ctx)
-        if output_path is None:
-            click.echo("No --output given: the trained pipeline will not be saved.", err=True)
         result = train_from_config(config_path, output_path, overrides=overrides,
                                    code_path=code_path, use_gpu=gpu_id, stdout=sys.stdout,
                                    stderr=sys.stderr)
@@ -69,6 +67,8 @@ def train_cli(ctx: click.Context, config_path: Path, output_path: Optional[Path]
         click.echo(f"Saved the best pipeline to {result.best_path}")
     if result.last_path is not None:
         click.echo(f"Saved the last pipeline to {result.last_path}")
+    if output_path is None:
+        click.echo("No --output given: the trained pipeline was not saved.")
     if result.interrupted:
         click.echo(f"Training interrupted at step {result.steps}.", err=True)
         sys.exit(130)

@@ -1,0 +1,317 @@
+"""The training loop on a tiny tagging corpus: steps, epochs, evaluation, checkpoints,
+callbacks, Ctrl-C, frozen components, user code."""
+import io
+import json
+
+import numpy
+import pytest
+from thinc.api import fix_random_seed
+
+from fastpipe.cli.train import train_from_config
+from fastpipe.config import load_config
+from fastpipe.errors import ConfigError
+from fastpipe.gold.corpus import Corpus
+from fastpipe.language import load
+from fastpipe.registry import registry
+from fastpipe.training.initialize import init_nlp
+from fastpipe.training.loop import subdivide_batch, train, weighted_score
+from train_helpers import write_tagger_setup
+
+
+@pytest.fixture(autouse=True)
+def seed():
+    fix_random_seed(0)
+
+
+def run(tmp_path, overrides=None, extra="", output=True, code=None):
+    config_path, paths = write_tagger_setup(tmp_path, extra)
+    out = io.StringIO()
+    result = train_from_config(config_path, tmp_path / "out" if output else None,
+                               overrides={**paths, **(overrides or {})}, code_path=code,
+                               stdout=out, stderr=io.StringIO())
+    return result, out.getvalue()
+
+
+def test_weighted_score_skips_none_and_null_weights():
+    scores = {"tag_acc": 0.5, "cats_score": None, "sents_f": 1.0, "ents_per_type": {}}
+    assert weighted_score(scores, {"tag_acc": 0.5, "cats_score": 0.5, "sents_f": None}) == 0.25
+    with pytest.raises(ConfigError, match=r"\[training.score_weights\] pos_acc"):
+        weighted_score(scores, {"pos_acc": 1.0})
+
+
+def test_subdivide_batch_keeps_every_example():
+    batch = [[0] * n for n in (5, 1, 3, 8, 2, 2)]
+    subs = list(subdivide_batch(batch, 3))
+    assert len(subs) == 3
+    assert sorted(map(len, (eg for sub in subs for eg in sub))) == sorted(map(len, batch))
+    assert list(subdivide_batch(batch, 1)) == [batch]
+
+
+def test_trains_evaluates_and_writes_loadable_checkpoints(tmp_path):
+    result, table = run(tmp_path)
+    assert result.steps == 12 and not result.interrupted
+    assert [step for _, step in result.checkpoints] == [4, 8, 12]
+    assert "LOSS TAGGER" in table and "TAG_ACC" in table and "SCORE" in table
+    assert result.best_path == tmp_path / "out" / "model-best"
+    assert result.last_path == tmp_path / "out" / "model-last"
+    best = load(result.best_path)
+    assert best.pipe_names == ["tok2vec", "tagger"]
+    dev = list(Corpus(tmp_path / "dev.fastpipe")(best))
+    assert best.evaluate(dev)["tag_acc"] == pytest.approx(result.best_score)
+    assert load(result.last_path).pipe_names == ["tok2vec", "tagger"]
+    assert not list((tmp_path / "out").glob(".*"))  # no temporary folders left
+
+
+def test_without_output_nothing_is_written(tmp_path):
+    result, _ = run(tmp_path, output=False)
+    assert result.best_path is None and result.last_path is None
+    assert not (tmp_path / "out").exists()
+
+
+def test_max_epochs_and_streaming(tmp_path):
+    # 12 training sentences in batches of 3: 4 steps an epoch
+    result, _ = run(tmp_path, {"training.max_steps": 0, "training.max_epochs": 2})
+    assert result.steps == 8 and result.epochs == 1
+    result, _ = run(tmp_path, {"training.max_steps": 0, "training.max_epochs": -1})
+    assert result.steps == 4 and result.epochs == 0
+    assert result.checkpoints[-1][1] == 4
+
+
+def test_a_final_evaluation_when_the_data_runs_out_mid_interval(tmp_path):
+    result, _ = run(tmp_path, {"training.max_steps": 0, "training.max_epochs": 1,
+                               "training.eval_frequency": 3})
+    assert [step for _, step in result.checkpoints] == [3, 4]
+
+
+def test_patience_stops_training(tmp_path):
+    result, _ = run(tmp_path, {"training.max_steps": 200, "training.eval_frequency": 1,
+                               "training.patience": 3})
+    assert result.steps < 200
+    assert result.steps - result.best_step == 3
+
+
+def test_accumulate_gradient_one_optimizer_step_per_batch(tmp_path, monkeypatch):
+    from fastpipe.language import Language
+
+    calls = {"update": 0, "finish": 0}
+    update = Language.update
+
+    def counting_update(self, examples, **kwargs):
+        calls["update"] += 1
+        assert kwargs.get("sgd") is None
+        return update(self, examples, **kwargs)
+
+    monkeypatch.setattr(Language, "update", counting_update)
+    config_path, paths = write_tagger_setup(tmp_path)
+    config = load_config(config_path, {**paths, "training.accumulate_gradient": 3,
+                                       "training.max_steps": 4})
+    nlp = init_nlp(config)
+    tagger = nlp.get_pipe("tagger")
+    finish = tagger.finish_update
+
+    def counting_finish(sgd):
+        calls["finish"] += 1
+        return finish(sgd)
+
+    tagger.finish_update = counting_finish
+    result = train(nlp, None, stdout=io.StringIO())
+    assert result.steps == 4
+    assert calls == {"update": 12, "finish": 4}
+
+
+def test_frozen_components_are_not_updated(tmp_path):
+    config_path, paths = write_tagger_setup(tmp_path)
+    config = load_config(config_path, {**paths, "training.frozen_components": ["tagger"]})
+    nlp = init_nlp(config)
+    model = nlp.get_pipe("tagger").model
+    before = {(node.id, name): node.get_param(name).copy() for node in model.walk()
+              for name in node.param_names if node.has_param(name) and node.name != "tok2vec"}
+    result = train(nlp, None, stdout=io.StringIO())
+    assert result.steps == 12
+    assert before
+    for (node_id, name), value in before.items():
+        node = next(n for n in model.walk() if n.id == node_id)
+        numpy.testing.assert_array_equal(node.get_param(name), value)
+
+
+def test_callbacks_before_update_and_before_to_disk(tmp_path):
+    seen = []
+
+    @registry.callbacks("test.loop.record_update.v1")
+    def record_update():
+        def before_update(nlp, info):
+            seen.append((info["step"], info["epoch"]))
+        return before_update
+
+    @registry.callbacks("test.loop.mark_meta.v1")
+    def mark_meta(value: str):
+        def before_to_disk(nlp):
+            nlp.meta["marked"] = value
+            return nlp
+        return before_to_disk
+
+    extra = ('\n[training.before_update]\n@callbacks = "test.loop.record_update.v1"\n'
+             '\n[training.before_to_disk]\n@callbacks = "test.loop.mark_meta.v1"\nvalue = "yes"\n')
+    config_path, paths = write_tagger_setup(tmp_path)
+    text = config_path.read_text().replace("before_update = null", "")
+    config_path.write_text(text + extra)
+    result = train_from_config(config_path, tmp_path / "out", overrides=paths,
+                               stdout=io.StringIO())
+    assert seen[:5] == [(1, 0), (2, 0), (3, 0), (4, 0), (5, 1)]
+    assert len(seen) == result.steps
+    meta = json.loads((tmp_path / "out" / "model-last" / "meta.json").read_text())
+    assert meta["marked"] == "yes"
+    meta = json.loads((tmp_path / "out" / "model-best" / "meta.json").read_text())
+    assert meta["marked"] == "yes"
+
+
+def test_keyboard_interrupt_saves_model_last(tmp_path):
+    @registry.loggers("test.loop.interrupting.v1")
+    def interrupting(at_step: int):
+        def setup(nlp):
+            def log_step(info):
+                if info is not None and info["step"] >= at_step:
+                    raise KeyboardInterrupt
+            return log_step, lambda: None
+        return setup
+
+    extra = '\n[training.logger]\n@loggers = "test.loop.interrupting.v1"\nat_step = 8\n'
+    config_path, paths = write_tagger_setup(tmp_path)
+    text = config_path.read_text().split("[training.logger]")[0]
+    config_path.write_text(text + extra)
+    result = train_from_config(config_path, tmp_path / "out", overrides=paths,
+                               stdout=io.StringIO())
+    assert result.interrupted and result.steps == 8
+    assert load(result.last_path).pipe_names == ["tok2vec", "tagger"]
+    assert (tmp_path / "out" / "model-best" / "config.cfg").exists()
+
+
+def test_user_code_architecture_logger_and_batch_size_schedule(tmp_path):
+    code = tmp_path / "functions.py"
+    code.write_text('''
+from fastpipe.registry import registry
+
+CALLS = {"arch": 0, "sizes": 0, "logged": []}
+
+
+@registry.architectures("test.user.Tagger.v1")
+def user_tagger(tok2vec, scale: int = 1):
+    CALLS["arch"] += 1
+    return registry.get("architectures", "fastpipe.Tagger.v1")(tok2vec)
+
+
+@registry.schedules("test.user.sizes.v1")
+def user_sizes(first: int, then: int):
+    def sizes():
+        CALLS["sizes"] += 1
+        yield first
+        while True:
+            CALLS["sizes"] += 1
+            yield then
+    return sizes()
+
+
+@registry.loggers("test.user.logger.v1")
+def user_logger():
+    def setup(nlp):
+        return (lambda info: info and CALLS["logged"].append(info["step"])), (lambda: None)
+    return setup
+''', encoding="utf8")
+    config_path, paths = write_tagger_setup(tmp_path)
+    text = (config_path.read_text()
+            .replace('"fastpipe.Tagger.v1"', '"test.user.Tagger.v1"\nscale = 2')
+            .replace('@loggers = "fastpipe.ConsoleLogger.v1"\nprogress_bar = false',
+                     '@loggers = "test.user.logger.v1"')
+            .replace('@batchers = "fastpipe.batch_by_sequence.v1"\nsize = 3',
+                     '@batchers = "fastpipe.batch_by_sequence.v1"\n\n[training.batcher.size]\n'
+                     '@schedules = "test.user.sizes.v1"\nfirst = 2\nthen = 4'))
+    config_path.write_text(text)
+    result = train_from_config(config_path, None, overrides=paths, code_path=code)
+    import sys
+
+    calls = sys.modules["fastpipe_user_code_functions"].CALLS
+    assert calls["arch"] >= 1
+    assert calls["logged"] == [4, 8, 12]
+    # The schedule runs on across epochs of 12 sentences: 2, 4, 4, 2 | 4, 4, 4 | 4, 4, 4 | 4, 4
+    # sentences in 12 steps (batches of a constant 3 would make 36).
+    assert calls["sizes"] >= result.steps
+    assert result.words == 44 * 5
+
+
+def test_jsonl_logger_writes_one_line_per_evaluation(tmp_path):
+    log = tmp_path / "logs" / "train.jsonl"
+    extra = f'\n[training.logger]\n@loggers = "fastpipe.JsonlLogger.v1"\npath = "{log}"\n'
+    config_path, paths = write_tagger_setup(tmp_path)
+    config_path.write_text(config_path.read_text().split("[training.logger]")[0] + extra)
+    train_from_config(config_path, None, overrides=paths)
+    records = [json.loads(line) for line in log.read_text().splitlines()]
+    assert [r["step"] for r in records] == [4, 8, 12]
+    assert set(records[0]) >= {"epoch", "step", "score", "other_scores", "losses", "words", "wps"}
+    assert records[0]["other_scores"]["tag_acc"] == records[0]["score"]
+    assert records[-1]["words"] == 12 * 3 * 5  # 12 steps of 3 five-word sentences
+
+
+@pytest.fixture(scope="module")
+def ewt_split(tmp_path_factory):
+    """The EWT sample converted with `fastpipe convert`: 50 documents (250 sentences) to train
+    on, the other 10 (50 sentences) held apart."""
+    from pathlib import Path
+
+    import fastpipe
+    from fastpipe.cli.convert import convert_file
+    from fastpipe.tokens import DocBin
+
+    folder = tmp_path_factory.mktemp("ewt")
+    sample = Path(__file__).parents[2] / "examples" / "data" / "en_ewt-dev-sample.conllu"
+    stats = convert_file(sample, folder, n_sents=5)
+    docs = list(DocBin().from_disk(stats["output"]).get_docs(fastpipe.blank("en").vocab))
+    assert len(docs) == 60
+    DocBin(docs=docs[:50]).to_disk(folder / "train.fastpipe")
+    DocBin(docs=docs[50:]).to_disk(folder / "dev.fastpipe")
+    return folder, docs[50:]
+
+
+@pytest.mark.slow
+def test_tagger_learns_ewt_far_above_the_majority_baseline(ewt_split, tmp_path):
+    from collections import Counter
+
+    from fastpipe.cli.init import init_config
+
+    folder, held_out = ewt_split
+    tags = Counter(token.tag_ for doc in held_out for token in doc)
+    baseline = tags.most_common(1)[0][1] / sum(tags.values())
+    config_path = tmp_path / "config.cfg"
+    init_config(config_path, lang="en", pipeline=["tagger"], optimize="efficiency")
+    out = io.StringIO()
+    result = train_from_config(
+        config_path, tmp_path / "out", stdout=out,
+        overrides={"paths.train": str(folder / "train.fastpipe"),
+                   "paths.dev": str(folder / "dev.fastpipe"),
+                   "training.max_steps": 300, "training.eval_frequency": 100})
+    assert baseline < 0.2
+    assert result.best_score > baseline + 0.5, out.getvalue()
+    # model-best reloads and scores what it scored during training
+    best = load(result.best_path)
+    dev = list(Corpus(folder / "dev.fastpipe")(best))
+    assert best.evaluate(dev)["tag_acc"] == pytest.approx(result.best_score)
+
+
+@pytest.mark.slow
+def test_streamed_ewt_with_gradient_accumulation(ewt_split, tmp_path):
+    from fastpipe.cli.init import init_config
+
+    folder, _ = ewt_split
+    config_path = tmp_path / "config.cfg"
+    init_config(config_path, lang="en", pipeline=["tagger"], optimize="efficiency")
+    result = train_from_config(
+        config_path, None, stdout=io.StringIO(),
+        overrides={"paths.train": str(folder / "train.fastpipe"),
+                   "paths.dev": str(folder / "dev.fastpipe"), "corpora.train.shuffle": True,
+                   "training.max_epochs": -1, "training.max_steps": 0,
+                   "training.accumulate_gradient": 2, "training.eval_frequency": 10})
+    # exactly one pass over the training words, in batches of 100 words and more
+    words = sum(len(eg) for eg in Corpus(folder / "train.fastpipe")(result.nlp))
+    assert result.words == words
+    assert 5 <= result.steps <= 50 and result.epochs == 0
+    assert result.checkpoints[-1][1] == result.steps
+    assert result.best_score > 0.3
