@@ -225,22 +225,27 @@ def maxout_norm_backward(const real[:, ::1] dY, mask, const uint8_t[:, ::1] whic
 # -- dropout ----------------------------------------------------------------------------------
 
 def dropout_mask(real[:, ::1] out, double rate, uint64_t seed):
-    """Fill out with 0 (probability rate) or 1/(1-rate), from a xorshift stream seeded by seed."""
+    """Fill out with 0 (probability rate, to 1/65536) or 1/(1-rate), from a xorshift stream
+    seeded by seed; each 64-bit draw decides four entries."""
     if not 0.0 <= rate < 1.0:
         raise ValueError(f"dropout rate must be in [0, 1), got {rate}")
-    cdef Py_ssize_t i, j, n = out.shape[0], w = out.shape[1]
+    cdef Py_ssize_t i, j, n = out.shape[0] * out.shape[1]
     cdef uint64_t s = seed * 0x9E3779B97F4A7C15ULL + 0x632BE59BD9B4E019ULL
-    cdef uint64_t threshold = <uint64_t>(rate * 4294967296.0)
+    cdef uint64_t threshold = <uint64_t>(rate * 65536.0 + 0.5)
     cdef real keep = <real>(1.0 / (1.0 - rate))
+    cdef real* o = &out[0, 0] if n else NULL
     if s == 0:
         s = 1
     with nogil:
-        for i in range(n):
-            for j in range(w):
-                s ^= s << 13
-                s ^= s >> 7
-                s ^= s << 17
-                out[i, j] = keep if (s >> 32) >= threshold else 0
+        i = 0
+        while i < n:
+            s ^= s << 13
+            s ^= s >> 7
+            s ^= s << 17
+            for j in range(4):
+                if i + j < n:
+                    o[i + j] = keep if ((s >> (16 * j)) & 0xFFFF) >= threshold else 0
+            i += 4
 
 
 # -- per-doc mean pooling ---------------------------------------------------------------------
