@@ -144,6 +144,15 @@ def save_checkpoint(nlp, path: Path, before_to_disk: Optional[Callable] = None) 
     return path
 
 
+def _next_value(setting, step: int) -> float:
+    """A number, or the next value of a schedule (a generator, or a callable of the step)."""
+    if hasattr(setting, "__next__"):
+        return next(setting)
+    if callable(setting):
+        return setting(step)
+    return setting
+
+
 def _n_words(batch: Iterable[Any]) -> int:
     return sum(len(eg) for eg in batch)
 
@@ -192,7 +201,7 @@ def train(nlp, output_path: Optional[Union[str, Path]] = None, *, stdout: IO = N
             tick = time.perf_counter()
             if before_update is not None:
                 before_update(nlp, {"step": step, "epoch": epoch})
-            drop = dropout(step) if callable(dropout) else dropout
+            drop = _next_value(dropout, step)
             for sub in subdivide_batch(batch, accumulate):
                 nlp.update(sub, drop=drop, sgd=None, losses=losses, exclude=frozen,
                            annotates=annotating)

@@ -315,3 +315,52 @@ def test_streamed_ewt_with_gradient_accumulation(ewt_split, tmp_path):
     assert 5 <= result.steps <= 50 and result.epochs == 0
     assert result.checkpoints[-1][1] == result.steps
     assert result.best_score > 0.3
+
+
+def test_dropout_schedule_and_initialize_callbacks(tmp_path):
+    drops = []
+    calls = []
+
+    @registry.callbacks("test.loop.after_init.v1")
+    def after_init_callback():
+        def after_init(nlp):
+            calls.append(list(nlp.get_pipe("tagger").labels))
+        return after_init
+
+    from fastpipe.language import Language
+
+    update = Language.update
+
+    def recording_update(self, examples, **kwargs):
+        drops.append(kwargs["drop"])
+        return update(self, examples, **kwargs)
+
+    extra = ('\n[training.dropout]\n@schedules = "constant_then.v1"\nrate = 0.3\nsteps = 2\n'
+             '\n[training.dropout.schedule]\n@schedules = "constant.v1"\nrate = 0.1\n'
+             '\n[initialize]\n\n[initialize.after_init]\n@callbacks = "test.loop.after_init.v1"\n')
+    config_path, paths = write_tagger_setup(tmp_path)
+    config_path.write_text(config_path.read_text() + extra)
+    Language.update = recording_update
+    try:
+        train_from_config(config_path, None, overrides={**paths, "training.max_steps": 4},
+                          stdout=io.StringIO())
+    finally:
+        Language.update = update
+    assert drops == pytest.approx([0.3, 0.3, 0.1, 0.1])
+    assert calls and sorted(calls[0]) == [".", "JJ", "NNS", "PRP", "VBP", "VBZ"]
+
+
+def test_check_tree_finds_cycles_roots_and_crossing_arcs():
+    from fastpipe.cli.debug_data import _check_tree, _Stats
+    from fastpipe.gold.nonproj import is_nonproj_tree
+
+    stats = _Stats()
+    _check_tree(stats, [1, 2, 0], [0, 3], "cycle", is_nonproj_tree)
+    _check_tree(stats, [0, 1, 1], [0, 3], "two-roots", is_nonproj_tree)
+    _check_tree(stats, [1, 1, 4, 4, 4], [0, 2, 5], "ok", is_nonproj_tree)
+    _check_tree(stats, [3, 1, 1, 3], [0, 2, 4], "outside", is_nonproj_tree)
+    _check_tree(stats, [0, 1, 2, 9], [0, 4], "invalid", is_nonproj_tree)
+    _check_tree(stats, [2, 3, 2, 2], [0, 4], "crossing", is_nonproj_tree)
+    assert stats.ids == {"cyclic_heads": ["cycle"], "several_roots": ["two-roots"],
+                         "heads_outside_sentence": ["outside", "outside"], "invalid_heads": ["invalid"],
+                         "nonprojective_trees": ["crossing"]}
