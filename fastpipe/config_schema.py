@@ -131,8 +131,6 @@ def _check_promises(node, loc, errors):
 
 
 def _check_promise(block, loc, errors):
-    from confection.validation import validate_type
-
     refs = [k for k in block if isinstance(k, str) and k.startswith("@")]
     if len(refs) != 1:
         errors.append({"loc": loc, "msg": f"a block names one registered function, found "
@@ -152,12 +150,20 @@ def _check_promise(block, loc, errors):
                        + (suggest(str(func_name), available, n=3, cutoff=0.85)
                           or "; is it registered in a --code file?")})
         return
-    func = registry.get(reg_name, func_name)
+    _check_args(registry.get(reg_name, func_name), repr(func_name), block, loc, errors)
+
+
+def _check_args(func, label: str, block, loc, errors, skip=()):
+    """Missing, unexpected and mistyped arguments of ``func`` in ``block``; ``label`` names
+    the function in messages, ``skip`` lists parameters the config does not give."""
+    from confection.validation import validate_type
+
     try:
         params = inspect.signature(func).parameters
         hints = _type_hints(func)
     except (TypeError, ValueError):
         return
+    params = {n: p for n, p in params.items() if n not in skip}
     var_kw = any(p.kind == p.VAR_KEYWORD for p in params.values())
     var_pos = any(p.kind == p.VAR_POSITIONAL for p in params.values())
     named = {n: p for n, p in params.items() if p.kind not in (p.VAR_KEYWORD, p.VAR_POSITIONAL)}
@@ -165,7 +171,7 @@ def _check_promise(block, loc, errors):
         if name not in block:
             if param.default is param.empty and not (var_pos and "*" in block):
                 errors.append({"loc": loc + [name],
-                               "msg": f"missing required argument of {func_name!r}"})
+                               "msg": f"missing required argument of {label}"})
             continue
         value = block[name]
         hint = hints.get(name, Any)
@@ -173,13 +179,13 @@ def _check_promise(block, loc, errors):
             continue
         if validate_type(value, hint):
             errors.append({"loc": loc + [name], "value": value,
-                           "msg": f"expected {_type_name(hint)} ({func_name!r})"})
+                           "msg": f"expected {_type_name(hint)} ({label})"})
     if not var_kw:
         for key in block:
             if key.startswith("@") or key == "*" or key in named:
                 continue
             errors.append({"loc": loc + [key], "value": block[key],
-                           "msg": f"unexpected argument of {func_name!r}"
+                           "msg": f"unexpected argument of {label}"
                            + suggest(key, list(named), cutoff=0.6)})
 
 
@@ -208,6 +214,8 @@ def _check_pipeline(config, errors, training):
                        + f" (available: {', '.join(sorted(factories))})")
             errors.append({"loc": ["components", name, "factory"], "value": factory,
                            "msg": msg})
+        elif "factory" in block:
+            _check_factory_args(name, block, errors)
     train = config.get("training") if isinstance(config.get("training"), dict) else {}
     if not training:
         return
@@ -228,6 +236,22 @@ def _check_pipeline(config, errors, training):
             corpora = [f"corpora.{k}" for k in config.get("corpora", {}) or {}]
             errors.append({"loc": ["training", setting], "value": dotted,
                            "msg": "names no section of the config" + suggest(dotted, corpora)})
+
+
+def _check_factory_args(name, block, errors):
+    """The settings of a [components.NAME] block against its factory's signature, with the
+    factory's declared defaults filled in first."""
+    from .language import Language
+
+    factory = block["factory"]
+    try:
+        meta = Language.get_factory_meta(factory)
+    except (ValueError, KeyError):
+        return
+    settings = dict(meta.default_config or {})
+    settings.update({k: v for k, v in block.items() if k != "factory"})
+    _check_args(registry.get("factories", factory), f"the {factory!r} factory", settings,
+                ["components", name], errors, skip=("nlp", "name"))
 
 
 def _has_promise(value) -> bool:

@@ -29,7 +29,6 @@ def setup_logging(verbose: bool) -> None:
         handler.setFormatter(logging.Formatter("%(levelname)s: %(message)s"))
         handler._fastpipe_cli = True
         log.addHandler(handler)
-        log.propagate = False
     for h in log.handlers:
         if getattr(h, "_fastpipe_cli", False):
             h.setStream(sys.stderr)  # the current stderr (Click's test runner swaps it)

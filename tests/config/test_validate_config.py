@@ -113,3 +113,12 @@ def test_empty_training_corpus_names_the_corpus(tmp_path):
         init_nlp(config)
     assert "empty.fastpipe" in str(info.value)
     assert "no training examples" in str(info.value) or "E109" in str(info.value)
+
+
+def test_component_settings_are_checked_against_the_factory():
+    text, errors = check(TAGGER_CONFIG.replace(
+        'factory = "tagger"', 'factory = "tagger"\noverwrit = true\nlabel_smoothing = "x"'))
+    assert ("[components.tagger] overwrit = true: unexpected argument of the 'tagger' factory; "
+            "did you mean 'overwrite'?") in text
+    assert '[components.tagger] label_smoothing = "x": expected float' in text
+    assert len(errors) == 2
