@@ -19,7 +19,7 @@ SECTION_TYPES: Dict[str, Dict[str, Any]] = {
     "system": {"seed": Optional[int], "gpu_allocator": Optional[str]},
     "nlp": {
         "lang": str, "pipeline": List[str], "disabled": List[str], "batch_size": int,
-        "tokenizer": Dict[str, Any], "vectors": Any, "before_creation": Callback,
+        "tokenizer": Dict[str, Any], "before_creation": Callback,
         "after_creation": Callback, "after_pipeline_creation": Callback,
     },
     "training": {
@@ -32,8 +32,7 @@ SECTION_TYPES: Dict[str, Dict[str, Any]] = {
         "batcher": Dict[str, Any], "optimizer": Dict[str, Any],
     },
     "initialize": {
-        "vectors": Optional[str], "init_tok2vec": Optional[str], "vocab_data": Optional[str],
-        "lookups": Any, "before_init": Callback, "after_init": Callback,
+        "before_init": Callback, "after_init": Callback,
         "components": Dict[str, Any], "tokenizer": Dict[str, Any],
     },
 }

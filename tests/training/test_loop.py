@@ -364,3 +364,22 @@ def test_check_tree_finds_cycles_roots_and_crossing_arcs():
     assert stats.ids == {"cyclic_heads": ["cycle"], "several_roots": ["two-roots"],
                          "heads_outside_sentence": ["outside", "outside"], "invalid_heads": ["invalid"],
                          "nonprojective_trees": ["crossing"]}
+
+
+@pytest.mark.xfail(reason="Language.initialize re-initializes sourced components; the fix "
+                          "belongs in language.py (sourced/frozen components keep their weights)",
+                   strict=False)
+def test_sourced_frozen_components_keep_their_weights(tmp_path):
+    first, _ = run(tmp_path / "first")
+    config_path, paths = write_tagger_setup(tmp_path / "second")
+    text = config_path.read_text()
+    start = text.index("[components.tok2vec]")
+    end = text.index("[corpora]")
+    sourced = ('[components.tok2vec]\nsource = "{src}"\n\n[components.tagger]\nsource = "{src}"\n\n'
+               .format(src=first.best_path))
+    text = text[:start] + sourced + text[end:]
+    text = text.replace("patience = 0", 'patience = 0\nfrozen_components = ["tok2vec", "tagger"]')
+    config_path.write_text(text)
+    result = train_from_config(config_path, None, overrides={**paths, "training.max_steps": 4},
+                               stdout=io.StringIO())
+    assert result.checkpoints[0][0] == pytest.approx(first.best_score)
