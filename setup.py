@@ -33,6 +33,10 @@ MOD_NAMES = [
     "fastpipe.pipeline._annotate",
     "fastpipe.ml._features",
     "fastpipe.ml._kernels",
+    "fastpipe.pipeline._parser_internals.stateclass",
+    "fastpipe.pipeline._parser_internals.transition_system",
+    "fastpipe.pipeline._parser_internals.arc_eager",
+    "fastpipe.pipeline._parser_internals.ner",
 ]
 
 COMPILE_ARGS = ["-O3", "-Wno-unused-function", "-Wno-deprecated-declarations"]
@@ -101,6 +105,7 @@ setup(
         "fastpipe.tokens",
         "fastpipe.gold",
         "fastpipe.pipeline",
+        "fastpipe.pipeline._parser_internals",
         "fastpipe.gold.converters",
         "fastpipe.training",
         "fastpipe.lang",

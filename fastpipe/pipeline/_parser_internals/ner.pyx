@@ -1,0 +1,231 @@
+# cython: language_level=3
+"""BILUO entity moves with an oracle.
+
+Moves: OUT ("O") is move 0, then BEGIN, IN, LAST and UNIT of each label ("B-PER", "I-PER",
+"L-PER", "U-PER") in the order the labels were added. Each move labels the token B0 and
+advances the buffer; the state is final when every token is labelled.
+
+Entities preset on the Doc (by an entity_ruler or any earlier component) are constraints: a
+token annotated O must get OUT, and the tokens of a preset entity (read as Doc.ents reads
+them) must get exactly the moves that rebuild it. A preset entity whose label this system does
+not know is passed over with OUT and left untouched in the Doc. Tokens with missing entity
+annotation are free; an entity may only grow over free tokens.
+
+Oracle: the cost of a move is how many more entity errors (false positives plus false
+negatives) the best completion has after the move than before. With complete gold this is
+exact. Tokens with missing gold ("-") are free: no move is charged for them, and a predicted
+entity that touches one is not counted as a false positive. Gold labels this system does not
+know can never be matched and cost like any other error.
+"""
+from ...structs cimport TokenC, FP_IOB_MISSING, FP_IOB_O, FP_IOB_B, FP_IOB_I
+from ...tokens.doc cimport Doc
+from ...typedefs cimport attr_t
+from ._state cimport (StateC, GoldC, FP_FEATS_NER, FP_NER_MISSING, FP_NER_BEGIN,
+                      FP_NER_IN, FP_NER_LAST, FP_NER_UNIT, FP_NER_OUT)
+from .transition_system cimport TransitionSystem, Gold
+
+from collections import Counter
+
+DEFAULT_N_FEATS = 3
+_PREFIX = {"B": FP_NER_BEGIN, "I": FP_NER_IN, "L": FP_NER_LAST, "U": FP_NER_UNIT}
+
+
+cdef inline int preset_tag(const TokenC* sent, int n, int i, attr_t* label) noexcept nogil:
+    """The BILUO action a preset annotation forces on token i (its label in ``label``), or
+    FP_NER_MISSING when the token is free."""
+    cdef int iob = sent[i].ent_iob
+    cdef attr_t lab = sent[i].ent_type
+    label[0] = 0
+    if iob == FP_IOB_O:
+        return FP_NER_OUT
+    if iob != FP_IOB_B and iob != FP_IOB_I:
+        return FP_NER_MISSING
+    label[0] = lab
+    cdef bint starts = (iob == FP_IOB_B or i == 0
+                        or not ((sent[i - 1].ent_iob == FP_IOB_B or sent[i - 1].ent_iob == FP_IOB_I)
+                                and sent[i - 1].ent_type == lab))
+    cdef bint goes_on = (i + 1 < n and sent[i + 1].ent_iob == FP_IOB_I
+                         and sent[i + 1].ent_type == lab)
+    if starts:
+        return FP_NER_BEGIN if goes_on else FP_NER_UNIT
+    return FP_NER_IN if goes_on else FP_NER_LAST
+
+
+cdef inline bint starts_gold(int tag) noexcept nogil:
+    return tag == FP_NER_BEGIN or tag == FP_NER_UNIT
+
+
+cdef inline int open_value(const GoldC* gold, int i, attr_t label, bint viable,
+                           bint touched) noexcept nogil:
+    """Fewest errors still to come from an entity open before token i: it must take in token i.
+    ``viable``: it matches a gold entity so far; ``touched``: it covers a token with missing
+    gold (then it is never a false positive)."""
+    cdef int g = gold.ner_tags[i]
+    if g == FP_NER_MISSING:
+        return 0
+    if viable and (g == FP_NER_IN or g == FP_NER_LAST) and gold.ner_labels[i] == label:
+        return 0
+    return (0 if touched else 1) + starts_gold(g)
+
+
+cdef class BiluoPushDown(TransitionSystem):
+    """``BiluoPushDown(vocab_or_strings, labels=None)``: BILUO moves over entity labels."""
+
+    action_names = {FP_NER_OUT: "O", FP_NER_BEGIN: "B", FP_NER_IN: "I", FP_NER_LAST: "L",
+                    FP_NER_UNIT: "U"}
+
+    def __init__(self, strings, labels=None):
+        self.feature_set = FP_FEATS_NER
+        self.n_feats = DEFAULT_N_FEATS
+        TransitionSystem.__init__(self, strings, labels)
+
+    def _init_moves(self):
+        self._append_move(FP_NER_OUT, 0)
+
+    def _add_label_moves(self, attr_t key):
+        for action in (FP_NER_BEGIN, FP_NER_IN, FP_NER_LAST, FP_NER_UNIT):
+            self._append_move(action, key)
+
+    cdef int move_of(self, int action, int k) noexcept nogil:
+        return 0 if action == FP_NER_OUT else 1 + 4 * k + (action - FP_NER_BEGIN)
+
+    def count_labels(self, examples):
+        """Counts of gold entities per label."""
+        counts = Counter()
+        for eg in examples:
+            for tag in eg.get_aligned_ner() or ():
+                if tag[:2] in ("B-", "U-"):
+                    counts[tag[2:]] += 1
+        return counts
+
+    def init_gold(self, example):
+        """The gold BILUO tags of an example on its predicted tokens ("-" = missing)."""
+        tags = example.get_aligned_ner()
+        cdef int n = len(example.predicted), i
+        cdef Gold gold = Gold(example.id)
+        gold.c.length = n
+        gold.c.ner_tags.assign(n, FP_NER_MISSING)
+        gold.c.ner_labels.assign(n, 0)
+        if tags is None:
+            return gold
+        for i, tag in enumerate(tags):
+            if tag == "O":
+                gold.c.ner_tags[i] = FP_NER_OUT
+            elif tag and tag != "-":
+                prefix, _, label = tag.partition("-")
+                if prefix not in _PREFIX or not label:
+                    raise ValueError(f"Example {example.id!r}: bad BILUO tag {tag!r} at token {i}.")
+                gold.c.ner_tags[i] = _PREFIX[prefix]
+                gold.c.ner_labels[i] = self.strings.add(label)
+        return gold
+
+    cdef bint is_final(self, const StateC* st) noexcept nogil:
+        return st.b0 >= st.length
+
+    cdef int set_valid(self, int* is_valid, const StateC* st) noexcept nogil:
+        cdef int i, k, n_labels = <int>self.label_keys.size(), b0 = st.b0, n = st.length
+        cdef attr_t label, next_label
+        for i in range(<int>self.c.size()):
+            is_valid[i] = 0
+        if b0 >= n:
+            return 0
+        cdef int tag = preset_tag(st.sent, n, b0, &label)
+        if tag != FP_NER_MISSING:
+            k = self.label_index(label) if tag != FP_NER_OUT else -1
+            is_valid[self.move_of(tag, k) if k >= 0 else 0] = 1
+            return 0
+        cdef bint next_free = b0 + 1 < n and preset_tag(st.sent, n, b0 + 1, &next_label) == FP_NER_MISSING
+        if st.ent_start != -1:
+            k = self.label_index(st.ent_label)
+            is_valid[self.move_of(FP_NER_LAST, k)] = 1
+            is_valid[self.move_of(FP_NER_IN, k)] = next_free
+            return 0
+        is_valid[0] = 1
+        for k in range(n_labels):
+            is_valid[self.move_of(FP_NER_UNIT, k)] = 1
+            is_valid[self.move_of(FP_NER_BEGIN, k)] = next_free
+        return 0
+
+    cdef void apply(self, StateC* st, int move) noexcept nogil:
+        cdef int action = self.c[move].action
+        if action == FP_NER_BEGIN:
+            st.open_entity(self.c[move].label)
+        elif action == FP_NER_UNIT:
+            st.open_entity(self.c[move].label)
+            st.close_entity()
+        elif action == FP_NER_LAST:
+            st.close_entity()
+        st.b0 += 1
+
+    cdef int set_costs(self, int* is_valid, float* costs, const StateC* st,
+                       const GoldC* gold) noexcept nogil:
+        self.set_valid(is_valid, st)
+        cdef int i, t, action, cost, v0 = 0, b0 = st.b0
+        if b0 >= st.length:
+            return 0
+        cdef int g = gold.ner_tags[b0]
+        cdef attr_t g_label = gold.ner_labels[b0], label, open_label = st.ent_label
+        cdef bint missing = g == FP_NER_MISSING
+        cdef bint viable = False, touched = False
+        if st.ent_start != -1:
+            viable = (gold.ner_tags[st.ent_start] == FP_NER_BEGIN
+                      and gold.ner_labels[st.ent_start] == open_label)
+            for t in range(st.ent_start, b0):
+                if gold.ner_tags[t] == FP_NER_MISSING:
+                    touched = True
+                if t > st.ent_start and not (gold.ner_tags[t] == FP_NER_IN
+                                             and gold.ner_labels[t] == open_label):
+                    viable = False
+            v0 = open_value(gold, b0, open_label, viable, touched)
+        for i in range(<int>self.c.size()):
+            costs[i] = 0
+            if not is_valid[i]:
+                continue
+            action = self.c[i].action
+            label = self.c[i].label
+            if action == FP_NER_OUT:
+                cost = starts_gold(g) if st.ent_start == -1 else 0
+            elif action == FP_NER_UNIT:
+                cost = 0 if missing or (g == FP_NER_UNIT and g_label == label) else 1 + starts_gold(g)
+            elif action == FP_NER_BEGIN:
+                cost = starts_gold(g) and not (g == FP_NER_BEGIN and g_label == label)
+                if b0 + 1 < st.length:
+                    cost += open_value(gold, b0 + 1, label, g == FP_NER_BEGIN and g_label == label,
+                                       missing)
+            elif action == FP_NER_IN:
+                cost = starts_gold(g) - v0
+                if b0 + 1 < st.length:
+                    cost += open_value(gold, b0 + 1, open_label,
+                                       viable and g == FP_NER_IN and g_label == open_label,
+                                       touched or missing)
+            else:  # LAST
+                cost = starts_gold(g) - v0 + (not (touched or missing or (
+                    viable and g == FP_NER_LAST and g_label == open_label)))
+            costs[i] = cost if cost > 0 else 0
+        return 0
+
+    cdef int set_annotations_c(self, const StateC* st, Doc doc) except -1:
+        """Entities into the Doc: tokens that had no entity annotation get O or the entity the
+        state found; preset annotation is left as it was."""
+        cdef int i, t, n = st.length
+        cdef attr_t label
+        free = [doc.c[i].ent_iob == FP_IOB_MISSING for i in range(n)]
+        # preset entities that start after a free token must say B once that token may be I
+        starts = [not free[i] and doc.c[i].ent_iob == FP_IOB_I
+                  and preset_tag(doc.c, n, i, &label) in (FP_NER_BEGIN, FP_NER_UNIT)
+                  for i in range(n)]
+        for i in range(n):
+            if free[i]:
+                doc.c[i].ent_iob = FP_IOB_O
+                doc.c[i].ent_type = 0
+                doc.c[i].ent_kb_id = 0
+        for i in range(<int>st.ents.size()):
+            ent = st.ents[i]
+            for t in range(ent.start, ent.end):
+                if free[t]:
+                    doc.c[t].ent_iob = FP_IOB_B if t == ent.start else FP_IOB_I
+                    doc.c[t].ent_type = ent.label
+        for i in range(n):
+            if starts[i]:
+                doc.c[i].ent_iob = FP_IOB_B
+        return 0
