@@ -56,8 +56,9 @@ class Workspace(threading.local):
     its own pool.
     """
 
-    def __init__(self, max_buffers: int = 64):
-        self.max_buffers = max_buffers
+    def __init__(self, max_buffers: int = 64, max_pooled_bytes: int = 64 * 2**20):
+        self.max_buffers = max_buffers              # free buffers beyond this are dropped
+        self.max_pooled_bytes = max_pooled_bytes    # larger requests are not kept for reuse
         self._pool: Dict[str, List[numpy.ndarray]] = {}
 
     def get(self, shape: Tuple[int, ...], dtype="float32") -> numpy.ndarray:
@@ -65,6 +66,8 @@ class Workspace(threading.local):
         size = 1
         for dim in shape:
             size *= dim
+        if size * dtype.itemsize > self.max_pooled_bytes:
+            return numpy.empty(shape, dtype=dtype)  # a one-off huge batch: do not retain it
         buffers = self._pool.setdefault(dtype.str, [])
         best = None
         for buf in buffers:

@@ -47,3 +47,10 @@ def test_workspace_reuses_only_free_buffers():
     assert c.__array_interface__["data"][0] == address
     assert c.shape == (5, 4) and c.flags["C_CONTIGUOUS"]
     assert ws.get((3,), "uint8").dtype == numpy.uint8
+
+
+def test_workspace_does_not_retain_huge_buffers():
+    ws = Workspace(max_pooled_bytes=1000)
+    big = ws.get((100, 100))
+    assert big.shape == (100, 100)
+    assert sum(len(v) for v in ws._pool.values()) == 0
