@@ -83,6 +83,8 @@ class Errors(metaclass=ErrorsWithCodes):
     E092 = "Give at most one of before=, after=, first=True, last=True."
     E093 = "No pipeline at {path}: it has no config.cfg (save one with nlp.to_disk or fastpipe train)."
     E094 = "Component {name!r}: example {id!r} has a label {label!r} that is not one of its labels {labels}."
+    E099 = ("Text of {length:,} characters is longer than nlp.max_length ({max_length:,}): split it, "
+            "or raise nlp.max_length if you have the memory for it.")
     E098 = "The [nlp] {hook} callback must return {expected}, got {got!r}."
     E095 = "Component {name!r} found no examples with its annotation ({what}) to initialize from."
     # config, training loop and CLI (E100-E199)

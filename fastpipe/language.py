@@ -49,6 +49,8 @@ class Language:
         self._components: List[Tuple[str, Any]] = []
         self._disabled: set = set()
         self._pipe_configs: Dict[str, Config] = {}
+        self._sourced: set = set()
+        self.max_length = 1_000_000
         self._config = default_config()
         self._config["nlp"]["lang"] = vocab.lang
         self.meta: Dict[str, Any] = {"lang": vocab.lang, "version": __version__}
@@ -72,6 +74,13 @@ class Language:
         return register_factory(name, default_config=default_config,
                                 default_score_weights=default_score_weights,
                                 assigns=assigns, requires=requires)
+
+    @classmethod
+    def factory_names(cls) -> List[str]:
+        """The names of every registered component factory."""
+        from . import pipeline  # noqa: F401
+
+        return sorted(cls._factories)
 
     @classmethod
     def get_factory_meta(cls, name: str) -> FactoryMeta:
@@ -144,7 +153,8 @@ class Language:
             original = components.get(name, {})
             if "source" in original:
                 continue
-            components[name] = filled
+            # defaults filled in, the user's own values (with their ${...} references) on top
+            components[name] = Config(filled).merge(Config(original))
         config["components"] = components
         if auto_fill:
             weights = nlp._default_score_weights()
@@ -185,7 +195,8 @@ class Language:
         config["nlp"]["batch_size"] = self.batch_size
         components = dict(config.get("components", {}))
         for name in self.component_names:
-            if name in self._pipe_configs:
+            # components added after from_config have no block in the config yet
+            if name not in components and name in self._pipe_configs:
                 components[name] = self._pipe_configs[name]
         config["components"] = {n: components[n] for n in self.component_names if n in components}
         return config
@@ -232,6 +243,7 @@ class Language:
         if source is not None:
             proc, comp_config = self._source_component(source, factory_name)
             self._pipe_configs[name] = comp_config
+            self._sourced.add(name)
         else:
             proc = self.create_pipe(factory_name, name, config=config or {}, validate=validate)
         proc.name = name
@@ -286,6 +298,7 @@ class Language:
         proc = self.get_pipe(name)
         self._components = [(n, p) for n, p in self._components if n != name]
         self._pipe_configs.pop(name, None)
+        self._sourced.discard(name)
         self._disabled.discard(name)
         self._link_listeners()
         return name, proc
@@ -306,6 +319,8 @@ class Language:
     # -- running --------------------------------------------------------------------------------
 
     def make_doc(self, text: str):
+        if isinstance(text, str) and len(text) > self.max_length:
+            raise ValueError(Errors.E099.format(length=len(text), max_length=self.max_length))
         return self.tokenizer(text)
 
     def __call__(self, text):
@@ -334,7 +349,10 @@ class Language:
             init_cfg["before_init"](self)
         comp_settings = init_cfg.get("components", {}) or {}
         for name, proc in self._components:
-            if getattr(proc, "is_trainable", False) or hasattr(proc, "initialize"):
+            # sourced components arrive trained: initializing them would reset their weights
+            if name in self._sourced:
+                continue
+            if hasattr(proc, "initialize"):
                 proc.initialize(get_examples, nlp=self, **comp_settings.get(name, {}))
         if init_cfg.get("after_init") is not None:
             init_cfg["after_init"](self)
@@ -403,7 +421,9 @@ class Language:
     def to_disk(self, path, *, exclude: Iterable[str] = ()):
         path = Path(path)
         path.mkdir(parents=True, exist_ok=True)
-        self.config.to_disk(path / "config.cfg")
+        from .config import config_to_str
+
+        (path / "config.cfg").write_text(config_to_str(self.config), encoding="utf8")
         srsly.write_json(path / "meta.json", dict(self.meta, pipeline=self.component_names))
         self.vocab.to_disk(path / "vocab")
         self.tokenizer.to_disk(path / "tokenizer")

@@ -221,3 +221,18 @@ def test_pipe_keeps_order_and_batches():
 def test_load_missing_path(tmp_path):
     with pytest.raises(FileNotFoundError, match="E093"):
         fastpipe.load(tmp_path / "nothing")
+
+
+def test_references_in_component_blocks_are_kept():
+    cfg = Config().from_str(TAGGER_CFG.replace("width = 32", "width = ${vars.width}") + "\n[vars]\nwidth = 32\n",
+                            interpolate=False)
+    nlp = Language.from_config(cfg)
+    assert nlp.config["components"]["tagger"]["model"]["tok2vec"]["width"] == "${vars.width}"
+    assert nlp.config.interpolate()["components"]["tagger"]["model"]["tok2vec"]["width"] == 32
+
+
+def test_texts_over_max_length_are_refused():
+    nlp = fastpipe.blank("en")
+    nlp.max_length = 10
+    with pytest.raises(ValueError, match="E099"):
+        nlp("x" * 11)

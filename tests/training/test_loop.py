@@ -366,9 +366,6 @@ def test_check_tree_finds_cycles_roots_and_crossing_arcs():
                          "nonprojective_trees": ["crossing"]}
 
 
-@pytest.mark.xfail(reason="Language.initialize re-initializes sourced components; the fix "
-                          "belongs in language.py (sourced/frozen components keep their weights)",
-                   strict=False)
 def test_sourced_frozen_components_keep_their_weights(tmp_path):
     first, _ = run(tmp_path / "first")
     config_path, paths = write_tagger_setup(tmp_path / "second")
