@@ -26,6 +26,7 @@ any label. Gold trees are projectivized first (Example.get_aligned_parse), decor
 "x||y" being ordinary labels, and predictions are deprojectivized in set_annotations.
 """
 from libc.stdint cimport uint8_t
+from libcpp.vector cimport vector
 
 from ...structs cimport TokenC
 from ...tokens.doc cimport Doc
@@ -264,25 +265,41 @@ cdef class ArcEager(TransitionSystem):
 
     cdef int set_annotations_c(self, const StateC* st, Doc doc) except -1:
         """Heads and labels into the Doc (tokens left without a head become roots), undoing the
-        pseudo-projective decorations; Doc.set_heads derives the sentence starts."""
-        cdef int i, h, k, n = st.length
+        pseudo-projective decorations sentence by sentence; Doc.set_heads derives the sentence
+        starts from the roots' subtrees."""
+        cdef int i, h, k, start, n = st.length
+        cdef vector[int] root_of
         cdef bint any_decorated = False
         for i in range(n):
+            h = st.heads[i]
+            doc.c[i].head = h - i if 0 <= h < n else 0
+            doc.c[i].dep = st.labels[i]
             k = self.label_index(st.labels[i]) if st.labels[i] else -1
             if k >= 0 and self.decorated[k]:
                 any_decorated = True
-                break
         if any_decorated:
-            heads = [st.heads[i] if 0 <= st.heads[i] < n else i for i in range(n)]
-            labels = [self.strings[st.labels[i]] if st.labels[i] else None for i in range(n)]
-            heads, labels = deprojectivize(heads, labels)
+            # the state's forest is projective, so each tree spans consecutive tokens
+            root_of.assign(n, -1)
             for i in range(n):
-                doc.c[i].head = heads[i] - i
-                doc.c[i].dep = self.strings.add(labels[i]) if labels[i] else 0
-        else:
-            for i in range(n):
-                h = st.heads[i]
-                doc.c[i].head = h - i if 0 <= h < n else 0
-                doc.c[i].dep = st.labels[i]
+                h = i
+                while doc.c[h].head != 0 and root_of[h] == -1:
+                    h += doc.c[h].head
+                root_of[i] = root_of[h] if root_of[h] != -1 else h
+            start = 0
+            for i in range(1, n + 1):
+                if i == n or root_of[i] != root_of[start]:
+                    self._deprojectivize_span(doc, start, i)
+                    start = i
         doc.set_heads()
         return 0
+
+    def _deprojectivize_span(self, Doc doc, int start, int end):
+        cdef int i
+        labels = [self.strings[doc.c[i].dep] if doc.c[i].dep else None for i in range(start, end)]
+        if not any(label is not None and DELIMITER in label for label in labels):
+            return
+        heads = [i + doc.c[i].head - start for i in range(start, end)]
+        heads, labels = deprojectivize(heads, labels)
+        for i in range(start, end):
+            doc.c[i].head = heads[i - start] + start - i
+            doc.c[i].dep = self.strings.add(labels[i - start]) if labels[i - start] else 0

@@ -14,8 +14,9 @@ annotation are free; an entity may only grow over free tokens.
 Oracle: the cost of a move is how many more entity errors (false positives plus false
 negatives) the best completion has after the move than before. With complete gold this is
 exact. Tokens with missing gold ("-") are free: no move is charged for them, and a predicted
-entity that touches one is not counted as a false positive. Gold labels this system does not
-know can never be matched and cost like any other error.
+entity that touches one is not counted as a false positive (the cost then ignores that growing
+a wrong entity until it reaches a missing token would also excuse it). Gold entities with labels
+this system does not know can never be matched: their tokens read as O.
 """
 from ...structs cimport TokenC, FP_IOB_MISSING, FP_IOB_O, FP_IOB_B, FP_IOB_I
 from ...tokens.doc cimport Doc
@@ -58,14 +59,16 @@ cdef inline bint starts_gold(int tag) noexcept nogil:
 cdef inline int open_value(const GoldC* gold, int i, attr_t label, bint viable,
                            bint touched) noexcept nogil:
     """Fewest errors still to come from an entity open before token i: it must take in token i.
-    ``viable``: it matches a gold entity so far; ``touched``: it covers a token with missing
-    gold (then it is never a false positive)."""
+    ``viable``: it matches the start of a gold entity so far (losing that entity is an error);
+    ``touched``: it covers a token with missing gold (then it is never a false positive)."""
     cdef int g = gold.ner_tags[i]
     if g == FP_NER_MISSING:
         return 0
     if viable and (g == FP_NER_IN or g == FP_NER_LAST) and gold.ner_labels[i] == label:
         return 0
-    return (0 if touched else 1) + starts_gold(g)
+    # a false positive (unless excused), the gold entity it was matching lost, and a gold
+    # entity starting at i swallowed
+    return (0 if touched else 1) + viable + starts_gold(g)
 
 
 cdef class BiluoPushDown(TransitionSystem):
@@ -99,7 +102,8 @@ cdef class BiluoPushDown(TransitionSystem):
         return counts
 
     def init_gold(self, example):
-        """The gold BILUO tags of an example on its predicted tokens ("-" = missing)."""
+        """The gold BILUO tags of an example on its predicted tokens ("-" = missing). Gold
+        entities with labels the system does not know (add labels first) read as O."""
         tags = example.get_aligned_ner()
         cdef int n = len(example.predicted), i
         cdef Gold gold = Gold(example.id)
@@ -108,6 +112,7 @@ cdef class BiluoPushDown(TransitionSystem):
         gold.c.ner_labels.assign(n, 0)
         if tags is None:
             return gold
+        known = set(self.cfg["labels"])
         for i, tag in enumerate(tags):
             if tag == "O":
                 gold.c.ner_tags[i] = FP_NER_OUT
@@ -115,8 +120,11 @@ cdef class BiluoPushDown(TransitionSystem):
                 prefix, _, label = tag.partition("-")
                 if prefix not in _PREFIX or not label:
                     raise ValueError(f"Example {example.id!r}: bad BILUO tag {tag!r} at token {i}.")
-                gold.c.ner_tags[i] = _PREFIX[prefix]
-                gold.c.ner_labels[i] = self.strings.add(label)
+                if label in known:
+                    gold.c.ner_tags[i] = _PREFIX[prefix]
+                    gold.c.ner_labels[i] = self.strings.add(label)
+                else:  # can never be predicted: predicting anything there is a false positive
+                    gold.c.ner_tags[i] = FP_NER_OUT
         return gold
 
     cdef bint is_final(self, const StateC* st) noexcept nogil:
@@ -194,13 +202,18 @@ cdef class BiluoPushDown(TransitionSystem):
                                        missing)
             elif action == FP_NER_IN:
                 cost = starts_gold(g) - v0
+                if viable and not missing and not (g == FP_NER_IN and g_label == open_label):
+                    cost += 1   # the gold entity it was matching ends here: lost
                 if b0 + 1 < st.length:
                     cost += open_value(gold, b0 + 1, open_label,
                                        viable and g == FP_NER_IN and g_label == open_label,
                                        touched or missing)
             else:  # LAST
-                cost = starts_gold(g) - v0 + (not (touched or missing or (
-                    viable and g == FP_NER_LAST and g_label == open_label)))
+                cost = starts_gold(g) - v0
+                if not (touched or missing or (viable and g == FP_NER_LAST and g_label == open_label)):
+                    cost += 1   # a false positive
+                if viable and not missing and not (g == FP_NER_LAST and g_label == open_label):
+                    cost += 1   # the gold entity it was matching goes on: lost
             costs[i] = cost if cost > 0 else 0
         return 0
 

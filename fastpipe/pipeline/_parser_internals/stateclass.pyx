@@ -82,7 +82,8 @@ cdef class StateClass:
         return (self.c.ent_start, self.doc.vocab.strings[self.c.ent_label])
 
     def context(self, n_feats=None):
-        """The context tokens the model reads (see parser_state.h for the feature sets)."""
+        """The context tokens of the state's feature set (all its slots unless n_feats says
+        fewer; see include/fastpipe/parser_state.h)."""
         if n_feats is None:
             n_feats = FP_N_NER_FEATS if self.c.feature_set == FP_FEATS_NER else FP_N_PARSER_FEATS
         cdef int n = n_feats
