@@ -6,8 +6,9 @@ from fastpipe.pipeline._parser_internals.arc_eager import ArcEager
 from fastpipe.tokens.doc import Doc
 from fastpipe.gold.example import Example
 
-from parser_helpers import (FULL_DEV, SAMPLE, apply_and_score, best_future_parse, check_forest,
-                            fresh, random_parse_example, random_walk, read_examples, seeded)
+from parser_helpers import (FULL_DEV, FULL_TRAIN, SAMPLE, apply_and_score, best_future_parse,
+                            check_forest, fresh, random_parse_example, random_walk, read_examples,
+                            seeded)
 
 
 @pytest.fixture(scope="module")
@@ -78,7 +79,9 @@ def test_feature_tokens(vocab):
     assert state.context()[6:10] == [0, 1, 3, -1]
 
 
-@pytest.mark.parametrize("path", [SAMPLE, FULL_DEV], ids=["sample", "full-dev"])
+@pytest.mark.parametrize("path", [SAMPLE, FULL_DEV,
+                                  pytest.param(FULL_TRAIN, marks=pytest.mark.slow)],
+                         ids=["sample", "full-dev", "full-train"])
 def test_oracle_reproduces_treebank(vocab, path):
     if not path.exists():
         pytest.skip(f"{path} is not here (only in a checkout beside ../shared)")

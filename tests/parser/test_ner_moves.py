@@ -7,7 +7,8 @@ from fastpipe.gold.example import Example
 from fastpipe.pipeline._parser_internals.ner import BiluoPushDown
 from fastpipe.tokens.doc import Doc
 
-from parser_helpers import FULL_DEV, SAMPLE, fresh, random_walk, read_examples, seeded
+from parser_helpers import (FULL_DEV, FULL_TRAIN, SAMPLE, fresh, random_walk, read_examples,
+                            seeded)
 
 
 @pytest.fixture(scope="module")
@@ -19,7 +20,9 @@ def ents_of(doc):
     return [(e.start, e.end, e.label_) for e in doc.ents]
 
 
-@pytest.mark.parametrize("path", [SAMPLE, FULL_DEV], ids=["sample", "full-dev"])
+@pytest.mark.parametrize("path", [SAMPLE, FULL_DEV,
+                                  pytest.param(FULL_TRAIN, marks=pytest.mark.slow)],
+                         ids=["sample", "full-dev", "full-train"])
 def test_oracle_reproduces_every_entity(vocab, path):
     if not path.exists():
         pytest.skip(f"{path} is not here (only in a checkout beside ../shared)")
@@ -209,7 +212,8 @@ def test_feature_tokens_and_labels(vocab):
     moves = BiluoPushDown(vocab)
     assert moves.n_feats == 3 and moves.n_moves == 1
     counts = moves.get_actions(examples)
-    assert moves.initialize(examples, min_freq=max(counts.values())) == [max(counts, key=counts.get)]
+    most = max(counts, key=counts.get)
+    assert moves.initialize(examples, min_freq=counts[most]) == [most]
     state = moves.init_state(Doc(vocab, words="a b c".split()))
     assert state.context(moves.n_feats) == [0, -1, -1]
     assert state.context(4) == [0, -1, -1, 1]

@@ -11,7 +11,8 @@ a LEFT move; so every token of a final state has a head and the result is a proj
 whose trees are the sentences (Doc.set_heads turns the roots' subtrees into ``doc.sents``).
 A sentence boundary is predicted by SHIFTing a token over a headless S0 that later goes to the
 root. LEFT to the virtual root is allowed only with labels seen on roots in training (any label
-when none was seen).
+when none was seen). Heads, labels and sentence starts already on the Doc are not read; they are
+replaced by set_annotations.
 
 Validity: SHIFT needs a buffer token; REDUCE a stack token with a head; LEFT a stack token
 without one; RIGHT a stack token and a buffer token. Every state that is not final has a valid
@@ -49,7 +50,8 @@ cdef inline int kids_in_buffer(const GoldC* gold, int head, int b0) noexcept nog
     return n
 
 
-cdef inline int headless_kids_in_stack(const GoldC* gold, const StateC* st, int head) noexcept nogil:
+cdef inline int headless_kids_in_stack(const GoldC* gold, const StateC* st,
+                                       int head) noexcept nogil:
     """Gold dependents of head that sit on the stack without a head."""
     cdef int i, d, n = 0
     for i in range(gold.kids_start[head], gold.kids_start[head + 1]):

@@ -142,7 +142,8 @@ cdef class BiluoPushDown(TransitionSystem):
             k = self.label_index(label) if tag != FP_NER_OUT else -1
             is_valid[self.move_of(tag, k) if k >= 0 else 0] = 1
             return 0
-        cdef bint next_free = b0 + 1 < n and preset_tag(st.sent, n, b0 + 1, &next_label) == FP_NER_MISSING
+        cdef bint next_free = (b0 + 1 < n and
+                               preset_tag(st.sent, n, b0 + 1, &next_label) == FP_NER_MISSING)
         if st.ent_start != -1:
             k = self.label_index(st.ent_label)
             is_valid[self.move_of(FP_NER_LAST, k)] = 1
@@ -194,7 +195,10 @@ cdef class BiluoPushDown(TransitionSystem):
             if action == FP_NER_OUT:
                 cost = starts_gold(g) if st.ent_start == -1 else 0
             elif action == FP_NER_UNIT:
-                cost = 0 if missing or (g == FP_NER_UNIT and g_label == label) else 1 + starts_gold(g)
+                if missing or (g == FP_NER_UNIT and g_label == label):
+                    cost = 0
+                else:
+                    cost = 1 + starts_gold(g)
             elif action == FP_NER_BEGIN:
                 cost = starts_gold(g) and not (g == FP_NER_BEGIN and g_label == label)
                 if b0 + 1 < st.length:
@@ -210,7 +214,8 @@ cdef class BiluoPushDown(TransitionSystem):
                                        touched or missing)
             else:  # LAST
                 cost = starts_gold(g) - v0
-                if not (touched or missing or (viable and g == FP_NER_LAST and g_label == open_label)):
+                if not (touched or missing
+                        or (viable and g == FP_NER_LAST and g_label == open_label)):
                     cost += 1   # a false positive
                 if viable and not missing and not (g == FP_NER_LAST and g_label == open_label):
                     cost += 1   # the gold entity it was matching goes on: lost

@@ -7,7 +7,7 @@ from ._state cimport StateC, GoldC, TransitionC
 
 
 cdef class Gold:
-    cdef GoldC c                    # the gold annotation on the predicted tokens, read without the GIL
+    cdef GoldC c                    # the gold on the predicted tokens, read without the GIL
     cdef readonly object example_id # where it came from, for error messages
 
 
