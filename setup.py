@@ -33,6 +33,7 @@ MOD_NAMES = [
     "fastpipe.pipeline._annotate",
     "fastpipe.ml._features",
     "fastpipe.ml._kernels",
+    "fastpipe.ml._parser_kernels",
     "fastpipe.pipeline._parser_internals.stateclass",
     "fastpipe.pipeline._parser_internals.transition_system",
     "fastpipe.pipeline._parser_internals.arc_eager",
