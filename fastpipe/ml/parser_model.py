@@ -217,7 +217,8 @@ def resize_output(model: Model, nO: int) -> Model:
         nF, nP = out.get_dim("nF"), out.get_dim("nP")
         fresh = _init_lower(_clone_lower(out, nO), None).get_param  # random rows for new units
         _resize_param(out, "W", lambda a: _grow_units(a, fresh("W"), nF, nP, keep))
-        _resize_param(out, "pad", lambda a: _grow_units(a, fresh("pad"), nF, nP, keep))
+        _resize_param(out, "pad", lambda a: _grow_units(
+            a.reshape(1, -1), fresh("pad").reshape(1, -1), nF, nP, keep).reshape(nF, -1))
         _resize_param(out, "b", lambda a: _grow_units(a[None], fresh("b")[None], 1, nP, keep)[0])
     return model
 
@@ -241,7 +242,8 @@ def _grow_last(a: numpy.ndarray, n: int, keep: int) -> numpy.ndarray:
 
 
 def _grow_units(a, fresh, nF: int, nP: int, keep: int) -> numpy.ndarray:
-    """Resize the unit axis of a lower-layer array laid out (rows, nF*nH*nP)."""
+    """Resize the unit axis of a lower-layer array laid out (rows, nF*nH*nP); fresh has the
+    new shape and gives the values of new units."""
     rows = a.shape[0]
     old = a.reshape(rows, nF, -1, nP)
     new = fresh.astype(a.dtype).reshape(rows, nF, -1, nP).copy()
