@@ -283,6 +283,7 @@ class ParserStep:
         self.P = matmul(X, W, out=WORKSPACE.get((self.n_rows, W.shape[1]), self.dtype))
         self.X = X if is_train else None
         self._dP = None           # gradient table (like P), created by the first backprop_step
+        self._step_grads = None   # the parameter gradients steps add into (see _grads)
         self._finished = False
 
     def get_doc_offsets(self) -> numpy.ndarray:
@@ -348,25 +349,30 @@ class ParserStep:
             if d_scores.shape != scores.shape:
                 raise ValueError(f"parser model: d_scores must have shape {scores.shape}, "
                                  f"got {d_scores.shape}")
+            dP, d_pad, d_b, d_U, d_c = self._grads()
             if upper is not None:
-                U = upper.get_param("W")
-                matmul_add(H.T, d_scores, grad_array(upper, "W"))
-                grad_array(upper, "b")[...] += d_scores.sum(axis=0)
-                dH = matmul(d_scores, U.T, out=numpy.empty(H.shape, dtype=self.dtype))
+                matmul_add(H.T, d_scores, d_U)
+                d_c += d_scores.sum(axis=0)
+                dH = matmul(d_scores, upper.get_param("W").T,
+                            out=numpy.empty(H.shape, dtype=self.dtype))
                 if mask is not None:
                     dH *= mask
             else:
                 dH = d_scores
-            _parser_kernels.hidden_backward(dH, which, ids, self.nP, self._grad_table(),
-                                            grad_array(self.lower, "pad"),
-                                            grad_array(self.lower, "b"))
+            _parser_kernels.hidden_backward(dH, which, ids, self.nP, dP, d_pad, d_b)
 
         return scores, backprop_step
 
-    def _grad_table(self) -> numpy.ndarray:
+    def _grads(self) -> tuple:
+        """(dP, d pad, d b, d upper W, d upper b): the batch's gradient table and the arrays
+        the steps add into, looked up once per batch (finish_update must wait for finish())."""
         if self._dP is None:
             self._dP = WORKSPACE.zeros(self.P.shape, self.dtype)
-        return self._dP
+            lower, upper = self.lower, self.upper
+            self._step_grads = (grad_array(lower, "pad"), grad_array(lower, "b"),
+                                grad_array(upper, "W") if upper is not None else None,
+                                grad_array(upper, "b") if upper is not None else None)
+        return (self._dP,) + self._step_grads
 
     def finish(self, _unused=None):
         """Once per batch, after the steps' backprops: lower-layer weight gradient and the
@@ -376,9 +382,9 @@ class ParserStep:
         self._finished = True
         lower = self.lower
         W = lower.get_param("W")
-        dP = self._grad_table()
+        dP = self._grads()[0]
         X = self.X
-        self._dP = self.P = self.X = None
+        self._dP = self.P = self.X = self._step_grads = None
         matmul_add(X.T, dP, grad_array(lower, "W"), tmp=WORKSPACE.get(W.shape, self.dtype))
         dX = matmul(dP, W.T, out=WORKSPACE.get((dP.shape[0], self.nI), self.dtype))
         del dP, X
