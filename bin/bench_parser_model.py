@@ -125,7 +125,8 @@ def scatter_only(model, args):
         for ids, which, dH in prepared:
             if use_numpy:
                 dZ = numpy.zeros((len(ids), nH, nP), dtype="f")
-                numpy.put_along_axis(dZ, which[:, :, None].astype(numpy.intp), dH[:, :, None], axis=2)
+                numpy.put_along_axis(dZ, which[:, :, None].astype(numpy.intp), dH[:, :, None],
+                                     axis=2)
                 rows = numpy.where(ids >= 0, ids, n_rows + numpy.arange(nF)[None, :])
                 numpy.add.at(dP, (rows, numpy.arange(nF)[None, :]), dZ.reshape(len(ids), 1, -1))
             else:
@@ -200,7 +201,8 @@ def main():
           f"feats {args.feats}, hidden {args.hidden}x{args.pieces}, moves {args.moves}, "
           f"width {args.width}")
     model, fp_train, fp_predict = fastpipe_system(args, vectors)
-    systems = {"fastpipe": (fp_train, fp_predict), "numpy (np.add.at)": (numpy_system(model, vectors, args), None)}
+    systems = {"fastpipe": (fp_train, fp_predict),
+               "numpy (np.add.at)": (numpy_system(model, vectors, args), None)}
     sp = None if args.no_spacy else spacy_system(args, vectors)
     if sp is not None:
         systems["spaCy 3.8"] = sp

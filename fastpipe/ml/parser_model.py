@@ -92,7 +92,9 @@ def TransitionBasedParser(
     if n_feats is None:
         n_feats = N_FEATS[state_type][1 if extra_state_tokens else 0]
     if n_feats < 1:
-        raise ValueError(f"fastpipe.TransitionBasedParser.v1: n_feats must be positive, got {n_feats}")
+        raise ValueError(
+            f"fastpipe.TransitionBasedParser.v1: n_feats must be positive, got {n_feats}"
+        )
     if hidden_width < 1 or not 1 <= maxout_pieces <= 255:
         raise ValueError(
             "fastpipe.TransitionBasedParser.v1: hidden_width must be positive and maxout_pieces "
@@ -291,11 +293,13 @@ class ParserStep:
         return self.doc_offsets
 
     def _check_ids(self, ids) -> numpy.ndarray:
-        if not isinstance(ids, numpy.ndarray) or ids.dtype != numpy.int32 or not ids.flags["C_CONTIGUOUS"]:
+        if (not isinstance(ids, numpy.ndarray) or ids.dtype != numpy.int32
+                or not ids.flags["C_CONTIGUOUS"]):
             ids = numpy.ascontiguousarray(ids, dtype=numpy.int32)
         if ids.ndim != 2 or ids.shape[1] != self.nF:
             raise ValueError(
-                f"parser model: feature ids must be (n_states, {self.nF}) (model.attrs['n_feats']), "
+                f"parser model: feature ids must be (n_states, {self.nF}) "
+                f"(model.attrs['n_feats']), "
                 f"got shape {ids.shape}"
             )
         return ids

@@ -85,7 +85,8 @@ def test_kernel_rejects_bad_ids():
     which = numpy.empty((1, 2), dtype=numpy.uint8)
     for bad in (3, -2):
         with pytest.raises(IndexError, match="outside"):
-            _parser_kernels.hidden_forward(P, pad, b, numpy.array([[0, bad]], dtype="i"), 2, which, H)
+            ids = numpy.array([[0, bad]], dtype="i")
+            _parser_kernels.hidden_forward(P, pad, b, ids, 2, which, H)
 
 
 def test_to_global():
@@ -360,3 +361,19 @@ def test_learns_moves_from_feature_patterns(nlp):
     ids, gold = batch(500)
     accuracy = (model.predict(docs).predict(ids).argmax(axis=1) == gold).mean()
     assert accuracy > 0.95
+
+
+def test_empty_batches_and_steps(nlp):
+    model = build(small_tok2vec(), [nlp("a b")], nO=3)
+    for docs in ([], [nlp("")], [nlp(""), nlp("one")]):
+        step, finish = model.begin_update(docs)
+        n_rows = int(step.get_doc_offsets()[-1])
+        assert n_rows == sum(len(d) for d in docs)
+        scores, bp = step.begin_update(numpy.zeros((0, 8), dtype="i"))
+        assert scores.shape == (0, 3)
+        bp(scores)
+        if n_rows:
+            scores, bp = step.begin_update(numpy.array([[0] + [-1] * 7], dtype="i"))
+            bp(numpy.ones_like(scores))
+        finish()
+        assert model.predict(docs).predict(numpy.full((2, 8), -1, dtype="i")).shape == (2, 3)
