@@ -34,6 +34,7 @@ MOD_NAMES = [
     "fastpipe.ml._features",
     "fastpipe.ml._kernels",
     "fastpipe.ml._parser_kernels",
+    "fastpipe.ml._optim",
     "fastpipe.pipeline._parser_internals.stateclass",
     "fastpipe.pipeline._parser_internals.transition_system",
     "fastpipe.pipeline._parser_internals.arc_eager",

@@ -64,7 +64,7 @@ def build(system, task):
     if system == "fastpipe":
         import fastpipe
         from fastpipe.gold.example import Example
-        from thinc.api import Adam
+        from fastpipe.ml.optimizers import Adam  # thinc's Adam arithmetic, fused into one pass
 
         nlp = fastpipe.blank("en")
         if task == "tagger":
@@ -84,11 +84,11 @@ def build(system, task):
     nlp = spacy.blank("en")
     if task == "tagger":
         nlp.add_pipe("tagger", config={"model": {"@architectures": "spacy.Tagger.v2", "nO": None,
-                                                 "tok2vec": {"@architectures": "spacy.HashEmbedCNN.v2", **t2v}}})
+                                                 "tok2vec": {"@architectures": "spacy.HashEmbedCNN.v2", "pretrained_vectors": None, **t2v}}})
     else:
         nlp.add_pipe("textcat", config={"model": {
             "@architectures": "spacy.TextCatEnsemble.v2", "nO": None,
-            "tok2vec": {"@architectures": "spacy.HashEmbedCNN.v2", **t2v},
+            "tok2vec": {"@architectures": "spacy.HashEmbedCNN.v2", "pretrained_vectors": None, **t2v},
             "linear_model": {"@architectures": "spacy.TextCatBOW.v3", "exclusive_classes": True,
                              "ngram_size": 1, "no_output_layer": False, "length": 262144}}})
     return nlp, Example, Adam(**OPTIMIZER)

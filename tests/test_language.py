@@ -57,7 +57,7 @@ def test_filled_config_hides_nothing():
     tagger = config["components"]["tagger"]
     assert tagger["factory"] == "tagger"
     assert tagger["overwrite"] is False and tagger["label_smoothing"] == 0.0
-    assert config["training"]["optimizer"]["@optimizers"] == "Adam.v1"
+    assert config["training"]["optimizer"]["@optimizers"] == "fastpipe.Adam.v1"
     assert config["training"]["score_weights"] == {"tag_acc": 1.0}
     assert config["corpora"]["train"]["path"] == "${paths.train}"
     # the filled config builds the same pipeline again

@@ -146,7 +146,7 @@ frozen_components = []
 annotating_components = []
 
 [training.optimizer]
-@optimizers = "Adam.v1"
+@optimizers = "fastpipe.Adam.v1"
 learn_rate = 0.001
 L2 = 0.01
 grad_clip = 1.0

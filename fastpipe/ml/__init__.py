@@ -14,6 +14,8 @@ from typing import Optional
 from thinc.api import Model
 
 from .embed import MultiHashEmbed
+from .optimizers import FusedAdam
+from .parser_model import TransitionBasedParser
 from .encoder import MaxoutWindowEncoder
 from .tagger import Tagger
 from .textcat import TextCatBOW, TextCatEnsemble

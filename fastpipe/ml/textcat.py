@@ -3,8 +3,8 @@
 * TextCatBOW: hashed bag of 1..n-grams of lower-cased words -> sparse linear layer ->
   softmax (exclusive classes) or logistic (independent labels), or raw scores without an output
   layer.
-* TextCatEnsemble: mean-pooled tok2vec vectors -> linear (with dropout), concatenated with a
-  linear model's scores -> a final linear layer -> softmax or logistic.
+* TextCatEnsemble: tok2vec vectors pooled per doc by learned attention (with dropout),
+  concatenated with a linear model's scores -> a final linear layer -> softmax or logistic.
 
 Backprop takes the gradient of the loss with respect to the output layer's *input* (for
 cross-entropy or the usual textcat loss: scores - truth), as thinc's Softmax and Logistic do.
@@ -84,15 +84,15 @@ def bow_forward(model: Model, docs: List, is_train: bool):
 
 @registry.architectures("fastpipe.TextCatEnsemble.v1")
 def TextCatEnsemble(tok2vec: Model, linear_model: Model, nO: Optional[int] = None) -> Model[List, Floats2d]:
-    """Mean-pooled ``tok2vec`` and ``linear_model`` scores, combined by a final layer whose
-    activation follows the linear model's ``exclusive_classes``."""
+    """Attention-pooled ``tok2vec`` vectors and ``linear_model`` scores, combined by a final
+    layer whose activation follows the linear model's ``exclusive_classes``."""
     return Model(
         "textcat_ensemble",
         ensemble_forward,
         init=ensemble_init,
         layers=[tok2vec, linear_model],
         dims={"nO": nO, "nI": None},
-        params={"W_pool": None, "b_pool": None, "W_out": None, "b_out": None},
+        params={"q": None, "W_out": None, "b_out": None},
         attrs={
             "exclusive_classes": bool(linear_model.attrs.get("exclusive_classes", True)),
             "has_output_layer": True,
@@ -114,36 +114,65 @@ def ensemble_init(model: Model, X=None, Y=None) -> Model:
         raise ValueError(f"fastpipe.TextCatEnsemble.v1: linear_model has nO={linear.get_dim('nO')}, expected {nO}")
     width = tok2vec.get_dim("nO")
     model.set_dim("nI", width, force=True)
-    limit = numpy.sqrt(6.0 / (width + nO))
-    model.set_param("W_pool", numpy.random.uniform(-limit, limit, (width, nO)).astype("float32"))
-    model.set_param("b_pool", numpy.zeros((nO,), dtype="float32"))
-    model.set_param("W_out", numpy.zeros((2 * nO, nO), dtype="float32"))
+    # attention query: zeros, so pooling starts as the mean and learns which tokens matter
+    model.set_param("q", numpy.zeros((width,), dtype="float32"))
+    model.set_param("W_out", numpy.zeros((nO + width, nO), dtype="float32"))
     model.set_param("b_out", numpy.zeros((nO,), dtype="float32"))
     return model
 
 
+def attention_pool(X: numpy.ndarray, q: numpy.ndarray, lengths: numpy.ndarray):
+    """Per doc, a softmax over its tokens of X @ q weighs the rows of X into one vector.
+    Returns (pooled (n_docs, width), weights (n_tokens,), starts)."""
+    n_docs = len(lengths)
+    starts = numpy.zeros(n_docs + 1, dtype=numpy.int64)
+    numpy.cumsum(lengths, out=starts[1:])
+    pooled = numpy.zeros((n_docs, X.shape[1]), dtype=X.dtype)
+    weights = numpy.zeros((X.shape[0],), dtype=X.dtype)
+    nonempty = lengths > 0
+    if not nonempty.any():
+        return pooled, weights, starts
+    logits = X @ q
+    seg = starts[:-1][nonempty]
+    doc_of = numpy.repeat(numpy.arange(n_docs), lengths)
+    peak = numpy.maximum.reduceat(logits, seg)
+    shifted = numpy.exp(logits - numpy.repeat(peak, lengths[nonempty]))
+    total = numpy.add.reduceat(shifted, seg)
+    weights[:] = shifted / numpy.repeat(total, lengths[nonempty])
+    pooled[nonempty] = numpy.add.reduceat(X * weights[:, None], seg, axis=0)
+    return pooled, weights, (starts, doc_of)
+
+
+def attention_pool_backward(d_pooled, X, q, weights, doc_of):
+    """Gradients of attention_pool: (dX, dq)."""
+    g = d_pooled[doc_of]                               # (n_tokens, width): each token's doc grad
+    e = (g * X).sum(axis=1)                            # d loss / d weight
+    mean_e = numpy.bincount(doc_of, weights=weights * e, minlength=len(d_pooled))[doc_of]
+    d_logits = (weights * (e - mean_e)).astype(X.dtype)
+    dX = g * weights[:, None] + d_logits[:, None] * q[None, :]
+    dq = d_logits @ X
+    return dX.astype(X.dtype, copy=False), dq
+
+
 def ensemble_forward(model: Model, docs: List, is_train: bool):
     tok2vec, linear = model.layers
-    W_pool = model.get_param("W_pool")
-    b_pool = model.get_param("b_pool")
+    q = model.get_param("q")
     W_out = model.get_param("W_out")
     b_out = model.get_param("b_out")
-    dtype = W_pool.dtype
-    width, nO = W_pool.shape
+    dtype = W_out.dtype
+    nO = W_out.shape[1]
+    width = q.shape[0]
     n_docs = len(docs)
     Xs, tok2vec_backprop = tok2vec(docs, is_train)
     lengths = numpy.asarray([len(x) for x in Xs], dtype=numpy.int32)
     X = concat_rows(Xs, width, dtype)
     del Xs
-    pooled = numpy.empty((n_docs, width), dtype=dtype)
-    _kernels.mean_pool_forward(X, lengths, pooled)
-    del X
+    pooled, att_weights, index = attention_pool(X, q, lengths)
     lin_scores, linear_backprop = linear(docs, is_train)
-    hidden = numpy.empty((n_docs, 2 * nO), dtype=dtype)
+    hidden = numpy.empty((n_docs, nO + width), dtype=dtype)
     hidden[:, :nO] = lin_scores
-    matmul(pooled, W_pool, out=hidden[:, nO:])
-    hidden[:, nO:] += b_pool
-    mask = dropout_mask_for(model, (n_docs, nO), dtype, is_train)
+    hidden[:, nO:] = pooled
+    mask = dropout_mask_for(model, (n_docs, width), dtype, is_train)
     if mask is not None:
         hidden[:, nO:] *= mask
     scores = matmul(hidden, W_out)
@@ -154,17 +183,19 @@ def ensemble_forward(model: Model, docs: List, is_train: bool):
         matmul_add(hidden.T, dY, grad_array(model, "W_out"))
         grad_array(model, "b_out")[...] += dY.sum(axis=0)
         d_hidden = matmul(dY, W_out.T)
-        d_pool_out = numpy.ascontiguousarray(d_hidden[:, nO:])
+        d_pooled = numpy.ascontiguousarray(d_hidden[:, nO:])
         if mask is not None:
-            d_pool_out *= mask
-        matmul_add(pooled.T, d_pool_out, grad_array(model, "W_pool"))
-        grad_array(model, "b_pool")[...] += d_pool_out.sum(axis=0)
-        d_pooled = matmul(d_pool_out, W_pool.T)
-        dX = numpy.empty((int(lengths.sum()), width), dtype=dtype)
-        _kernels.mean_pool_backward(d_pooled, lengths, dX)
+            d_pooled *= mask
+        starts = numpy.zeros(n_docs + 1, dtype=numpy.int64)
+        numpy.cumsum(lengths, out=starts[1:])
+        if int(lengths.sum()):
+            _, doc_of = index
+            dX, dq = attention_pool_backward(d_pooled, X, q, att_weights, doc_of)
+            grad_array(model, "q")[...] += dq
+        else:
+            dX = numpy.zeros((0, width), dtype=dtype)
         d_lin = numpy.ascontiguousarray(d_hidden[:, :nO])
         linear_backprop(_through_activation(linear, lin_scores, d_lin))
-        starts = numpy.concatenate([[0], numpy.cumsum(lengths)])
         return tok2vec_backprop([dX[starts[i]:starts[i + 1]] for i in range(n_docs)])
 
     return scores, backprop

@@ -1,0 +1,56 @@
+"""fastpipe.Adam.v1: thinc's Adam with the same settings and the same arithmetic, done in one
+fused pass per parameter (clip, moments, step, weight decay, zeroing the gradient) instead of
+several numpy passes and a temporary array per step. Anything the fused pass does not cover
+(RAdam, plain SGD, L2 added to the gradient, float64 weights) falls back to thinc's code."""
+from typing import List, Union
+
+import numpy
+from thinc.api import Optimizer
+from thinc.types import Generator
+
+from ..registry import registry
+from ._optim import adam_step
+
+FloatOrSeq = Union[float, List[float], Generator]
+
+
+class FusedAdam(Optimizer):
+    __slots__ = ()
+
+    def __call__(self, key, weights, gradient, *, lr_scale: float = 1.0):
+        if (self.use_radam or not (self.b1 > 0.0 and self.b2 > 0.0)
+                or (self.L2 != 0 and not self.L2_is_weight_decay)
+                or not isinstance(weights, numpy.ndarray) or weights.dtype != numpy.float32
+                or gradient.dtype != numpy.float32
+                or not (weights.flags.c_contiguous and gradient.flags.c_contiguous)):
+            return super().__call__(key, weights, gradient, lr_scale=lr_scale)
+        if len(gradient) < 1:
+            return weights, gradient
+        self.nr_update[key] += 1
+        nr_upd = self.nr_update[key]
+        if key not in self.mom1:
+            self.mom1[key] = numpy.zeros(weights.size, dtype="f")
+            self.mom2[key] = numpy.zeros(weights.size, dtype="f")
+        fix1 = 1.0 - (self.b1 ** nr_upd)
+        fix2 = 1.0 - (self.b2 ** nr_upd)
+        step = self.learn_rate * fix2 ** 0.5 / fix1 * lr_scale
+        decay = lr_scale * self.learn_rate * self.L2 if self.L2 != 0 else 0.0
+        adam_step(weights.reshape(-1), gradient.reshape(-1), self.mom1[key], self.mom2[key],
+                  self.b1, self.b2, self.eps, step, self.grad_clip or 0.0, decay)
+        if self.averages is not None:
+            if key not in self.averages:
+                self.averages[key] = numpy.zeros(weights.shape, dtype="float32")
+            from thinc.backends import get_array_ops
+
+            get_array_ops(weights).update_averages(self.averages[key], weights, nr_upd)
+        return weights, gradient
+
+
+@registry.optimizers("fastpipe.Adam.v1")
+def Adam(learn_rate: FloatOrSeq = 0.001, *, L2: FloatOrSeq = 0.0, beta1: FloatOrSeq = 0.9,
+         beta2: FloatOrSeq = 0.999, eps: FloatOrSeq = 1e-08, grad_clip: FloatOrSeq = 1.0,
+         L2_is_weight_decay: bool = True, use_averages: bool = True) -> FusedAdam:
+    """Adam with decoupled weight decay and gradient clipping, as thinc's Adam.v1."""
+    return FusedAdam(learn_rate, L2=L2, beta1=beta1, beta2=beta2, eps=eps, grad_clip=grad_clip,
+                     L2_is_weight_decay=L2_is_weight_decay, use_averages=use_averages,
+                     use_radam=False)
