@@ -31,6 +31,7 @@ MOD_NAMES = [
     "fastpipe.gold.nonproj",
     "fastpipe.gold.example",
     "fastpipe.pipeline._annotate",
+    "fastpipe.pipeline._parser_steps",
     "fastpipe.ml._features",
     "fastpipe.ml._kernels",
     "fastpipe.ml._parser_kernels",

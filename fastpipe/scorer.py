@@ -100,6 +100,55 @@ def score_spans(examples, key: str = "ents", *, getter: Optional[Callable] = Non
             f"{key}_per_type": {label: prf.to_dict() for label, prf in sorted(per_type.items())}}
 
 
+def score_deps(examples, *, ignore_labels=("punct", "p")) -> Dict:
+    """Attachment scores over the reference tokens with a gold parse (tokens whose gold label is
+    in ``ignore_labels`` are left out, as is usual): dep_uas (head right), dep_las (head and
+    label right), dep_las_per_type (P/R/F per gold/predicted label). A reference token that
+    the tokenizer split or merged counts as wrong."""
+    uas = las = total = 0
+    per_type: Dict[str, PRF] = defaultdict(PRF)
+    seen = False
+    for eg in examples:
+        ref = eg.reference
+        if not ref.has_annotation("DEP"):
+            continue
+        seen = True
+        align = eg.alignment
+        pred = eg.predicted
+        x_of_y = {}
+        for j in range(len(ref)):
+            xs = align.y2x[j]
+            if len(xs) == 1 and len(align.x2y[int(xs[0])]) == 1:
+                x_of_y[j] = int(xs[0])
+        gold_arcs = set()
+        pred_arcs = set()
+        for j, token in enumerate(ref):
+            label = token.dep_
+            if not label or label in ignore_labels:
+                continue
+            total += 1
+            gold_arcs.add((j, token.head.i, label))
+            i = x_of_y.get(j)
+            if i is None:
+                continue
+            p_token = pred[i]
+            p_head = p_token.head.i
+            head_ok = x_of_y.get(token.head.i) == p_head
+            uas += head_ok
+            las += head_ok and p_token.dep_ == label
+        y_of_x = {i: j for j, i in x_of_y.items()}
+        for i, p_token in enumerate(pred):
+            if p_token.dep_ and p_token.dep_ not in ignore_labels and i in y_of_x and p_token.head.i in y_of_x:
+                pred_arcs.add((y_of_x[i], y_of_x[p_token.head.i], p_token.dep_))
+        for label in {a[2] for a in gold_arcs | pred_arcs}:
+            per_type[label].score_set({a for a in pred_arcs if a[2] == label},
+                                      {a for a in gold_arcs if a[2] == label})
+    if not seen or total == 0:
+        return {"dep_uas": None, "dep_las": None, "dep_las_per_type": None}
+    return {"dep_uas": uas / total, "dep_las": las / total,
+            "dep_las_per_type": {label: prf.to_dict() for label, prf in sorted(per_type.items())}}
+
+
 def score_sents(examples, key: str = "sents") -> Dict[str, Optional[float]]:
     """Sentence boundaries: P/R/F over (start_char, end_char) of sentences."""
     prf = PRF()

@@ -5,7 +5,8 @@ from .tok2vec import Tok2Vec
 from .tagger import Tagger
 from .textcat import TextCategorizer
 from .sentencizer import Sentencizer
+from .parser import TransitionParser
 from .entity_ruler import EntityRuler
 
 __all__ = ["Pipe", "TrainablePipe", "Tok2Vec", "Tagger", "TextCategorizer", "Sentencizer",
-           "EntityRuler"]
+           "TransitionParser", "EntityRuler"]

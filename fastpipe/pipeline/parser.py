@@ -1,0 +1,182 @@
+"""parser and ner: transition-based components over a batch of states.
+
+Per batch, the model runs the tok2vec once and precomputes its hidden layer for every token;
+then each step scores all unfinished states at once (one model call), and a compiled batch
+(fastpipe.pipeline._parser_steps) extracts features, checks validity, computes the oracle's
+costs and the loss, and applies moves without the GIL. Training follows the model's own best
+valid move (dynamic oracle), so it learns to recover from its mistakes.
+"""
+from itertools import islice
+from typing import Any, List
+
+import numpy
+from thinc.api import Config, Model, set_dropout_rate
+
+from ..errors import Errors
+from ..ml.parser_model import resize_output
+from ..registry import factory
+from ..scorer import score_deps, score_sents, score_spans
+from ._parser_internals.arc_eager import ArcEager
+from ._parser_internals.ner import BiluoPushDown
+from ._parser_steps import StateBatch
+from .base import TrainablePipe, validate_examples
+
+_MODEL = """
+[model]
+@architectures = "fastpipe.TransitionBasedParser.v1"
+state_type = "{state_type}"
+extra_state_tokens = false
+hidden_width = 64
+maxout_pieces = 2
+use_upper = true
+nO = null
+
+[model.tok2vec]
+@architectures = "fastpipe.HashEmbedCNN.v1"
+width = 96
+depth = 4
+embed_size = 2000
+window_size = 1
+maxout_pieces = 3
+subword_features = true
+"""
+DEFAULT_PARSER_MODEL = Config().from_str(_MODEL.format(state_type="parser"))["model"]
+DEFAULT_NER_MODEL = Config().from_str(_MODEL.format(state_type="ner"))["model"]
+
+
+@factory("parser", default_config={"model": DEFAULT_PARSER_MODEL, "min_action_freq": 30,
+                                   "learn_tokens": False},
+         default_score_weights={"dep_uas": 0.5, "dep_las": 0.5, "dep_las_per_type": None,
+                                "sents_p": None, "sents_r": None, "sents_f": 0.0},
+         assigns=("token.dep", "token.head", "token.is_sent_start", "doc.sents"))
+def make_parser(nlp: Any, name: str, model: Model, min_action_freq: int,
+                learn_tokens: bool) -> "TransitionParser":
+    if learn_tokens:
+        raise ValueError(Errors.E079)
+    return TransitionParser(nlp.vocab, model, name, moves=ArcEager(nlp.vocab.strings),
+                            min_action_freq=min_action_freq)
+
+
+@factory("ner", default_config={"model": DEFAULT_NER_MODEL},
+         default_score_weights={"ents_f": 1.0, "ents_p": 0.0, "ents_r": 0.0, "ents_per_type": None},
+         assigns=("doc.ents", "token.ent_iob", "token.ent_type"))
+def make_ner(nlp: Any, name: str, model: Model) -> "TransitionParser":
+    return TransitionParser(nlp.vocab, model, name, moves=BiluoPushDown(nlp.vocab.strings),
+                            min_action_freq=1)
+
+
+class TransitionParser(TrainablePipe):
+    """A greedy transition-based parser or entity recognizer (the moves decide which)."""
+
+    def __init__(self, vocab, model: Model, name: str, *, moves, min_action_freq: int = 1):
+        super().__init__(vocab, model, name, min_action_freq=min_action_freq)
+        self.moves = moves
+        self.is_ner = isinstance(moves, BiluoPushDown)
+
+    @property
+    def labels(self):
+        return tuple(self.moves.labels)
+
+    def add_label(self, label):
+        before = self.moves.n_moves
+        self.moves.add_label(label)
+        if self.moves.n_moves != before and self._model_ready():
+            resize_output(self.model, self.moves.n_moves)
+        return int(self.moves.n_moves != before)
+
+    def _model_ready(self) -> bool:
+        return self.model.has_dim("nO") is True
+
+    # -- initialization -----------------------------------------------------------------------
+
+    def _has_gold(self, eg) -> bool:
+        if self.is_ner:
+            return eg.reference.has_annotation("ENT_IOB")
+        return eg.reference.has_annotation("DEP")
+
+    def initialize(self, get_examples, *, nlp=None, labels=None):
+        examples = [eg for eg in get_examples() if self._has_gold(eg)]
+        if labels is not None:
+            for label in labels:
+                self.moves.add_label(label)
+        else:
+            if not examples:
+                what = "entities" if self.is_ner else "dependency parses"
+                raise ValueError(Errors.E095.format(name=self.name, what=what))
+            self.moves.initialize(examples, min_freq=self.cfg["min_action_freq"])
+        resize_output(self.model, self.moves.n_moves)
+        docs = [eg.predicted for eg in islice(examples, 10)]
+        self.model.initialize(X=docs or None)
+
+    # -- prediction -----------------------------------------------------------------------------
+
+    def predict(self, docs):
+        states = [self.moves.init_state(doc) for doc in docs]
+        if not any(len(doc) for doc in docs):
+            return states
+        step = self.model.predict(docs)
+        offsets = step.get_doc_offsets()[:-1]
+        batch = StateBatch(self.moves, states, offsets, self.model.attrs["n_feats"])
+        while batch.n_active:
+            scores = step.predict(batch.features())
+            batch.advance(numpy.ascontiguousarray(scores, dtype=numpy.float32))
+        return states
+
+    def set_annotations(self, docs, states):
+        for doc, state in zip(docs, states):
+            self.moves.set_annotations(state, doc)
+
+    # -- training -------------------------------------------------------------------------------
+
+    def update(self, examples, *, drop: float = 0.0, sgd=None, losses=None):
+        if losses is None:
+            losses = {}
+        losses.setdefault(self.name, 0.0)
+        examples = [eg for eg in validate_examples(examples, f"{self.name}.update")
+                    if self._has_gold(eg) and len(eg.predicted)]
+        if not examples:
+            return losses
+        docs = [eg.predicted for eg in examples]
+        golds = [self.moves.init_gold(eg) for eg in examples]
+        states = [self.moves.init_state(doc) for doc in docs]
+        set_dropout_rate(self.model, drop)
+        step, finish = self.model.begin_update(docs)
+        offsets = step.get_doc_offsets()[:-1]
+        batch = StateBatch(self.moves, states, offsets, self.model.attrs["n_feats"], golds)
+        total = 0.0
+        while batch.n_active:
+            scores, backprop_step = step.begin_update(batch.features())
+            d_scores, loss = batch.advance_and_loss(numpy.ascontiguousarray(scores, dtype=numpy.float32))
+            backprop_step(d_scores)
+            total += loss
+        finish()
+        if sgd not in (None, False):
+            self.finish_update(sgd)
+        losses[self.name] += total
+        return losses
+
+    def get_loss(self, examples, scores):
+        raise NotImplementedError("the transition components compute their loss step by step in update()")
+
+    # -- scores and serialization ---------------------------------------------------------------
+
+    def score(self, examples, **kwargs):
+        if self.is_ner:
+            return score_spans(examples, "ents")
+        scores = score_deps(examples)
+        scores.update(score_sents(examples))
+        return scores
+
+    def get_state(self):
+        return {"cfg": self.cfg, "moves": self.moves.to_dict()}
+
+    def set_state(self, state):
+        self.cfg = dict(state.get("cfg", self.cfg))
+        if "moves" in state:
+            self.moves.from_dict(state["moves"])
+        for label in self.moves.labels:
+            self.vocab.strings.add(label)
+
+    def _before_model_load(self):
+        if self.moves.n_moves and not self._model_ready():
+            resize_output(self.model, self.moves.n_moves)
