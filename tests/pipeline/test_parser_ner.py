@@ -1,0 +1,152 @@
+"""parser and ner components: learning, bad input, preset entities, unseen labels, saving."""
+from pathlib import Path
+
+import pytest
+from thinc.api import fix_random_seed
+
+import fastpipe
+from fastpipe.gold.converters import CONVERTERS
+from fastpipe.gold.example import Example
+from fastpipe.tokens import Doc
+
+DATA = Path(__file__).resolve().parents[2] / "examples" / "data"
+SMALL = {"tok2vec": {"width": 32, "depth": 2, "embed_size": 1000}, "hidden_width": 32}
+
+TOY = [
+    ("I like green apples .", [1, 1, 3, 1, 1], ["nsubj", "ROOT", "amod", "obj", "punct"],
+     [(0, 1, "PER")]),
+    ("She eats red cherries .", [1, 1, 3, 1, 1], ["nsubj", "ROOT", "amod", "obj", "punct"],
+     [(0, 3, "PER")]),
+    ("Paris loves big dogs .", [1, 1, 3, 1, 1], ["nsubj", "ROOT", "amod", "obj", "punct"],
+     [(0, 5, "LOC")]),
+]
+
+
+def toy_examples(nlp):
+    out = []
+    for text, heads, deps, ents in TOY:
+        doc = nlp.make_doc(text)
+        out.append(Example.from_dict(doc, {"heads": heads, "deps": deps, "entities": ents}))
+    return out
+
+
+def make_nlp(**kwargs):
+    fix_random_seed(0)
+    nlp = fastpipe.blank("en")
+    nlp.add_pipe("parser", config={"model": SMALL, "min_action_freq": 1})
+    nlp.add_pipe("ner", config={"model": SMALL})
+    return nlp
+
+
+def test_learns_toy_parses_and_entities(tmp_path):
+    nlp = make_nlp()
+    examples = toy_examples(nlp)
+    optimizer = nlp.initialize(lambda: examples)
+    for _ in range(60):
+        nlp.update(examples, sgd=optimizer)
+    doc = nlp("She likes big apples .")
+    assert [t.head.i for t in doc] == [1, 1, 3, 1, 1]
+    assert [t.dep_ for t in doc] == ["nsubj", "ROOT", "amod", "obj", "punct"]
+    assert len(list(doc.sents)) == 1
+    scores = nlp.evaluate(examples)
+    assert scores["dep_uas"] == 1.0 and scores["dep_las"] == 1.0
+    assert scores["ents_f"] == 1.0
+    nlp.to_disk(tmp_path / "pipe")
+    loaded = fastpipe.load(tmp_path / "pipe")
+    again = loaded("She likes big apples .")
+    assert [(t.head.i, t.dep_, t.ent_iob_, t.ent_type_) for t in again] == \
+        [(t.head.i, t.dep_, t.ent_iob_, t.ent_type_) for t in doc]
+
+
+@pytest.mark.parametrize("text", ["Hello", "!!! ... ???", "   \n\n  ", "", "word " * 10_000])
+def test_odd_documents_parse_to_well_formed_trees(text):
+    nlp = make_nlp()
+    examples = toy_examples(nlp)
+    optimizer = nlp.initialize(lambda: examples)
+    nlp.update(examples, sgd=optimizer)
+    doc = nlp(text)
+    assert doc.text == text
+    for token in doc:
+        # every token reaches a root of its sentence without a cycle
+        seen = set()
+        node = token
+        while node.head.i != node.i:
+            assert node.i not in seen
+            seen.add(node.i)
+            node = node.head
+    if len(doc):
+        assert sum(1 for _ in doc.sents) >= 1
+
+
+def test_preset_entities_are_kept():
+    nlp = make_nlp()
+    ruler = nlp.add_pipe("entity_ruler", before="parser")
+    ruler.add_patterns([{"label": "FRUIT", "pattern": "apples"}])
+    examples = toy_examples(nlp)
+    optimizer = nlp.initialize(lambda: examples)
+    for _ in range(20):
+        nlp.update(examples, sgd=optimizer)
+    doc = nlp("I like green apples .")
+    assert ("apples", "FRUIT") in [(e.text, e.label_) for e in doc.ents]
+
+
+def test_unseen_entity_label_in_gold_does_not_break_training():
+    nlp = make_nlp()
+    examples = toy_examples(nlp)
+    optimizer = nlp.initialize(lambda: examples)
+    odd = Example.from_dict(nlp.make_doc("Bob sells cars ."), {"entities": [(10, 14, "PRODUCT")]})
+    losses = nlp.update(examples + [odd], sgd=optimizer)
+    assert losses["ner"] >= 0
+    assert "PRODUCT" not in nlp.get_pipe("ner").labels
+
+
+def test_gold_with_a_cycle_names_the_example():
+    nlp = fastpipe.blank("en")
+    with pytest.raises(ValueError, match="cycle"):
+        Example.from_dict(nlp.make_doc("a b c"), {"heads": [1, 2, 0], "deps": ["x", "y", "z"]}, id="bad-7")
+
+
+def test_parser_needs_parses_to_initialize():
+    nlp = fastpipe.blank("en")
+    nlp.add_pipe("parser", config={"model": SMALL})
+    with pytest.raises(ValueError, match="E095"):
+        nlp.initialize(lambda: [Example.from_dict(nlp.make_doc("no parse"), {})])
+
+
+def _ewt_examples(nlp, path, n_sents=1):
+    lines = path.read_text(encoding="utf8").splitlines()
+    out = []
+    for doc in CONVERTERS["conllu"](lines, nlp, source=str(path), n_sents=n_sents):
+        ref = Doc(nlp.vocab).from_bytes(doc.to_bytes())
+        out.append(Example(nlp.make_doc(ref.text), ref))
+    return out
+
+
+@pytest.mark.slow
+def test_parser_beats_the_left_neighbour_baseline_on_held_out_ewt():
+    fix_random_seed(0)
+    nlp = fastpipe.blank("en")
+    nlp.add_pipe("parser", config={"min_action_freq": 1,
+                                   "model": {"tok2vec": {"width": 64, "depth": 2, "embed_size": 2000}}})
+    train = _ewt_examples(nlp, DATA / "en_ewt-train-sample.conllu")
+    dev = _ewt_examples(nlp, DATA / "en_ewt-dev-sample.conllu")
+    optimizer = nlp.initialize(lambda: train)
+    import random
+
+    rng = random.Random(0)
+    for _ in range(6):
+        rng.shuffle(train)
+        for i in range(0, len(train), 16):
+            nlp.update(train[i:i + 16], sgd=optimizer, drop=0.1)
+    # baseline: every word attached to its left neighbour (the first word of a sentence is root)
+    correct = total = 0
+    for eg in dev:
+        for token in eg.reference:
+            if token.dep_ in ("punct", ""):
+                continue
+            total += 1
+            guess = token.i if token.is_sent_start else token.i - 1
+            correct += token.head.i == guess
+    baseline = correct / total
+    uas = nlp.evaluate(dev)["dep_uas"]
+    assert uas > baseline + 0.2, (uas, baseline)
