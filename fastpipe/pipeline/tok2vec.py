@@ -37,8 +37,9 @@ class _ListenerState:
 
     def __init__(self):
         self.docs = None          # the batch the outputs belong to
+        self.index = {}           # id(doc) -> position in that batch
         self.outputs = None       # List[Floats2d] for that batch
-        self.accumulate = None    # callable(d_outputs) adding a gradient upstream
+        self.accumulate = None    # callable(d_outputs, rows) adding a gradient upstream
 
 
 @registry.architectures("fastpipe.Tok2VecListener.v1")
@@ -52,15 +53,20 @@ def Tok2VecListener(width: int, upstream: str = "*") -> Model:
 
 def _listener_forward(model: Model, docs, is_train: bool):
     state: _ListenerState = model.attrs["state"]
-    if is_train and state.docs is not None and len(state.docs) == len(docs) and all(
-            a is b for a, b in zip(state.docs, docs)):
-        accumulate = state.accumulate
+    if is_train and state.docs is not None:
+        # the batch the tok2vec saw, or a subset of it (a component may skip examples that
+        # lack its annotation): find each doc's row by identity
+        index = state.index
+        rows = [index.get(id(doc), -1) for doc in docs]
+        if all(row >= 0 for row in rows):
+            accumulate = state.accumulate
+            outputs = [state.outputs[row] for row in rows]
 
-        def backprop(d_outputs):
-            accumulate(d_outputs)
-            return []
+            def backprop(d_outputs):
+                accumulate(d_outputs, rows)
+                return []
 
-        return state.outputs, backprop
+            return outputs, backprop
     outputs = []
     for doc in docs:
         if doc.tensor is None:
@@ -127,14 +133,15 @@ class Tok2Vec(TrainablePipe):
         self._backprop = backprop
         self._d_outputs = [self.model.ops.alloc2f(*out.shape) for out in outputs]
 
-        def accumulate(d_outputs):
-            for total, d in zip(self._d_outputs, d_outputs):
-                total += d
+        def accumulate(d_outputs, rows):
+            for row, d in zip(rows, d_outputs):
+                self._d_outputs[row] += d
             losses[self.name] += float(sum((d ** 2).sum() for d in d_outputs))
 
         for listener in self.listeners:
             state: _ListenerState = listener.attrs["state"]
             state.docs = docs
+            state.index = {id(doc): i for i, doc in enumerate(docs)}
             state.outputs = outputs
             state.accumulate = accumulate
         if sgd not in (None, False):
@@ -150,6 +157,7 @@ class Tok2Vec(TrainablePipe):
         for listener in self.listeners:
             state: _ListenerState = listener.attrs["state"]
             state.docs = state.outputs = state.accumulate = None
+            state.index = {}
 
     def finish_update(self, sgd):
         self._flush()

@@ -91,3 +91,20 @@ def test_listener_without_upstream_output_says_so(tag_examples):
 def _params(model):
     return [node.get_param(name) for node in model.walk() for name in node.param_names
             if node.has_param(name)]
+
+
+def test_listener_serves_a_subset_of_the_batch(tag_examples):
+    """A component that skips examples still gets the shared vectors of the ones it keeps."""
+    nlp = Language.from_config(Config().from_str(CONFIG, interpolate=False))
+    examples = tag_examples(nlp)
+    nlp.initialize(lambda: examples)
+    tok2vec = nlp.get_pipe("tok2vec")
+    tok2vec.update(examples)
+    listener = tok2vec.listeners[0]
+    subset = [examples[2].predicted, examples[0].predicted]
+    outputs, backprop = listener(subset, is_train=True)
+    full = tok2vec._d_outputs
+    assert outputs[0] is listener.attrs["state"].outputs[2]
+    backprop([numpy.ones_like(o) for o in outputs])
+    assert full[2].sum() == outputs[0].size and full[0].sum() == outputs[1].size
+    assert not full[1].any()
