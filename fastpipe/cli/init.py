@@ -12,7 +12,9 @@ from ._util import (OVERRIDES_CONTEXT, code_option, overrides_from, reporting_er
 
 OPTIMIZE = ("efficiency", "accuracy")
 # Components that share the pipeline's tok2vec through a listener.
-USES_TOK2VEC = ("tagger",)
+USES_TOK2VEC = ("tagger", "parser", "ner")
+# The transition-based components' hidden layer: (hidden_width, maxout_pieces) per --optimize.
+PARSER_SIZES = {"efficiency": (64, 2), "accuracy": (64, 2)}
 # Recommended model sizes: (tok2vec width, depth, NORM rows, subword rows, batch start, stop).
 SIZES = {"efficiency": (96, 4, 5000, 2500, 100, 1000),
          "accuracy": (192, 6, 10000, 5000, 100, 2000)}
@@ -62,7 +64,21 @@ def _textcat_block(name: str, optimize: str, exclusive: bool, shared: bool) -> s
             + f"[components.{name}.model.linear_model]\n" + bow)
 
 
+def _parser_block(name: str, optimize: str) -> str:
+    """parser or ner: a TransitionBasedParser over the shared tok2vec (a listener)."""
+    hidden_width, maxout_pieces = PARSER_SIZES[optimize]
+    settings = "min_action_freq = 30\nlearn_tokens = false\n" if name == "parser" else ""
+    return (f'[components.{name}]\nfactory = "{name}"\n{settings}\n'
+            f'[components.{name}.model]\n@architectures = "fastpipe.TransitionBasedParser.v1"\n'
+            f'state_type = "{name}"\nextra_state_tokens = false\n'
+            f"hidden_width = {hidden_width}\nmaxout_pieces = {maxout_pieces}\n"
+            "use_upper = true\nnO = null\n\n"
+            + _listener(f"components.{name}.model.tok2vec"))
+
+
 def _component_block(name: str, optimize: str, shared: bool) -> str:
+    if name in ("parser", "ner"):
+        return _parser_block(name, optimize)
     if name == "tagger":
         return ('[components.tagger]\nfactory = "tagger"\n\n[components.tagger.model]\n'
                 '@architectures = "fastpipe.Tagger.v1"\n\n'

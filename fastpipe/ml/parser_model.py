@@ -52,7 +52,7 @@ Dropout (``set_dropout_rate``) applies to H when there is an output layer. Param
 registered on thinc nodes, updated by ``finish_update``): lower W (nI, nF*nH*nP), pad (nF, nH*nP),
 b (nH*nP,); upper W (nH, nO), b (nO,).
 """
-from typing import Callable, List, Optional, Tuple
+from typing import Callable, List, Literal, Optional, Tuple
 
 import numpy
 from thinc.api import Model
@@ -70,7 +70,7 @@ N_FEATS = {"parser": (8, 13), "ner": (3, 4)}
 @registry.architectures("fastpipe.TransitionBasedParser.v1")
 def TransitionBasedParser(
     tok2vec: Model,
-    state_type: str,
+    state_type: Literal["parser", "ner"],
     extra_state_tokens: bool = False,
     hidden_width: int = 64,
     maxout_pieces: int = 2,

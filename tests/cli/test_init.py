@@ -1,4 +1,7 @@
 """``fastpipe init config`` and ``fastpipe init fill-config``."""
+import io
+from pathlib import Path
+
 import pytest
 from click.testing import CliRunner
 from thinc.api import Config
@@ -6,7 +9,11 @@ from thinc.api import Config
 from fastpipe.cli import app
 from fastpipe.cli.init import fill_config, starter_config
 from fastpipe.config import load_config, load_config_from_str
+from fastpipe.config_schema import validate_config, with_defaults
+from fastpipe.gold.corpus import Corpus
 from fastpipe.language import Language
+
+DATA = Path(__file__).parents[2] / "examples" / "data"
 
 
 def run(*args, env=None):
@@ -22,17 +29,56 @@ def test_init_help():
 
 
 @pytest.mark.parametrize("pipeline", ["tagger", "textcat", "tagger,textcat",
-                                      "textcat_multilabel,sentencizer", "tok2vec,tagger"])
+                                      "textcat_multilabel,sentencizer", "tok2vec,tagger",
+                                      "parser", "ner", "tagger,parser,ner,textcat"])
 @pytest.mark.parametrize("optimize", ["efficiency", "accuracy"])
 def test_starter_configs_build(pipeline, optimize):
     text = starter_config("en", pipeline.split(","), optimize)
-    nlp = Language.from_config(load_config_from_str(text))
+    config = load_config_from_str(text)
+    validate_config(with_defaults(config).interpolate())
+    nlp = Language.from_config(config)
     expected = pipeline.split(",")
-    if "tagger" in expected and "tok2vec" not in expected:
-        expected = ["tok2vec"] + expected
-    if optimize == "accuracy" and "textcat" in pipeline and "tok2vec" not in expected:
+    listens = {"tagger", "parser", "ner"} & set(expected) or (
+        optimize == "accuracy" and "textcat" in pipeline)
+    if listens and "tok2vec" not in expected:
         expected = ["tok2vec"] + expected
     assert nlp.pipe_names == expected
+
+
+@pytest.mark.parametrize("optimize", ["efficiency", "accuracy"])
+def test_parser_and_ner_listen_to_the_shared_tok2vec(optimize):
+    config = load_config_from_str(starter_config("en", ["tagger", "parser", "ner", "textcat"],
+                                                 optimize), interpolate=True)
+    width = config["components"]["tok2vec"]["model"]["encode"]["width"]
+    assert width == (96 if optimize == "efficiency" else 192)
+    components = config["components"]
+    for name in ("parser", "ner"):
+        model = components[name]["model"]
+        assert components[name]["factory"] == name
+        assert model["@architectures"] == "fastpipe.TransitionBasedParser.v1"
+        assert model["state_type"] == name
+        assert (model["extra_state_tokens"], model["hidden_width"], model["maxout_pieces"],
+                model["use_upper"]) == (False, 64, 2, True)
+        assert model["tok2vec"] == {"@architectures": "fastpipe.Tok2VecListener.v1",
+                                    "width": width, "upstream": "tok2vec"}
+    assert components["parser"]["min_action_freq"] == 30
+    assert components["parser"]["learn_tokens"] is False
+    assert "min_action_freq" not in components["ner"]
+    nlp = Language.from_config(config)
+    # one tok2vec feeds the tagger, the parser and the entity recognizer: their listener nodes
+    # are the ones the tok2vec component found
+    listeners = {id(node) for node in nlp.get_pipe("tok2vec").listeners}
+    for name in ("tagger", "parser", "ner"):
+        ref = nlp.get_pipe(name).model.get_ref("tok2vec")
+        assert ref.name == "tok2vec-listener" and id(ref) in listeners
+        assert ref.get_dim("nO") == width
+    assert nlp.get_pipe("parser").model.attrs["state_type"] == "parser"
+    assert nlp.get_pipe("ner").model.attrs["n_feats"] == 3
+    assert nlp.get_pipe("parser").cfg["min_action_freq"] == 30
+    # score weights come from the factories
+    weights = nlp.config["training"]["score_weights"]
+    assert {"tag_acc", "dep_uas", "dep_las", "ents_f", "cats_score"} <= set(weights)
+    assert weights["dep_uas"] > 0 and weights["ents_f"] > 0
 
 
 def test_efficiency_and_accuracy_differ():
@@ -57,13 +103,72 @@ def test_init_config_writes_a_file(tmp_path):
     assert result.exit_code == 0 and '[components.textcat]' in result.output
 
 
-def test_components_not_available_yet_or_unknown():
+def test_parser_and_ner_are_available_other_names_are_refused():
     result = run("init", "config", "-", "--pipeline", "tagger,parser,ner,textcat")
+    assert result.exit_code == 0, result.output
+    assert 'pipeline = ["tok2vec", "tagger", "parser", "ner", "textcat"]' in result.output
+    assert "[components.parser.model.tok2vec]" in result.output
+    assert "[components.ner.model.tok2vec]" in result.output
+    # components planned for later still say so, listing what there is
+    result = run("init", "config", "-", "--pipeline", "tagger,morphologizer")
     assert result.exit_code == 1
-    assert "[E111] Component 'parser' is not available yet" in result.output
+    assert "[E111] Component 'morphologizer' is not available yet" in result.output
+    available = result.output.split("Available components: ")[1].split(".")[0].split(", ")
+    assert {"ner", "parser", "tagger", "textcat"} <= set(available)
     assert "Traceback" not in result.output
     result = run("init", "config", "-", "--pipeline", "tagger,tager")
     assert result.exit_code == 1 and "[E112] Unknown component 'tager'" in result.output
+    assert "parser" in result.output
+
+
+@pytest.fixture(scope="module")
+def ewt_corpus(tmp_path_factory):
+    """The EWT train and dev samples converted to .fastpipe (10 sentences per doc)."""
+    from fastpipe.cli.convert import convert_file
+
+    folder = tmp_path_factory.mktemp("ewt")
+    train = convert_file(DATA / "en_ewt-train-sample.conllu", folder, n_sents=10)["output"]
+    dev = convert_file(DATA / "en_ewt-dev-sample.conllu", folder, n_sents=10)["output"]
+    return train, dev
+
+
+@pytest.mark.slow
+def test_init_config_tagger_parser_ner_trains_on_ewt(ewt_corpus, tmp_path):
+    from fastpipe.registry import registry
+    from fastpipe.training.initialize import init_nlp
+    from fastpipe.training.loop import train
+
+    train_path, dev_path = ewt_corpus
+    out = tmp_path / "config.cfg"
+    result = run("init", "config", out, "--pipeline", "tagger,parser,ner")
+    assert result.exit_code == 0, result.output
+    config = load_config(out, {"paths.train": str(train_path), "paths.dev": str(dev_path),
+                               "training.max_steps": 20, "training.eval_frequency": 10,
+                               "training.logger.progress_bar": False})
+    nlp = init_nlp(config)
+    assert nlp.pipe_names == ["tok2vec", "tagger", "parser", "ner"]
+    assert {"nsubj", "obj", "det"} <= set(nlp.get_pipe("parser").labels)
+    assert {"PER", "ORG"} <= set(nlp.get_pipe("ner").labels)
+    # a few updates on one small batch: the parser's and the recognizer's losses fall
+    optimizer = registry.resolve({"o": nlp.config["training"]["optimizer"]})["o"]
+    examples = list(Corpus(train_path)(nlp))[:2]
+    history = [nlp.update(examples, drop=0.0, sgd=optimizer) for _ in range(20)]
+    for name in ("tagger", "parser", "ner"):
+        assert history[-1][name] < 0.6 * history[0][name], (name, history)
+    # the parser's gradient reaches the shared tok2vec through its listener (the squared
+    # gradient the listeners sent is the tok2vec's "loss")
+    losses = nlp.update(examples, exclude=["tagger", "ner"], drop=0.0, sgd=optimizer)
+    assert losses["parser"] > 0 and losses["tok2vec"] > 0 and "tagger" not in losses
+    # the training loop runs with every component and scores each of them
+    result = train(nlp, stdout=io.StringIO(), stderr=io.StringIO())
+    assert result.steps == 20
+    assert [step for _, step in result.checkpoints] == [10, 20]
+    scores = nlp.evaluate(list(Corpus(dev_path)(nlp)))
+    for key in ("tag_acc", "dep_uas", "dep_las", "ents_f"):
+        assert 0.0 <= scores[key] <= 1.0, key
+    doc = nlp("Barack Obama visited the new school in Chicago on Monday.")
+    assert doc.has_annotation("TAG") and doc.has_annotation("DEP")
+    assert doc.has_annotation("ENT_IOB")
 
 
 def test_fill_config_fills_every_default(tmp_path):

@@ -4,6 +4,7 @@ from pathlib import Path
 
 import pytest
 
+from fastpipe.cli.init import starter_config
 from fastpipe.config import load_config_from_str
 from fastpipe.config_schema import validate_config, with_defaults
 from fastpipe.errors import ConfigError
@@ -81,8 +82,42 @@ def test_unknown_factory_and_missing_component_section():
     assert "[components.tagger] factory = \"tager\": no such component factory; did you mean " \
            "'tagger'" in text
     assert "component 'textcat' has no [components.textcat] section" in text
-    text, _ = check(TAGGER_CONFIG.replace('factory = "tagger"', 'factory = "parser"'))
-    assert "E111" in text and "not available yet" in text
+    # a component planned for later says so and lists the factories there are
+    text, _ = check(TAGGER_CONFIG.replace('factory = "tagger"', 'factory = "morphologizer"'))
+    assert "E111" in text and "'morphologizer' is not available yet" in text
+    available = text.split("Available components: ")[1].rstrip(".").split(", ")
+    assert {"ner", "parser", "tagger", "textcat"} <= set(available)
+
+
+@pytest.mark.parametrize("optimize", ["efficiency", "accuracy"])
+def test_a_tagger_parser_ner_textcat_starter_config_is_valid(optimize):
+    text = starter_config("en", ["tagger", "parser", "ner", "textcat"], optimize)
+    validate_config(with_defaults(load_config_from_str(text)).interpolate())
+    # the factories' own defaults (a parser with its own tok2vec) are valid too
+    validate_config(with_defaults(load_config_from_str(
+        '[nlp]\nlang = "en"\npipeline = ["parser", "ner"]\n\n[components]\n\n'
+        '[components.parser]\nfactory = "parser"\n\n[components.ner]\nfactory = "ner"\n'
+    )).interpolate(), training=False)
+
+
+def test_typos_in_parser_settings_are_reported_like_other_settings():
+    base = starter_config("en", ["tagger", "parser", "ner"], "efficiency")
+    text, errors = check(base.replace("hidden_width = 64", "hiden_width = 64", 1)
+                         .replace("min_action_freq = 30", "min_action_frq = 30")
+                         .replace('state_type = "ner"', 'state_type = "nerr"')
+                         .replace("maxout_pieces = 2", "maxout_pieces = two", 1)
+                         .replace('upstream = "tok2vec"\n\n[components.ner]',
+                                  'upstream = "tok2vec"\nupstrem = "x"\n\n[components.ner]'))
+    assert ("[components.parser.model] hiden_width = 64: unexpected argument of "
+            "'fastpipe.TransitionBasedParser.v1'; did you mean 'hidden_width'?") in text
+    assert ("[components.parser] min_action_frq = 30: unexpected argument of the 'parser' "
+            "factory; did you mean 'min_action_freq'?") in text
+    assert ('[components.ner.model] state_type = "nerr": expected Literal'
+            in text and "'parser', 'ner'" in text)
+    assert '[components.parser.model] maxout_pieces = "two": expected int' in text
+    assert ("[components.parser.model.tok2vec] upstrem = \"x\": unexpected argument of "
+            "'fastpipe.Tok2VecListener.v1'; did you mean 'upstream'?") in text
+    assert len(errors) == 5
 
 
 def test_every_bad_setting_is_listed_at_once():
