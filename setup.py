@@ -116,6 +116,7 @@ setup(
         "fastpipe.lang.xx",
         "fastpipe.cli",
         "fastpipe.ml",
+        "fastpipe.parallel",
     ],
     package_data={"": ["*.pxd", "*.pyx", "*.cfg", "include/fastpipe/*.h"]},
     include_package_data=True,

@@ -1,0 +1,27 @@
+"""Distributed training on Ray (``fastpipe ray train``).
+
+Ray is an optional extra (``pip install fastpipe[ray]``): nothing in the base package imports
+this package, and importing it does not import Ray either; ``ray_train`` does, when called.
+
+- ``params``: stable names for parameter arrays across processes and who owns which.
+- ``worker``: the Ray actor that trains on a shard, steps the parameters it owns and exchanges
+  gradients and weights with its peers.
+- ``driver``: ``ray_train``, which starts the workers, logs, checkpoints and handles faults.
+"""
+from typing import TYPE_CHECKING
+
+__all__ = ["ray_train", "WorkerFailure", "RAY_MISSING"]
+
+from ._ray import RAY_MISSING
+
+
+def __getattr__(name):
+    if name in ("ray_train", "WorkerFailure"):
+        from . import driver
+
+        return getattr(driver, name)
+    raise AttributeError(f"module 'fastpipe.parallel' has no attribute {name!r}")
+
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .driver import WorkerFailure, ray_train  # noqa: F401

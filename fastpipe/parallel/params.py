@@ -1,0 +1,129 @@
+"""The parameters of a pipeline as every worker sees them, and who owns which.
+
+``node.id`` is a process-wide counter, so it cannot name a parameter across processes. A
+``ParamTable`` names each parameter array by where it sits in the model tree instead:
+``"<component>/<index of the node in model.walk()>:<node name>/<param name>"``. Workers built
+from the same config walk the same trees and so agree on every key; a node shared by several
+components (a tok2vec) gets the key of the first component that reaches it.
+
+``assign_owners`` gives every key to exactly one worker, the largest arrays first, each to the
+worker holding the fewest floats so far; ``reassign`` hands the keys of dead workers to the
+survivors the same way. Both are deterministic, so every worker computes the same mapping
+without talking to the others. Nothing here imports Ray.
+"""
+import hashlib
+from typing import Dict, Iterable, List, Optional, Sequence, Tuple
+
+import numpy
+
+__all__ = ["ParamTable", "assign_owners", "reassign"]
+
+
+class ParamTable:
+    """Stable keys for every parameter of ``nlp``'s component models.
+
+    ``key_of[(node.id, name)]`` is the stable key of the optimizer's local key; ``nodes[key]``
+    the ``(node, name)`` pair; ``keys`` every key in walk order."""
+
+    def __init__(self, nlp):
+        self.keys: List[str] = []
+        self.nodes: Dict[str, Tuple[object, str]] = {}
+        self.key_of: Dict[Tuple[int, str], str] = {}
+        seen = set()
+        for comp_name, proc in nlp.components:
+            model = getattr(proc, "model", None)
+            if model is None or not hasattr(model, "walk"):
+                continue
+            for index, node in enumerate(model.walk()):
+                if node.id in seen:
+                    continue
+                seen.add(node.id)
+                for name in node.param_names:
+                    if not node.has_param(name):
+                        continue
+                    key = f"{comp_name}/{index}:{node.name}/{name}"
+                    self.keys.append(key)
+                    self.nodes[key] = (node, name)
+                    self.key_of[(node.id, name)] = key
+
+    def __len__(self) -> int:
+        return len(self.keys)
+
+    def get(self, key: str) -> numpy.ndarray:
+        node, name = self.nodes[key]
+        return node.get_param(name)
+
+    def local_key(self, key: str) -> Tuple[int, str]:
+        node, name = self.nodes[key]
+        return (node.id, name)
+
+    def sizes(self) -> Dict[str, int]:
+        """Number of floats of every parameter array."""
+        return {key: int(self.get(key).size) for key in self.keys}
+
+    def nbytes(self) -> int:
+        return sum(int(self.get(key).nbytes) for key in self.keys)
+
+    def set(self, key: str, value) -> None:
+        """Copy ``value`` into the parameter in place (the array may be read-only, as arrays
+        received from Ray's object store are; the model keeps its own writable array)."""
+        node, name = self.nodes[key]
+        current = node.get_param(name)
+        if current.shape == value.shape and current.flags.writeable:
+            numpy.copyto(current, value)
+        else:
+            node.set_param(name, numpy.array(value, dtype=current.dtype, copy=True))
+
+    def fingerprint(self, keys: Optional[Iterable[str]] = None) -> str:
+        """A hash of the keys, shapes and values: equal on workers whose weights are equal."""
+        digest = hashlib.sha1()
+        for key in (self.keys if keys is None else keys):
+            array = numpy.ascontiguousarray(self.get(key))
+            digest.update(key.encode("utf8"))
+            digest.update(str(array.shape).encode("utf8"))
+            digest.update(array.tobytes())
+        return digest.hexdigest()
+
+    def export(self, keys: Optional[Iterable[str]] = None) -> Dict[str, numpy.ndarray]:
+        return {key: self.get(key).copy() for key in (self.keys if keys is None else keys)}
+
+
+def _greedy(keys: Sequence[str], sizes: Dict[str, int], ranks: Sequence[int],
+            load: Optional[Dict[int, int]] = None) -> Dict[str, int]:
+    load = dict(load or {r: 0 for r in ranks})
+    for r in ranks:
+        load.setdefault(r, 0)
+    owners = {}
+    # largest first; ties by key so every process orders alike
+    for key in sorted(keys, key=lambda k: (-sizes[k], k)):
+        rank = min(ranks, key=lambda r: (load[r], r))
+        owners[key] = rank
+        load[rank] += sizes[key]
+    return owners
+
+
+def assign_owners(sizes: Dict[str, int], ranks: Sequence[int]) -> Dict[str, int]:
+    """``{key: owner rank}``: every key to one of ``ranks``, balancing the floats owned."""
+    ranks = sorted(ranks)
+    if not ranks:
+        raise ValueError("assign_owners needs at least one worker")
+    return _greedy(list(sizes), sizes, ranks)
+
+
+def reassign(owners: Dict[str, int], sizes: Dict[str, int], alive: Sequence[int]
+             ) -> Dict[str, int]:
+    """The mapping after the workers not in ``alive`` died: their keys go to the survivors
+    (the least loaded first); every other key keeps its owner."""
+    alive = sorted(alive)
+    if not alive:
+        raise ValueError("no worker is left to own the parameters")
+    load = {r: 0 for r in alive}
+    orphans = []
+    for key, rank in owners.items():
+        if rank in load:
+            load[rank] += sizes[key]
+        else:
+            orphans.append(key)
+    new = dict(owners)
+    new.update(_greedy(orphans, sizes, alive, load))
+    return new

@@ -1,0 +1,95 @@
+"""Parameter keys and ownership for distributed training (no Ray needed)."""
+import subprocess
+import sys
+
+import pytest
+
+from fastpipe.parallel.params import ParamTable, assign_owners, reassign
+
+pytest.importorskip("thinc")
+
+
+def _tagger_nlp(tmp_path):
+    sys.path.insert(0, str(__import__("pathlib").Path(__file__).parents[1] / "training"))
+    from train_helpers import write_tagger_setup
+
+    from fastpipe.config import load_config
+    from fastpipe.training.initialize import init_nlp
+
+    config_path, overrides = write_tagger_setup(tmp_path)
+    return init_nlp(load_config(config_path, overrides))
+
+
+def test_keys_are_the_same_in_two_builds_and_cover_every_param(tmp_path):
+    a, b = _tagger_nlp(tmp_path / "a"), _tagger_nlp(tmp_path / "b")
+    ta, tb = ParamTable(a), ParamTable(b)
+    assert ta.keys == tb.keys and len(ta) > 3
+    # node ids differ between the builds; the keys do not depend on them
+    assert {k[0] for k in ta.key_of} != {k[0] for k in tb.key_of}
+    assert all(k.startswith(("tok2vec/", "tagger/")) for k in ta.keys)
+    n_params = 0
+    for _, proc in a.components:
+        for node in proc.model.walk():
+            n_params += sum(1 for n in node.param_names if node.has_param(n))
+    assert len(ta) == n_params  # the listener adds no duplicate of the shared tok2vec
+    assert ta.fingerprint() == tb.fingerprint()  # same seed, same weights
+    key = ta.keys[0]
+    tb.set(key, ta.get(key) + 1.0)
+    assert ta.fingerprint() != tb.fingerprint()
+    assert ta.fingerprint([k for k in ta.keys if k != key]) == \
+        tb.fingerprint([k for k in tb.keys if k != key])
+
+
+def test_set_copies_into_the_model_even_from_a_read_only_array(tmp_path):
+    table = ParamTable(_tagger_nlp(tmp_path))
+    key = table.keys[-1]
+    before = table.get(key)
+    value = before + 2.0
+    value.flags.writeable = False
+    table.set(key, value)
+    assert table.get(key) is before and (table.get(key) == value).all()
+
+
+def test_assign_owners_balances_and_reassign_moves_only_the_dead():
+    sizes = {"a": 100, "b": 60, "c": 50, "d": 10, "e": 5}
+    owners = assign_owners(sizes, [0, 1])
+    assert set(owners) == set(sizes) and set(owners.values()) == {0, 1}
+    load = {r: sum(sizes[k] for k, o in owners.items() if o == r) for r in (0, 1)}
+    assert abs(load[0] - load[1]) <= 30
+    assert assign_owners(dict(reversed(list(sizes.items()))), [1, 0]) == owners  # deterministic
+    three = assign_owners(sizes, [0, 1, 2])
+    after = reassign(three, sizes, [0, 2])
+    assert all(after[k] == three[k] for k in sizes if three[k] != 1)
+    assert all(r in (0, 2) for r in after.values())
+    with pytest.raises(ValueError):
+        reassign(three, sizes, [])
+
+
+def test_base_package_and_cli_do_not_import_ray():
+    code = ("import sys, fastpipe, fastpipe.cli, fastpipe.parallel, fastpipe.parallel.params; "
+            "print('ray' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True)
+    assert out.stdout.strip() == "False"
+
+
+def test_ray_command_without_ray_says_how_to_install(monkeypatch):
+    from click.testing import CliRunner
+
+    from fastpipe.cli import app
+
+    monkeypatch.setitem(sys.modules, "ray", None)  # makes `import ray` fail
+    result = CliRunner().invoke(app, ["ray", "train", "config.cfg"])
+    assert result.exit_code == 1
+    assert "pip install fastpipe[ray]" in result.output
+
+
+def test_ray_train_help():
+    from click.testing import CliRunner
+
+    from fastpipe.cli import app
+
+    result = CliRunner().invoke(app, ["ray", "train", "--help"])
+    assert result.exit_code == 0
+    for text in ("--n-workers", "--address", "--output", "--on-failure", "--code"):
+        assert text in result.output
