@@ -20,28 +20,17 @@ from ._parser_internals.arc_eager import ArcEager
 from ._parser_internals.ner import BiluoPushDown
 from ._parser_steps import StateBatch
 from .base import TrainablePipe, validate_examples
+from .tok2vec import DEFAULT_TOK2VEC_MODEL
 
-_MODEL = """
-[model]
-@architectures = "fastpipe.TransitionBasedParser.v1"
-state_type = "{state_type}"
-extra_state_tokens = false
-hidden_width = 64
-maxout_pieces = 2
-use_upper = true
-nO = null
 
-[model.tok2vec]
-@architectures = "fastpipe.HashEmbedCNN.v1"
-width = 96
-depth = 4
-embed_size = 2000
-window_size = 1
-maxout_pieces = 3
-subword_features = true
-"""
-DEFAULT_PARSER_MODEL = Config().from_str(_MODEL.format(state_type="parser"))["model"]
-DEFAULT_NER_MODEL = Config().from_str(_MODEL.format(state_type="ner"))["model"]
+def _default_model(state_type: str) -> Config:
+    return Config({"@architectures": "fastpipe.TransitionBasedParser.v1", "state_type": state_type,
+                   "extra_state_tokens": False, "hidden_width": 64, "maxout_pieces": 2,
+                   "use_upper": True, "nO": None, "tok2vec": Config(DEFAULT_TOK2VEC_MODEL).copy()})
+
+
+DEFAULT_PARSER_MODEL = _default_model("parser")
+DEFAULT_NER_MODEL = _default_model("ner")
 
 
 @factory("parser", default_config={"model": DEFAULT_PARSER_MODEL, "min_action_freq": 30,

@@ -11,21 +11,10 @@ from ..registry import factory
 from ..scorer import score_token_attr
 from ._annotate import set_token_keys
 from .base import TrainablePipe
+from .tok2vec import DEFAULT_TOK2VEC_MODEL
 
-DEFAULT_TAGGER_MODEL = Config().from_str("""
-[model]
-@architectures = "fastpipe.Tagger.v1"
-nO = null
-
-[model.tok2vec]
-@architectures = "fastpipe.HashEmbedCNN.v1"
-width = 96
-depth = 4
-embed_size = 2000
-window_size = 1
-maxout_pieces = 3
-subword_features = true
-""")["model"]
+DEFAULT_TAGGER_MODEL = Config({"@architectures": "fastpipe.Tagger.v1", "nO": None,
+                               "tok2vec": Config(DEFAULT_TOK2VEC_MODEL).copy()})
 
 
 @factory("tagger", default_config={"model": DEFAULT_TAGGER_MODEL, "overwrite": False,
