@@ -64,6 +64,7 @@ class Errors(metaclass=ErrorsWithCodes):
     E058 = "from_array: ORTH of token {i} is 0 (the empty string); every token needs text."
     E059 = "{what} refers to tokens [{start}:{end}] but its Doc now has {length} tokens."
     # gold: examples, alignment, entity tags (E060-E079; messages built where raised)
+    E078 = "Component {name!r}: update_with_oracle_cut_size must be 0 or more, got {value}."
     E079 = ("[components.parser] learn_tokens = true is not supported: the parser works on the "
             "tokenizer's tokens. Set learn_tokens = false.")
     # language and pipeline (E080-E099)

@@ -139,3 +139,25 @@ cdef class StateBatch:
                     self.moves.apply(self.states[s], best)
         self._refresh()
         return d_arr, loss
+
+
+def split_by_oracle(TransitionSystem moves, StateClass state, Gold gold, int max_moves, rng):
+    """Start states for training a long document in pieces: the initial state and copies taken
+    along the oracle's path, the next one between max_moves // 2 and max_moves moves after the
+    last, so that training each for at most max_moves moves covers the whole document."""
+    out = [state]
+    cdef StateClass current = state.copy()
+    cdef int n_moves = max(1, <int>moves.c.size()), k, m, length
+    cdef vector[int] is_valid = vector[int](n_moves, 0)
+    cdef vector[float] costs = vector[float](n_moves, 0)
+    while True:
+        length = rng.randint(max(1, max_moves // 2), max(1, max_moves))
+        with nogil:
+            for k in range(length):
+                m = moves.oracle_move(is_valid.data(), costs.data(), current.c, &gold.c)
+                if m < 0:
+                    break
+                moves.apply(current.c, m)
+        if moves.is_final(current.c):
+            return out
+        out.append(current.copy())

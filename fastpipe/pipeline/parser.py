@@ -6,8 +6,9 @@ then each step scores all unfinished states at once (one model call), and a comp
 costs and the loss, and applies moves without the GIL. Training follows the model's own best
 valid move (dynamic oracle), so it learns to recover from its mistakes.
 """
+import random
 from itertools import islice
-from typing import Any, List
+from typing import Any, List, Optional
 
 import numpy
 from thinc.api import Config, Model, set_dropout_rate
@@ -18,7 +19,7 @@ from ..registry import factory
 from ..scorer import score_deps, score_sents, score_spans
 from ._parser_internals.arc_eager import ArcEager
 from ._parser_internals.ner import BiluoPushDown
-from ._parser_steps import StateBatch
+from ._parser_steps import StateBatch, split_by_oracle
 from .base import TrainablePipe, validate_examples
 from .tok2vec import DEFAULT_TOK2VEC_MODEL
 
@@ -33,32 +34,46 @@ DEFAULT_PARSER_MODEL = _default_model("parser")
 DEFAULT_NER_MODEL = _default_model("ner")
 
 
-@factory("parser", default_config={"model": DEFAULT_PARSER_MODEL, "min_action_freq": 30,
+@factory("parser", default_config={"model": DEFAULT_PARSER_MODEL, "moves": None,
+                                   "update_with_oracle_cut_size": 100, "min_action_freq": 30,
                                    "learn_tokens": False},
          default_score_weights={"dep_uas": 0.5, "dep_las": 0.5, "dep_las_per_type": None,
                                 "sents_p": None, "sents_r": None, "sents_f": 0.0},
          assigns=("token.dep", "token.head", "token.is_sent_start", "doc.sents"))
-def make_parser(nlp: Any, name: str, model: Model, min_action_freq: int,
+def make_parser(nlp: Any, name: str, model: Model, moves: Optional[ArcEager],
+                update_with_oracle_cut_size: int, min_action_freq: int,
                 learn_tokens: bool) -> "TransitionParser":
     if learn_tokens:
         raise ValueError(Errors.E079)
-    return TransitionParser(nlp.vocab, model, name, moves=ArcEager(nlp.vocab.strings),
-                            min_action_freq=min_action_freq)
+    return TransitionParser(nlp.vocab, model, name, moves=moves or ArcEager(nlp.vocab.strings),
+                            min_action_freq=min_action_freq,
+                            update_with_oracle_cut_size=update_with_oracle_cut_size)
 
 
-@factory("ner", default_config={"model": DEFAULT_NER_MODEL},
+@factory("ner", default_config={"model": DEFAULT_NER_MODEL, "moves": None,
+                                "update_with_oracle_cut_size": 100},
          default_score_weights={"ents_f": 1.0, "ents_p": 0.0, "ents_r": 0.0, "ents_per_type": None},
          assigns=("doc.ents", "token.ent_iob", "token.ent_type"))
-def make_ner(nlp: Any, name: str, model: Model) -> "TransitionParser":
-    return TransitionParser(nlp.vocab, model, name, moves=BiluoPushDown(nlp.vocab.strings),
-                            min_action_freq=1)
+def make_ner(nlp: Any, name: str, model: Model, moves: Optional[BiluoPushDown],
+             update_with_oracle_cut_size: int) -> "TransitionParser":
+    return TransitionParser(nlp.vocab, model, name, moves=moves or BiluoPushDown(nlp.vocab.strings),
+                            min_action_freq=1,
+                            update_with_oracle_cut_size=update_with_oracle_cut_size)
 
 
 class TransitionParser(TrainablePipe):
-    """A greedy transition-based parser or entity recognizer (the moves decide which)."""
+    """A greedy transition-based parser or entity recognizer (the moves decide which).
 
-    def __init__(self, vocab, model: Model, name: str, *, moves, min_action_freq: int = 1):
-        super().__init__(vocab, model, name, min_action_freq=min_action_freq)
+    update_with_oracle_cut_size: in training, a document needing more moves than this is cut
+    into pieces along the oracle's path, and each piece is trained for at most that many
+    moves; batches of long documents then take fewer, fuller steps (0 = never cut)."""
+
+    def __init__(self, vocab, model: Model, name: str, *, moves, min_action_freq: int = 1,
+                 update_with_oracle_cut_size: int = 100):
+        if update_with_oracle_cut_size < 0:
+            raise ValueError(Errors.E078.format(name=name, value=update_with_oracle_cut_size))
+        super().__init__(vocab, model, name, min_action_freq=min_action_freq,
+                         update_with_oracle_cut_size=update_with_oracle_cut_size)
         self.moves = moves
         self.is_ner = isinstance(moves, BiluoPushDown)
 
@@ -126,14 +141,25 @@ class TransitionParser(TrainablePipe):
         if not examples:
             return losses
         docs = [eg.predicted for eg in examples]
-        golds = [self.moves.init_gold(eg) for eg in examples]
-        states = [self.moves.init_state(doc) for doc in docs]
         set_dropout_rate(self.model, drop)
         step, finish = self.model.begin_update(docs)
-        offsets = step.get_doc_offsets()[:-1]
+        doc_offsets = step.get_doc_offsets()
+        cut = self.cfg["update_with_oracle_cut_size"]
+        states, golds, offsets = [], [], []
+        for i, eg in enumerate(examples):
+            gold = self.moves.init_gold(eg)
+            state = self.moves.init_state(eg.predicted)
+            pieces = [state]
+            if cut and 2 * len(eg.predicted) > cut:
+                pieces = split_by_oracle(self.moves, state, gold, cut, random)
+            states.extend(pieces)
+            golds.extend([gold] * len(pieces))
+            offsets.extend([int(doc_offsets[i])] * len(pieces))
         batch = StateBatch(self.moves, states, offsets, self.model.attrs["n_feats"], golds)
         total = 0.0
-        while batch.n_active:
+        n_steps = 0
+        while batch.n_active and (not cut or n_steps < cut):
+            n_steps += 1
             scores, backprop_step = step.begin_update(batch.features())
             d_scores, loss = batch.advance_and_loss(numpy.ascontiguousarray(scores, dtype=numpy.float32))
             backprop_step(d_scores)

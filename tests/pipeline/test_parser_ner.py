@@ -149,3 +149,31 @@ def test_parser_beats_the_left_neighbour_baseline_on_held_out_ewt():
     baseline = correct / total
     uas = nlp.evaluate(dev)["dep_uas"]
     assert uas > baseline + 0.2, (uas, baseline)
+
+
+def test_oracle_cut_splits_long_documents_into_covering_pieces():
+    import random as random_module
+
+    from fastpipe.pipeline._parser_steps import split_by_oracle
+
+    nlp = fastpipe.blank("en")
+    parser = nlp.add_pipe("parser", config={"model": SMALL, "min_action_freq": 1})
+    examples = _ewt_examples(nlp, DATA / "en_ewt-dev-sample.conllu", n_sents=10)[:3]
+    parser.initialize(lambda: examples)
+    eg = examples[0]
+    n_moves = 2 * len(eg.predicted)
+    gold = parser.moves.init_gold(eg)
+    pieces = split_by_oracle(parser.moves, parser.moves.init_state(eg.predicted), gold, 20,
+                             random_module.Random(0))
+    assert n_moves / 20 <= len(pieces) <= n_moves / 10 + 1
+    # every piece is a state on the oracle's path: following the oracle from it ends in the gold
+    last = pieces[-1].copy()
+    parser.moves.follow_oracle([last], [gold])
+    assert parser.moves.is_final_state(last)
+    # training with the cut runs and learns
+    parser.cfg["update_with_oracle_cut_size"] = 20
+    optimizer = nlp.create_optimizer()
+    first = nlp.update(examples, sgd=optimizer)["parser"]
+    for _ in range(5):
+        last_loss = nlp.update(examples, sgd=optimizer)["parser"]
+    assert last_loss < first
