@@ -31,3 +31,43 @@ def adam_step(float[::1] weights, float[::1] gradient, float[::1] mom1, float[::
             weights[i] -= learn_rate * (mom1[i] / (sqrt(mom2[i]) + eps))
             weights[i] -= decay * weights[i]
             gradient[i] = 0.0
+
+
+def adam_step_rows(float[:, ::1] weights, float[:, ::1] gradient, float[:, ::1] mom1,
+                   float[:, ::1] mom2, unsigned char[::1] live, float beta1, float beta2,
+                   float eps, float learn_rate, float grad_clip, float decay):
+    """adam_step for a table whose rows are mostly untouched: a row whose weights, moments and
+    gradient are all zero would not change, so only rows marked ``live`` are updated. A row
+    becomes live (for good) the first time its gradient is non-zero; the caller marks rows
+    with non-zero weights or moments live before the first call. Same result as adam_step."""
+    cdef Py_ssize_t n_rows = weights.shape[0], width = weights.shape[1], r, j
+    if (gradient.shape[0] != n_rows or mom1.shape[0] != n_rows or mom2.shape[0] != n_rows
+            or live.shape[0] != n_rows or gradient.shape[1] != width
+            or mom1.shape[1] != width or mom2.shape[1] != width):
+        raise ValueError("adam_step_rows: arrays of different shapes")
+    cdef double norm = 0.0
+    cdef float scale = 1.0, g
+    cdef float one_minus_b1 = 1.0 - beta1, one_minus_b2 = 1.0 - beta2
+    with nogil:
+        for r in range(n_rows):
+            if not live[r]:
+                for j in range(width):
+                    if gradient[r, j] != 0:
+                        live[r] = 1
+                        break
+            if live[r]:
+                for j in range(width):
+                    norm += <double>gradient[r, j] * gradient[r, j]
+        norm = sqrt(norm)
+        if grad_clip > 0 and norm >= grad_clip:
+            scale = <float>(grad_clip / norm)
+        for r in range(n_rows):
+            if not live[r]:
+                continue
+            for j in range(width):
+                g = gradient[r, j] * scale
+                mom1[r, j] = mom1[r, j] * beta1 + g * one_minus_b1
+                mom2[r, j] = mom2[r, j] * beta2 + g * g * one_minus_b2
+                weights[r, j] -= learn_rate * (mom1[r, j] / (sqrt(mom2[r, j]) + eps))
+                weights[r, j] -= decay * weights[r, j]
+                gradient[r, j] = 0.0

@@ -34,3 +34,26 @@ def test_registered_under_its_versioned_name():
     w, g = numpy.ones((3, 2), dtype="f"), numpy.ones((3, 2), dtype="f")
     w, g = adam(("q", 1), w, g)
     assert (w < 1).all() and not g.any()
+
+
+def test_sparse_rows_of_a_big_table_give_the_same_updates():
+    """A zero-initialised table with gradients on a few rows a step (a bag-of-words layer):
+    the row-skipping pass must match thinc's dense Adam exactly."""
+    from fastpipe.ml.optimizers import SPARSE_MIN_ROWS
+
+    rng = numpy.random.default_rng(1)
+    rows = SPARSE_MIN_ROWS + 100
+    w_ref = numpy.zeros((rows, 3), dtype="f")
+    w_ref[5] = 0.5  # a row with weights but no gradient yet still moves with weight decay
+    w_ours = w_ref.copy()
+    settings = dict(learn_rate=0.01, L2=0.01, grad_clip=1.0, use_averages=False)
+    ours, ref = FusedAdam(**settings), ThincAdam(**settings)
+    for step in range(15):
+        grad = numpy.zeros_like(w_ref)
+        touched = rng.choice(rows, size=20, replace=False)
+        grad[touched] = rng.normal(size=(20, 3)).astype("f")
+        w_ref, _ = ref(("bow", 1), w_ref, grad.copy())
+        w_ours, g = ours(("bow", 1), w_ours, grad.copy())
+        numpy.testing.assert_allclose(w_ours, w_ref, rtol=1e-5, atol=1e-7)
+        assert not g.any()
+    assert ours.live_rows[("bow", 1)].sum() < rows / 10

@@ -75,3 +75,21 @@ def test_overwrite_false_keeps_existing_tags(tag_examples):
     nlp.get_pipe("tagger")(doc)
     assert doc[0].tag_ == "XX"
     assert doc[1].tag_ != ""
+
+
+def test_same_seed_same_model(tag_examples):
+    """Training is reproducible: matrix products are never split in a way that changes sums."""
+    from thinc.api import fix_random_seed
+
+    results = []
+    for _ in range(2):
+        fix_random_seed(0)
+        nlp = fastpipe.blank("en")
+        nlp.add_pipe("tagger", config={"model": {"tok2vec": {"width": 96, "depth": 4, "embed_size": 1000}}})
+        examples = tag_examples(nlp) * 60  # large enough batches for the halved products
+        train(nlp, examples, steps=3)
+        model = nlp.get_pipe("tagger").model
+        results.append([node.get_param(name).copy() for node in model.walk()
+                        for name in node.param_names if node.has_param(name)])
+    for a, b in zip(*results):
+        numpy.testing.assert_array_equal(a, b)
