@@ -32,8 +32,9 @@ def init_ray(ray, address: Optional[str], n_workers: int,
 
 
 def remote_worker_class(ray, local: bool = True):
-    """``Worker`` as an actor class: one CPU each, BLAS on one thread per worker, threads for
-    the messages that arrive while it trains. On a local Ray the workers import the same
+    """``Worker`` as an actor class: one CPU each, so one compute thread per worker (BLAS and
+    fastpipe's matmul splitting set to 1), and threads for the messages that arrive while it
+    trains. On a local Ray the workers import the same
     fastpipe as the driver (its folder goes first on their PYTHONPATH)."""
     from pathlib import Path
 
@@ -41,8 +42,9 @@ def remote_worker_class(ray, local: bool = True):
 
     from .worker import Worker
 
+    # one CPU per worker: no BLAS threads, and fastpipe's own matmul halving (ml/blas.py) off
     env = {name: "1" for name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS",
-                                  "MKL_NUM_THREADS")}
+                                  "MKL_NUM_THREADS", "FASTPIPE_THREADS")}
     if local:
         root = str(Path(fastpipe.__file__).resolve().parent.parent)
         env["PYTHONPATH"] = os.pathsep.join(p for p in (root, os.environ.get("PYTHONPATH"))

@@ -145,17 +145,22 @@ class Worker(ParamExchange):
         batches = create_train_batches(self.nlp, shard, T["batcher"], int(T["max_epochs"]),
                                        T["train_corpus"], self.config)
         self._eval_clock = (time.perf_counter(), 0)
+        clock = time.perf_counter
         for epoch, batch in batches:
             if self.stop_flag.is_set():
                 break
+            t0 = clock()
+            c0 = time.thread_time()
             self._handle_deaths()
             self._take_params()
+            t1 = clock()
             if before_update is not None:
                 before_update(self.nlp, {"step": self.steps + 1, "epoch": epoch})
             drop = _next_value(T["dropout"], self.steps + 1)
             for sub in subdivide_batch(batch, accumulate):
                 self.nlp.update(sub, drop=drop, sgd=None, losses=self.losses, exclude=frozen,
                                 annotates=annotating)
+            t2 = clock()
             for name, proc in self.nlp.pipeline:
                 if name not in frozen and hasattr(proc, "finish_update"):
                     proc.finish_update(self._router)
@@ -164,7 +169,15 @@ class Worker(ParamExchange):
             self.steps += 1
             self.epoch = epoch
             self.words += sum(len(eg) for eg in batch)
+            t3 = clock()
             self._send()
+            t4 = clock()
+            self.stats["thread_cpu_ms"] += int(1000 * (time.thread_time() - c0))
+            self.stats["process_cpu_ms"] = int(1000 * time.process_time())
+            self.stats["step_ms"] += int(1000 * (t4 - t0))
+            for name, seconds in (("take_ms", t1 - t0), ("update_ms", t2 - t1),
+                                  ("optimize_ms", t3 - t2), ("send_ms", t4 - t3)):
+                self.stats[name] += int(1000 * seconds)
             if self._check_progress(max_steps, eval_frequency, patience):
                 break
         else:
