@@ -15,13 +15,15 @@
  * (ent_start, ent_label) and closed entities are appended to `ents`.
  *
  * Context features (set_context_tokens): token positions, -1 where absent.
- *   parser set (FP_FEATS_PARSER, 13 slots, prefixes allowed):
- *     0 S0, 1 S1, 2 S2       the top three stack tokens
- *     3 B0, 4 B1, 5 B2       the first three buffer tokens (the virtual root is never a feature)
- *     6 S0L1, 7 S0L2         leftmost and second leftmost child of S0
- *     8 S0R1, 9 S0R2         rightmost and second rightmost child of S0
- *     10 S1L1, 11 S1R1       leftmost and rightmost child of S1
- *     12 B0L1                leftmost child of B0
+ *   parser set (FP_FEATS_PARSER, 13 slots, prefixes allowed; the most useful first, so a
+ *   model reading the first 8 gets both stack tops, the buffer front and the nearest children):
+ *     0 S0, 1 S1             the top two stack tokens
+ *     2 B0, 3 B1             the first two buffer tokens (the virtual root is never a feature)
+ *     4 S0L1, 5 S0R1         leftmost and rightmost child of S0
+ *     6 B0L1                 leftmost child of B0
+ *     7 S2, 8 B2             the third stack and buffer tokens
+ *     9 S0L2, 10 S0R2        second leftmost and second rightmost child of S0
+ *     11 S1L1, 12 S1R1       leftmost and rightmost child of S1
  *   entity set (FP_FEATS_NER, 4 slots, the default model uses the first 3):
  *     0 B0                   the token being labelled
  *     1 E0                   the first token of the open entity
@@ -155,12 +157,10 @@ public:
         } else {
             n_set = FP_N_PARSER_FEATS;
             int s0 = S(0), s1 = S(1), b = B(0);
-            f[0] = s0; f[1] = s1; f[2] = S(2);
-            f[3] = b; f[4] = B(1); f[5] = B(2);
-            f[6] = L(s0, 1); f[7] = L(s0, 2);
-            f[8] = R(s0, 1); f[9] = R(s0, 2);
-            f[10] = L(s1, 1); f[11] = R(s1, 1);
-            f[12] = L(b, 1);
+            f[0] = s0; f[1] = s1; f[2] = b; f[3] = B(1);
+            f[4] = L(s0, 1); f[5] = R(s0, 1); f[6] = L(b, 1); f[7] = S(2);
+            f[8] = B(2); f[9] = L(s0, 2); f[10] = R(s0, 2);
+            f[11] = L(s1, 1); f[12] = R(s1, 1);
         }
         for (int i = 0; i < n_feats; i++)
             ids[i] = i < n_set ? f[i] : -1;

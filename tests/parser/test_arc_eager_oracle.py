@@ -59,24 +59,32 @@ def test_hand_written_tree(vocab):
     check_forest(doc)
 
 
+SLOTS = ["S0", "S1", "B0", "B1", "S0L1", "S0R1", "B0L1", "S2", "B2", "S0L2", "S0R2", "S1L1", "S1R1"]
+
+
 def test_feature_tokens(vocab):
     words = "a b c d e f".split()
     moves = ArcEager(vocab, labels=["x", "root"])
     state = moves.init_state(Doc(vocab, words=words))
-    assert state.context() == [-1, -1, -1, 0, 1, 2] + [-1] * 7
+
+    def slots(n=None):
+        return dict(zip(SLOTS, state.context(n) if n else state.context()))
+
+    assert slots() == {**{name: -1 for name in SLOTS}, "B0": 0, "B1": 1, "B2": 2}
     for name in ["S", "S", "L-x", "L-x", "S", "R-x", "R-x"]:   # c <- a, b ; c -> d ; d -> e
         moves.apply_move(state, name)
     # stack: c d e, buffer: f
     assert state.stack == [2, 3, 4]
-    ctx = state.context()
-    assert ctx[:6] == [4, 3, 2, 5, -1, -1]
-    assert ctx[6:10] == [-1, -1, -1, -1]       # e has no children
-    assert ctx[10:12] == [-1, 4]               # S1 = d: rightmost child e
-    assert state.context(3) == [4, 3, 2]
+    ctx = slots()
+    assert [ctx[k] for k in ("S0", "S1", "S2", "B0", "B1", "B2")] == [4, 3, 2, 5, -1, -1]
+    assert [ctx[k] for k in ("S0L1", "S0L2", "S0R1", "S0R2")] == [-1, -1, -1, -1]  # e: no children
+    assert [ctx[k] for k in ("S1L1", "S1R1", "B0L1")] == [-1, 4, -1]    # S1 = d: rightmost child e
+    assert state.context(3) == [4, 3, 5]    # a model reading 3 slots gets S0, S1, B0
     moves.apply_move(state, "D")
     moves.apply_move(state, "D")
-    # S0 = c with left children b, a... leftmost a, second b; rightmost d
-    assert state.context()[6:10] == [0, 1, 3, -1]
+    # S0 = c with left children a, b (leftmost a, second b) and right child d
+    ctx = slots()
+    assert [ctx[k] for k in ("S0L1", "S0L2", "S0R1", "S0R2")] == [0, 1, 3, -1]
 
 
 @pytest.mark.parametrize("path", [SAMPLE, FULL_DEV,
