@@ -90,6 +90,16 @@ class Errors(metaclass=ErrorsWithCodes):
             "or raise nlp.max_length if you have the memory for it.")
     E098 = "The [nlp] {hook} callback must return {expected}, got {got!r}."
     E095 = "Component {name!r} found no examples with its annotation ({what}) to initialize from."
+    # corpus readers (E300-E309)
+    E300 = "No corpus path given (it is None). {hint}"
+    E301 = "Corpus path {path!r} does not exist. {hint}"
+    E302 = "shuffle_buffer must be at least 1, got {value!r}."
+    E303 = ("The corpus at {where} gave no training examples{why}. A training loop needs at least "
+            "one: check that the files hold documents (folders are searched for *{suffix} files).")
+    E304 = "{where}: not a JSON object ({err}). Each line of a JSONL corpus is one object like {{\"text\": \"...\"}}."
+    E305 = "{where}: expected an object with a \"text\" string, got {line!r}."
+    E306 = ("The JSONL corpus at {path!r} gave no examples (min_length = {min_length}, max_length = "
+            "{max_length}). Check that its lines hold texts of a suitable length.")
     # config, training loop and CLI (E100-E199)
     E100 = "Config file not found: {path}. Pass the path of a config.cfg (`fastpipe init config` writes one)."
     E101 = "Could not parse the config {where}: {err}"

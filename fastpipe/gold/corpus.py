@@ -9,6 +9,7 @@ import random
 from pathlib import Path
 from typing import Callable, Iterable, Iterator, List, Optional, Union
 
+from ..errors import Errors
 from ..registry import registry
 
 __all__ = ["Corpus", "JsonlCorpus", "create_docbin_reader", "create_jsonl_reader", "walk_corpus",
@@ -25,10 +26,10 @@ def walk_corpus(path: Union[str, Path], suffix: str = FILE_SUFFIX) -> List[Path]
     """The corpus files at ``path``: the file itself, or every ``*suffix`` file below a folder
     (recursively, hidden files and folders skipped), in sorted order."""
     if path is None:
-        raise ValueError(f"[E300] No corpus path given (it is None). {_SETTING_HINT}")
+        raise ValueError(Errors.E300.format(hint=_SETTING_HINT))
     path = Path(path)
     if not path.exists():
-        raise FileNotFoundError(f"[E301] Corpus path {str(path)!r} does not exist. {_SETTING_HINT}")
+        raise FileNotFoundError(Errors.E301.format(path=str(path), hint=_SETTING_HINT))
     if path.is_file():
         return [path]
     files = [p for p in path.rglob(f"*{suffix}") if p.is_file()
@@ -85,7 +86,7 @@ class Corpus:
         self.augmenter = augmenter
         self.shuffle = bool(shuffle)
         if shuffle_buffer < 1:
-            raise ValueError(f"[E302] shuffle_buffer must be at least 1, got {shuffle_buffer!r}.")
+            raise ValueError(Errors.E302.format(value=shuffle_buffer))
         self.shuffle_buffer = int(shuffle_buffer)
         self.n_skipped = 0
 
@@ -121,9 +122,7 @@ class Corpus:
                    f"{self.max_length} tokens and skipped)" if self.n_skipped else "")
             where = (f"{len(self.files)} file(s) under {str(self.path)!r}" if self.path.is_dir()
                      else f"{str(self.path)!r}")
-            raise ValueError(f"[E303] The corpus at {where} gave no training examples{why}. A "
-                             f"training loop needs at least one: check that the files hold "
-                             f"documents (folders are searched for *{FILE_SUFFIX} files).")
+            raise ValueError(Errors.E303.format(where=where, why=why, suffix=FILE_SUFFIX))
 
     def _augment(self, nlp, example):
         if self.augmenter is None:
@@ -199,13 +198,10 @@ class JsonlCorpus:
                     try:
                         record = srsly.json_loads(line)
                     except ValueError as err:
-                        raise ValueError(f"[E304] {where}: not a JSON object ({err}). Each line of "
-                                         f"a JSONL corpus is one object like "
-                                         f'{{"text": "..."}}.') from None
+                        raise ValueError(Errors.E304.format(where=where, err=err)) from None
                     text = record.get("text") if isinstance(record, dict) else None
                     if not isinstance(text, str):
-                        raise ValueError(f"[E305] {where}: expected an object with a \"text\" "
-                                         f"string, got {line.strip()[:80]!r}.")
+                        raise ValueError(Errors.E305.format(where=where, line=line.strip()[:80]))
                     yield where, text
 
     def _examples(self, nlp) -> Iterator:
@@ -221,9 +217,8 @@ class JsonlCorpus:
             if self.limit and n >= self.limit:
                 return
         if n == 0:
-            raise ValueError(f"[E303] The JSONL corpus at {str(self.path)!r} gave no examples "
-                             f"(min_length = {self.min_length}, max_length = {self.max_length}). "
-                             f"Check that its lines hold texts of a suitable length.")
+            raise ValueError(Errors.E306.format(path=str(self.path), min_length=self.min_length,
+                                                max_length=self.max_length))
 
 
 @registry.readers("fastpipe.Corpus.v1")
