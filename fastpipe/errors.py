@@ -63,7 +63,26 @@ class Errors(metaclass=ErrorsWithCodes):
     E057 = "Span labels and kb_ids are str or StringStore keys, not {type}."
     E058 = "from_array: ORTH of token {i} is 0 (the empty string); every token needs text."
     E059 = "{what} refers to tokens [{start}:{end}] but its Doc now has {length} tokens."
-    # gold: examples, alignment, entity tags (E060-E079; messages built where raised)
+    # gold: examples, alignment, entity tags (E060-E077)
+    E060 = ("Cannot align the predicted and reference tokens{where}: their texts differ (ignoring "
+            "whitespace) at character {i}: {a!r} vs {b!r}. The reference words must spell the same text.")
+    E061 = ("Overlapping entities{where}: {first!r} and {second!r}. Each token can belong to one "
+            "entity only: remove or merge one of them.")
+    E062 = "Entity {ent!r}{where} is not (start_char, end_char, label)."
+    E063 = "Entity {ent!r}{where} has offsets outside the text (0 to {n_chars}) or an empty span."
+    E064 = "Entity {ent!r}{where} needs a non-empty str label."
+    E065 = ("Invalid BILUO tag {tag!r} at token {i}{where}: expected B-, I-, L-, U- followed by a "
+            "label, or O, or - for missing.")
+    E066 = "{n_tags} BILUO tags for a Doc of {n} tokens."
+    E067 = "BILUO tag {tag!r} at token {i}{where} continues no open entity of that label{context}."
+    E068 = "An entity opened before token {i}{where} is not closed with an L- tag{context}."
+    E069 = "Invalid IOB tag {tag!r} at token {i}: expected B- or I- followed by a label, or O."
+    E070 = "Example needs two Docs: Example(predicted, reference)."
+    E071 = "Example.from_dict needs a Doc first, got {type}."
+    E072 = "Unknown annotation key(s) {keys} for example {id!r}. Known keys: {known}."
+    E073 = ("Span ({start_char}, {end_char}, {label!r}) of group {name!r} in example {id!r} does "
+            "not fall on token boundaries.")
+    E074 = "{n_tags} entity tags for {n_words} reference words in example {id!r}."
     E078 = "Component {name!r}: update_with_oracle_cut_size must be 0 or more, got {value}."
     E079 = ("[components.parser] learn_tokens = true is not supported: the parser works on the "
             "tokenizer's tokens. Set learn_tokens = false.")

@@ -13,6 +13,8 @@ import numpy
 
 from ..tokens.doc cimport Doc
 
+from ..errors import Errors
+
 np.import_array()
 
 cdef extern from "Python.h":
@@ -162,6 +164,4 @@ def _mismatch_message(x_text, y_text, example_id):
     while i < min(len(a), len(b)) and a[i] == b[i]:
         i += 1
     where = f" in example {example_id!r}" if example_id is not None else ""
-    return (f"[E060] Cannot align the predicted and reference tokens{where}: their texts differ "
-            f"(ignoring whitespace) at character {i}: {a[max(0, i - 15):i + 15]!r} vs "
-            f"{b[max(0, i - 15):i + 15]!r}. The reference words must spell the same text.")
+    return Errors.E060.format(where=where, i=i, a=a[max(0, i - 15):i + 15], b=b[max(0, i - 15):i + 15])

@@ -10,6 +10,8 @@ import numpy
 from ..tokens.doc cimport Doc
 from ..tokens.span cimport Span
 
+from ..errors import Errors
+
 np.import_array()
 
 
@@ -46,10 +48,7 @@ def offsets_to_biluo_tags(Doc doc, entities, missing="O", example_id=None, misal
     ordered = sorted(_check_entity(ent, n_chars - 1, example_id) for ent in entities)
     for prev, ent in zip(ordered, ordered[1:]):
         if ent[0] < prev[1]:
-            raise ValueError(
-                f"[E061] Overlapping entities{_example_where(example_id)}: {prev!r} and {ent!r}. "
-                "Each token can belong to one entity only: remove or merge one of them."
-            )
+            raise ValueError(Errors.E061.format(where=_example_where(example_id), first=prev, second=ent))
     for start_char, end_char, label in ordered:
         first = token_at_start[start_char]
         last = token_at_end[end_char]
@@ -74,13 +73,11 @@ def _check_entity(ent, int n_chars, example_id):
     try:
         start_char, end_char, label = ent
     except (TypeError, ValueError):
-        raise ValueError(f"[E062] Entity {ent!r}{_example_where(example_id)} is not "
-                         "(start_char, end_char, label).") from None
+        raise ValueError(Errors.E062.format(ent=ent, where=_example_where(example_id))) from None
     if not isinstance(start_char, int) or not isinstance(end_char, int) or not (0 <= start_char < end_char <= n_chars):
-        raise ValueError(f"[E063] Entity {ent!r}{_example_where(example_id)} has offsets outside "
-                         f"the text (0 to {n_chars}) or an empty span.")
+        raise ValueError(Errors.E063.format(ent=ent, where=_example_where(example_id), n_chars=n_chars))
     if not isinstance(label, str) or not label:
-        raise ValueError(f"[E064] Entity {ent!r}{_example_where(example_id)} needs a non-empty str label.")
+        raise ValueError(Errors.E064.format(ent=ent, where=_example_where(example_id)))
     return (start_char, end_char, label)
 
 
@@ -88,8 +85,7 @@ def _parse_tag(tag, int i):
     if tag == "O" or tag == "-" or tag == "" or tag is None:
         return tag or "-", None
     if not isinstance(tag, str) or len(tag) < 3 or tag[1] != "-" or tag[0] not in "BILU":
-        raise ValueError(f"[E065] Invalid BILUO tag {tag!r} at token {i}: expected B-, I-, L-, U- "
-                         "followed by a label, or O, or - for missing.")
+        raise ValueError(Errors.E065.format(tag=tag, i=i, where=""))
     return tag[0], tag[2:]
 
 
@@ -109,7 +105,7 @@ def biluo_to_token_spans(tags, n=None):
     if n is None:
         n = len(tags)
     if len(tags) != n:
-        raise ValueError(f"[E066] {len(tags)} BILUO tags for a Doc of {n} tokens.")
+        raise ValueError(Errors.E066.format(n_tags=len(tags), n=n))
     cdef int i, start = -1
     spans = []
     label = None
@@ -124,8 +120,8 @@ def biluo_to_token_spans(tags, n=None):
             label = tag_label
         elif move in ("I", "L"):
             if start == -1 or tag_label != label:
-                raise ValueError(f"[E067] BILUO tag {tag!r} at token {i} continues no open entity "
-                                 f"of that label: tags {list(tags[max(0, i - 3):i + 1])}.")
+                raise ValueError(Errors.E067.format(tag=tag, i=i, where="",
+                                                    context=f": tags {list(tags[max(0, i - 3):i + 1])}"))
             if move == "L":
                 spans.append((start, i + 1, label))
                 start = -1
@@ -137,8 +133,7 @@ def biluo_to_token_spans(tags, n=None):
 
 def _close_unexpected(int start, int i, tags):
     if start != -1:
-        raise ValueError(f"[E068] An entity opened at token {start} is not closed with L- before "
-                         f"token {i}: tags {list(tags[start:i + 1])}.")
+        raise ValueError(Errors.E068.format(i=i, where="", context=f": tags {list(tags[start:i + 1])}"))
 
 
 def iob_to_biluo(tags):
@@ -151,8 +146,7 @@ def iob_to_biluo(tags):
             out.append(tag or "-")
             continue
         if not isinstance(tag, str) or len(tag) < 3 or tag[1] != "-" or tag[0] not in "BI":
-            raise ValueError(f"[E069] Invalid IOB tag {tag!r} at token {i}: expected B- or I- "
-                             "followed by a label, or O.")
+            raise ValueError(Errors.E069.format(tag=tag, i=i))
         label = tag[2:]
         prev = tags[i - 1] if i > 0 else "O"
         begins = tag[0] == "B" or not (isinstance(prev, str) and len(prev) > 2 and prev[2:] == label and prev[0] in "BI")

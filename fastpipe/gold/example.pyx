@@ -15,6 +15,7 @@ from ..tokens.token cimport token_get_attr
 from .alignment cimport Alignment, AlignmentArray
 
 from ..attrs import intify_attr
+from ..errors import Errors
 from ..tokens.doc import Doc as PyDoc
 from .biluo import offsets_to_biluo_tags, iob_to_biluo
 from .nonproj import projectivize as projectivize_tree
@@ -30,7 +31,7 @@ cdef class Example:
 
     def __init__(self, Doc predicted, Doc reference, alignment=None, id=None):
         if predicted is None or reference is None:
-            raise TypeError("[E070] Example needs two Docs: Example(predicted, reference).")
+            raise TypeError(Errors.E070)
         self.predicted = predicted
         self.reference = reference
         self._alignment = alignment
@@ -70,11 +71,10 @@ cdef class Example:
         a warning naming the example.
         """
         if not isinstance(predicted, Doc):
-            raise TypeError(f"[E071] Example.from_dict needs a Doc first, got {type(predicted).__name__}.")
+            raise TypeError(Errors.E071.format(type=type(predicted).__name__))
         unknown = set(annotations) - ANNOTATION_KEYS
         if unknown:
-            raise ValueError(f"[E072] Unknown annotation key(s) {sorted(unknown)} for example {id!r}. "
-                             f"Known keys: {sorted(ANNOTATION_KEYS)}.")
+            raise ValueError(Errors.E072.format(keys=sorted(unknown), id=id, known=sorted(ANNOTATION_KEYS)))
         words = annotations.get("words")
         spaces = annotations.get("spaces")
         if words is None:
@@ -100,8 +100,8 @@ cdef class Example:
             for start_char, end_char, label in spans:
                 span = reference.char_span(start_char, end_char, label=label)
                 if span is None:
-                    raise ValueError(f"[E073] Span ({start_char}, {end_char}, {label!r}) of group "
-                                     f"{name!r} in example {id!r} does not fall on token boundaries.")
+                    raise ValueError(Errors.E073.format(start_char=start_char, end_char=end_char,
+                                                        label=label, name=name, id=id))
                 group.append(span)
             reference.spans[name] = group
         return example
@@ -111,8 +111,7 @@ cdef class Example:
         if entities and all(isinstance(e, str) or e is None for e in entities):
             tags = entities
             if len(tags) != len(reference):
-                raise ValueError(f"[E074] {len(tags)} entity tags for {len(reference)} reference "
-                                 f"words in example {self.id!r}.")
+                raise ValueError(Errors.E074.format(n_tags=len(tags), n_words=len(reference), id=self.id))
         else:
             tags = offsets_to_biluo_tags(reference, entities, missing="O", example_id=self.id,
                                          misaligned=self.misaligned)
@@ -248,6 +247,7 @@ cdef int _set_biluo(Doc doc, list tags, example_id) except -1:
     cdef attr_t label = 0
     cdef bint open_ = False
     strings = doc.vocab.strings
+    where = f" of example {example_id!r}"
     for i in range(n):
         tag = tags[i]
         if tag is None or tag == "-" or tag == "":
@@ -260,25 +260,24 @@ cdef int _set_biluo(Doc doc, list tags, example_id) except -1:
             move = "O"
         else:
             if not isinstance(tag, str) or len(tag) < 3 or tag[1] != "-" or tag[0] not in "BILU":
-                raise ValueError(f"[E065] Invalid BILUO tag {tag!r} at token {i} of example {example_id!r}.")
+                raise ValueError(Errors.E065.format(tag=tag, i=i, where=where))
             move = tag[0]
             if move in "BU":
                 if open_:
-                    raise ValueError(f"[E068] Entity before token {i} of example {example_id!r} is not closed.")
+                    raise ValueError(Errors.E068.format(i=i, where=where, context=""))
                 label = strings.add(tag[2:])
                 doc.c[i].ent_iob = FP_IOB_B
             else:
                 if not open_ or strings[tag[2:]] != label:
-                    raise ValueError(f"[E067] BILUO tag {tag!r} at token {i} of example "
-                                     f"{example_id!r} continues no open entity of that label.")
+                    raise ValueError(Errors.E067.format(tag=tag, i=i, where=where, context=""))
                 doc.c[i].ent_iob = FP_IOB_I
             doc.c[i].ent_type = label
         if move in "BI":
             open_ = True
         elif open_ and move != "L":
-            raise ValueError(f"[E068] Entity before token {i} of example {example_id!r} is not closed.")
+            raise ValueError(Errors.E068.format(i=i, where=where, context=""))
         else:
             open_ = False
     if open_:
-        raise ValueError(f"[E068] Entity at the end of example {example_id!r} is not closed.")
+        raise ValueError(Errors.E068.format(i=n, where=where, context=""))
     return 0
