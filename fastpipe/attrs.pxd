@@ -43,3 +43,6 @@ cpdef enum attr_id_t:
     SENT_START
     SPACY
     IDX
+
+
+cpdef int intify_attr(object attr) except -1  # the id of an attribute given by name or id

@@ -2,7 +2,8 @@
 """Attribute ids from Python.
 
 The ids are declared once, as the ``attr_id_t`` enum in attrs.pxd; Cython exposes that enum to
-Python and the tables below are derived from it, never typed out a second time.
+Python and the tables below are derived from it, never typed out a second time. intify_attr
+is also callable from Cython (declared in attrs.pxd).
 """
 #: Name -> id, e.g. ``IDS["ORTH"]``.
 IDS = {member.name: int(member.value) for member in attr_id_t}
@@ -12,7 +13,7 @@ NAMES = {value: name for name, value in IDS.items()}
 FLAG_IDS = tuple(sorted(v for v in IDS.values() if 0 < v < 64))
 
 
-def intify_attr(attr):
+cpdef int intify_attr(object attr) except -1:
     """Return the integer id of an attribute given by id or by (case-insensitive) name.
 
     Names may carry spaCy-style trailing underscores ("tag_" is TAG). Raises KeyError with the
