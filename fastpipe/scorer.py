@@ -47,10 +47,10 @@ def score_tokenization(examples) -> Dict[str, Optional[float]]:
         gold = {(t.idx, t.idx + len(t)) for t in eg.reference if not t.is_space}
         if eg.predicted.text == eg.reference.text:
             prf.score_set(pred, gold)
-        x2y = eg.alignment.y2x
+        y2x = eg.alignment.y2x
         for j in range(len(eg.reference)):
             total += 1
-            if len(x2y[j]) == 1 and len(eg.alignment.x2y[int(x2y[j][0])]) == 1:
+            if len(y2x[j]) == 1 and len(eg.alignment.x2y[int(y2x[j][0])]) == 1:
                 exact += 1
     return {"token_acc": exact / total if total else None, "token_p": prf.precision,
             "token_r": prf.recall, "token_f": prf.fscore}

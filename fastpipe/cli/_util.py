@@ -94,3 +94,16 @@ def import_user_code(code_path: Optional[Path]) -> None:
     from ..config import import_code
 
     import_code(code_path)
+
+
+def report_training(result, output_path, detail: str = "") -> None:
+    """Print what a training run achieved and where it saved its pipelines."""
+    if result.best_score is not None:
+        click.echo(f"Best score {result.best_score:.3f} at step {result.best_step} "
+                   f"({result.steps} steps, {result.words:,} words, {result.seconds:.1f}s{detail})")
+    if result.best_path is not None:
+        click.echo(f"Saved the best pipeline to {result.best_path}")
+    if result.last_path is not None:
+        click.echo(f"Saved the last pipeline to {result.last_path}")
+    if output_path is None:
+        click.echo("No --output given: the trained pipeline was not saved.")

@@ -10,8 +10,8 @@ from typing import Optional
 import click
 
 from ._app import app
-from ._util import (OVERRIDES_CONTEXT, code_option, overrides_from, reporting_errors,
-                    setup_logging, verbose_option)
+from ._util import (OVERRIDES_CONTEXT, code_option, overrides_from, report_training,
+                    reporting_errors, setup_logging, verbose_option)
 
 
 @app.group("ray")
@@ -67,15 +67,8 @@ def ray_train_cli(ctx: click.Context, config_path: Path, n_workers: int, address
             failure = err
             result = getattr(err, "result", None)
     if result is not None:
-        if result.best_score is not None:
-            click.echo(f"Best score {result.best_score:.3f} at step {result.best_step} "
-                       f"({result.steps} steps, {result.words:,} words, "
-                       f"{result.seconds:.1f}s, {n_workers} workers)")
-        if result.best_path is not None:
-            click.echo(f"Saved the best pipeline to {result.best_path}")
-        if result.last_path is not None:
-            click.echo(f"Saved the last pipeline to {result.last_path}")
-    if output_path is None:
+        report_training(result, output_path, detail=f", {n_workers} workers")
+    elif output_path is None:
         click.echo("No --output given: the trained pipeline was not saved.")
     if failure is not None:
         click.echo(f"Error: {failure}", err=True)

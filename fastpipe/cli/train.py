@@ -6,8 +6,8 @@ from typing import IO, Any, Dict, Optional, Union
 import click
 
 from ._app import app
-from ._util import (OVERRIDES_CONTEXT, code_option, overrides_from, reporting_errors,
-                    setup_logging, verbose_option)
+from ._util import (OVERRIDES_CONTEXT, code_option, overrides_from, report_training,
+                    reporting_errors, setup_logging, verbose_option)
 
 
 def train_from_config(config_path: Union[str, Path], output_path: Optional[Union[str, Path]] = None,
@@ -60,15 +60,7 @@ def train_cli(ctx: click.Context, config_path: Path, output_path: Optional[Path]
         result = train_from_config(config_path, output_path, overrides=overrides,
                                    code_path=code_path, use_gpu=gpu_id, stdout=sys.stdout,
                                    stderr=sys.stderr)
-    if result.best_score is not None:
-        click.echo(f"Best score {result.best_score:.3f} at step {result.best_step} "
-                   f"({result.steps} steps, {result.words:,} words, {result.seconds:.1f}s)")
-    if result.best_path is not None:
-        click.echo(f"Saved the best pipeline to {result.best_path}")
-    if result.last_path is not None:
-        click.echo(f"Saved the last pipeline to {result.last_path}")
-    if output_path is None:
-        click.echo("No --output given: the trained pipeline was not saved.")
+    report_training(result, output_path)
     if result.interrupted:
         click.echo(f"Training interrupted at step {result.steps}.", err=True)
         sys.exit(130)
