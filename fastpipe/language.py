@@ -120,8 +120,7 @@ class Language:
         make_tokenizer = registry.resolve({"tokenizer": nlp_cfg["tokenizer"]}, validate=validate)["tokenizer"]
         nlp.tokenizer = make_tokenizer(nlp)
         nlp.batch_size = nlp_cfg.get("batch_size", 1000)
-        pipeline = list(nlp_cfg.get("pipeline", []))
-        for name in pipeline:
+        for name in list(nlp_cfg.get("pipeline", [])):
             if name not in interpolated["components"]:
                 raise ValueError(Errors.E086.format(name=name))
             comp_cfg = dict(interpolated["components"][name])

@@ -4,7 +4,7 @@ Plain functions over Examples (predicted + reference + alignment); components ca
 for what they assign, and Language.evaluate merges the results.
 """
 from collections import defaultdict
-from typing import Callable, Dict, Iterable, List, Optional, Set, Tuple
+from typing import Callable, Dict, Iterable, List, Optional, Set
 
 import numpy
 

@@ -8,7 +8,7 @@ valid move (dynamic oracle), so it learns to recover from its mistakes.
 """
 import random
 from itertools import islice
-from typing import Any, List, Optional
+from typing import Any, Optional
 
 import numpy
 from thinc.api import Config, Model, set_dropout_rate
