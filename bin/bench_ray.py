@@ -1,16 +1,19 @@
 #!/usr/bin/env python
 """Distributed training benchmark: words per second with 1 process, and 1 and 2 Ray workers.
 
-    python bin/bench_ray.py [--pipeline tagger,parser] [--words 200000] [--batch-words 1000]
-                            [--workers 1,2] [--sample]
+    python bin/bench_ray.py [--pipeline tagger,parser] [--words 400000] [--batch-words 1000]
+                            [--workers 1,2] [--seeds 0,1,2] [--sample]
 
 Every run trains the efficiency starter config of ``--pipeline`` (``fastpipe init config``) on
 EWT (../shared/data/en_ewt, converted once into a cache folder; ``--sample`` uses the small
 slices in examples/data instead) for the same number of steps, batches of about
 ``--batch-words`` words (a fixed batch size, so that equal steps mean about equal words), and is
-evaluated once at the end on the dev set. "single" is ``fastpipe train`` in one process; "ray
-N" is ``fastpipe ray train`` with N workers (its max_steps counts the batches of all workers).
-Each run is a fresh process with BLAS on one thread. Words/s is training words over the
+evaluated once at the end on the dev set. "single" is ``fastpipe train`` in one process (with
+its default of two threads for large matrix products); "single1" is the same on one thread, the
+compute one Ray worker gets; "ray N" is ``fastpipe ray train`` with N workers (its max_steps
+counts the batches of all workers). Each run is a fresh process with BLAS on one thread. An
+asynchronous run is not reproducible (messages race), so ``--seeds`` repeats every run with
+each seed and the summary compares the means. Words/s is training words over the
 training time the logger reports (for Ray: wall time from the first batch to the end of the
 last, communication included; Ray's start-up and the evaluation are not counted).
 """
@@ -31,7 +34,7 @@ RUN = r"""
 import json, sys, time
 mode, n, config, out, overrides = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4], json.loads(sys.argv[5])
 t0 = time.perf_counter()
-if mode == "single":
+if mode.startswith("single"):
     from fastpipe.cli.train import train_from_config
     result = train_from_config(config, None, overrides=overrides)
     extra = {}
@@ -80,18 +83,20 @@ def write_config(args, folder: Path, log_path: Path) -> Path:
     return path
 
 
-def run(mode: str, n: int, args, folder: Path, train: Path, dev: Path) -> dict:
-    name = "single" if mode == "single" else f"ray{n}"
+def run(mode: str, n: int, args, folder: Path, train: Path, dev: Path, seed: int) -> dict:
+    name = mode if mode.startswith("single") else f"ray{n}"
     log_path = folder / f"{name}.jsonl"
     log_path.unlink(missing_ok=True)
     config = write_config(args, folder, log_path)
     steps = max(1, args.words // args.batch_words)
     overrides = {"paths.train": str(train), "paths.dev": str(dev), "training.max_steps": steps,
                  "training.eval_frequency": steps, "training.patience": 0,
-                 "training.max_epochs": 0, "system.seed": args.seed}
+                 "training.max_epochs": 0, "system.seed": seed}
     env = dict(os.environ, OMP_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1", MKL_NUM_THREADS="1",
                PYTHONPATH=os.pathsep.join(p for p in (str(ROOT), os.environ.get("PYTHONPATH"))
                                           if p))
+    if mode == "single1":
+        env["FASTPIPE_THREADS"] = "1"
     tick = time.perf_counter()
     proc = subprocess.run([sys.executable, "-c", RUN, mode, str(n), str(config), str(log_path),
                            json.dumps(overrides)], env=env, capture_output=True, text=True)
@@ -110,7 +115,7 @@ def run(mode: str, n: int, args, folder: Path, train: Path, dev: Path) -> dict:
             train_seconds += (r["words"] - words_then) / r["wps"]
         words_then = r["words"]
     scores = last["other_scores"]
-    return {"name": name, "words": last["words"], "wps": last["words"] / train_seconds,
+    return {"name": name, "seed": seed, "words": last["words"], "wps": last["words"] / train_seconds,
             "train_seconds": train_seconds, "wall_seconds": wall,
             "tag_acc": scores.get("tag_acc"), "dep_uas": scores.get("dep_uas"),
             "dep_las": scores.get("dep_las"), **extra}
@@ -119,46 +124,62 @@ def run(mode: str, n: int, args, folder: Path, train: Path, dev: Path) -> dict:
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--pipeline", default="tagger,parser")
-    parser.add_argument("--words", type=int, default=200_000)
+    parser.add_argument("--words", type=int, default=400_000)
     parser.add_argument("--batch-words", type=int, default=1000)
     parser.add_argument("--workers", default="1,2", help="Ray worker counts to run")
-    parser.add_argument("--no-single", action="store_true", help="skip the one-process run")
-    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--no-single", action="store_true", help="skip the one-process runs")
+    parser.add_argument("--seeds", default="0", help="seeds to run every configuration with")
     parser.add_argument("--sample", action="store_true", help="the small EWT slices")
     parser.add_argument("--cache", default=None, help="folder for converted corpora")
     args = parser.parse_args()
     cache = Path(args.cache or Path(tempfile.gettempdir()) / "fastpipe-bench-ray")
     cache.mkdir(parents=True, exist_ok=True)
     train, dev = corpus(args, cache)
-    runs = [] if args.no_single else [("single", 1)]
+    runs = [] if args.no_single else [("single", 1), ("single1", 1)]
     runs += [("ray", int(n)) for n in args.workers.split(",") if n]
+    seeds = [int(s) for s in args.seeds.split(",") if s]
     results = []
     print(f"pipeline {args.pipeline}: {args.words:,} words in batches of ~{args.batch_words}, "
-          f"{os.cpu_count()} CPUs, data {'sample' if args.sample else 'EWT'}", flush=True)
-    header = f"{'run':<8}{'words':>9}{'train w/s':>11}{'tag_acc':>9}{'uas':>8}{'las':>8}" \
-             f"{'wall s':>8}"
-    print(header, flush=True)
-    for mode, n in runs:
-        r = run(mode, n, args, cache, train, dev)
-        results.append(r)
-
-        def pct(v):
-            return f"{100 * v:.2f}" if v is not None else "-"
-
-        print(f"{r['name']:<8}{r['words']:>9,}{r['wps']:>11,.0f}{pct(r['tag_acc']):>9}"
-              f"{pct(r['dep_uas']):>8}{pct(r['dep_las']):>8}{r['wall_seconds']:>8.1f}",
-              flush=True)
-        if r.get("worker_stats"):
-            print(f"    params {r['param_bytes'] / 1e6:.1f} MB; worker stats "
-                  f"{json.dumps(r['worker_stats'])}", flush=True)
-    base = next((r for r in results if r["name"] == "single"), results[0])
-    for r in results:
-        if r is base:
+          f"{os.cpu_count()} CPUs, data {'sample' if args.sample else 'EWT'}, seeds {seeds}",
+          flush=True)
+    print(f"{'run':<9}{'seed':>5}{'words':>9}{'train w/s':>11}{'tag_acc':>9}{'uas':>8}{'las':>8}"
+          f"{'wall s':>8}", flush=True)
+    for seed in seeds:
+        for mode, n in runs:
+            r = run(mode, n, args, cache, train, dev, seed)
+            results.append(r)
+            print(f"{r['name']:<9}{seed:>5}{r['words']:>9,}{r['wps']:>11,.0f}"
+                  f"{_pct(r['tag_acc']):>9}{_pct(r['dep_uas']):>8}{_pct(r['dep_las']):>8}"
+                  f"{r['wall_seconds']:>8.1f}", flush=True)
+            if r.get("worker_stats"):
+                print(f"    params {r['param_bytes'] / 1e6:.1f} MB; worker stats "
+                      f"{json.dumps(r['worker_stats'])}", flush=True)
+    names = list(dict.fromkeys(r["name"] for r in results))
+    means = {}
+    keys = ("wps", "tag_acc", "dep_uas", "dep_las")
+    for name in names:
+        rows = [r for r in results if r["name"] == name]
+        means[name] = {k: (sum(r[k] for r in rows) / len(rows)
+                           if all(r.get(k) is not None for r in rows) else None) for k in keys}
+    print(f"\nmeans over {len(seeds)} seed(s)")
+    for name in names:
+        m = means[name]
+        print(f"{name:<9}{m['wps']:>11,.0f}{_pct(m['tag_acc']):>9}{_pct(m['dep_uas']):>8}"
+              f"{_pct(m['dep_las']):>8}")
+    for base in ("single1", "single"):
+        if base not in means:
             continue
-        acc = [f"{k} {100 * (r[k] - base[k]):+.2f}" for k in ("tag_acc", "dep_uas", "dep_las")
-               if r.get(k) is not None and base.get(k) is not None]
-        print(f"{r['name']} vs {base['name']}: {r['wps'] / base['wps']:.2f}x words/s; "
-              + ", ".join(acc))
+        for name in names:
+            if name.startswith("single"):
+                continue
+            m, b = means[name], means[base]
+            acc = [f"{k} {100 * (m[k] - b[k]):+.2f}" for k in keys[1:]
+                   if m[k] is not None and b[k] is not None]
+            print(f"{name} vs {base}: {m['wps'] / b['wps']:.2f}x words/s; " + ", ".join(acc))
+
+
+def _pct(v):
+    return f"{100 * v:.2f}" if v is not None else "-"
 
 
 if __name__ == "__main__":

@@ -29,7 +29,7 @@ class FusedAdam(Optimizer):
         self.live_rows = {}
 
     def __call__(self, key, weights, gradient, *, lr_scale: float = 1.0):
-        if (self.use_radam or not (self.b1 > 0.0 and self.b2 > 0.0)
+        if (self.use_radam or not (self.b1 >= 0.0 and self.b2 > 0.0)
                 or (self.L2 != 0 and not self.L2_is_weight_decay)
                 or not isinstance(weights, numpy.ndarray) or weights.dtype != numpy.float32
                 or gradient.dtype != numpy.float32

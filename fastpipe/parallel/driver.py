@@ -58,9 +58,12 @@ def ray_train(config_path: Union[str, Path], output_path: Optional[Union[str, Pa
               on_failure: str = "continue", poll_interval: float = 0.25,
               setup_timeout: float = 600.0, status_timeout: float = 60.0,
               stop_timeout: float = 120.0, max_staleness: int = 8, max_inflight: int = 6,
+              async_beta1: Optional[float] = None, echo: bool = True,
               ray_options: Optional[Dict[str, Any]] = None, on_start=None) -> TrainResult:
     """Train the pipeline ``config_path`` describes on ``n_workers`` Ray workers; see the
-    module docstring. ``on_start(workers)`` (for tests) is called with the actor handles once
+    module docstring. ``async_beta1`` replaces Adam's beta1 on the workers (default: the
+    config's, less the momentum asynchrony adds; see ``exchange``); ``echo=False`` makes a
+    worker wait for the owner's copy to see its own updates (for comparison). ``on_start(workers)`` (for tests) is called with the actor handles once
     training runs. Returns a TrainResult (``nlp`` is the pipeline loaded from ``model-last``
     when there is an output path, else None)."""
     from ..config import import_code, load_config
@@ -98,7 +101,8 @@ def ray_train(config_path: Union[str, Path], output_path: Optional[Union[str, Pa
         code = str(Path(code_path).resolve()) if code_path else None
         watch.workers = {
             rank: Remote.remote(rank, n_workers, config.to_str(), {}, code, os.getcwd(), where,
-                                max_staleness=max_staleness, max_inflight=max_inflight)
+                                max_staleness=max_staleness, max_inflight=max_inflight,
+                                echo=echo, beta1=async_beta1)
             for rank in range(n_workers)}
         watch.alive = set(range(n_workers))
         _start(ray, watch, setup_timeout)
@@ -131,6 +135,7 @@ def ray_train(config_path: Union[str, Path], output_path: Optional[Union[str, Pa
         result.nlp = load(result.last_path)
     result.worker_stats = dict(watch.stats)
     result.param_bytes = watch.param_bytes
+    result.beta1 = watch.beta1
     result.lost_workers = dict(watch.lost)
     if watch.failure is not None:
         err = WorkerFailure(watch.failure)
@@ -151,6 +156,9 @@ def _start(ray, watch: "_Watch", setup_timeout: float) -> None:
     except ray.exceptions.RayActorError as err:
         raise WorkerFailure(f"A worker failed to start: {_cause(err)}") from None
     watch.param_bytes = infos[0]["nbytes"]
+    watch.beta1 = infos[0].get("beta1")
+    if watch.beta1 is not None and len(workers) > 1:
+        logger.info("Adam beta1 on the workers: %.3f (asynchronous)", watch.beta1)
     watch.n_params = len(infos[0]["sizes"])
     if len({i["fingerprint"] for i in infos}) > 1:
         logger.info("Initial weights differ between workers; copying worker 0's")
@@ -191,6 +199,7 @@ class _Watch:
         self.failure: Optional[str] = None
         self.logged_steps = 0
         self.param_bytes = 0
+        self.beta1: Optional[float] = None
         self.n_params = 0
         self.stats: Dict[int, dict] = {}
         self.started = time.perf_counter()

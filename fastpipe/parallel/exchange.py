@@ -1,18 +1,34 @@
 """How workers exchange gradients and weights (the half of ``Worker`` that talks to peers).
 
-Every parameter array has one owner (``params.assign_owners``). During ``finish_update`` a
-``_Router`` stands in for the optimizer: the gradient of a parameter owned elsewhere is copied
-into the outgoing message for its owner, tagged with the version of the weights it was computed
-against, and zeroed; an owned parameter is stepped by the real optimizer with the local gradient
-and then with every received gradient that is not stale (version at least ``current -
-max_staleness``), one optimizer step per gradient, as one process would step once per batch.
-Then the new arrays of the updated parameters and their versions go to every peer in one
-message (``ray.put`` once, read by all). Sends are actor calls whose futures are checked without
-waiting, except when more than ``max_inflight`` per peer are pending (a bound on how far a
-worker runs ahead of a slow peer, not a barrier). Messages arrive on other threads of the actor
-and wait in an inbox; between batches the newest version of each array owned elsewhere is
-copied in. A peer found dead (a failed send, or the driver's word) has its parameters handed to
-the survivors, every worker computing the same new mapping.
+Every parameter array, or row block of a large one, has one owner (``params.assign_owners``).
+During ``finish_update`` a ``_Router`` stands in for the optimizer and cuts each array into its
+blocks:
+
+- A block this worker owns is stepped by the real optimizer with the local gradient, then with
+  every gradient received for it that is not stale (computed against a version at least
+  ``current - max_staleness``), one optimizer step per gradient, as one process steps once per
+  batch. The owner notes, per sender, the last step of that sender it has accounted for.
+- The gradient of a block owned elsewhere goes into the outgoing message for its owner, tagged
+  with the version of the weights it was computed against and this worker's step number (a
+  table gradient with fewer than half its rows touched goes as those rows only). It is also
+  applied here at once, to this worker's copy, with this worker's own optimizer state (the
+  *echo*), and the change it made is kept: so the next batch sees this worker's own last
+  update, as it would in one process, instead of waiting a round trip for the owner's copy.
+
+After the step the new arrays of the updated blocks, their versions and the per-sender step
+counts go to every peer in one message (``ray.put`` once, read by all). Messages arrive on other
+threads of the actor and wait in an inbox; between batches the newest version of each block
+owned elsewhere is copied in, and the changes of this worker's own steps that the owner had not
+accounted for yet are added back on top. So each batch misses only the updates of the other
+workers that are still in flight: about one batch per other worker.
+
+Gradients that arrive one batch late act like extra momentum ("asynchrony begets momentum",
+Mitliagkas et al. 2016: with ``M`` asynchronous workers, about ``1 - 1/M``). So that the total
+stays what the config asks for, the workers run Adam with ``beta1`` lowered by that much
+(``async_beta1``; ``--async-beta1`` sets it). Sends are actor calls whose futures are checked
+without waiting, except when more than ``max_inflight`` per peer are pending (a bound on how far
+a worker runs ahead of a slow peer, not a barrier). A peer found dead (a failed send, or the
+driver's word) has its blocks handed to the survivors, every worker computing the same mapping.
 """
 import logging
 import time
@@ -29,6 +45,36 @@ logger = logging.getLogger("fastpipe")
 #: new versions win over any the dead owner sent before it died.
 TAKEOVER_JUMP = 1 << 20
 
+#: Gradients of arrays with at least this many rows go as the touched rows only, when fewer
+#: than half of the rows are touched (a hash-embedding table's gradient usually is).
+SPARSE_MIN_ROWS = 512
+
+
+def async_beta1(beta1: float, n_workers: int) -> float:
+    """Adam's first-moment decay for ``n_workers`` asynchronous workers: the config's value
+    less the momentum that asynchrony adds, ``1 - 1/n_workers``, and at least 0."""
+    return max(0.0, float(beta1) - (1.0 - 1.0 / max(1, n_workers)))
+
+
+def pack_gradient(gradient: numpy.ndarray):
+    """A copy of ``gradient`` to send: the array, or ``(rows, values)`` for a table whose
+    touched rows are fewer than half."""
+    if gradient.ndim == 2 and gradient.shape[0] >= SPARSE_MIN_ROWS:
+        rows = numpy.flatnonzero(gradient.any(axis=1))
+        if 2 * len(rows) < gradient.shape[0]:
+            return (rows.astype(numpy.int32), gradient[rows])
+    return gradient.copy()
+
+
+def unpack_gradient(data, shape) -> numpy.ndarray:
+    """The dense, writable gradient ``pack_gradient`` packed."""
+    if isinstance(data, tuple):
+        rows, values = data
+        dense = numpy.zeros(shape, dtype=values.dtype)
+        dense[rows] = values
+        return dense
+    return numpy.array(data, copy=True)
+
 
 class _Router:
     """Stands in for the optimizer in ``finish_update`` (called as ``router(key, w, dw)``)."""
@@ -38,14 +84,14 @@ class _Router:
 
     def __call__(self, key, weights, gradient, *, lr_scale: float = 1.0):
         w = self.worker
-        skey = w.table.key_of.get(key)
-        if skey is None:  # a parameter created after the table was built: keep it local
+        parts = w.table.parts.get(key)
+        if parts is None:  # a parameter created after the table was built: keep it local
             return w.optimizer(key, weights, gradient, lr_scale=lr_scale)
-        owner = w.owners[skey]
-        if owner == w.rank:
-            return w._step_owned(skey, weights, gradient)
-        w._grads_out[owner][skey] = (w.version[skey], gradient.copy())
-        gradient.fill(0)
+        for skey, rows in parts:
+            if w.owners[skey] == w.rank:
+                w._step_owned(skey, weights[rows], gradient[rows])
+            else:
+                w._route_grad(skey, weights[rows], gradient[rows])
         return weights, gradient
 
 
@@ -57,18 +103,18 @@ class ParamExchange:
     def receive_grads(self, sender: int, steps: int, words: int, grads: Dict[str, tuple]) -> None:
         with self.lock:
             self.peer_progress[sender] = (steps, words)
-            for key, (version, grad) in grads.items():
-                self.in_grads[key].append((version, grad))
+            for key, (version, step, grad) in grads.items():
+                self.in_grads[key].append((sender, version, step, grad))
 
     def receive_params(self, sender: int, steps: int, words: int, params: Dict[str, tuple]
                        ) -> None:
         with self.lock:
             self.peer_progress[sender] = max(self.peer_progress.get(sender, (0, 0)),
                                              (steps, words))
-            for key, (version, array) in params.items():
+            for key, (version, array, accounted) in params.items():
                 old = self.in_params.get(key)
                 if old is None or version > old[0]:
-                    self.in_params[key] = (version, array)
+                    self.in_params[key] = (version, array, accounted)
 
     def peers_died(self, ranks: List[int], best_score=None, best_step=None) -> None:
         """Note that ``ranks`` died; the training thread hands their parameters to the
@@ -91,7 +137,12 @@ class ParamExchange:
             self.peers.pop(r, None)
         old = self.owners
         self.owners = reassign(old, self.sizes, sorted(self.alive))
-        taken = [k for k, r in self.owners.items() if r == self.rank and old[k] != r]
+        moved = [k for k, r in self.owners.items() if old[k] != r]
+        taken = [k for k in moved if self.owners[k] == self.rank]
+        for key in moved:
+            # what was sent to the dead owner is lost; this copy keeps its own changes
+            self._deltas.pop(key, None)
+            self.applied.pop(key, None)
         for key in taken:
             self.version[key] += TAKEOVER_JUMP
             self._updated.add(key)  # the new owner's copy goes to everyone
@@ -101,29 +152,58 @@ class ParamExchange:
 
     # -- parameter exchange --------------------------------------------------------------------
 
-    def _fresh(self, key: str, grads) -> list:
+    def _optimize(self, local_key, weights, gradient) -> None:
+        """One optimizer step of ``weights`` (a view) in place; the gradient ends zeroed."""
+        out, _ = self.optimizer(local_key, weights, gradient)
+        if out is not weights:  # an optimizer that returns new arrays
+            numpy.copyto(weights, out)
+        gradient.fill(0)
+
+    def _route_grad(self, key: str, weights, gradient) -> None:
+        """Queue the gradient of a block owned elsewhere, and echo it onto this copy."""
+        owner = self.owners[key]
+        self._grads_out[owner][key] = (self.version[key], self.steps, pack_gradient(gradient))
+        if not self.echo:
+            gradient.fill(0)
+            return
+        before = weights.copy()
+        self._optimize(self.table.local_key(key), weights, gradient)
+        numpy.subtract(weights, before, out=before)
+        pending = self._deltas[key]
+        pending.append((self.steps, before))
+        while len(pending) > self.max_staleness + 2:  # an owner that stopped answering
+            pending.popleft()
+
+    def _apply_received(self, key: str, weights, received) -> int:
+        """Step an owned block with the fresh gradients among ``received``; count them."""
         current = self.version[key]
         floor = current - self.max_staleness
-        fresh = [g for v, g in grads if v >= floor]
-        self.stats["stale_grads"] += len(grads) - len(fresh)
-        self.stats["grad_lag_total"] += sum(current - v for v, _ in grads if v >= floor)
-        return fresh
-
-    def _step_owned(self, key: str, weights, gradient):
-        """Step an owned parameter with the local gradient, then with every fresh one received."""
+        accounted = self.applied[key]
         local = self.table.local_key(key)
-        weights, gradient = self.optimizer(local, weights, gradient)
+        n = 0
+        for sender, version, step, data in received:
+            if step > accounted.get(sender, -1):
+                accounted[sender] = step  # stale or not, the sender may forget its change
+            if version < floor:
+                self.stats["stale_grads"] += 1
+                continue
+            self.stats["grad_lag_total"] += current - version
+            self._optimize(local, weights, unpack_gradient(data, weights.shape))
+            n += 1
+        self.stats["grads_applied"] += n
+        return n
+
+    def _step_owned(self, key: str, weights, gradient) -> None:
+        """Step an owned block with the local gradient, then with every fresh one received."""
+        self._optimize(self.table.local_key(key), weights, gradient)
         with self.lock:
             received = self.in_grads.pop(key, [])
-        for grad in self._fresh(key, received):
-            weights, _ = self.optimizer(local, weights, numpy.array(grad, copy=True))
-            self.stats["grads_applied"] += 1
+        self._apply_received(key, weights, received)
         self.version[key] += 1
         self._updated.add(key)
-        return weights, gradient
 
     def _step_received(self) -> None:
-        """Step owned parameters that have received gradients but had no local one."""
+        """Step owned blocks that have received gradients but had no local one."""
         with self.lock:
             keys = [k for k in self.in_grads if self.owners.get(k) == self.rank]
             pending = {k: self.in_grads.pop(k) for k in keys}
@@ -131,29 +211,31 @@ class ParamExchange:
             for k in stale:  # gradients for a parameter this worker no longer owns
                 self.in_grads.pop(k)
         for key, grads in pending.items():
-            fresh = self._fresh(key, grads)
-            if not fresh:
-                continue
-            node, name = self.table.nodes[key]
-            weights = node.get_param(name)
-            for grad in fresh:
-                weights, _ = self.optimizer((node.id, name), weights, numpy.array(grad, copy=True))
-                self.stats["grads_applied"] += 1
-            node.set_param(name, weights)
-            self.version[key] += 1
-            self._updated.add(key)
+            if self._apply_received(key, self.table.get(key), grads):
+                self.version[key] += 1
+            self._updated.add(key)  # the senders learn what was accounted for
 
     def _take_params(self) -> None:
-        """Copy in the newest received version of every parameter owned elsewhere."""
+        """Copy in the newest received version of every block owned elsewhere, plus the
+        changes of this worker's own steps that its owner had not accounted for."""
         from thinc.backends import get_array_ops
 
         with self.lock:
             incoming, self.in_params = self.in_params, {}
         averages = getattr(self.optimizer, "averages", None)
-        for key, (version, array) in incoming.items():
+        for key, (version, array, accounted) in incoming.items():
             if self.owners.get(key) == self.rank or version <= self.version[key]:
                 continue
             self.table.set(key, array)
+            pending = self._deltas.get(key)
+            if pending:
+                mine = accounted.get(self.rank, -1)
+                while pending and pending[0][0] <= mine:
+                    pending.popleft()
+                if pending:
+                    view = self.table.get(key)
+                    for _, delta in pending:
+                        view += delta
             self.version[key] = version
             self.stats["params_taken"] += 1
             if averages is not None:
@@ -164,6 +246,11 @@ class ParamExchange:
                 get_array_ops(param).update_averages(averages[local], param,
                                                      max(1, version % TAKEOVER_JUMP))
 
+    def _param_payload(self, keys) -> Dict[str, tuple]:
+        """``{key: (version, array, {sender: last step accounted for})}`` of owned blocks."""
+        return {k: (self.version[k], self.table.get(k), dict(self.applied.get(k, {})))
+                for k in keys}
+
     def _send(self) -> None:
         import ray
 
@@ -171,8 +258,7 @@ class ParamExchange:
         updated, self._updated = self._updated, set()
         peers = dict(self.peers)
         if updated and peers:
-            payload = {k: (self.version[k], self.table.get(k)) for k in updated}
-            ref = ray.put(payload)  # serialized once, read by every peer
+            ref = ray.put(self._param_payload(updated))  # serialized once, read by every peer
             for r, peer in peers.items():
                 self._inflight[peer.receive_params.remote(self.rank, self.steps, self.words,
                                                           ref)] = r

@@ -6,10 +6,15 @@
 from the same config walk the same trees and so agree on every key; a node shared by several
 components (a tok2vec) gets the key of the first component that reaches it.
 
-``assign_owners`` gives every key to exactly one worker, the largest arrays first, each to the
-worker holding the fewest floats so far; ``reassign`` hands the keys of dead workers to the
-survivors the same way. Both are deterministic, so every worker computes the same mapping
-without talking to the others. Nothing here imports Ray.
+A large array (at least ``SPLIT_FLOATS`` floats: the hash-embedding table, which is most of a
+tok2vec's parameters) is cut into ``n_blocks`` blocks of rows, keyed ``"<key>#<block>"``; each
+block is a unit of ownership of its own, with its own optimizer state, so that no single worker
+steps and broadcasts the whole table. A block is a view into the model's array.
+
+``assign_owners`` gives every key to exactly one worker, the largest first, each to the worker
+holding the fewest floats so far; ``reassign`` hands the keys of dead workers to the survivors
+the same way. Both are deterministic, so every worker computes the same mapping without talking
+to the others. Nothing here imports Ray.
 """
 import hashlib
 from typing import Dict, Iterable, List, Optional, Sequence, Tuple
@@ -19,16 +24,22 @@ import numpy
 __all__ = ["ParamTable", "assign_owners", "reassign"]
 
 
+#: Arrays with at least this many floats are cut into row blocks (one per worker).
+SPLIT_FLOATS = 1 << 17
+
+
 class ParamTable:
-    """Stable keys for every parameter of ``nlp``'s component models.
+    """Stable keys for every parameter (or row block of one) of ``nlp``'s component models.
 
-    ``key_of[(node.id, name)]`` is the stable key of the optimizer's local key; ``nodes[key]``
-    the ``(node, name)`` pair; ``keys`` every key in walk order."""
+    ``parts[(node.id, name)]`` lists the ``(key, rows)`` pairs of the optimizer's local key
+    (``rows`` a slice; the whole array when it is not cut); ``nodes[key]`` is the
+    ``(node, name)`` pair; ``keys`` every key in walk order."""
 
-    def __init__(self, nlp):
+    def __init__(self, nlp, n_blocks: int = 1, split_floats: int = SPLIT_FLOATS):
         self.keys: List[str] = []
         self.nodes: Dict[str, Tuple[object, str]] = {}
-        self.key_of: Dict[Tuple[int, str], str] = {}
+        self.rows: Dict[str, slice] = {}
+        self.parts: Dict[Tuple[int, str], List[Tuple[str, slice]]] = {}
         seen = set()
         for comp_name, proc in nlp.components:
             model = getattr(proc, "model", None)
@@ -41,38 +52,58 @@ class ParamTable:
                 for name in node.param_names:
                     if not node.has_param(name):
                         continue
-                    key = f"{comp_name}/{index}:{node.name}/{name}"
-                    self.keys.append(key)
-                    self.nodes[key] = (node, name)
-                    self.key_of[(node.id, name)] = key
+                    base = f"{comp_name}/{index}:{node.name}/{name}"
+                    array = node.get_param(name)
+                    parts = []
+                    for i, rows in enumerate(_row_blocks(array, n_blocks, split_floats)):
+                        key = base if rows == slice(None) else f"{base}#{i}"
+                        self.keys.append(key)
+                        self.nodes[key] = (node, name)
+                        self.rows[key] = rows
+                        parts.append((key, rows))
+                    self.parts[(node.id, name)] = parts
 
     def __len__(self) -> int:
         return len(self.keys)
 
     def get(self, key: str) -> numpy.ndarray:
+        """The parameter, or the view of its block of rows."""
         node, name = self.nodes[key]
-        return node.get_param(name)
+        rows = self.rows[key]
+        array = node.get_param(name)
+        return array if rows == slice(None) else array[rows]
 
     def local_key(self, key: str) -> Tuple[int, str]:
+        """The optimizer's key: ``(node.id, name)``, with ``#<block>`` added for a block."""
         node, name = self.nodes[key]
-        return (node.id, name)
+        block = key.rpartition("#")[2] if self.rows[key] != slice(None) else ""
+        return (node.id, f"{name}#{block}" if block else name)
 
     def sizes(self) -> Dict[str, int]:
-        """Number of floats of every parameter array."""
+        """Number of floats of every parameter array or block."""
         return {key: int(self.get(key).size) for key in self.keys}
 
     def nbytes(self) -> int:
         return sum(int(self.get(key).nbytes) for key in self.keys)
 
     def set(self, key: str, value) -> None:
-        """Copy ``value`` into the parameter in place (the array may be read-only, as arrays
-        received from Ray's object store are; the model keeps its own writable array)."""
+        """Copy ``value`` into the parameter (or its block) in place. The value may be
+        read-only, as arrays received from Ray's object store are; the model keeps its own
+        writable array."""
         node, name = self.nodes[key]
         current = node.get_param(name)
-        if current.shape == value.shape and current.flags.writeable:
-            numpy.copyto(current, value)
-        else:
+        rows = self.rows[key]
+        if rows == slice(None) and (current.shape != value.shape
+                                    or not current.flags.writeable):
             node.set_param(name, numpy.array(value, dtype=current.dtype, copy=True))
+            return
+        if not current.flags.writeable:
+            current = numpy.array(current, copy=True)
+            node.set_param(name, current)
+        if current[rows].shape != value.shape:
+            raise ValueError(f"Parameter {key}: shape {value.shape} does not match the model's "
+                             f"{current[rows].shape}")
+        numpy.copyto(current[rows], value)
 
     def fingerprint(self, keys: Optional[Iterable[str]] = None) -> str:
         """A hash of the keys, shapes and values: equal on workers whose weights are equal."""
@@ -86,6 +117,16 @@ class ParamTable:
 
     def export(self, keys: Optional[Iterable[str]] = None) -> Dict[str, numpy.ndarray]:
         return {key: self.get(key).copy() for key in (self.keys if keys is None else keys)}
+
+
+def _row_blocks(array, n_blocks: int, split_floats: int) -> List[slice]:
+    """``[slice(None)]``, or ``n_blocks`` slices of rows about equal in size when the array
+    has at least ``split_floats`` floats and as many rows as blocks."""
+    rows = array.shape[0] if array.ndim >= 2 else 0
+    if n_blocks <= 1 or array.size < split_floats or rows < n_blocks:
+        return [slice(None)]
+    bounds = [rows * i // n_blocks for i in range(n_blocks + 1)]
+    return [slice(lo, hi) for lo, hi in zip(bounds, bounds[1:])]
 
 
 def _greedy(keys: Sequence[str], sizes: Dict[str, int], ranks: Sequence[int],

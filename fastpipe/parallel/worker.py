@@ -20,12 +20,12 @@ import logging
 import os
 import threading
 import time
-from collections import defaultdict
+from collections import defaultdict, deque
 from typing import Any, Dict, List, Optional
 
 import numpy
 
-from .exchange import ParamExchange, _Router
+from .exchange import ParamExchange, _Router, async_beta1
 from .params import ParamTable, assign_owners
 
 logger = logging.getLogger("fastpipe")
@@ -34,7 +34,8 @@ logger = logging.getLogger("fastpipe")
 class Worker(ParamExchange):
     def __init__(self, rank: int, n_workers: int, config_text: str, overrides: Dict[str, Any],
                  code_path: Optional[str] = None, cwd: Optional[str] = None, where: str = "",
-                 max_staleness: int = 8, max_inflight: int = 6, send_timeout: float = 60.0):
+                 max_staleness: int = 8, max_inflight: int = 6, send_timeout: float = 60.0,
+                 echo: bool = True, beta1: Optional[float] = None):
         from ..config import import_code, load_config_from_str
         from ..training.initialize import init_nlp, resolve_training
         from thinc.api import fix_random_seed
@@ -51,13 +52,17 @@ class Worker(ParamExchange):
             fix_random_seed(int(seed) + 1000 * rank)
         self.rank, self.n_workers = rank, n_workers
         self.optimizer = self.T["optimizer"]
-        self.table = ParamTable(self.nlp)
+        self.beta1 = _set_beta1(self.optimizer, n_workers, beta1)
+        self.table = ParamTable(self.nlp, n_blocks=n_workers)
         self.sizes = self.table.sizes()
         self.owners = assign_owners(self.sizes, range(n_workers))
         self.version = {key: 0 for key in self.table.keys}
         self.alive = set(range(n_workers))
         self.peers: Dict[int, Any] = {}
         self.max_staleness, self.max_inflight = max_staleness, max_inflight
+        self.echo = echo
+        self.applied: Dict[str, Dict[int, int]] = defaultdict(dict)
+        self._deltas: Dict[str, deque] = defaultdict(deque)
         self.send_timeout = send_timeout
         self.lock = threading.Lock()
         self.in_params: Dict[str, tuple] = {}
@@ -91,7 +96,7 @@ class Worker(ParamExchange):
         return self.steps, self.words
 
     def describe(self) -> Dict[str, Any]:
-        return {"pid": os.getpid(), "fingerprint": self.table.fingerprint(),
+        return {"pid": os.getpid(), "fingerprint": self.table.fingerprint(), "beta1": self.beta1,
                 "sizes": self.sizes, "nbytes": self.table.nbytes(),
                 "owned": sum(1 for r in self.owners.values() if r == self.rank)}
 
@@ -284,3 +289,23 @@ class Worker(ParamExchange):
             root = Path(tmp) / "model"
             return {str(p.relative_to(root)): p.read_bytes()
                     for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+def _set_beta1(optimizer, n_workers: int, beta1: Optional[float]) -> Optional[float]:
+    """Lower the optimizer's first-moment decay for asynchronous training (``async_beta1``),
+    or set it to ``beta1`` when given; a schedule is lowered at every value. Returns the value
+    now in use (None for an optimizer without one)."""
+    if not hasattr(optimizer, "b1"):
+        return None
+    schedules = getattr(optimizer, "schedules", {})
+    if beta1 is None:
+        def value(v):
+            return async_beta1(v, n_workers)
+    else:
+        def value(v):
+            return float(beta1)
+    if "b1" in schedules:
+        original = schedules["b1"]
+        schedules["b1"] = (value(v) for v in original)
+    optimizer.b1 = value(optimizer.b1)
+    return optimizer.b1

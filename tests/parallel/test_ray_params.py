@@ -25,7 +25,7 @@ def test_keys_are_the_same_in_two_builds_and_cover_every_param(tmp_path):
     ta, tb = ParamTable(a), ParamTable(b)
     assert ta.keys == tb.keys and len(ta) > 3
     # node ids differ between the builds; the keys do not depend on them
-    assert {k[0] for k in ta.key_of} != {k[0] for k in tb.key_of}
+    assert {k[0] for k in ta.parts} != {k[0] for k in tb.parts}
     assert all(k.startswith(("tok2vec/", "tagger/")) for k in ta.keys)
     n_params = 0
     for _, proc in a.components:
