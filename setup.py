@@ -42,7 +42,7 @@ MOD_NAMES = [
     "fastpipe.pipeline._parser_internals.ner",
 ]
 
-COMPILE_ARGS = ["-O3", "-Wno-unused-function", "-Wno-deprecated-declarations"]
+COMPILE_ARGS = ["-O3", "-fno-math-errno", "-Wno-unused-function", "-Wno-deprecated-declarations"]
 if sys.platform == "win32":
     COMPILE_ARGS = ["/O2"]
 

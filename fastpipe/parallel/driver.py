@@ -57,7 +57,7 @@ def ray_train(config_path: Union[str, Path], output_path: Optional[Union[str, Pa
               code_path: Optional[Union[str, Path]] = None, stdout: IO = None, stderr: IO = None,
               on_failure: str = "continue", poll_interval: float = 0.25,
               setup_timeout: float = 600.0, status_timeout: float = 60.0,
-              stop_timeout: float = 120.0, max_staleness: int = 8, max_inflight: int = 6,
+              stop_timeout: float = 120.0, max_staleness: int = 8, max_inflight: int = 4,
               async_beta1: Optional[float] = None, echo: bool = True,
               ray_options: Optional[Dict[str, Any]] = None, on_start=None) -> TrainResult:
     """Train the pipeline ``config_path`` describes on ``n_workers`` Ray workers; see the

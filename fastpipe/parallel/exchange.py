@@ -25,15 +25,16 @@ workers that are still in flight: about one batch per other worker.
 Gradients that arrive one batch late act like extra momentum ("asynchrony begets momentum",
 Mitliagkas et al. 2016: with ``M`` asynchronous workers, about ``1 - 1/M``). So that the total
 stays what the config asks for, the workers run Adam with ``beta1`` lowered by that much
-(``async_beta1``; ``--async-beta1`` sets it). Sends are actor calls whose futures are checked
-without waiting, except when more than ``max_inflight`` per peer are pending (a bound on how far
+(``async_beta1``; ``--async-beta1`` sets it). A worker sends each peer one message per step (an
+actor call whose future is checked without waiting), except when more than ``max_inflight``
+per peer are pending (a bound on how far
 a worker runs ahead of a slow peer, not a barrier). A peer found dead (a failed send, or the
 driver's word) has its blocks handed to the survivors, every worker computing the same mapping.
 """
 import logging
 import time
 from collections import defaultdict
-from typing import Dict, List
+from typing import Dict, List, Optional
 
 import numpy
 
@@ -99,6 +100,15 @@ class ParamExchange:
     """Mixed into ``Worker``, which sets the attributes these methods use."""
 
     # -- messages (run on the actor's other threads) --------------------------------------------
+
+    def receive(self, sender: int, steps: int, words: int, grads: Dict[str, tuple],
+                params: Optional[Dict[str, tuple]]) -> None:
+        """A peer's message: gradients for blocks this worker owns, and new arrays of the
+        blocks it owns (None when it stepped none)."""
+        if grads:
+            self.receive_grads(sender, steps, words, grads)
+        if params:
+            self.receive_params(sender, steps, words, params)
 
     def receive_grads(self, sender: int, steps: int, words: int, grads: Dict[str, tuple]) -> None:
         with self.lock:
@@ -257,17 +267,19 @@ class ParamExchange:
         grads_out, self._grads_out = self._grads_out, defaultdict(dict)
         updated, self._updated = self._updated, set()
         peers = dict(self.peers)
-        if updated and peers:
-            ref = ray.put(self._param_payload(updated))  # serialized once, read by every peer
-            for r, peer in peers.items():
-                self._inflight[peer.receive_params.remote(self.rank, self.steps, self.words,
-                                                          ref)] = r
-            self.stats["params_sent"] += len(updated) * len(peers)
-        for r, grads in grads_out.items():
-            if r in peers:
-                self._inflight[peers[r].receive_grads.remote(self.rank, self.steps,
-                                                             self.words, grads)] = r
-                self.stats["grads_sent"] += len(grads)
+        if not peers:
+            return
+        # one message per peer and step: its gradients, and the new arrays (put once, read by
+        # every peer)
+        ref = ray.put(self._param_payload(updated)) if updated else None
+        for r, peer in peers.items():
+            grads = grads_out.get(r) or {}
+            if ref is None and not grads:
+                continue
+            self._inflight[peer.receive.remote(self.rank, self.steps, self.words, grads,
+                                               ref)] = r
+            self.stats["grads_sent"] += len(grads)
+        self.stats["params_sent"] += len(updated) * len(peers)
         self._check_inflight()
 
     def _check_inflight(self) -> None:

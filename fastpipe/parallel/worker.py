@@ -34,7 +34,7 @@ logger = logging.getLogger("fastpipe")
 class Worker(ParamExchange):
     def __init__(self, rank: int, n_workers: int, config_text: str, overrides: Dict[str, Any],
                  code_path: Optional[str] = None, cwd: Optional[str] = None, where: str = "",
-                 max_staleness: int = 8, max_inflight: int = 6, send_timeout: float = 60.0,
+                 max_staleness: int = 8, max_inflight: int = 4, send_timeout: float = 60.0,
                  echo: bool = True, beta1: Optional[float] = None):
         from ..config import import_code, load_config_from_str
         from ..training.initialize import init_nlp, resolve_training
