@@ -16,25 +16,28 @@ blocks:
   update, as it would in one process, instead of waiting a round trip for the owner's copy.
 
 After the step the new arrays of the updated blocks, their versions and the per-sender step
-counts go to every peer in one message (``ray.put`` once, read by all). Messages arrive on other
-threads of the actor and wait in an inbox; between batches the newest version of each block
-owned elsewhere is copied in, and the changes of this worker's own steps that the owner had not
-accounted for yet are added back on top. So each batch misses only the updates of the other
+counts go to every peer, with the gradients. Messages arrive on other threads of the actor and
+wait in an inbox; between batches the newest version of each block owned elsewhere is copied
+in, and the changes of this worker's own steps that the owner had not accounted for yet are
+added back on top. So each batch misses only the updates of the other
 workers that are still in flight: about one batch per other worker.
 
 Gradients that arrive one batch late act like extra momentum ("asynchrony begets momentum",
 Mitliagkas et al. 2016: with ``M`` asynchronous workers, about ``1 - 1/M``). So that the total
 stays what the config asks for, the workers run Adam with ``beta1`` lowered by that much
-(``async_beta1``; ``--async-beta1`` sets it). A worker sends each peer one message per step (an
-actor call whose future is checked without waiting), except when more than ``max_inflight``
-per peer are pending (a bound on how far
-a worker runs ahead of a slow peer, not a barrier). A peer found dead (a failed send, or the
-driver's word) has its blocks handed to the survivors, every worker computing the same mapping.
+(``async_beta1``; ``--async-beta1`` sets it).
+
+Each step a worker puts one object in Ray's store (the new arrays for everyone and every peer's
+gradients) and calls each peer with its reference; a peer reads its part without a copy. The
+calls' futures are checked without waiting, except when more than ``max_inflight`` per peer are
+pending (a bound on how far a worker runs ahead of a slow peer, not a barrier). A peer found
+dead (a failed send, or the driver's word) has its blocks handed to the survivors, every worker
+computing the same mapping.
 """
 import logging
 import time
 from collections import defaultdict
-from typing import Dict, List, Optional
+from typing import Any, Dict, List
 
 import numpy
 
@@ -101,14 +104,17 @@ class ParamExchange:
 
     # -- messages (run on the actor's other threads) --------------------------------------------
 
-    def receive(self, sender: int, steps: int, words: int, grads: Dict[str, tuple],
-                params: Optional[Dict[str, tuple]]) -> None:
-        """A peer's message: gradients for blocks this worker owns, and new arrays of the
-        blocks it owns (None when it stepped none)."""
+    def receive(self, sender: int, steps: int, words: int, message: Dict[str, Any]) -> None:
+        """A peer's message of one step: ``{"params": new arrays of blocks it owns, or None,
+        "grads": {rank: gradients for blocks that rank owns}}``."""
+        grads = message["grads"].get(self.rank)
         if grads:
             self.receive_grads(sender, steps, words, grads)
-        if params:
-            self.receive_params(sender, steps, words, params)
+        if message["params"]:
+            self.receive_params(sender, steps, words, message["params"])
+        with self.lock:
+            self.peer_progress[sender] = max(self.peer_progress.get(sender, (0, 0)),
+                                             (steps, words))
 
     def receive_grads(self, sender: int, steps: int, words: int, grads: Dict[str, tuple]) -> None:
         with self.lock:
@@ -269,16 +275,16 @@ class ParamExchange:
         peers = dict(self.peers)
         if not peers:
             return
-        # one message per peer and step: its gradients, and the new arrays (put once, read by
-        # every peer)
-        ref = ray.put(self._param_payload(updated)) if updated else None
+        # one object per step, put once: the new arrays for everyone and each peer's
+        # gradients; each peer gets a call with its reference and reads its part (no copy)
+        grads_out = {r: g for r, g in grads_out.items() if g and r in peers}
+        if not updated and not grads_out:
+            return
+        ref = ray.put({"params": self._param_payload(updated) if updated else None,
+                       "grads": grads_out})
         for r, peer in peers.items():
-            grads = grads_out.get(r) or {}
-            if ref is None and not grads:
-                continue
-            self._inflight[peer.receive.remote(self.rank, self.steps, self.words, grads,
-                                               ref)] = r
-            self.stats["grads_sent"] += len(grads)
+            self._inflight[peer.receive.remote(self.rank, self.steps, self.words, ref)] = r
+            self.stats["grads_sent"] += len(grads_out.get(r, ()))
         self.stats["params_sent"] += len(updated) * len(peers)
         self._check_inflight()
 
