@@ -6,6 +6,8 @@ with ``-fno-math-errno`` (setup.py) the compiler makes it one instruction and ve
 loop."""
 from libc.math cimport sqrt, sqrtf
 
+import numpy
+
 
 cdef inline double _sum_squares(const float* x, Py_ssize_t n) noexcept nogil:
     """Sum of squares in double, four running sums (so the adds can overlap)."""
@@ -25,31 +27,61 @@ cdef inline double _sum_squares(const float* x, Py_ssize_t n) noexcept nogil:
 
 def adam_step(float[::1] weights, float[::1] gradient, float[::1] mom1, float[::1] mom2,
               float beta1, float beta2, float eps, float learn_rate, float grad_clip,
-              float decay):
+              float decay, float[::1] change=None):
     """Update ``weights`` in place and zero ``gradient``.
 
     The gradient is first scaled to norm ``grad_clip`` when its norm reaches it (0 = no
     clipping); ``learn_rate`` is the bias-corrected step size; ``decay`` is subtracted as
-    ``weights -= decay * weights`` after the step (decoupled weight decay)."""
+    ``weights -= decay * weights`` after the step (decoupled weight decay). When ``change`` is
+    given it receives the new weights minus the old ones."""
     cdef Py_ssize_t i, n = weights.shape[0]
     if gradient.shape[0] != n or mom1.shape[0] != n or mom2.shape[0] != n:
         raise ValueError("adam_step: arrays of different sizes")
+    if change is not None and change.shape[0] != n:
+        raise ValueError("adam_step: change has a different size")
     cdef double norm = 0.0
-    cdef float scale = 1.0, g
+    cdef float scale = 1.0, g, w
     cdef float one_minus_b1 = 1.0 - beta1, one_minus_b2 = 1.0 - beta2
+    cdef bint record = change is not None
     with nogil:
         if grad_clip > 0 and n > 0:
             norm = _sum_squares(&gradient[0], n)
             norm = sqrt(norm)
             if norm >= grad_clip:
                 scale = <float>(grad_clip / norm)
-        for i in range(n):
-            g = gradient[i] * scale
-            mom1[i] = mom1[i] * beta1 + g * one_minus_b1
-            mom2[i] = mom2[i] * beta2 + g * g * one_minus_b2
-            weights[i] -= learn_rate * (mom1[i] / (sqrtf(mom2[i]) + eps))
-            weights[i] -= decay * weights[i]
-            gradient[i] = 0.0
+        if record:
+            for i in range(n):
+                g = gradient[i] * scale
+                mom1[i] = mom1[i] * beta1 + g * one_minus_b1
+                mom2[i] = mom2[i] * beta2 + g * g * one_minus_b2
+                w = weights[i] - learn_rate * (mom1[i] / (sqrtf(mom2[i]) + eps))
+                w -= decay * w
+                change[i] = w - weights[i]
+                weights[i] = w
+                gradient[i] = 0.0
+        else:
+            for i in range(n):
+                g = gradient[i] * scale
+                mom1[i] = mom1[i] * beta1 + g * one_minus_b1
+                mom2[i] = mom2[i] * beta2 + g * g * one_minus_b2
+                weights[i] -= learn_rate * (mom1[i] / (sqrtf(mom2[i]) + eps))
+                weights[i] -= decay * weights[i]
+                gradient[i] = 0.0
+
+
+def nonzero_rows(const float[:, ::1] x):
+    """The indices (int32) of the rows of ``x`` with a non-zero value."""
+    cdef Py_ssize_t n_rows = x.shape[0], width = x.shape[1], r, j, k = 0
+    out = numpy.empty(n_rows, dtype=numpy.int32)
+    cdef int[::1] rows = out
+    with nogil:
+        for r in range(n_rows):
+            for j in range(width):
+                if x[r, j] != 0:
+                    rows[k] = <int>r
+                    k += 1
+                    break
+    return out[:k]
 
 
 def adam_step_rows(float[:, ::1] weights, float[:, ::1] gradient, float[:, ::1] mom1,

@@ -29,11 +29,30 @@ class FusedAdam(Optimizer):
         self.live_rows = {}
 
     def __call__(self, key, weights, gradient, *, lr_scale: float = 1.0):
-        if (self.use_radam or not (self.b1 >= 0.0 and self.b2 > 0.0)
-                or (self.L2 != 0 and not self.L2_is_weight_decay)
-                or not isinstance(weights, numpy.ndarray) or weights.dtype != numpy.float32
-                or gradient.dtype != numpy.float32
-                or not (weights.flags.c_contiguous and gradient.flags.c_contiguous)):
+        return self._step(key, weights, gradient, lr_scale, None)
+
+    def step_recording(self, key, weights, gradient, change) -> None:
+        """Step ``weights`` in place like ``__call__`` and write the change (new minus old
+        weights) into ``change``, in the same pass where the fused step applies."""
+        if not self._fusable(weights, gradient) or weights.ndim == 2 and \
+                weights.shape[0] >= SPARSE_MIN_ROWS and self.averages is None:
+            before = weights.copy()
+            out, _ = self._step(key, weights, gradient, 1.0, None)
+            if out is not weights:
+                numpy.copyto(weights, out)
+            numpy.subtract(weights, before, out=change)
+            return
+        self._step(key, weights, gradient, 1.0, change)
+
+    def _fusable(self, weights, gradient) -> bool:
+        return not (self.use_radam or not (self.b1 >= 0.0 and self.b2 > 0.0)
+                    or (self.L2 != 0 and not self.L2_is_weight_decay)
+                    or not isinstance(weights, numpy.ndarray) or weights.dtype != numpy.float32
+                    or gradient.dtype != numpy.float32
+                    or not (weights.flags.c_contiguous and gradient.flags.c_contiguous))
+
+    def _step(self, key, weights, gradient, lr_scale: float, change):
+        if not self._fusable(weights, gradient):
             return super().__call__(key, weights, gradient, lr_scale=lr_scale)
         if len(gradient) < 1:
             return weights, gradient
@@ -57,7 +76,8 @@ class FusedAdam(Optimizer):
                            step, clip, decay)
         else:
             adam_step(weights.reshape(-1), gradient.reshape(-1), self.mom1[key], self.mom2[key],
-                      self.b1, self.b2, self.eps, step, clip, decay)
+                      self.b1, self.b2, self.eps, step, clip, decay,
+                      None if change is None else change.reshape(-1))
         if self.averages is not None:
             if key not in self.averages:
                 self.averages[key] = numpy.zeros(weights.shape, dtype="float32")

@@ -41,6 +41,7 @@ from typing import Any, Dict, List
 
 import numpy
 
+from ..ml._optim import nonzero_rows
 from .params import reassign
 
 logger = logging.getLogger("fastpipe")
@@ -64,9 +65,12 @@ def pack_gradient(gradient: numpy.ndarray):
     """A copy of ``gradient`` to send: the array, or ``(rows, values)`` for a table whose
     touched rows are fewer than half."""
     if gradient.ndim == 2 and gradient.shape[0] >= SPARSE_MIN_ROWS:
-        rows = numpy.flatnonzero(gradient.any(axis=1))
+        if gradient.dtype == numpy.float32 and gradient.flags.c_contiguous:
+            rows = nonzero_rows(gradient)
+        else:
+            rows = numpy.flatnonzero(gradient.any(axis=1)).astype(numpy.int32)
         if 2 * len(rows) < gradient.shape[0]:
-            return (rows.astype(numpy.int32), gradient[rows])
+            return (rows, gradient[rows])
     return gradient.copy()
 
 
@@ -182,11 +186,17 @@ class ParamExchange:
         if not self.echo:
             gradient.fill(0)
             return
-        before = weights.copy()
-        self._optimize(self.table.local_key(key), weights, gradient)
-        numpy.subtract(weights, before, out=before)
+        change = numpy.empty_like(weights)
+        local = self.table.local_key(key)
+        if hasattr(self.optimizer, "step_recording"):  # fastpipe.Adam: one pass
+            self.optimizer.step_recording(local, weights, gradient, change)
+            gradient.fill(0)
+        else:
+            numpy.copyto(change, weights)
+            self._optimize(local, weights, gradient)
+            numpy.subtract(weights, change, out=change)
         pending = self._deltas[key]
-        pending.append((self.steps, before))
+        pending.append((self.steps, change))
         while len(pending) > self.max_staleness + 2:  # an owner that stopped answering
             pending.popleft()
 

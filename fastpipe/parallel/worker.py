@@ -149,11 +149,12 @@ class Worker(ParamExchange):
         before_update = T.get("before_update")
         batches = create_train_batches(self.nlp, shard, T["batcher"], int(T["max_epochs"]),
                                        T["train_corpus"], self.config)
-        self._eval_clock = (time.perf_counter(), 0)
         clock = time.perf_counter
         for epoch, batch in batches:
             if self.stop_flag.is_set():
                 break
+            if not self.steps:  # words/s counts from the first batch, not the corpus loading
+                self._eval_clock = (clock(), 0)
             t0 = clock()
             c0 = time.thread_time()
             self._handle_deaths()
