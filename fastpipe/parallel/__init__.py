@@ -3,7 +3,10 @@
 Ray is an optional extra (``pip install fastpipe[ray]``): nothing in the base package imports
 this package, and importing it does not import Ray either; ``ray_train`` does, when called.
 
-- ``params``: stable names for parameter arrays across processes and who owns which.
+- ``params``: stable names for parameter arrays (and row blocks of large ones) across
+  processes, and who owns which.
+- ``exchange``: how a worker routes gradients to owners, steps what it owns, echoes its own
+  updates and takes in its peers' arrays.
 - ``worker``: the Ray actor that trains on a shard, steps the parameters it owns and exchanges
   gradients and weights with its peers.
 - ``driver``: ``ray_train``, which starts the workers, logs, checkpoints and handles faults.

@@ -37,7 +37,7 @@ computing the same mapping.
 import logging
 import time
 from collections import defaultdict
-from typing import Any, Dict, List
+from typing import Any, Dict, List, Optional
 
 import numpy
 
@@ -74,14 +74,18 @@ def pack_gradient(gradient: numpy.ndarray):
     return gradient.copy()
 
 
-def unpack_gradient(data, shape) -> numpy.ndarray:
-    """The dense, writable gradient ``pack_gradient`` packed."""
+def unpack_gradient(data, shape, out: Optional[numpy.ndarray] = None) -> numpy.ndarray:
+    """The dense, writable gradient ``pack_gradient`` packed, written into ``out`` (a buffer
+    of that shape, reused) when given."""
+    if out is None:
+        out = numpy.empty(shape, dtype=data[1].dtype if isinstance(data, tuple) else data.dtype)
     if isinstance(data, tuple):
         rows, values = data
-        dense = numpy.zeros(shape, dtype=values.dtype)
-        dense[rows] = values
-        return dense
-    return numpy.array(data, copy=True)
+        out.fill(0)
+        out[rows] = values
+    else:
+        numpy.copyto(out, data)
+    return out
 
 
 class _Router:
@@ -186,7 +190,7 @@ class ParamExchange:
         if not self.echo:
             gradient.fill(0)
             return
-        change = numpy.empty_like(weights)
+        change = self._buffer(key, weights)
         local = self.table.local_key(key)
         if hasattr(self.optimizer, "step_recording"):  # fastpipe.Adam: one pass
             self.optimizer.step_recording(local, weights, gradient, change)
@@ -198,7 +202,18 @@ class ParamExchange:
         pending = self._deltas[key]
         pending.append((self.steps, change))
         while len(pending) > self.max_staleness + 2:  # an owner that stopped answering
-            pending.popleft()
+            self._recycle(key, pending.popleft()[1])
+
+    def _buffer(self, key: str, like) -> numpy.ndarray:
+        """A spare array shaped like ``like``: one used before for ``key`` when there is one
+        (a fresh large array costs page faults on every first write)."""
+        spare = self._spare.get(key)
+        if spare:
+            return spare.pop()
+        return numpy.empty_like(like)
+
+    def _recycle(self, key: str, array) -> None:
+        self._spare.setdefault(key, []).append(array)
 
     def _apply_received(self, key: str, weights, received) -> int:
         """Step an owned block with the fresh gradients among ``received``; count them."""
@@ -214,7 +229,9 @@ class ParamExchange:
                 self.stats["stale_grads"] += 1
                 continue
             self.stats["grad_lag_total"] += current - version
-            self._optimize(local, weights, unpack_gradient(data, weights.shape))
+            dense = unpack_gradient(data, weights.shape, self._buffer(key, weights))
+            self._optimize(local, weights, dense)
+            self._recycle(key, dense)
             n += 1
         self.stats["grads_applied"] += n
         return n
@@ -257,7 +274,7 @@ class ParamExchange:
             if pending:
                 mine = accounted.get(self.rank, -1)
                 while pending and pending[0][0] <= mine:
-                    pending.popleft()
+                    self._recycle(key, pending.popleft()[1])
                 if pending:
                     view = self.table.get(key)
                     for _, delta in pending:

@@ -5,7 +5,8 @@ same initial weights; the driver checks this and copies worker 0's weights where
 reads every ``n``-th training example from position ``rank`` (its shard), and runs the batches
 of the single-process loop (batcher, ``accumulate_gradient``, dropout, ``before_update``) with
 ``nlp.update(..., sgd=None)``. ``finish_update`` then gets a ``_Router`` instead of the
-optimizer, and the gradients and weights go to and come from the peers (``exchange``).
+optimizer, and the gradients and weights go to and come from the peers (``exchange``). Adam's
+``beta1`` is lowered for asynchrony (``exchange.async_beta1``) unless the driver passes one.
 ``training.max_steps`` counts the batches of all workers together (the global step: this
 worker's steps plus the latest counts its peers reported), so a config trains on about as many
 words with any number of workers. A worker whose shard is used up, or that reaches max_steps,
@@ -63,6 +64,7 @@ class Worker(ParamExchange):
         self.echo = echo
         self.applied: Dict[str, Dict[int, int]] = defaultdict(dict)
         self._deltas: Dict[str, deque] = defaultdict(deque)
+        self._spare: Dict[str, list] = {}
         self.send_timeout = send_timeout
         self.lock = threading.Lock()
         self.in_params: Dict[str, tuple] = {}

@@ -53,6 +53,7 @@ class _Worker(ParamExchange):
         self.in_params = {}
         self.applied = defaultdict(dict)
         self._deltas = defaultdict(deque)
+        self._spare = {}
         self._grads_out = defaultdict(dict)
         self._updated = set()
         self.peer_progress = {}
