@@ -27,9 +27,9 @@ Mitliagkas et al. 2016: with ``M`` asynchronous workers, about ``1 - 1/M``). So 
 stays what the config asks for, the workers run Adam with ``beta1`` lowered by that much
 (``async_beta1``; ``--async-beta1`` sets it).
 
-Each step a worker puts one object in Ray's store (the new arrays for everyone and every peer's
-gradients) and calls each peer with its reference; a peer reads its part without a copy. The
-calls' futures are checked without waiting, except when more than ``max_inflight`` per peer are
+Each step a worker puts one object per peer in Ray's store (the new arrays and that peer's
+gradients) and calls the peer with its reference; on the same machine the peer reads it
+without a copy, on another it downloads only what is meant for it. The calls' futures are checked without waiting, except when more than ``max_inflight`` per peer are
 pending (a bound on how far a worker runs ahead of a slow peer, not a barrier). A peer found
 dead (a failed send, or the driver's word) has its blocks handed to the survivors, every worker
 computing the same mapping.
@@ -88,6 +88,13 @@ def unpack_gradient(data, shape, out: Optional[numpy.ndarray] = None) -> numpy.n
     return out
 
 
+def _zeroes_in_place(optimizer, weights, gradient) -> bool:
+    """Whether ``optimizer`` zeroes this gradient in place itself (fastpipe.Adam's fused
+    pass does), so that the exchange need not."""
+    fusable = getattr(optimizer, "_fusable", None)
+    return fusable is not None and fusable(weights, gradient)
+
+
 class _Router:
     """Stands in for the optimizer in ``finish_update`` (called as ``router(key, w, dw)``)."""
 
@@ -114,10 +121,9 @@ class ParamExchange:
 
     def receive(self, sender: int, steps: int, words: int, message: Dict[str, Any]) -> None:
         """A peer's message of one step: ``{"params": new arrays of blocks it owns, or None,
-        "grads": {rank: gradients for blocks that rank owns}}``."""
-        grads = message["grads"].get(self.rank)
-        if grads:
-            self.receive_grads(sender, steps, words, grads)
+        "grads": gradients for blocks this worker owns}``."""
+        if message["grads"]:
+            self.receive_grads(sender, steps, words, message["grads"])
         if message["params"]:
             self.receive_params(sender, steps, words, message["params"])
         with self.lock:
@@ -178,10 +184,12 @@ class ParamExchange:
 
     def _optimize(self, local_key, weights, gradient) -> None:
         """One optimizer step of ``weights`` (a view) in place; the gradient ends zeroed."""
+        fused = _zeroes_in_place(self.optimizer, weights, gradient)
         out, _ = self.optimizer(local_key, weights, gradient)
         if out is not weights:  # an optimizer that returns new arrays
             numpy.copyto(weights, out)
-        gradient.fill(0)
+        if not fused:
+            gradient.fill(0)
 
     def _route_grad(self, key: str, weights, gradient) -> None:
         """Queue the gradient of a block owned elsewhere, and echo it onto this copy."""
@@ -193,8 +201,10 @@ class ParamExchange:
         change = self._buffer(key, weights)
         local = self.table.local_key(key)
         if hasattr(self.optimizer, "step_recording"):  # fastpipe.Adam: one pass
+            fused = _zeroes_in_place(self.optimizer, weights, gradient)
             self.optimizer.step_recording(local, weights, gradient, change)
-            gradient.fill(0)
+            if not fused:
+                gradient.fill(0)
         else:
             numpy.copyto(change, weights)
             self._optimize(local, weights, gradient)
@@ -302,16 +312,17 @@ class ParamExchange:
         peers = dict(self.peers)
         if not peers:
             return
-        # one object per step, put once: the new arrays for everyone and each peer's
-        # gradients; each peer gets a call with its reference and reads its part (no copy)
+        # one object per peer and step: the new arrays and that peer's gradients (across
+        # machines each peer then downloads only what is meant for it)
         grads_out = {r: g for r, g in grads_out.items() if g and r in peers}
         if not updated and not grads_out:
             return
-        ref = ray.put({"params": self._param_payload(updated) if updated else None,
-                       "grads": grads_out})
+        params = self._param_payload(updated) if updated else None
         for r, peer in peers.items():
+            grads = grads_out.get(r, {})
+            ref = ray.put({"params": params, "grads": grads})
             self._inflight[peer.receive.remote(self.rank, self.steps, self.words, ref)] = r
-            self.stats["grads_sent"] += len(grads_out.get(r, ()))
+            self.stats["grads_sent"] += len(grads)
         self.stats["params_sent"] += len(updated) * len(peers)
         self._check_inflight()
 
