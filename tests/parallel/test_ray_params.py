@@ -93,3 +93,28 @@ def test_ray_train_help():
     assert result.exit_code == 0
     for text in ("--n-workers", "--address", "--output", "--on-failure", "--code"):
         assert text in result.output
+
+
+def test_ray_train_passes_its_options_and_overrides(monkeypatch, tmp_path):
+    pytest.importorskip("ray")
+    from click.testing import CliRunner
+
+    import fastpipe.parallel
+    from fastpipe.cli import app
+    from fastpipe.training.loop import TrainResult
+
+    seen = {}
+
+    def fake_ray_train(config_path, output_path, **kwargs):
+        seen.update(kwargs, config_path=config_path, output_path=output_path)
+        return TrainResult(nlp=None, steps=3)
+
+    monkeypatch.setattr(fastpipe.parallel, "ray_train", fake_ray_train, raising=False)
+    result = CliRunner().invoke(app, ["ray", "train", "config.cfg", "-n", "3",
+                                      "--async-beta1", "0.5", "--on-failure", "stop",
+                                      "--training.max_steps", "7"])
+    assert result.exit_code == 0, result.output
+    assert seen["n_workers"] == 3 and seen["async_beta1"] == 0.5
+    assert seen["on_failure"] == "stop" and seen["overrides"] == {"training.max_steps": 7}
+    bad = CliRunner().invoke(app, ["ray", "train", "config.cfg", "--async-beta1", "1.0"])
+    assert bad.exit_code == 2 and "--async-beta1" in bad.output
