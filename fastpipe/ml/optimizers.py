@@ -32,17 +32,8 @@ class FusedAdam(Optimizer):
         return self._step(key, weights, gradient, lr_scale, None)
 
     def step_recording(self, key, weights, gradient, change) -> None:
-        """Step ``weights`` in place like ``__call__`` and write the change (new minus old
-        weights) into ``change``, in the same pass where the fused step applies."""
-        if not self._fusable(weights, gradient) or weights.ndim == 2 and \
-                weights.shape[0] >= SPARSE_MIN_ROWS and self.averages is None:
-            before = weights.copy()
-            out, _ = self._step(key, weights, gradient, 1.0, None)
-            if out is not weights:
-                numpy.copyto(weights, out)
-            numpy.subtract(weights, before, out=change)
-            return
-        self._step(key, weights, gradient, 1.0, change)
+        """``step_recording(self, ...)``: the step and its change in one fused pass."""
+        step_recording(self, key, weights, gradient, change)
 
     def _fusable(self, weights, gradient) -> bool:
         return not (self.use_radam or not (self.b1 >= 0.0 and self.b2 > 0.0)
@@ -85,6 +76,29 @@ class FusedAdam(Optimizer):
 
             get_array_ops(weights).update_averages(self.averages[key], weights, nr_upd)
         return weights, gradient
+
+
+def step_in_place(optimizer, key, weights, gradient) -> None:
+    """One step of any thinc-style optimizer that leaves the result in ``weights`` and a
+    zeroed ``gradient``, whichever arrays the optimizer returns."""
+    out, zeroed = optimizer(key, weights, gradient)
+    if out is not weights:  # an optimizer that returns new arrays
+        numpy.copyto(weights, out)
+    if zeroed is not gradient:  # it zeroed a copy (optimizers zero the array they return)
+        gradient.fill(0)
+
+
+def step_recording(optimizer, key, weights, gradient, change) -> None:
+    """``step_in_place``, also writing the change (new minus old weights) into ``change``: in
+    the same pass for fastpipe.Adam's fused dense step, else by copying and subtracting."""
+    if isinstance(optimizer, FusedAdam) and optimizer._fusable(weights, gradient) and not (
+            weights.ndim == 2 and weights.shape[0] >= SPARSE_MIN_ROWS
+            and optimizer.averages is None):
+        optimizer._step(key, weights, gradient, 1.0, change)
+        return
+    numpy.copyto(change, weights)
+    step_in_place(optimizer, key, weights, gradient)
+    numpy.subtract(weights, change, out=change)
 
 
 @registry.optimizers("fastpipe.Adam.v1")

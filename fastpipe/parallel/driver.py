@@ -63,8 +63,8 @@ def ray_train(config_path: Union[str, Path], output_path: Optional[Union[str, Pa
     """Train the pipeline ``config_path`` describes on ``n_workers`` Ray workers; see the
     module docstring. ``async_beta1`` replaces Adam's beta1 on the workers (default: the
     config's, less the momentum asynchrony adds; see ``exchange``); ``echo=False`` makes a
-    worker wait for the owner's copy to see its own updates (for comparison). ``on_start(workers)`` (for tests) is called with the actor handles once
-    training runs. Returns a TrainResult (``nlp`` is the pipeline loaded from ``model-last``
+    worker wait for the owner's copy to see its own updates (for comparison).
+    ``on_start(workers)`` (for tests) is called with the actor handles once training runs. Returns a TrainResult (``nlp`` is the pipeline loaded from ``model-last``
     when there is an output path, else None)."""
     from ..config import import_code, load_config
     from ..errors import Errors
@@ -135,7 +135,6 @@ def ray_train(config_path: Union[str, Path], output_path: Optional[Union[str, Pa
         result.nlp = load(result.last_path)
     result.worker_stats = dict(watch.stats)
     result.param_bytes = watch.param_bytes
-    result.beta1 = watch.beta1
     result.lost_workers = dict(watch.lost)
     if watch.failure is not None:
         err = WorkerFailure(watch.failure)
@@ -156,9 +155,8 @@ def _start(ray, watch: "_Watch", setup_timeout: float) -> None:
     except ray.exceptions.RayActorError as err:
         raise WorkerFailure(f"A worker failed to start: {_cause(err)}") from None
     watch.param_bytes = infos[0]["nbytes"]
-    watch.beta1 = infos[0].get("beta1")
-    if watch.beta1 is not None and len(workers) > 1:
-        logger.info("Adam beta1 on the workers: %.3f (asynchronous)", watch.beta1)
+    if infos[0].get("beta1") is not None and len(workers) > 1:
+        logger.info("Adam beta1 on the workers: %.3f (asynchronous)", infos[0]["beta1"])
     watch.n_params = len(infos[0]["sizes"])
     if len({i["fingerprint"] for i in infos}) > 1:
         logger.info("Initial weights differ between workers; copying worker 0's")
@@ -199,7 +197,6 @@ class _Watch:
         self.failure: Optional[str] = None
         self.logged_steps = 0
         self.param_bytes = 0
-        self.beta1: Optional[float] = None
         self.n_params = 0
         self.stats: Dict[int, dict] = {}
         self.started = time.perf_counter()

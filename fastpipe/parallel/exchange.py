@@ -42,6 +42,7 @@ from typing import Any, Dict, List, Optional
 import numpy
 
 from ..ml._optim import nonzero_rows
+from ..ml.optimizers import step_in_place, step_recording
 from .params import reassign
 
 logger = logging.getLogger("fastpipe")
@@ -88,13 +89,6 @@ def unpack_gradient(data, shape, out: Optional[numpy.ndarray] = None) -> numpy.n
     return out
 
 
-def _zeroes_in_place(optimizer, weights, gradient) -> bool:
-    """Whether ``optimizer`` zeroes this gradient in place itself (fastpipe.Adam's fused
-    pass does), so that the exchange need not."""
-    fusable = getattr(optimizer, "_fusable", None)
-    return fusable is not None and fusable(weights, gradient)
-
-
 class _Router:
     """Stands in for the optimizer in ``finish_update`` (called as ``router(key, w, dw)``)."""
 
@@ -126,9 +120,6 @@ class ParamExchange:
             self.receive_grads(sender, steps, words, message["grads"])
         if message["params"]:
             self.receive_params(sender, steps, words, message["params"])
-        with self.lock:
-            self.peer_progress[sender] = max(self.peer_progress.get(sender, (0, 0)),
-                                             (steps, words))
 
     def receive_grads(self, sender: int, steps: int, words: int, grads: Dict[str, tuple]) -> None:
         with self.lock:
@@ -184,12 +175,7 @@ class ParamExchange:
 
     def _optimize(self, local_key, weights, gradient) -> None:
         """One optimizer step of ``weights`` (a view) in place; the gradient ends zeroed."""
-        fused = _zeroes_in_place(self.optimizer, weights, gradient)
-        out, _ = self.optimizer(local_key, weights, gradient)
-        if out is not weights:  # an optimizer that returns new arrays
-            numpy.copyto(weights, out)
-        if not fused:
-            gradient.fill(0)
+        step_in_place(self.optimizer, local_key, weights, gradient)
 
     def _route_grad(self, key: str, weights, gradient) -> None:
         """Queue the gradient of a block owned elsewhere, and echo it onto this copy."""
@@ -199,16 +185,7 @@ class ParamExchange:
             gradient.fill(0)
             return
         change = self._buffer(key, weights)
-        local = self.table.local_key(key)
-        if hasattr(self.optimizer, "step_recording"):  # fastpipe.Adam: one pass
-            fused = _zeroes_in_place(self.optimizer, weights, gradient)
-            self.optimizer.step_recording(local, weights, gradient, change)
-            if not fused:
-                gradient.fill(0)
-        else:
-            numpy.copyto(change, weights)
-            self._optimize(local, weights, gradient)
-            numpy.subtract(weights, change, out=change)
+        step_recording(self.optimizer, self.table.local_key(key), weights, gradient, change)
         pending = self._deltas[key]
         pending.append((self.steps, change))
         while len(pending) > self.max_staleness + 2:  # an owner that stopped answering

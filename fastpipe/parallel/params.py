@@ -40,6 +40,7 @@ class ParamTable:
         self.nodes: Dict[str, Tuple[object, str]] = {}
         self.rows: Dict[str, slice] = {}
         self.parts: Dict[Tuple[int, str], List[Tuple[str, slice]]] = {}
+        self._local: Dict[str, Tuple[int, str]] = {}
         seen = set()
         for comp_name, proc in nlp.components:
             model = getattr(proc, "model", None)
@@ -60,6 +61,7 @@ class ParamTable:
                         self.keys.append(key)
                         self.nodes[key] = (node, name)
                         self.rows[key] = rows
+                        self._local[key] = (node.id, name if key == base else f"{name}#{i}")
                         parts.append((key, rows))
                     self.parts[(node.id, name)] = parts
 
@@ -75,9 +77,7 @@ class ParamTable:
 
     def local_key(self, key: str) -> Tuple[int, str]:
         """The optimizer's key: ``(node.id, name)``, with ``#<block>`` added for a block."""
-        node, name = self.nodes[key]
-        block = key.rpartition("#")[2] if self.rows[key] != slice(None) else ""
-        return (node.id, f"{name}#{block}" if block else name)
+        return self._local[key]
 
     def sizes(self) -> Dict[str, int]:
         """Number of floats of every parameter array or block."""
