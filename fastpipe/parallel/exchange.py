@@ -43,7 +43,7 @@ import numpy
 
 from ..ml._optim import nonzero_rows
 from ..ml.optimizers import step_in_place, step_recording
-from .params import reassign
+from .params import copy_rows, reassign
 
 logger = logging.getLogger("fastpipe")
 
@@ -62,30 +62,49 @@ def async_beta1(beta1: float, n_workers: int) -> float:
     return max(0.0, float(beta1) - (1.0 - 1.0 / max(1, n_workers)))
 
 
+#: An array goes into a message as row pieces of at most this many bytes. Ray copies a buffer
+#: of more than about 1 MB into its object store with a pool of threads, which on a machine
+#: whose cores are all training costs more than it saves: with both cores busy, putting a
+#: 4.8 MB array took 3.2-3.5 ms whole and 2.0 ms in pieces.
+PIECE_BYTES = 1 << 19
+
+
+def to_pieces(array: numpy.ndarray):
+    """``array`` itself when it is small, else a list of views of consecutive rows (elements,
+    for a vector) of at most ``PIECE_BYTES`` each; ``params.copy_rows`` puts them back."""
+    if array.ndim == 0 or array.nbytes <= PIECE_BYTES:
+        return array
+    step = max(1, PIECE_BYTES // max(1, array.nbytes // array.shape[0]))
+    return [array[i:i + step] for i in range(0, array.shape[0], step)]
+
+
 def pack_gradient(gradient: numpy.ndarray):
     """A copy of ``gradient`` to send: the array, or ``(rows, values)`` for a table whose
-    touched rows are fewer than half."""
+    touched rows are fewer than half (large arrays in pieces, ``to_pieces``)."""
     if gradient.ndim == 2 and gradient.shape[0] >= SPARSE_MIN_ROWS:
         if gradient.dtype == numpy.float32 and gradient.flags.c_contiguous:
             rows = nonzero_rows(gradient)
         else:
             rows = numpy.flatnonzero(gradient.any(axis=1)).astype(numpy.int32)
         if 2 * len(rows) < gradient.shape[0]:
-            return (rows, gradient[rows])
-    return gradient.copy()
+            return (rows, to_pieces(gradient[rows]))
+    return to_pieces(gradient.copy())
 
 
 def unpack_gradient(data, shape, out: Optional[numpy.ndarray] = None) -> numpy.ndarray:
     """The dense, writable gradient ``pack_gradient`` packed, written into ``out`` (a buffer
     of that shape, reused) when given."""
+    sparse = isinstance(data, tuple)
+    values = data[1] if sparse else data
+    if isinstance(values, list):
+        values = numpy.concatenate(values) if sparse else values
     if out is None:
-        out = numpy.empty(shape, dtype=data[1].dtype if isinstance(data, tuple) else data.dtype)
-    if isinstance(data, tuple):
-        rows, values = data
+        out = numpy.empty(shape, dtype=(values[0] if isinstance(values, list) else values).dtype)
+    if sparse:
         out.fill(0)
-        out[rows] = values
+        out[data[0]] = values
     else:
-        numpy.copyto(out, data)
+        copy_rows(values, out)
     return out
 
 
@@ -277,8 +296,10 @@ class ParamExchange:
                                                      max(1, version % TAKEOVER_JUMP))
 
     def _param_payload(self, keys) -> Dict[str, tuple]:
-        """``{key: (version, array, {sender: last step accounted for})}`` of owned blocks."""
-        return {k: (self.version[k], self.table.get(k), dict(self.applied.get(k, {})))
+        """``{key: (version, array or its pieces, {sender: last step accounted for})}`` of
+        owned blocks."""
+        return {k: (self.version[k], to_pieces(self.table.get(k)),
+                    dict(self.applied.get(k, {})))
                 for k in keys}
 
     def _send(self) -> None:

@@ -21,7 +21,7 @@ from typing import Dict, Iterable, List, Optional, Sequence, Tuple
 
 import numpy
 
-__all__ = ["ParamTable", "assign_owners", "reassign"]
+__all__ = ["ParamTable", "assign_owners", "copy_rows", "reassign"]
 
 
 #: Arrays with at least this many floats are cut into row blocks (one per worker).
@@ -87,23 +87,28 @@ class ParamTable:
         return sum(int(self.get(key).nbytes) for key in self.keys)
 
     def set(self, key: str, value) -> None:
-        """Copy ``value`` into the parameter (or its block) in place. The value may be
+        """Copy ``value`` into the parameter (or its block) in place: an array, or a list of
+        arrays that stacked along the first axis make it (``copy_rows``). The value may be
         read-only, as arrays received from Ray's object store are; the model keeps its own
         writable array."""
+        if isinstance(value, list):
+            shape = (sum(piece.shape[0] for piece in value),) + value[0].shape[1:]
+        else:
+            shape = value.shape
         node, name = self.nodes[key]
         current = node.get_param(name)
         rows = self.rows[key]
-        if rows == slice(None) and (current.shape != value.shape
-                                    or not current.flags.writeable):
-            node.set_param(name, numpy.array(value, dtype=current.dtype, copy=True))
+        if rows == slice(None) and (current.shape != shape or not current.flags.writeable):
+            current = numpy.empty(shape, dtype=current.dtype)
+            node.set_param(name, copy_rows(value, current))
             return
         if not current.flags.writeable:
             current = numpy.array(current, copy=True)
             node.set_param(name, current)
-        if current[rows].shape != value.shape:
-            raise ValueError(f"Parameter {key}: shape {value.shape} does not match the model's "
+        if current[rows].shape != shape:
+            raise ValueError(f"Parameter {key}: shape {shape} does not match the model's "
                              f"{current[rows].shape}")
-        numpy.copyto(current[rows], value)
+        copy_rows(value, current[rows])
 
     def fingerprint(self, keys: Optional[Iterable[str]] = None) -> str:
         """A hash of the keys, shapes and values: equal on workers whose weights are equal."""
@@ -117,6 +122,22 @@ class ParamTable:
 
     def export(self, keys: Optional[Iterable[str]] = None) -> Dict[str, numpy.ndarray]:
         return {key: self.get(key).copy() for key in (self.keys if keys is None else keys)}
+
+
+def copy_rows(value, out: numpy.ndarray) -> numpy.ndarray:
+    """Write ``value`` into ``out``: an array of ``out``'s shape, or a list of consecutive row
+    pieces of one (as messages carry a large array)."""
+    if not isinstance(value, list):
+        numpy.copyto(out, value)
+        return out
+    start = 0
+    for piece in value:
+        numpy.copyto(out[start:start + piece.shape[0]], piece)
+        start += piece.shape[0]
+    if start != out.shape[0]:
+        raise ValueError(f"Row pieces of {start} rows in all for an array of {out.shape[0]} "
+                         f"rows")
+    return out
 
 
 def _row_blocks(array, n_blocks: int, split_floats: int) -> List[slice]:

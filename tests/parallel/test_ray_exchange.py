@@ -8,9 +8,9 @@ import pytest
 from thinc.api import Linear, chain
 
 from fastpipe.ml.optimizers import Adam
-from fastpipe.parallel.exchange import (ParamExchange, _Router, async_beta1, pack_gradient,
-                                        unpack_gradient)
-from fastpipe.parallel.params import ParamTable, assign_owners
+from fastpipe.parallel.exchange import (PIECE_BYTES, ParamExchange, _Router, async_beta1,
+                                        pack_gradient, to_pieces, unpack_gradient)
+from fastpipe.parallel.params import ParamTable, assign_owners, copy_rows
 from fastpipe.parallel.worker import _set_beta1
 
 
@@ -101,6 +101,37 @@ def test_sparse_gradients_round_trip():
     small = numpy.zeros((10, 3), dtype="f")
     out = unpack_gradient(pack_gradient(small), small.shape)
     assert out is not small and (out == small).all()
+
+
+def test_large_arrays_travel_in_pieces_that_put_them_back_whole():
+    rng = numpy.random.RandomState(0)
+    table = rng.normal(size=(5000, 64)).astype("f")  # 1.28 MB
+    pieces = to_pieces(table)
+    assert isinstance(pieces, list) and len(pieces) == 3
+    assert all(p.nbytes <= PIECE_BYTES and p.base is table for p in pieces)
+    assert (copy_rows(pieces, numpy.zeros_like(table)) == table).all()
+    with pytest.raises(ValueError):
+        copy_rows(pieces[:-1], numpy.zeros_like(table))
+    vector = rng.normal(size=300_000).astype("f")
+    assert (copy_rows(to_pieces(vector), numpy.empty_like(vector)) == vector).all()
+    small = table[:10]
+    assert to_pieces(small) is small
+    # gradients: dense and sparse ones whose values are large go in pieces too
+    dense = table.copy()
+    packed = pack_gradient(dense)
+    assert isinstance(packed, list) and (unpack_gradient(packed, dense.shape) == table).all()
+    sparse = numpy.zeros((40_000, 64), dtype="f")
+    sparse[::3] = 1.0  # a third of the rows: 3.4 MB of values
+    rows, values = pack_gradient(sparse)
+    assert isinstance(values, list) and len(rows) == 13_334
+    assert (unpack_gradient((rows, values), sparse.shape) == sparse).all()
+    # a parameter block takes its new value from pieces
+    w = _Worker(0)
+    key = "comp/1:linear/W#1"
+    w.table.set(key, [numpy.full((1, 4), 3.0, dtype="f"), numpy.full((2, 4), 4.0, dtype="f")])
+    assert (w.table.get(key) == [[3] * 4, [4] * 4, [4] * 4]).all()
+    with pytest.raises(ValueError):
+        w.table.set(key, [numpy.zeros((1, 4), dtype="f")])
 
 
 def test_echo_and_reconciliation_give_the_owner_copy_plus_unaccounted_own_steps():
