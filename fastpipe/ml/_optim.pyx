@@ -25,6 +25,22 @@ cdef inline double _sum_squares(const float* x, Py_ssize_t n) noexcept nogil:
     return (s0 + s1) + (s2 + s3)
 
 
+def clip_norm(float[::1] gradient, float grad_clip) -> float:
+    """Scale ``gradient`` in place to norm ``grad_clip`` when its norm reaches it, as the
+    optimizer's clipping does; returns the norm it had."""
+    cdef Py_ssize_t i, n = gradient.shape[0]
+    cdef double norm = 0.0
+    cdef float scale
+    with nogil:
+        if n > 0:
+            norm = sqrt(_sum_squares(&gradient[0], n))
+        if grad_clip > 0 and norm >= grad_clip:
+            scale = <float>(grad_clip / norm)
+            for i in range(n):
+                gradient[i] *= scale
+    return norm
+
+
 def adam_step(float[::1] weights, float[::1] gradient, float[::1] mom1, float[::1] mom2,
               float beta1, float beta2, float eps, float learn_rate, float grad_clip,
               float decay, float[::1] change=None):

@@ -41,7 +41,7 @@ from typing import Any, Dict, List, Optional
 
 import numpy
 
-from ..ml._optim import nonzero_rows
+from ..ml._optim import clip_norm, nonzero_rows
 from ..ml.optimizers import step_in_place, step_recording
 from .params import copy_rows, reassign
 
@@ -108,6 +108,21 @@ def unpack_gradient(data, shape, out: Optional[numpy.ndarray] = None) -> numpy.n
     return out
 
 
+def clip_whole(optimizer, gradient: numpy.ndarray) -> None:
+    """Clip the gradient of an array cut into blocks by its whole norm, in place, when the
+    optimizer clips (``grad_clip``). Each block's step clips again by the block's norm, which
+    is then at most the threshold, so the result is the one process's."""
+    threshold = float(getattr(optimizer, "grad_clip", 0.0) or 0.0)
+    if threshold <= 0:
+        return
+    if gradient.dtype == numpy.float32 and gradient.flags.c_contiguous:
+        clip_norm(gradient.reshape(-1), threshold)
+        return
+    norm = float(numpy.linalg.norm(gradient))
+    if norm >= threshold:
+        gradient *= threshold / norm
+
+
 class _Router:
     """Stands in for the optimizer in ``finish_update`` (called as ``router(key, w, dw)``)."""
 
@@ -119,6 +134,8 @@ class _Router:
         parts = w.table.parts.get(key)
         if parts is None:  # a parameter created after the table was built: keep it local
             return w.optimizer(key, weights, gradient, lr_scale=lr_scale)
+        if len(parts) > 1:  # clip the whole array's gradient, as one process would
+            clip_whole(w.optimizer, gradient)
         for skey, rows in parts:
             if w.owners[skey] == w.rank:
                 w._step_owned(skey, weights[rows], gradient[rows])

@@ -110,6 +110,21 @@ class ParamTable:
                              f"{current[rows].shape}")
         copy_rows(value, current[rows])
 
+    def whole_averages(self, averages: Optional[Dict]) -> Optional[Dict]:
+        """The optimizer's parameter ``averages`` (keyed by ``local_key``), plus, for every
+        array cut into blocks whose blocks all have averages, the blocks' rows put together
+        under the array's own key, where ``model.use_params`` looks for them."""
+        if not averages:
+            return averages
+        merged = dict(averages)
+        for whole_key, parts in self.parts.items():
+            if len(parts) < 2:
+                continue
+            blocks = [averages.get(self._local[key]) for key, _ in parts]
+            if all(block is not None for block in blocks):
+                merged[whole_key] = numpy.concatenate(blocks)
+        return merged
+
     def fingerprint(self, keys: Optional[Iterable[str]] = None) -> str:
         """A hash of the keys, shapes and values: equal on workers whose weights are equal."""
         digest = hashlib.sha1()

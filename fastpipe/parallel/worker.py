@@ -230,7 +230,7 @@ class Worker(ParamExchange):
 
     def evaluate(self, global_steps: int, final: bool = False) -> Dict[str, Any]:
         from ..training.initialize import check_nonempty, resolve_corpus
-        from ..training.loop import use_averages, weighted_score
+        from ..training.loop import weighted_score
 
         if self._dev is None:
             dev_corpus = resolve_corpus(self.config, self.T["dev_corpus"])
@@ -239,7 +239,7 @@ class Worker(ParamExchange):
         global_words = self.global_progress()[1]
         start, words_then = self._eval_clock
         seconds = time.perf_counter() - start
-        with use_averages(self.nlp, self.optimizer):
+        with self._averages_in_use():
             scores = self.nlp.evaluate(self._dev)
         score = weighted_score(scores, dict(self.T.get("score_weights") or {}))
         is_best = self.best_score is None or score > self.best_score
@@ -272,6 +272,16 @@ class Worker(ParamExchange):
             reports, self.reports = self.reports, []
         return {"reports": reports, "steps": steps, "last_files": self.snapshot()}
 
+    def _averages_in_use(self):
+        """``use_averages`` with the optimizer's averages, those of arrays cut into blocks
+        put back together (``ParamTable.whole_averages``)."""
+        from types import SimpleNamespace
+
+        from ..training.loop import use_averages
+
+        averages = self.table.whole_averages(getattr(self.optimizer, "averages", None))
+        return use_averages(self.nlp, SimpleNamespace(averages=averages))
+
     def snapshot(self) -> Dict[str, bytes]:
         """The files ``nlp.to_disk`` writes (with the optimizer's averages swapped in, after
         ``before_to_disk``), as ``{relative path: bytes}``: the driver writes them where it
@@ -279,11 +289,9 @@ class Worker(ParamExchange):
         import tempfile
         from pathlib import Path
 
-        from ..training.loop import use_averages
-
         before_to_disk = self.T.get("before_to_disk")
         with tempfile.TemporaryDirectory(prefix="fastpipe-snapshot-") as tmp:
-            with use_averages(self.nlp, self.optimizer):
+            with self._averages_in_use():
                 to_save = self.nlp
                 if before_to_disk is not None:
                     result = before_to_disk(self.nlp)

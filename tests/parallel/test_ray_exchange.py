@@ -205,3 +205,45 @@ def test_adam_with_beta1_zero_still_steps():
     gradient = numpy.ones(4, dtype="f")
     weights, _ = optimizer(("k", "W"), weights, gradient)
     assert (weights < 1).all() and (gradient == 0).all()
+
+
+def test_a_cut_array_is_clipped_by_its_whole_norm_as_in_one_process():
+    w = _Worker(0)
+    w.owners = {k: 0 for k in w.table.keys}  # one worker owns every block
+    w.optimizer = Adam(0.01, grad_clip=1.0, use_averages=False)
+    first = w.model.layers[0]
+    before = first.get_param("W").copy()
+    rng = numpy.random.RandomState(3)
+    # the two blocks' shares of the norm change from step to step (rows 0-1, rows 2-4)
+    grads = [rng.normal(size=(5, 4)).astype("f") * numpy.array([[s]] * 2 + [[t]] * 3, "f")
+             for s, t in ((10.0, 0.1), (0.1, 10.0), (3.0, 3.0))]
+    whole, expected = Adam(0.01, grad_clip=1.0, use_averages=False), before.copy()
+    blocks, apart = Adam(0.01, grad_clip=1.0, use_averages=False), before.copy()
+    for grad in grads:
+        w.router((first.id, "W"), first.get_param("W"), grad.copy())
+        expected, _ = whole(("x", "W"), expected, grad.copy())
+        for i, rows in enumerate((slice(0, 2), slice(2, 5))):
+            apart[rows] = blocks(("x", f"W#{i}"), apart[rows].copy(), grad[rows].copy())[0]
+    assert numpy.allclose(first.get_param("W"), expected, atol=1e-6)
+    # clipping each block by its own norm gives another result
+    assert not numpy.allclose(apart, expected, atol=1e-4)
+
+
+def test_averages_of_a_cut_array_are_put_back_together_for_evaluation():
+    w = _Worker(0)
+    w.owners = {k: 0 for k in w.table.keys}
+    w.optimizer = Adam(0.01, use_averages=True)
+    for seed in range(3):
+        w.train_step(seed)
+    first = w.model.layers[0]
+    averages = w.optimizer.averages
+    assert (first.id, "W") not in averages  # the optimizer only knows the blocks
+    merged = w.table.whole_averages(averages)
+    whole = numpy.concatenate([averages[(first.id, "W#0")], averages[(first.id, "W#1")]])
+    assert (merged[(first.id, "W")] == whole).all()
+    current = first.get_param("W").copy()
+    assert not numpy.allclose(whole, current)
+    with w.model.use_params(merged):
+        assert (first.get_param("W") == whole).all()
+    assert (first.get_param("W") == current).all()
+    assert w.table.whole_averages(None) is None
