@@ -1,8 +1,9 @@
 """How workers exchange gradients and weights (the half of ``Worker`` that talks to peers).
 
 Every parameter array, or row block of a large one, has one owner (``params.assign_owners``).
-During ``finish_update`` a ``_Router`` stands in for the optimizer and cuts each array into its
-blocks:
+During ``finish_update`` a ``_Router`` stands in for the optimizer, clips the gradient of an
+array cut into blocks by the whole array's norm (as one process clips it), and cuts each array
+into its blocks:
 
 - A block this worker owns is stepped by the real optimizer with the local gradient, then with
   every gradient received for it that is not stale (computed against a version at least
@@ -28,7 +29,8 @@ stays what the config asks for, the workers run Adam with ``beta1`` lowered by t
 (``async_beta1``; ``--async-beta1`` sets it).
 
 Each step a worker puts one object per peer in Ray's store (the new arrays and that peer's
-gradients) and calls the peer with its reference; on the same machine the peer reads it
+gradients, a large array as pieces of at most ``PIECE_BYTES``) and calls the peer with its
+reference; on the same machine the peer reads it
 without a copy, on another it downloads only what is meant for it. The calls' futures are checked without waiting, except when more than ``max_inflight`` per peer are
 pending (a bound on how far a worker runs ahead of a slow peer, not a barrier). A peer found
 dead (a failed send, or the driver's word) has its blocks handed to the survivors, every worker
