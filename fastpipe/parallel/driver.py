@@ -25,6 +25,7 @@ from typing import IO, Any, Dict, List, Optional, Union
 
 from ..training.loop import BEST_DIR, LAST_DIR, TrainResult, save_checkpoint
 from ._ray import RAY_MISSING, init_ray, remote_worker_class
+from .exchange import MAX_INFLIGHT, MAX_STALENESS
 
 logger = logging.getLogger("fastpipe")
 
@@ -57,7 +58,8 @@ def ray_train(config_path: Union[str, Path], output_path: Optional[Union[str, Pa
               code_path: Optional[Union[str, Path]] = None, stdout: IO = None, stderr: IO = None,
               on_failure: str = "continue", poll_interval: float = 0.25,
               setup_timeout: float = 600.0, status_timeout: float = 60.0,
-              stop_timeout: float = 120.0, max_staleness: int = 8, max_inflight: int = 4,
+              stop_timeout: float = 120.0, max_staleness: int = MAX_STALENESS,
+              max_inflight: int = MAX_INFLIGHT,
               async_beta1: Optional[float] = None, echo: bool = True,
               ray_options: Optional[Dict[str, Any]] = None, on_start=None) -> TrainResult:
     """Train the pipeline ``config_path`` describes on ``n_workers`` Ray workers; see the

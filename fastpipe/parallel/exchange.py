@@ -53,6 +53,13 @@ logger = logging.getLogger("fastpipe")
 #: new versions win over any the dead owner sent before it died.
 TAKEOVER_JUMP = 1 << 20
 
+#: Gradients computed against a version more than this many versions old are dropped.
+MAX_STALENESS = 8
+
+#: Messages a worker may have in flight per peer before it waits for the oldest (flow
+#: control: a bound on how far it runs ahead of a slow peer, not a barrier).
+MAX_INFLIGHT = 4
+
 #: Gradients of arrays with at least this many rows go as the touched rows only, when fewer
 #: than half of the rows are touched (a hash-embedding table's gradient usually is).
 SPARSE_MIN_ROWS = 512

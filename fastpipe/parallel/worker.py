@@ -26,7 +26,7 @@ from typing import Any, Dict, List, Optional
 
 import numpy
 
-from .exchange import ParamExchange, _Router, async_beta1
+from .exchange import MAX_INFLIGHT, MAX_STALENESS, ParamExchange, _Router, async_beta1
 from .params import ParamTable, assign_owners
 
 logger = logging.getLogger("fastpipe")
@@ -35,7 +35,8 @@ logger = logging.getLogger("fastpipe")
 class Worker(ParamExchange):
     def __init__(self, rank: int, n_workers: int, config_text: str, overrides: Dict[str, Any],
                  code_path: Optional[str] = None, cwd: Optional[str] = None, where: str = "",
-                 max_staleness: int = 8, max_inflight: int = 4, send_timeout: float = 60.0,
+                 max_staleness: int = MAX_STALENESS, max_inflight: int = MAX_INFLIGHT,
+                 send_timeout: float = 60.0,
                  echo: bool = True, beta1: Optional[float] = None):
         from ..config import import_code, load_config_from_str
         from ..training.initialize import init_nlp, resolve_training
