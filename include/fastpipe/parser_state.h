@@ -9,7 +9,9 @@
  * Dependency parsing (arc-eager): the buffer is the tokens [b0, length) followed by a virtual
  * root at position `length`. A token whose head is `length` is a root of the analysis; every
  * final state attaches each token either to a real token or to the virtual root, so sentence
- * boundaries are the spans of the roots' subtrees.
+ * boundaries are the spans of the roots' subtrees. Sentence starts already on the Doc
+ * (sent_start == 1, set by an earlier component) cut the tokens into preset sentences
+ * (`sent_of`); the arc-eager system makes no arc between two of them.
  *
  * Entity recognition (BILUO): the same buffer pointer walks the tokens; an open entity is
  * (ent_start, ent_label) and closed entities are appended to `ents`.
@@ -105,6 +107,8 @@ public:
     std::vector<int> lkids;         /* 2 per token: leftmost and second leftmost child, -1 = none */
     std::vector<int> rkids;         /* 2 per token: rightmost and second rightmost child, -1 = none */
     std::vector<uint8_t> on_stack;  /* 1 while the token is on the stack */
+    std::vector<int> sent_of;       /* preset sentence of each token: the number of preset
+                                       sentence starts (sent_start == 1) after token 0 up to it */
     int ent_start;                  /* first token of the open entity; -1 = none open */
     fp_attr_t ent_label;            /* label key of the open entity */
     std::vector<fp_EntC> ents;      /* entities closed so far, left to right */
@@ -121,6 +125,13 @@ public:
             rkids.assign(2 * n, -1);
             on_stack.assign(n, 0);
             stack.reserve(16);
+            sent_of.assign(n, 0);
+            int k = 0;
+            for (int i = 1; i < n; i++) {
+                if (tokens[i].sent_start == 1)
+                    k++;
+                sent_of[i] = k;
+            }
         }
     }
 

@@ -77,6 +77,32 @@ def test_odd_documents_parse_to_well_formed_trees(text):
         assert sum(1 for _ in doc.sents) >= 1
 
 
+def test_preset_sentence_starts_are_kept_and_no_arc_crosses_them():
+    nlp = make_nlp()
+    examples = toy_examples(nlp)
+    optimizer = nlp.initialize(lambda: examples)
+    for _ in range(60):
+        nlp.update(examples, sgd=optimizer)
+    parser = nlp.get_pipe("parser")
+    # unset, the parser makes one sentence of it, with arcs across "green"
+    free = parser(nlp.make_doc("She likes green apples ."))
+    assert len(list(free.sents)) == 1
+    assert free[2].head.i == 3 and free[3].head.i == 1
+    for cut in (2, 3, 4):
+        doc = nlp.make_doc("She likes green apples .")
+        doc[cut].is_sent_start = True
+        doc = parser(doc)
+        assert doc[cut].is_sent_start
+        for token in doc:
+            assert (token.i < cut) == (token.head.i < cut), (cut, token.i, token.head.i)
+        assert cut in [sent.start for sent in doc.sents]
+    # two texts joined keep their own trees where a sentencizer put the boundary
+    doc = nlp.make_doc("She likes green apples . Paris loves big dogs .")
+    doc[5].is_sent_start = True
+    doc = parser(doc)
+    assert [t.head.i for t in doc] == [1, 1, 3, 1, 1, 6, 6, 8, 6, 6]
+
+
 def test_preset_entities_are_kept():
     nlp = make_nlp()
     ruler = nlp.add_pipe("entity_ruler", before="parser")

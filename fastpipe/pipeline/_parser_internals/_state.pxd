@@ -54,6 +54,7 @@ cdef extern from "fastpipe/parser_state.h" nogil:
         vector[int] lkids           # two leftmost children per token
         vector[int] rkids           # two rightmost children per token
         vector[uint8_t] on_stack    # 1 while the token is on the stack
+        vector[int] sent_of         # preset sentence of each token (sent_start == 1 cuts)
         int ent_start               # first token of the open entity; -1 = none
         attr_t ent_label            # label of the open entity
         vector[EntC] ents           # entities closed so far

@@ -11,12 +11,16 @@ a LEFT move; so every token of a final state has a head and the result is a proj
 whose trees are the sentences (Doc.set_heads turns the roots' subtrees into ``doc.sents``).
 A sentence boundary is predicted by SHIFTing a token over a headless S0 that later goes to the
 root. LEFT to the virtual root is allowed only with labels seen on roots in training (any label
-when none was seen). Heads, labels and sentence starts already on the Doc are not read; they are
-replaced by set_annotations.
+when none was seen). Sentence starts already on the Doc (``is_sent_start`` True, set by an
+earlier component such as a sentencizer) are kept: no arc joins tokens on two sides of one, so
+each preset sentence gets its own trees (the parser may still cut one further). Heads and labels
+already on the Doc are not read; set_annotations replaces them.
 
 Validity: SHIFT needs a buffer token; REDUCE a stack token with a head; LEFT a stack token
-without one; RIGHT a stack token and a buffer token. Every state that is not final has a valid
-move and every sequence of valid moves ends with every token attached, without cycles.
+without one (to a real B0, in the same preset sentence); RIGHT a stack token and a buffer token
+in the same preset sentence. Every state that is not final has a valid move (SHIFT, REDUCE, or
+LEFT to the virtual root) and every sequence of valid moves ends with every token attached,
+without cycles.
 
 Oracle (Goldberg and Nivre 2012, with the virtual root as the last buffer token): the cost of a
 move is the number of gold arcs reachable before it and unreachable after it, a label error
@@ -196,14 +200,19 @@ cdef class ArcEager(TransitionSystem):
         cdef bint has_stack = st.stack.size() != 0
         cdef bint s0_headless = has_stack and st.heads[st.stack.back()] == -1
         cdef bint any_root = self.n_root_labels == 0
+        # an arc between S0 and B0 would join two preset sentences
+        cdef bint apart = has_stack and has_buffer \
+            and st.sent_of[st.stack.back()] != st.sent_of[st.b0]
         is_valid[FP_AE_SHIFT] = has_buffer
         is_valid[FP_AE_REDUCE] = has_stack and not s0_headless
         for i in range(2, n_moves):
             action = self.c[i].action
             if action == FP_AE_LEFT:
-                is_valid[i] = s0_headless and (has_buffer or any_root or self.root_ok[i] != 0)
+                is_valid[i] = s0_headless and (
+                    (has_buffer and not apart)
+                    or (not has_buffer and (any_root or self.root_ok[i] != 0)))
             else:
-                is_valid[i] = has_stack and has_buffer
+                is_valid[i] = has_stack and has_buffer and not apart
         return 0
 
     cdef void apply(self, StateC* st, int move) noexcept nogil:
