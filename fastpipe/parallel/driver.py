@@ -16,9 +16,12 @@ training goes on; its shard is not read any more. With ``"stop"`` training stops
 Ctrl-C: ``model-last/`` is written from a survivor and ``ray_train`` raises ``WorkerFailure``.
 If no worker is left, ``model-last/`` becomes a copy of the last ``model-best/``.
 """
+import contextlib
 import logging
 import os
 import shutil
+import signal
+import threading
 import time
 from pathlib import Path
 from typing import IO, Any, Dict, List, Optional, Union
@@ -111,7 +114,8 @@ def ray_train(config_path: Union[str, Path], output_path: Optional[Union[str, Pa
         if on_start is not None:
             on_start(dict(watch.workers))
         try:
-            watch.loop(poll_interval, on_failure)
+            with _note_sigint(watch.interrupted):
+                watch.loop(poll_interval, on_failure)
         except KeyboardInterrupt:
             result.interrupted = True
             logger.warning("Training interrupted; stopping the workers")
@@ -172,6 +176,30 @@ def _start(ray, watch: "_Watch", setup_timeout: float) -> None:
     watch.runs = {rank: w.run.remote() for rank, w in workers.items()}
 
 
+@contextlib.contextmanager
+def _note_sigint(flag: threading.Event):
+    """While the driver watches the workers, Ctrl-C also sets ``flag``, which ``_Watch.loop``
+    checks at every poll: a KeyboardInterrupt that surfaces inside one of Ray's calls and is
+    lost there still stops training. The previous handler runs as before (it raises)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.getsignal(signal.SIGINT)
+
+    def handler(signum, frame):
+        flag.set()
+        if callable(previous):
+            previous(signum, frame)
+        else:
+            raise KeyboardInterrupt
+
+    signal.signal(signal.SIGINT, handler)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
 def _cause(err) -> str:
     """The first sentence of a Ray error (they run to many lines of advice)."""
     lines = [line for line in str(err).strip().splitlines() if line.strip()]
@@ -203,10 +231,13 @@ class _Watch:
         self.stats: Dict[int, dict] = {}
         self.started = time.perf_counter()
         self.lost: Dict[int, str] = {}
+        self.interrupted = threading.Event()  # set by Ctrl-C (_note_sigint)
 
     def loop(self, poll_interval: float, on_failure: str) -> None:
         ray = self.ray
         while True:
+            if self.interrupted.is_set():
+                raise KeyboardInterrupt
             refs = [self.runs[r] for r in sorted(self.alive)]
             ready, _ = ray.wait(refs, num_returns=len(refs), timeout=poll_interval)
             for rank in sorted(self.alive):

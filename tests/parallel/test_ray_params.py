@@ -118,3 +118,63 @@ def test_ray_train_passes_its_options_and_overrides(monkeypatch, tmp_path):
     assert seen["on_failure"] == "stop" and seen["overrides"] == {"training.max_steps": 7}
     bad = CliRunner().invoke(app, ["ray", "train", "config.cfg", "--async-beta1", "1.0"])
     assert bad.exit_code == 2 and "--async-beta1" in bad.output
+
+
+class _FakeRay:
+    """Just enough of Ray for ``_Watch.loop``: workers that keep training and answer."""
+
+    class exceptions:
+        RayActorError = type("RayActorError", (Exception,), {})
+        RayTaskError = type("RayTaskError", (Exception,), {})
+
+    def __init__(self, on_wait=None):
+        self.on_wait = on_wait
+        self.waits = 0
+
+    def wait(self, refs, num_returns=1, timeout=None):
+        self.waits += 1
+        if self.on_wait is not None:
+            self.on_wait(self.waits)
+        # status answers (dicts) are ready at once; the training runs never finish
+        return ([r for r in refs if isinstance(r, dict)],
+                [r for r in refs if not isinstance(r, dict)])
+
+    def get(self, ref, timeout=None):
+        return ref
+
+
+class _FakeWorker:
+    """Trains until the driver has waited 20 times, then is done."""
+
+    def __init__(self, ray):
+        self.status = self
+        self.ray = ray
+
+    def remote(self):
+        return {"steps": self.ray.waits, "words": 10, "stats": {}, "reports": [],
+                "done": self.ray.waits >= 20, "reason": ""}
+
+
+def test_ctrl_c_lost_inside_a_ray_call_still_stops_the_driver_loop():
+    import signal
+
+    from fastpipe.parallel.driver import TrainResult, _note_sigint, _Watch
+
+    def swallowed(n):  # Ctrl-C arrives during a Ray call that eats the KeyboardInterrupt
+        if n == 3:
+            try:
+                signal.raise_signal(signal.SIGINT)
+            except KeyboardInterrupt:
+                pass
+
+    ray = _FakeRay(on_wait=swallowed)
+    watch = _Watch(ray, TrainResult(nlp=None), None, lambda info: None, status_timeout=1.0)
+    watch.workers = {0: _FakeWorker(ray)}
+    watch.runs = {0: object()}
+    watch.alive = {0}
+    before = signal.getsignal(signal.SIGINT)
+    with pytest.raises(KeyboardInterrupt):
+        with _note_sigint(watch.interrupted):
+            watch.loop(poll_interval=0.0, on_failure="continue")
+    assert watch.interrupted.is_set() and ray.waits <= 5
+    assert signal.getsignal(signal.SIGINT) is before
