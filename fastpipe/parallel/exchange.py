@@ -27,8 +27,8 @@ Gradients that arrive one batch late act like extra momentum ("asynchrony begets
 Mitliagkas et al. 2016: with ``M`` asynchronous workers, about ``1 - 1/M``). So the workers
 run Adam with a lower ``beta1`` (``async_beta1``; ``--async-beta1`` sets it): lowered by
 ``ASYNC_MOMENTUM * (1 - 1/M)``. The factor is measured, not derived: on two workers (tagger and
-parser on EWT, 8 seeds each) beta1 0.2 came closest to one process, 0.4 (the paper's amount)
-lost about 0.3 LAS more, and 0.6 was no better than 0.4.
+parser on EWT, dev LAS against one process) beta1 0.2 lost 0.4 (8 seeds), 0.4 (the paper's
+amount) about 0.7 (16 runs) and 0.6 about 0.3 (4 seeds, where 0.2 lost 0.1).
 
 Each step a worker puts one object per peer in Ray's store (the new arrays and that peer's
 gradients, a large array as pieces of at most ``PIECE_BYTES``) and calls the peer with its
