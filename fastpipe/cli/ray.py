@@ -35,8 +35,8 @@ def ray_group():
                    "parameters) or stop and save model-last/.")
 @click.option("--async-beta1", type=click.FloatRange(0.0, 1.0, max_open=True), default=None,
               help="Adam's beta1 on the workers. Default: the config's, less the momentum "
-                   "that asynchronous updates add (1.4 * (1 - 1/N): 0.9 becomes 0.2 on two "
-                   "workers).")
+                   "that asynchronous updates add (1 - 1/N), so the total stays about the "
+                   "same.")
 @code_option
 @verbose_option
 @click.pass_context
