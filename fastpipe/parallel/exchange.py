@@ -32,11 +32,11 @@ over 11 (one run lost 3.5); the difference is within the runs' spread.
 
 Each step a worker puts one object per peer in Ray's store (the new arrays and that peer's
 gradients, a large array as pieces of at most ``PIECE_BYTES``) and calls the peer with its
-reference; on the same machine the peer reads it
-without a copy, on another it downloads only what is meant for it. The calls' futures are checked without waiting, except when more than ``max_inflight`` per peer are
-pending (a bound on how far a worker runs ahead of a slow peer, not a barrier). A peer found
-dead (a failed send, or the driver's word) has its blocks handed to the survivors, every worker
-computing the same mapping.
+reference; on the same machine the peer reads it without a copy, on another it downloads only
+what is meant for it. The calls' futures are checked without waiting, except when more than
+``max_inflight`` per peer are pending (a bound on how far a worker runs ahead of a slow peer,
+not a barrier). A peer found dead (a failed send, or the driver's word) has its blocks handed
+to the survivors, every worker computing the same mapping.
 """
 import logging
 import time
@@ -107,10 +107,11 @@ def unpack_gradient(data, shape, out: Optional[numpy.ndarray] = None) -> numpy.n
     of that shape, reused) when given."""
     sparse = isinstance(data, tuple)
     values = data[1] if sparse else data
-    if isinstance(values, list):
-        values = numpy.concatenate(values) if sparse else values
+    if sparse and isinstance(values, list):
+        values = numpy.concatenate(values)
     if out is None:
-        out = numpy.empty(shape, dtype=(values[0] if isinstance(values, list) else values).dtype)
+        first = values[0] if isinstance(values, list) else values
+        out = numpy.empty(shape, dtype=first.dtype)
     if sparse:
         out.fill(0)
         out[data[0]] = values
