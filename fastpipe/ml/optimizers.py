@@ -35,6 +35,12 @@ class FusedAdam(Optimizer):
         """``step_recording(self, ...)``: the step and its change in one fused pass."""
         step_recording(self, key, weights, gradient, change)
 
+    def _uses_rows(self, weights) -> bool:
+        """Whether the step goes row by row, skipping rows still all zero (``adam_step_rows``,
+        which has no ``change`` output)."""
+        return (weights.ndim == 2 and weights.shape[0] >= SPARSE_MIN_ROWS
+                and self.averages is None)
+
     def _fusable(self, weights, gradient) -> bool:
         return not (self.use_radam or not (self.b1 >= 0.0 and self.b2 > 0.0)
                     or (self.L2 != 0 and not self.L2_is_weight_decay)
@@ -57,7 +63,7 @@ class FusedAdam(Optimizer):
         step = self.learn_rate * fix2 ** 0.5 / fix1 * lr_scale
         decay = lr_scale * self.learn_rate * self.L2 if self.L2 != 0 else 0.0
         clip = self.grad_clip or 0.0
-        if weights.ndim == 2 and weights.shape[0] >= SPARSE_MIN_ROWS and self.averages is None:
+        if self._uses_rows(weights):
             live = self.live_rows.get(key)
             if live is None:
                 live = self.live_rows[key] = (weights != 0).any(axis=1).astype(numpy.uint8)
@@ -91,9 +97,8 @@ def step_in_place(optimizer, key, weights, gradient) -> None:
 def step_recording(optimizer, key, weights, gradient, change) -> None:
     """``step_in_place``, also writing the change (new minus old weights) into ``change``: in
     the same pass for fastpipe.Adam's fused dense step, else by copying and subtracting."""
-    if isinstance(optimizer, FusedAdam) and optimizer._fusable(weights, gradient) and not (
-            weights.ndim == 2 and weights.shape[0] >= SPARSE_MIN_ROWS
-            and optimizer.averages is None):
+    if (isinstance(optimizer, FusedAdam) and optimizer._fusable(weights, gradient)
+            and not optimizer._uses_rows(weights)):
         optimizer._step(key, weights, gradient, 1.0, change)
         return
     numpy.copyto(change, weights)

@@ -69,8 +69,9 @@ def ray_train(config_path: Union[str, Path], output_path: Optional[Union[str, Pa
     module docstring. ``async_beta1`` replaces Adam's beta1 on the workers (default: the
     config's, less the momentum asynchrony adds; see ``exchange``); ``echo=False`` makes a
     worker wait for the owner's copy to see its own updates (for comparison).
-    ``on_start(workers)`` (for tests) is called with the actor handles once training runs. Returns a TrainResult (``nlp`` is the pipeline loaded from ``model-last``
-    when there is an output path, else None)."""
+    ``on_start(workers)`` (for tests) is called with the actor handles once training runs.
+    Returns a TrainResult (``nlp`` is the pipeline loaded from ``model-last`` when there is an
+    output path, else None)."""
     from ..config import import_code, load_config
     from ..errors import Errors
     from ..language import Language

@@ -129,10 +129,10 @@ def clip_whole(optimizer, gradient: numpy.ndarray) -> None:
         return
     if gradient.dtype == numpy.float32 and gradient.flags.c_contiguous:
         clip_norm(gradient.reshape(-1), threshold)
-        return
-    norm = float(numpy.linalg.norm(gradient))
-    if norm >= threshold:
-        gradient *= threshold / norm
+    else:
+        from thinc.backends import get_array_ops
+
+        get_array_ops(gradient).clip_gradient(gradient, threshold)
 
 
 class _Router:
