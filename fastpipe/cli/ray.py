@@ -33,15 +33,20 @@ def ray_group():
               show_default=True,
               help="When a worker dies: go on with the survivors (they take over its "
                    "parameters) or stop and save model-last/.")
+@click.option("--weight-prediction", type=click.FloatRange(0.0, None), default=None,
+              help="Each batch runs on weights moved on along their change since the "
+                   "previous batch, times this, to make up for the updates still in flight "
+                   "from the other workers. Default: by the whole change. 0 turns it off.")
 @click.option("--async-beta1", type=click.FloatRange(0.0, 1.0, max_open=True), default=None,
-              help="Adam's beta1 on the workers. Default: the config's, less the momentum "
-                   "that asynchronous updates add (1 - 1/N), so the total stays about the "
-                   "same.")
+              help="Adam's beta1 on the workers. Default: the config's; with "
+                   "--weight-prediction 0, the config's less the momentum that asynchronous "
+                   "updates add (1 - 1/N), so the total stays about the same.")
 @code_option
 @verbose_option
 @click.pass_context
 def ray_train_cli(ctx: click.Context, config_path: Path, n_workers: int, address: Optional[str],
-                  output_path: Optional[Path], on_failure: str, async_beta1: Optional[float],
+                  output_path: Optional[Path], on_failure: str, weight_prediction: float,
+                  async_beta1: Optional[float],
                   code_path: Optional[Path], verbose: bool):
     """Train a pipeline as CONFIG_PATH describes, on N Ray workers.
 
@@ -66,7 +71,8 @@ def ray_train_cli(ctx: click.Context, config_path: Path, n_workers: int, address
         try:
             result = ray_train(config_path, output_path, n_workers=n_workers, address=address,
                                overrides=overrides, code_path=code_path, on_failure=on_failure,
-                               async_beta1=async_beta1, stdout=sys.stdout,
+                               async_beta1=async_beta1, weight_prediction=weight_prediction,
+                               stdout=sys.stdout,
                                stderr=sys.stderr)
         except WorkerFailure as err:
             failure = err

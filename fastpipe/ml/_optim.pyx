@@ -138,3 +138,18 @@ def adam_step_rows(float[:, ::1] weights, float[:, ::1] gradient, float[:, ::1] 
                 weights[r, j] -= learn_rate * (mom1[r, j] / (sqrtf(mom2[r, j]) + eps))
                 weights[r, j] -= decay * weights[r, j]
                 gradient[r, j] = 0.0
+
+
+def extrapolate(float[::1] weights, float[::1] previous, float scale):
+    """Move ``weights`` on along their last change: ``weights += scale * (weights -
+    previous)``, and keep the weights as they were in ``previous`` (to be put back later). One
+    pass over both arrays."""
+    cdef Py_ssize_t i, n = weights.shape[0]
+    if previous.shape[0] != n:
+        raise ValueError("extrapolate: arrays of different sizes")
+    cdef float w
+    with nogil:
+        for i in range(n):
+            w = weights[i]
+            weights[i] = w + scale * (w - previous[i])
+            previous[i] = w

@@ -28,7 +28,7 @@ from typing import IO, Any, Dict, List, Optional, Union
 
 from ..training.loop import BEST_DIR, LAST_DIR, TrainResult, save_checkpoint
 from ._ray import RAY_MISSING, init_ray, remote_worker_class
-from .exchange import MAX_INFLIGHT, MAX_STALENESS
+from .exchange import MAX_INFLIGHT, MAX_STALENESS, WEIGHT_PREDICTION
 
 logger = logging.getLogger("fastpipe")
 
@@ -64,14 +64,17 @@ def ray_train(config_path: Union[str, Path], output_path: Optional[Union[str, Pa
               stop_timeout: float = 120.0, max_staleness: int = MAX_STALENESS,
               max_inflight: int = MAX_INFLIGHT,
               async_beta1: Optional[float] = None, echo: bool = True,
+              weight_prediction: Optional[float] = None,
               ray_options: Optional[Dict[str, Any]] = None, on_start=None) -> TrainResult:
     """Train the pipeline ``config_path`` describes on ``n_workers`` Ray workers; see the
-    module docstring. ``async_beta1`` replaces Adam's beta1 on the workers (default: the
-    config's, less the momentum asynchrony adds; see ``exchange``); ``echo=False`` makes a
-    worker wait for the owner's copy to see its own updates (for comparison).
-    ``on_start(workers)`` (for tests) is called with the actor handles once training runs.
-    Returns a TrainResult (``nlp`` is the pipeline loaded from ``model-last`` when there is an
-    output path, else None)."""
+    module docstring. ``weight_prediction`` is how far each batch's weights are moved on along
+    their last change (default ``exchange.WEIGHT_PREDICTION``; 0: not at all).
+    ``async_beta1`` replaces Adam's beta1 on the workers (default: the config's; without
+    prediction, the config's less the momentum asynchrony adds; see ``exchange``).
+    ``echo=False`` makes a worker wait for the owner's copy to see its own updates (for
+    comparison). ``on_start(workers)`` (for tests) is called with the actor handles once
+    training runs. Returns a TrainResult (``nlp`` is the pipeline loaded from ``model-last``
+    when there is an output path, else None)."""
     from ..config import import_code, load_config
     from ..errors import Errors
     from ..language import Language
@@ -108,7 +111,9 @@ def ray_train(config_path: Union[str, Path], output_path: Optional[Union[str, Pa
         watch.workers = {
             rank: Remote.remote(rank, n_workers, config.to_str(), {}, code, os.getcwd(), where,
                                 max_staleness=max_staleness, max_inflight=max_inflight,
-                                echo=echo, beta1=async_beta1)
+                                echo=echo, beta1=async_beta1,
+                                weight_prediction=(WEIGHT_PREDICTION if weight_prediction is None
+                                                   else weight_prediction))
             for rank in range(n_workers)}
         watch.alive = set(range(n_workers))
         _start(ray, watch, setup_timeout)
@@ -163,7 +168,8 @@ def _start(ray, watch: "_Watch", setup_timeout: float) -> None:
         raise WorkerFailure(f"A worker failed to start: {_cause(err)}") from None
     watch.param_bytes = infos[0]["nbytes"]
     if infos[0].get("beta1") is not None and len(workers) > 1:
-        logger.info("Adam beta1 on the workers: %.3f (asynchronous)", infos[0]["beta1"])
+        logger.info("Adam beta1 on the workers: %.3f; weight prediction: %g",
+                    infos[0]["beta1"], infos[0]["weight_prediction"])
     watch.n_params = len(infos[0]["sizes"])
     if len({i["fingerprint"] for i in infos}) > 1:
         logger.info("Initial weights differ between workers; copying worker 0's")

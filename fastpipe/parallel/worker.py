@@ -5,8 +5,10 @@ same initial weights; the driver checks this and copies worker 0's weights where
 reads every ``n``-th training example from position ``rank`` (its shard), and runs the batches
 of the single-process loop (batcher, ``accumulate_gradient``, dropout, ``before_update``) with
 ``nlp.update(..., sgd=None)``. ``finish_update`` then gets a ``_Router`` instead of the
-optimizer, and the gradients and weights go to and come from the peers (``exchange``). Adam's
-``beta1`` is lowered for asynchrony (``exchange.async_beta1``) unless the driver passes one.
+optimizer, and the gradients and weights go to and come from the peers (``exchange``). Each
+batch runs on predicted weights (``weight_prediction``, see ``exchange``); a worker told not to
+predict lowers Adam's ``beta1`` for asynchrony instead (``exchange.async_beta1``), unless the
+driver passes a ``beta1``.
 ``training.max_steps`` counts the batches of all workers together (the global step: this
 worker's steps plus the latest counts its peers reported), so a config trains on about as many
 words with any number of workers. A worker whose shard is used up, or that reaches max_steps,
@@ -26,7 +28,8 @@ from typing import Any, Dict, List, Optional
 
 import numpy
 
-from .exchange import MAX_INFLIGHT, MAX_STALENESS, ParamExchange, _Router, async_beta1
+from .exchange import (MAX_INFLIGHT, MAX_STALENESS, WEIGHT_PREDICTION, ParamExchange, _Router,
+                       async_beta1)
 from .params import ParamTable, assign_owners
 
 logger = logging.getLogger("fastpipe")
@@ -37,7 +40,8 @@ class Worker(ParamExchange):
                  code_path: Optional[str] = None, cwd: Optional[str] = None, where: str = "",
                  max_staleness: int = MAX_STALENESS, max_inflight: int = MAX_INFLIGHT,
                  send_timeout: float = 60.0,
-                 echo: bool = True, beta1: Optional[float] = None):
+                 echo: bool = True, beta1: Optional[float] = None,
+                 weight_prediction: float = WEIGHT_PREDICTION):
         from ..config import import_code, load_config_from_str
         from ..training.initialize import init_nlp, resolve_training
         from thinc.api import fix_random_seed
@@ -54,7 +58,9 @@ class Worker(ParamExchange):
             fix_random_seed(int(seed) + 1000 * rank)
         self.rank, self.n_workers = rank, n_workers
         self.optimizer = self.T["optimizer"]
-        self.beta1 = _set_beta1(self.optimizer, n_workers, beta1)
+        self.weight_prediction = float(weight_prediction)
+        self.beta1 = _set_beta1(self.optimizer, n_workers, beta1,
+                                lower=not self.weight_prediction)
         self.table = ParamTable(self.nlp, n_blocks=n_workers)
         self.sizes = self.table.sizes()
         self.owners = assign_owners(self.sizes, range(n_workers))
@@ -63,6 +69,8 @@ class Worker(ParamExchange):
         self.peers: Dict[int, Any] = {}
         self.max_staleness, self.max_inflight = max_staleness, max_inflight
         self.echo = echo
+        self._before: Dict[str, numpy.ndarray] = {}
+        self._predicted: List[str] = []
         self.applied: Dict[str, Dict[int, int]] = defaultdict(dict)
         self._deltas: Dict[str, deque] = defaultdict(deque)
         self._spare: Dict[str, list] = {}
@@ -100,6 +108,7 @@ class Worker(ParamExchange):
 
     def describe(self) -> Dict[str, Any]:
         return {"pid": os.getpid(), "fingerprint": self.table.fingerprint(), "beta1": self.beta1,
+                "weight_prediction": self.weight_prediction,
                 "sizes": self.sizes, "nbytes": self.table.nbytes(),
                 "owned": sum(1 for r in self.owners.values() if r == self.rank)}
 
@@ -162,13 +171,15 @@ class Worker(ParamExchange):
             c0 = time.thread_time()
             self._handle_deaths()
             self._take_params()
-            t1 = clock()
             if before_update is not None:
                 before_update(self.nlp, {"step": self.steps + 1, "epoch": epoch})
+            self._predict()
+            t1 = clock()
             drop = _next_value(T["dropout"], self.steps + 1)
             for sub in subdivide_batch(batch, accumulate):
                 self.nlp.update(sub, drop=drop, sgd=None, losses=self.losses, exclude=frozen,
                                 annotates=annotating)
+            self._unpredict()
             t2 = clock()
             for name, proc in self.nlp.pipeline:
                 if name not in frozen and hasattr(proc, "finish_update"):
@@ -303,12 +314,16 @@ class Worker(ParamExchange):
                     for p in sorted(root.rglob("*")) if p.is_file()}
 
 
-def _set_beta1(optimizer, n_workers: int, beta1: Optional[float]) -> Optional[float]:
-    """Lower the optimizer's first-moment decay for asynchronous training (``async_beta1``),
-    or set it to ``beta1`` when given; a schedule is lowered at every value. Returns the value
-    now in use (None for an optimizer without one)."""
+def _set_beta1(optimizer, n_workers: int, beta1: Optional[float], lower: bool = True
+               ) -> Optional[float]:
+    """Set the optimizer's first-moment decay to ``beta1`` when given, else, with ``lower``
+    (workers that do not predict their weights), lower it for asynchronous training
+    (``async_beta1``); a schedule is changed at every value. Returns the value now in use
+    (None for an optimizer without one)."""
     if not hasattr(optimizer, "b1"):
         return None
+    if beta1 is None and not lower:
+        return optimizer.b1
     schedules = getattr(optimizer, "schedules", {})
     if beta1 is None:
         def value(v):

@@ -1,5 +1,6 @@
 """The exchange's bookkeeping without Ray: row blocks, sparse gradients, the echo of a worker's
-own updates and how it is reconciled with the owner's copy, and beta1 for asynchrony."""
+own updates and how it is reconciled with the owner's copy, weight prediction, and beta1 for
+asynchrony."""
 import threading
 from collections import defaultdict, deque
 
@@ -7,6 +8,7 @@ import numpy
 import pytest
 from thinc.api import Linear, chain
 
+from fastpipe.ml._optim import extrapolate
 from fastpipe.ml.optimizers import Adam
 from fastpipe.parallel.exchange import (PIECE_BYTES, ParamExchange, _Router, async_beta1,
                                         pack_gradient, to_pieces, unpack_gradient)
@@ -62,6 +64,10 @@ class _Worker(ParamExchange):
         self.max_staleness = 8
         self.echo = echo
         self.router = _Router(self)
+        self.alive = {0, 1}
+        self.weight_prediction = 1.0
+        self._before = {}
+        self._predicted = []
 
     def train_step(self, seed):
         rng = numpy.random.RandomState(seed)
@@ -186,12 +192,70 @@ def test_stale_gradients_are_dropped_but_accounted_for():
     assert all(a.applied[k] == {1: 0} for k in owned_by_a)
 
 
+def test_extrapolate_moves_weights_along_their_last_change_and_keeps_them():
+    weights = numpy.array([1.0, 2.0, -3.0], dtype="f")
+    previous = numpy.array([0.5, 2.0, -1.0], dtype="f")
+    extrapolate(weights, previous, 0.5)
+    assert weights.tolist() == [1.25, 2.0, -4.0]
+    assert previous.tolist() == [1.0, 2.0, -3.0]
+    with pytest.raises(ValueError):
+        extrapolate(weights, previous[:2], 1.0)
+
+
+def _weights(worker):
+    return {k: worker.table.get(k).copy() for k in worker.table.keys}
+
+
+def test_prediction_runs_the_batch_on_weights_moved_on_and_puts_them_back():
+    w = _Worker(0)
+    w.weight_prediction = 0.5
+    w._predict()  # the first batch: nothing to go by yet
+    assert not w._predicted
+    w._unpredict()
+    start = _weights(w)
+    w.train_step(seed=1)  # a step: every array (and block) changes
+    stepped = _weights(w)
+    assert all(not numpy.array_equal(start[k], stepped[k]) for k in start)
+    w._predict()
+    assert sorted(w._predicted) == sorted(w.table.keys)
+    for key, value in _weights(w).items():
+        expected = stepped[key] + numpy.float32(0.5) * (stepped[key] - start[key])
+        numpy.testing.assert_allclose(value, expected, rtol=1e-6, atol=1e-7)
+    w._unpredict()
+    for key, value in _weights(w).items():
+        assert numpy.array_equal(value, stepped[key])
+    # the next prediction goes by the change since this batch, not since the first
+    w.train_step(seed=2)
+    again = _weights(w)
+    w._predict()
+    for key, value in _weights(w).items():
+        expected = again[key] + numpy.float32(0.5) * (again[key] - stepped[key])
+        numpy.testing.assert_allclose(value, expected, rtol=1e-6, atol=1e-7)
+    w._unpredict()
+
+
+def test_a_worker_alone_or_told_not_to_does_not_predict():
+    alone, off = _Worker(0), _Worker(0)
+    alone.alive = {0}
+    off.weight_prediction = 0.0
+    for w in (alone, off):
+        w._predict()
+        w.train_step(seed=1)
+        stepped = _weights(w)
+        w._predict()
+        assert not w._predicted
+        assert all(numpy.array_equal(v, stepped[k]) for k, v in _weights(w).items())
+
+
 def test_async_beta1_takes_off_the_momentum_of_asynchrony():
     assert async_beta1(0.9, 1) == pytest.approx(0.9)
     assert async_beta1(0.9, 2) == pytest.approx(0.4)
     assert async_beta1(0.9, 32) == 0.0
     optimizer = Adam(0.001, beta1=0.9)
     assert _set_beta1(optimizer, 2, None) == pytest.approx(0.4)
+    # workers that predict their weights keep the config's beta1, unless told otherwise
+    assert _set_beta1(Adam(0.001, beta1=0.9), 2, None, lower=False) == pytest.approx(0.9)
+    assert _set_beta1(Adam(0.001), 2, 0.3, lower=False) == pytest.approx(0.3)
     assert _set_beta1(Adam(0.001), 4, 0.3) == pytest.approx(0.3)
     scheduled = Adam(0.001, beta1=[0.9, 0.8, 0.7])
     _set_beta1(scheduled, 2, None)
