@@ -156,6 +156,8 @@ class _Router:
 
     def __call__(self, key, weights, gradient, *, lr_scale: float = 1.0):
         w = self.worker
+        if w._predicted:  # the first step of the batch: the backward passes are done
+            w._unpredict()
         parts = w.table.parts.get(key)
         if parts is None:  # a parameter created after the table was built: keep it local
             return w.optimizer(key, weights, gradient, lr_scale=lr_scale)
@@ -254,7 +256,9 @@ class ParamExchange:
             self._predicted.append(key)
 
     def _unpredict(self) -> None:
-        """Put back the weights ``_predict`` moved."""
+        """Put back the weights ``_predict`` moved: before the optimizer's first step of the
+        batch (a tok2vec runs its backward pass in ``finish_update``, on the predicted
+        weights, before it steps), or after the batch when nothing stepped."""
         for key in self._predicted:
             numpy.copyto(self.table.get(key).reshape(-1), self._before[key])
         self._predicted = []

@@ -179,11 +179,11 @@ class Worker(ParamExchange):
             for sub in subdivide_batch(batch, accumulate):
                 self.nlp.update(sub, drop=drop, sgd=None, losses=self.losses, exclude=frozen,
                                 annotates=annotating)
-            self._unpredict()
             t2 = clock()
             for name, proc in self.nlp.pipeline:
                 if name not in frozen and hasattr(proc, "finish_update"):
                     proc.finish_update(self._router)
+            self._unpredict()
             self._step_received()
             self.optimizer.step_schedules()
             self.steps += 1

@@ -234,6 +234,23 @@ def test_prediction_runs_the_batch_on_weights_moved_on_and_puts_them_back():
     w._unpredict()
 
 
+def test_the_optimizer_steps_the_weights_as_they_were_not_the_predicted_ones():
+    predicting, plain = _Worker(0), _Worker(0)
+    plain.weight_prediction = 0.0
+    for w in (predicting, plain):
+        w._predict()
+        w.train_step(seed=1)
+        w._predict()
+    assert predicting._predicted and not plain._predicted
+    assert any(not numpy.array_equal(v, plain.table.get(k))
+               for k, v in _weights(predicting).items())
+    for w in (predicting, plain):
+        w.train_step(seed=2)  # the router puts the weights back before its first step
+    assert not predicting._predicted
+    for key, value in _weights(predicting).items():
+        assert numpy.array_equal(value, plain.table.get(key))
+
+
 def test_a_worker_alone_or_told_not_to_does_not_predict():
     alone, off = _Worker(0), _Worker(0)
     alone.alive = {0}
