@@ -35,8 +35,9 @@ def ray_group():
                    "parameters) or stop and save model-last/.")
 @click.option("--weight-prediction", type=click.FloatRange(0.0, None), default=None,
               help="Each batch runs on weights moved on along their change since the "
-                   "previous batch, times this, to make up for the updates still in flight "
-                   "from the other workers. Default: by the whole change. 0 turns it off.")
+                   "previous batch, times this, to make up for the updates still in "
+                   "flight. Default: exchange.WEIGHT_PREDICTION in "
+                   "fastpipe/parallel (measured on two workers). 0 turns it off.")
 @click.option("--async-beta1", type=click.FloatRange(0.0, 1.0, max_open=True), default=None,
               help="Adam's beta1 on the workers. Default: the config's; with "
                    "--weight-prediction 0, the config's less the momentum that asynchronous "

@@ -63,7 +63,7 @@ def ray_train(config_path: Union[str, Path], output_path: Optional[Union[str, Pa
               setup_timeout: float = 600.0, status_timeout: float = 60.0,
               stop_timeout: float = 120.0, max_staleness: int = MAX_STALENESS,
               max_inflight: int = MAX_INFLIGHT,
-              async_beta1: Optional[float] = None, echo: bool = True,
+              async_beta1: Optional[float] = None, echo: bool = False,
               weight_prediction: Optional[float] = None,
               ray_options: Optional[Dict[str, Any]] = None, on_start=None) -> TrainResult:
     """Train the pipeline ``config_path`` describes on ``n_workers`` Ray workers; see the
@@ -71,10 +71,11 @@ def ray_train(config_path: Union[str, Path], output_path: Optional[Union[str, Pa
     their last change (default ``exchange.WEIGHT_PREDICTION``; 0: not at all).
     ``async_beta1`` replaces Adam's beta1 on the workers (default: the config's; without
     prediction, the config's less the momentum asynchrony adds; see ``exchange``).
-    ``echo=False`` makes a worker wait for the owner's copy to see its own updates (for
-    comparison). ``on_start(workers)`` (for tests) is called with the actor handles once
-    training runs. Returns a TrainResult (``nlp`` is the pipeline loaded from ``model-last``
-    when there is an output path, else None)."""
+    ``echo=True`` makes a worker apply its own gradients to its copy of the blocks owned
+    elsewhere at once, instead of waiting for the owner's copy (for comparison).
+    ``on_start(workers)`` (for tests) is called with the actor handles once training runs.
+    Returns a TrainResult (``nlp`` is the pipeline loaded from ``model-last`` when there is an
+    output path, else None)."""
     from ..config import import_code, load_config
     from ..errors import Errors
     from ..language import Language

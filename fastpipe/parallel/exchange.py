@@ -11,27 +11,36 @@ into its blocks:
   batch. The owner notes, per sender, the last step of that sender it has accounted for.
 - The gradient of a block owned elsewhere goes into the outgoing message for its owner, tagged
   with the version of the weights it was computed against and this worker's step number (a
-  table gradient with fewer than half its rows touched goes as those rows only). It is also
-  applied here at once, to this worker's copy, with this worker's own optimizer state (the
-  *echo*), and the change it made is kept: so the next batch sees this worker's own last
-  update, as it would in one process, instead of waiting a round trip for the owner's copy.
+  table gradient with fewer than half its rows touched goes as those rows only). With
+  ``echo`` on (not the default) it is also applied here at once, to this worker's copy, with
+  this worker's own optimizer state, and the change it made is kept until the owner's copy
+  accounts for it, so the next batch sees this worker's own last update.
 
 After the step the new arrays of the updated blocks, their versions and the per-sender step
 counts go to every peer, with the gradients. Messages arrive on other threads of the actor and
 wait in an inbox; between batches the newest version of each block owned elsewhere is copied
-in, and the changes of this worker's own steps that the owner had not accounted for yet are
-added back on top. So each batch misses only the updates of the other workers that are still
-in flight, about one batch per other worker: its gradient is computed on weights a little
-behind the ones it will be applied to (the owner's, by then). To make up for that the worker
-*predicts* the weights, as DANA (Hakimi et al. 2019) and SpecTrain (Chen et al. 2018) do: for
-the batch's forward and backward pass every array is moved on along its change since the
-previous batch, times ``weight_prediction`` (``WEIGHT_PREDICTION``; the command's
-``--weight-prediction``), and put back before the optimizer steps. Adam's steps change slowly
-from one batch to the next, so the change just seen is a fair guess at the one in flight.
-Measured on two workers (tagger and parser on EWT, 400 steps, dev LAS against one process on
-one thread, interleaved runs): without prediction -0.85 over seeds 1-8; with 1.0 +0.18 over
-seeds 1-8 (UAS +0.03, tag -0.06); 0.5 lost 0.44 over seeds 1-4; 1.5 gained 0.28 over seeds
-5-8. The two extra passes over the weights cost about 1% of the words per second.
+in (with ``echo``, plus the changes of this worker's own steps that the owner had not accounted
+for yet). So each batch misses the updates still in flight, about one batch per worker: its
+gradient is computed on weights a little behind the ones it will be applied to (the owner's,
+by then). To make up for that the worker *predicts* the weights, as DANA (Hakimi et al. 2019)
+and SpecTrain (Chen et al. 2018) do: for the batch's forward and backward pass every array is
+moved on along its change since the previous batch, times ``weight_prediction``
+(``WEIGHT_PREDICTION``; the command's ``--weight-prediction``), and put back before the
+optimizer steps. Adam's steps change slowly from one batch to the next, so the changes just
+seen are a fair guess at the ones in flight.
+
+Measured on two workers (tagger and parser on EWT, 400 steps, interleaved runs, against one
+process on one thread; means over seeds 1-8 unless noted):
+
+- no prediction, echo, ``beta1`` lowered (the design before): 1.60x the words/s, LAS -0.85;
+- echo, prediction 1.0: 1.58x, LAS +0.26, UAS +0.08, tag -0.01 (0.5: LAS -0.44, seeds 1-4);
+- no echo, prediction 1.5 (the default): 1.60x, LAS +0.17, UAS +0.01, tag -0.05
+  (prediction 1.0: LAS -0.18, seeds 1-4).
+
+Without echo a batch also misses the worker's own last update until the owner's copy comes
+back, so more is in flight and a larger prediction fits; the echo's extra optimizer pass over
+the blocks owned elsewhere cost about 2% of the words per second, and prediction makes it
+unnecessary. The two passes of the prediction cost about 1.5%.
 
 Without prediction, gradients that arrive one batch late act like extra momentum
 ("asynchrony begets momentum", Mitliagkas et al. 2016: with ``M`` asynchronous workers, about
@@ -66,7 +75,7 @@ TAKEOVER_JUMP = 1 << 20
 
 #: For each batch, every array is moved on along its change since the previous batch, times
 #: this (0 turns the prediction off; see the module docstring).
-WEIGHT_PREDICTION = 1.0
+WEIGHT_PREDICTION = 1.5
 
 #: Gradients computed against a version more than this many versions old are dropped.
 MAX_STALENESS = 8

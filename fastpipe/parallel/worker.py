@@ -40,7 +40,7 @@ class Worker(ParamExchange):
                  code_path: Optional[str] = None, cwd: Optional[str] = None, where: str = "",
                  max_staleness: int = MAX_STALENESS, max_inflight: int = MAX_INFLIGHT,
                  send_timeout: float = 60.0,
-                 echo: bool = True, beta1: Optional[float] = None,
+                 echo: bool = False, beta1: Optional[float] = None,
                  weight_prediction: float = WEIGHT_PREDICTION):
         from ..config import import_code, load_config_from_str
         from ..training.initialize import init_nlp, resolve_training
