@@ -46,7 +46,8 @@ def ray_group():
 @verbose_option
 @click.pass_context
 def ray_train_cli(ctx: click.Context, config_path: Path, n_workers: int, address: Optional[str],
-                  output_path: Optional[Path], on_failure: str, weight_prediction: float,
+                  output_path: Optional[Path], on_failure: str,
+                  weight_prediction: Optional[float],
                   async_beta1: Optional[float],
                   code_path: Optional[Path], verbose: bool):
     """Train a pipeline as CONFIG_PATH describes, on N Ray workers.
