@@ -249,7 +249,7 @@ class ParamExchange:
         """Move every array on along its change since the previous batch, times
         ``weight_prediction``, for this batch's forward and backward pass (``_unpredict`` puts
         the weights back). An array seen for the first time is only noted."""
-        self._predicted = []
+        self._predicted = {}
         if not self.weight_prediction or len(self.alive) < 2:  # alone, nothing is in flight
             return
         for key in self.table.keys:
@@ -262,15 +262,15 @@ class ParamExchange:
                 self._before[key] = flat.copy()
                 continue
             extrapolate(flat, before, self.weight_prediction)
-            self._predicted.append(key)
+            self._predicted[key] = flat
 
     def _unpredict(self) -> None:
         """Put back the weights ``_predict`` moved: before the optimizer's first step of the
         batch (a tok2vec runs its backward pass in ``finish_update``, on the predicted
         weights, before it steps), or after the batch when nothing stepped."""
-        for key in self._predicted:
-            numpy.copyto(self.table.get(key).reshape(-1), self._before[key])
-        self._predicted = []
+        for key, flat in self._predicted.items():
+            numpy.copyto(flat, self._before[key])
+        self._predicted = {}
 
     def _optimize(self, local_key, weights, gradient) -> None:
         """One optimizer step of ``weights`` (a view) in place; the gradient ends zeroed."""

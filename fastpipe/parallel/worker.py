@@ -70,7 +70,7 @@ class Worker(ParamExchange):
         self.max_staleness, self.max_inflight = max_staleness, max_inflight
         self.echo = echo
         self._before: Dict[str, numpy.ndarray] = {}
-        self._predicted: List[str] = []
+        self._predicted: Dict[str, numpy.ndarray] = {}  # key: the flat view moved
         self.applied: Dict[str, Dict[int, int]] = defaultdict(dict)
         self._deltas: Dict[str, deque] = defaultdict(deque)
         self._spare: Dict[str, list] = {}

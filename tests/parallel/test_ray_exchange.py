@@ -67,7 +67,7 @@ class _Worker(ParamExchange):
         self.alive = {0, 1}
         self.weight_prediction = 1.0
         self._before = {}
-        self._predicted = []
+        self._predicted = {}
 
     def train_step(self, seed):
         rng = numpy.random.RandomState(seed)
