@@ -33,19 +33,15 @@ def load(path, **kwargs):
 
 
 def __getattr__(name):
-    # Doc, Token, Span and DocBin load on first use, so `import fastpipe` stays cheap.
+    # Doc, Token, Span, DocBin and the registry load on first use, so `import fastpipe` stays
+    # cheap (the registry imports thinc; fastpipe's built-ins register when it is first read).
     if name in ("Doc", "DocBin", "Span", "Token"):
         from . import tokens
 
         return getattr(tokens, name)
+    if name == "registry":
+        import importlib
+
+        return importlib.import_module(".registry", __name__)
     raise AttributeError(f"module 'fastpipe' has no attribute {name!r}")
 
-
-def _register_builtins():
-    # Importing these modules registers fastpipe's corpus readers, augmenters and batchers in
-    # fastpipe.registry (they import their heavier dependencies only when called).
-    from .gold import augment, corpus  # noqa: F401
-    from .training import batchers  # noqa: F401
-
-
-_register_builtins()

@@ -7,6 +7,7 @@ turns every way a config can be malformed into a :class:`~fastpipe.errors.Config
 names the section and the setting. Checks that need the registries (unknown functions, missing
 or mistyped arguments) live in :mod:`fastpipe.config_schema`.
 """
+import copy
 import difflib
 import importlib.util
 import logging
@@ -20,7 +21,9 @@ from typing import Any, Dict, Iterator, List, Optional, Sequence, Tuple, Union
 
 from thinc.api import Config, ConfigValidationError
 
+from .defaults import with_defaults
 from .errors import ConfigError, Errors
+from .registry import get_factory_meta, registry
 
 logger = logging.getLogger("fastpipe")
 
@@ -169,18 +172,11 @@ def load_config_from_str(text: str, overrides: Optional[Dict[str, Any]] = None,
 def _with_all_defaults(raw: Config) -> Config:
     """``raw`` with fastpipe's default sections, each component factory's defaults and the
     default arguments of registered functions filled in; ${...} references are kept."""
-    import copy
-
-    from .config_schema import ensure_registered, with_defaults
-    from .language import Language
-    from .registry import registry
-
-    ensure_registered()
     config = with_defaults(raw)
     components = config.get("components")
     for name, block in (components.items() if isinstance(components, dict) else ()):
         try:
-            meta = Language.get_factory_meta(block.get("factory"))
+            meta = get_factory_meta(block.get("factory"))
         except (ValueError, KeyError, TypeError, AttributeError):
             continue
         defaults = Config(copy.deepcopy(meta.default_config), is_interpolated=False)

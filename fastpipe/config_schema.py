@@ -1,16 +1,17 @@
 """What a config may hold: the settings of the built-in sections and their types, and
 ``validate_config``, which checks a whole config against them and against the registries and
 reports every problem at once. (The default values are in ``default_config.cfg``, read by
-``fastpipe.language.default_config``.)
+``fastpipe.defaults.default_config``; ``with_defaults`` merges a config over them.)
 """
 import inspect
 from typing import Any, Dict, List, Optional
 
-from thinc.api import Config
-
 from .config import CONFIG_SECTIONS, dot_to_object, suggest
+from .defaults import with_defaults
 from .errors import ConfigError, Errors
-from .registry import registry
+from .registry import get_factory_meta, registry
+
+__all__ = ["validate_config", "with_defaults", "SECTION_TYPES"]
 
 Callback = Optional[Dict[str, Any]]  # a registered function block, or null
 # The settings of the built-in sections and their types. Blocks of registered functions
@@ -45,35 +46,12 @@ RANGES = {"dropout": (0.0, 1.0), "accumulate_gradient": (1, None), "patience": (
 NOT_YET_AVAILABLE = ("morphologizer", "lemmatizer", "senter")
 
 
-def with_defaults(config: Config) -> Config:
-    """The user's config merged over fastpipe's default config (``Language.from_config`` does
-    the same merge), still with its ${...} references."""
-    from .language import default_config
-
-    return default_config().merge(Config(config, is_interpolated=False))
-
-
-def ensure_registered() -> None:
-    """Import the modules that register built-in functions (the ones that exist so far)."""
-    import importlib
-
-    for name in ("fastpipe.training.loggers", "fastpipe.training.callbacks",
-                 "fastpipe.training.batchers", "fastpipe.gold.corpus", "fastpipe.ml",
-                 "fastpipe.pipeline"):
-        try:
-            importlib.import_module(name)
-        except ModuleNotFoundError as err:
-            if err.name is None or not name.startswith(err.name):
-                raise
-
-
 def validate_config(config: Dict[str, Any], *, where: str = "", training: bool = True) -> None:
     """Check an interpolated config and raise one ConfigError listing every problem: unknown or
     misspelt sections and settings, missing required settings, wrong types, values out of range,
     unknown registered functions (with the registry and close names), missing or unexpected
     arguments, pipeline components without a section, and frozen/annotating components or
     corpora that are not there. ``training=False`` skips the [training]/[corpora] checks."""
-    ensure_registered()
     errors: List[Dict[str, Any]] = []
     for section in config:
         if section not in CONFIG_SECTIONS:
@@ -241,11 +219,9 @@ def _check_pipeline(config, errors, training):
 def _check_factory_args(name, block, errors):
     """The settings of a [components.NAME] block against its factory's signature, with the
     factory's declared defaults filled in first."""
-    from .language import Language
-
     factory = block["factory"]
     try:
-        meta = Language.get_factory_meta(factory)
+        meta = get_factory_meta(factory)
     except (ValueError, KeyError):
         return
     settings = dict(meta.default_config or {})

@@ -8,20 +8,19 @@ import srsly
 from thinc.api import Config, Optimizer
 
 from .about import __version__
+from .config import config_to_str
+from .defaults import FactoryMeta, default_config
 from .errors import Errors
+from .gold.example import Example
 from .lang import get_lang_data
-from .registry import FACTORY_META, FactoryMeta, registry
+from .pipeline.base import validate_examples
 from .registry import factory as register_factory
+from .registry import factory_names, get_factory_meta, registry
+from .scorer import score_tokenization
 from .tokenizer import Tokenizer
 from .vocab import Vocab
 
-DEFAULT_CONFIG_PATH = Path(__file__).parent / "default_config.cfg"
 CREATION_HOOKS = ("before_creation", "after_creation", "after_pipeline_creation")
-
-
-def default_config() -> Config:
-    return Config().from_disk(DEFAULT_CONFIG_PATH, interpolate=False)
-
 
 @registry.tokenizers("fastpipe.Tokenizer.v1")
 def create_tokenizer() -> Callable[["Language"], Tokenizer]:
@@ -38,8 +37,6 @@ class Language:
 
     Calling it on a text tokenizes it and runs every enabled component in order.
     """
-
-    _factories: Dict[str, FactoryMeta] = FACTORY_META
 
     def __init__(self, vocab: Vocab, tokenizer=None, lang_data=None, batch_size: int = 1000):
         self.vocab = vocab
@@ -78,25 +75,17 @@ class Language:
     @classmethod
     def factory_names(cls) -> List[str]:
         """The names of every registered component factory."""
-        from . import pipeline  # noqa: F401
-
-        return sorted(cls._factories)
+        return factory_names()
 
     @classmethod
     def get_factory_meta(cls, name: str) -> FactoryMeta:
-        from . import pipeline  # noqa: F401  (registers the built-in factories)
-
-        if name not in cls._factories:
-            known = ", ".join(sorted(cls._factories))
-            raise ValueError(Errors.E083.format(name=name, known=known))
-        return cls._factories[name]
+        """What the factory ``name`` declared (E083 when there is none)."""
+        return get_factory_meta(name)
 
     @classmethod
     def from_config(cls, config: Union[Config, dict, None] = None, *, vocab: Optional[Vocab] = None,
                     disable: Iterable[str] = (), auto_fill: bool = True, validate: bool = True) -> "Language":
         """Build the nlp object a config describes; ``nlp.config`` is then the complete config."""
-        from . import pipeline  # noqa: F401
-
         config = Config(copy.deepcopy(dict(config or {})))
         if auto_fill:
             config = default_config().merge(config)
@@ -170,9 +159,9 @@ class Language:
     def _default_score_weights(self) -> Dict[str, Optional[float]]:
         weights: Dict[str, Optional[float]] = {}
         for name, proc in self._components:
-            meta = self._factories.get(getattr(proc, "factory_name", ""), None)
-            if meta is not None:
-                weights.update(meta.default_score_weights)
+            factory_name = getattr(proc, "factory_name", None)
+            if factory_name in factory_names():
+                weights.update(get_factory_meta(factory_name).default_score_weights)
         total = sum(w for w in weights.values() if w)
         if total:
             weights = {k: (round(v / total, 2) if v else v) for k, v in weights.items()}
@@ -374,8 +363,6 @@ class Language:
 
         Components named in ``annotates`` set their predictions on the predicted Docs right
         after their own update, so later components train on them."""
-        from .pipeline.base import validate_examples
-
         if losses is None:
             losses = {}
         examples = validate_examples(examples, "Language.update")
@@ -397,10 +384,6 @@ class Language:
 
     def evaluate(self, examples, *, batch_size: Optional[int] = None) -> Dict[str, Any]:
         """Run the pipeline on fresh Docs of the examples' texts and score it."""
-        from .gold.example import Example
-        from .pipeline.base import validate_examples
-        from .scorer import score_tokenization
-
         examples = validate_examples(examples, "Language.evaluate")
         fresh = [Example(self.make_doc(eg.reference.text), eg.reference, id=eg.id) for eg in examples]
         start = time.perf_counter()
@@ -420,8 +403,6 @@ class Language:
     def to_disk(self, path, *, exclude: Iterable[str] = ()):
         path = Path(path)
         path.mkdir(parents=True, exist_ok=True)
-        from .config import config_to_str
-
         (path / "config.cfg").write_text(config_to_str(self.config), encoding="utf8")
         srsly.write_json(path / "meta.json", dict(self.meta, pipeline=self.component_names))
         self.vocab.to_disk(path / "vocab")

@@ -1,15 +1,28 @@
 """fastpipe's function registries, on thinc's registry (optimizers and schedules are thinc's).
 
-This module imports nothing from fastpipe, so every room may register into it. Registered names
-are versioned ("fastpipe.Corpus.v1"). Other packages register through entry points named
-``fastpipe_<registry>`` (for example ``fastpipe_architectures``).
+Registered names are versioned ("fastpipe.Corpus.v1"). Other packages register through entry
+points named ``fastpipe_<registry>`` (for example ``fastpipe_architectures``), or with the
+decorators in a ``--code`` file.
+
+fastpipe's own functions and component factories register themselves when the modules that
+define them are imported (``BUILTIN_MODULES``). That happens the first time any registry is
+read (a lookup, ``get_all``, ``resolve``, ``fill``, a factory's metadata), not at
+``import fastpipe``, which stays cheap: thinc's registry alone costs about 200 ms to import.
+This module imports only the leaves ``errors`` and ``defaults``, so every room may register
+into it; the built-in modules are named here as data and imported by name, as entry points are.
 """
-import copy
-from dataclasses import dataclass, field
-from typing import Any, Dict, Optional, Tuple
+import importlib
+import threading
+from typing import Any, Dict, List, Optional
 
 import catalogue
 from thinc.api import registry as thinc_registry
+
+from .defaults import FACTORY_META, FactoryMeta, declare_factory
+from .errors import Errors
+
+__all__ = ["registry", "factory", "get_factory_meta", "factory_names", "load_builtins",
+           "BUILTIN_MODULES", "REGISTRY_NAMES", "FactoryMeta"]
 
 REGISTRY_NAMES = (
     "architectures",
@@ -24,44 +37,111 @@ REGISTRY_NAMES = (
     "misc",
 )
 
+#: The modules whose import registers fastpipe's built-in functions and factories.
+BUILTIN_MODULES = (
+    "fastpipe.language",            # the tokenizer
+    "fastpipe.pipeline",            # component factories (and, through them, fastpipe.ml)
+    "fastpipe.ml",                  # architectures, the optimizer
+    "fastpipe.gold.corpus",         # corpus readers
+    "fastpipe.gold.augment",        # augmenters
+    "fastpipe.training.batchers",
+    "fastpipe.training.loggers",
+)
+
+_loaded = False
+_loading = threading.RLock()
+
+
+def load_builtins() -> None:
+    """Import ``BUILTIN_MODULES`` once (the registries call this before every read). An
+    import that fails raises, and the next read tries again."""
+    global _loaded
+    if _loaded:
+        return
+    with _loading:
+        if _loaded:
+            return
+        _loaded = True  # a module that reads a registry while it is imported must not recurse
+        try:
+            for name in BUILTIN_MODULES:
+                importlib.import_module(name)
+        except BaseException:
+            _loaded = False
+            raise
+
+
+class _Registry(catalogue.Registry):
+    """A catalogue registry that registers fastpipe's built-ins before it is first read."""
+
+    def __contains__(self, name: str) -> bool:
+        load_builtins()
+        return super().__contains__(name)
+
+    def get(self, name: str) -> Any:
+        load_builtins()
+        return super().get(name)
+
+    def get_all(self) -> Dict[str, Any]:
+        load_builtins()
+        return super().get_all()
+
+    def find(self, name: str) -> Dict[str, Any]:
+        load_builtins()
+        return super().find(name)
+
+
+def _thinc_registries() -> Dict[str, _Registry]:
+    """thinc's own registries (optimizers, schedules, layers...), read through ``_Registry``
+    so that a lookup of ``fastpipe.Adam.v1`` finds it: the same namespaces, shared entries."""
+    found = {}
+    for name in dir(thinc_registry):
+        value = getattr(thinc_registry, name, None)
+        if isinstance(value, catalogue.Registry):
+            found[name] = _Registry(tuple(value.namespace), entry_points=value.entry_points)
+    return found
+
 
 class registry(thinc_registry):
-    architectures = catalogue.create("fastpipe", "architectures", entry_points=True)
-    factories = catalogue.create("fastpipe", "factories", entry_points=True)
-    tokenizers = catalogue.create("fastpipe", "tokenizers", entry_points=True)
-    readers = catalogue.create("fastpipe", "readers", entry_points=True)
-    batchers = catalogue.create("fastpipe", "batchers", entry_points=True)
-    loggers = catalogue.create("fastpipe", "loggers", entry_points=True)
-    callbacks = catalogue.create("fastpipe", "callbacks", entry_points=True)
-    scorers = catalogue.create("fastpipe", "scorers", entry_points=True)
-    augmenters = catalogue.create("fastpipe", "augmenters", entry_points=True)
-    misc = catalogue.create("fastpipe", "misc", entry_points=True)
+    @classmethod
+    def get(cls, registry_name: str, func_name: str):
+        load_builtins()
+        return super().get(registry_name, func_name)
+
+    @classmethod
+    def has(cls, registry_name: str, func_name: str) -> bool:
+        load_builtins()
+        return super().has(registry_name, func_name)
 
 
-@dataclass
-class FactoryMeta:
-    """What a component factory declares next to the component."""
-
-    factory: str
-    default_config: Dict[str, Any] = field(default_factory=dict)
-    default_score_weights: Dict[str, Optional[float]] = field(default_factory=dict)
-    assigns: Tuple[str, ...] = ()
-    requires: Tuple[str, ...] = ()
+for _name, _reg in _thinc_registries().items():
+    setattr(registry, _name, _reg)
+for _name in REGISTRY_NAMES:
+    setattr(registry, _name, _Registry(("fastpipe", _name), entry_points=True))
+del _name, _reg
 
 
-FACTORY_META: Dict[str, FactoryMeta] = {}
-
-
-def factory(name: str, *, default_config: Optional[dict] = None,
-            default_score_weights: Optional[dict] = None, assigns=(), requires=()):
+def factory(name: str, *, default_config: Optional[Dict[str, Any]] = None,
+            default_score_weights: Optional[Dict[str, Any]] = None, assigns=(), requires=()):
     """Register a component factory ``func(nlp, name, **config) -> component``, with the default
     config of its settings and the default weights of the scores it reports."""
 
     def register(func):
-        FACTORY_META[name] = FactoryMeta(name, copy.deepcopy(default_config or {}),
-                                         dict(default_score_weights or {}), tuple(assigns),
-                                         tuple(requires))
+        declare_factory(name, default_config, default_score_weights, assigns, requires)
         registry.factories.register(name, func=func)
         return func
 
     return register
+
+
+def get_factory_meta(name: str) -> FactoryMeta:
+    """What the factory ``name`` declared; E083 (listing the factories) when there is none."""
+    load_builtins()
+    if not isinstance(name, str) or name not in FACTORY_META:
+        raise ValueError(Errors.E083.format(name=name, known=", ".join(factory_names())))
+    return FACTORY_META[name]
+
+
+def factory_names() -> List[str]:
+    """The names of every registered component factory."""
+    load_builtins()
+    return sorted(FACTORY_META)

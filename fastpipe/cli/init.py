@@ -93,13 +93,12 @@ def starter_config(lang: str = "en", pipeline: Sequence[str] = ("tagger",),
     """The text of a starter config for ``pipeline`` (component factory names), with settings
     recommended for ``optimize`` ("efficiency": smaller and faster, "accuracy": larger).
     Raises ValueError naming a component that does not exist (or not yet)."""
-    from ..config_schema import NOT_YET_AVAILABLE, ensure_registered
+    from ..config_schema import NOT_YET_AVAILABLE
     from ..errors import Errors
     from ..registry import registry
 
     if optimize not in OPTIMIZE:
         raise ValueError(f"--optimize is one of {', '.join(OPTIMIZE)}, got {optimize!r}.")
-    ensure_registered()
     factories = sorted(registry.factories.get_all())
     names = [n.strip() for n in pipeline if n.strip()]
     if not names:

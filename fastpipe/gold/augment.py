@@ -11,7 +11,12 @@ import random
 from functools import partial
 from typing import Callable, Iterator, Optional, Sequence
 
+import numpy
+
 from ..registry import registry
+from ..tokens.doc import Doc
+from ..tokens.span import Span
+from .example import Example
 
 __all__ = ["rebuild_doc", "lower_case_example", "lower_casing_augmenter", "dont_augment",
            "create_lower_casing_augmenter", "create_null_augmenter"]
@@ -34,10 +39,6 @@ def rebuild_doc(doc, start: int = 0, end: Optional[int] = None, *,
     and the ``spans`` that lie wholly inside the range. With ``strip_trailing_space`` the last
     token loses its trailing whitespace.
     """
-    import numpy
-    from ..tokens.doc import Doc
-    from ..tokens.span import Span
-
     n_doc = len(doc)
     end = n_doc if end is None else end
     if not 0 <= start <= end <= n_doc:
@@ -97,8 +98,6 @@ def _fix_cut_edges(array, start, n):
 def lower_case_example(nlp, example):
     """A copy of ``example`` whose reference is lower-cased and keeps every annotation, and
     whose predicted Doc is ``nlp.make_doc`` of the lower-cased text."""
-    from .example import Example
-
     reference = example.reference
     lowered = rebuild_doc(reference, words=[token.text.lower() for token in reference])
     predicted = nlp.make_doc(lowered.text)

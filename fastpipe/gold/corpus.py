@@ -11,6 +11,10 @@ from typing import Callable, Iterable, Iterator, List, Optional, Union
 
 from ..errors import Errors
 from ..registry import registry
+from ..tokens.doc import Doc
+from ..tokens import docbin
+from .augment import rebuild_doc
+from .example import Example
 
 __all__ = ["Corpus", "JsonlCorpus", "create_docbin_reader", "create_jsonl_reader", "walk_corpus",
            "shuffle_stream"]
@@ -55,10 +59,7 @@ def shuffle_stream(items: Iterable, buffer_size: int, rng=random) -> Iterator:
 
 
 def _read_docs(path, vocab):
-    # Imported here so that `import fastpipe` (which registers this reader) stays light.
-    from ..tokens.docbin import iter_docs
-
-    return iter_docs(path, vocab)
+    return docbin.iter_docs(path, vocab)
 
 
 class Corpus:
@@ -130,9 +131,6 @@ class Corpus:
         return self.augmenter(nlp, example)
 
     def _make_examples(self, nlp, doc_id, reference):
-        from .augment import rebuild_doc
-        from .example import Example
-
         split = self.gold_preproc or (self.max_length and len(reference) > self.max_length)
         if split and reference.has_sents:
             units = [(f"{doc_id}.s{k}", sent.start, sent.end)
@@ -157,8 +155,6 @@ class Corpus:
 
 def _words_doc(vocab, reference):
     """A Doc with the reference's words and spaces and no annotations."""
-    from ..tokens.doc import Doc
-
     orth_spacy = reference.to_array(["ORTH", "SPACY"]).reshape((len(reference), 2))
     return Doc._from_keys(vocab, orth_spacy[:, 0], orth_spacy[:, 1])
 
@@ -205,8 +201,6 @@ class JsonlCorpus:
                     yield where, text
 
     def _examples(self, nlp) -> Iterator:
-        from .example import Example
-
         n = 0
         for text_id, text in self.iter_texts():
             doc = nlp.make_doc(text)

@@ -8,6 +8,7 @@ import srsly
 from thinc.api import Model, Optimizer, set_dropout_rate
 
 from ..errors import Errors
+from ..gold.example import Example
 
 
 def minibatch(items: Iterable, size: int) -> Iterator[list]:
@@ -20,8 +21,6 @@ def minibatch(items: Iterable, size: int) -> Iterator[list]:
 
 
 def validate_examples(examples, where: str) -> list:
-    from ..gold.example import Example
-
     examples = list(examples)
     for eg in examples:
         if not isinstance(eg, Example):
