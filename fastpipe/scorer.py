@@ -76,11 +76,24 @@ def score_token_attr(examples, attr: str, *, name: Optional[str] = None) -> Dict
     return {f"{name}_acc": correct / total if total else None}
 
 
+def _doc_ents(doc):
+    return doc.ents
+
+
+def _ent_iob_missing(token) -> bool:
+    return token.ent_iob == 0
+
+
 def score_spans(examples, key: str = "ents", *, getter: Optional[Callable] = None,
-                has_annotation: Optional[Callable] = None) -> Dict:
+                has_annotation: Optional[Callable] = None,
+                is_missing: Optional[Callable] = None) -> Dict:
     """{key}_p/r/f overall and {key}_per_type for labelled spans, compared by character offsets.
-    Examples whose reference has no annotation of that kind are skipped."""
-    getter = getter or (lambda doc: doc.ents)
+    Examples whose reference has no annotation of that kind are skipped, and so is a predicted
+    span that touches a reference token whose annotation is missing (``is_missing(token)``;
+    for the default entities, a token with no IOB value): it is neither right nor wrong."""
+    if getter is None:
+        getter = _doc_ents
+        is_missing = is_missing or _ent_iob_missing
     has_annotation = has_annotation or (lambda doc: doc.has_annotation("ENT_IOB"))
     total = PRF()
     per_type: Dict[str, PRF] = defaultdict(PRF)
@@ -91,6 +104,9 @@ def score_spans(examples, key: str = "ents", *, getter: Optional[Callable] = Non
         seen = True
         gold = {(s.start_char, s.end_char, s.label_) for s in getter(eg.reference)}
         pred = {(s.start_char, s.end_char, s.label_) for s in getter(eg.predicted)}
+        if is_missing is not None:
+            unknown = [(t.idx, t.idx + len(t)) for t in eg.reference if is_missing(t)]
+            pred = {s for s in pred if not any(a < s[1] and s[0] < b for a, b in unknown)}
         total.score_set(pred, gold)
         for label in {s[2] for s in gold | pred}:
             per_type[label].score_set({s for s in pred if s[2] == label}, {s for s in gold if s[2] == label})
@@ -102,9 +118,11 @@ def score_spans(examples, key: str = "ents", *, getter: Optional[Callable] = Non
 
 def score_deps(examples, *, ignore_labels=("punct", "p")) -> Dict:
     """Attachment scores over the reference tokens with a gold parse (tokens whose gold label is
-    in ``ignore_labels`` are left out, as is usual): dep_uas (head right), dep_las (head and
-    label right), dep_las_per_type (P/R/F per gold/predicted label). A reference token that
-    the tokenizer split or merged counts as wrong."""
+    in ``ignore_labels``, compared without regard to case, are left out, as is usual):
+    dep_uas (head right), dep_las (head and label right), dep_las_per_type (P/R/F per
+    gold/predicted label; a predicted arc on a token whose gold label is missing is not
+    counted). A reference token that the tokenizer split or merged counts as wrong."""
+    ignore = {label.lower() for label in ignore_labels}
     uas = las = total = 0
     per_type: Dict[str, PRF] = defaultdict(PRF)
     seen = False
@@ -124,7 +142,7 @@ def score_deps(examples, *, ignore_labels=("punct", "p")) -> Dict:
         pred_arcs = set()
         for j, token in enumerate(ref):
             label = token.dep_
-            if not label or label in ignore_labels:
+            if not label or label.lower() in ignore:
                 continue
             total += 1
             gold_arcs.add((j, token.head.i, label))
@@ -138,7 +156,8 @@ def score_deps(examples, *, ignore_labels=("punct", "p")) -> Dict:
             las += head_ok and p_token.dep_ == label
         y_of_x = {i: j for j, i in x_of_y.items()}
         for i, p_token in enumerate(pred):
-            if p_token.dep_ and p_token.dep_ not in ignore_labels and i in y_of_x and p_token.head.i in y_of_x:
+            if (p_token.dep_ and p_token.dep_.lower() not in ignore and i in y_of_x
+                    and ref[y_of_x[i]].dep_ and p_token.head.i in y_of_x):
                 pred_arcs.add((y_of_x[i], y_of_x[p_token.head.i], p_token.dep_))
         for label in {a[2] for a in gold_arcs | pred_arcs}:
             per_type[label].score_set({a for a in pred_arcs if a[2] == label},
@@ -190,7 +209,8 @@ def _roc_auc(truth: numpy.ndarray, scores: numpy.ndarray) -> Optional[float]:
 def score_cats(examples, labels: Iterable[str], *, multi_label: bool, threshold: float = 0.5,
                key: str = "cats") -> Dict:
     """Text classification: per-label P/R/F and AUC, micro and macro averages; cats_score is
-    macro F for exclusive classes and macro AUC for multi-label."""
+    macro F for exclusive classes and macro AUC for multi-label. A label the reference leaves
+    out is missing (not scored) for multi-label, and false for exclusive classes."""
     labels = list(labels)
     per_label = {label: PRF() for label in labels}
     micro = PRF()
@@ -208,9 +228,12 @@ def score_cats(examples, labels: Iterable[str], *, multi_label: bool, threshold:
         else:
             chosen = {max(labels, key=lambda label: pred.get(label, 0.0))} if pred else set()
         for label in labels:
-            if label not in gold:
+            if label in gold:
+                is_gold = gold[label] >= 0.5
+            elif multi_label:
                 continue
-            is_gold = gold[label] >= 0.5
+            else:
+                is_gold = False
             truths[label].append(float(is_gold))
             preds[label].append(float(pred.get(label, 0.0)))
             in_pred = label in chosen
