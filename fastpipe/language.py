@@ -377,10 +377,16 @@ class Language:
                 for _ in proc.pipe((eg.predicted for eg in examples), batch_size=len(examples)):
                     pass
         if sgd not in (None, False):
-            for name, proc in self.pipeline:
-                if name not in exclude and hasattr(proc, "finish_update"):
-                    proc.finish_update(sgd)
+            self.finish_update(sgd, exclude=exclude)
         return losses
+
+    def finish_update(self, sgd: Optimizer, *, exclude: Iterable[str] = ()) -> None:
+        """Step every enabled component not in ``exclude`` with ``sgd``, on the gradients its
+        updates since the last step added up (the one place components are stepped)."""
+        exclude = set(exclude)
+        for name, proc in self.pipeline:
+            if name not in exclude and hasattr(proc, "finish_update"):
+                proc.finish_update(sgd)
 
     def evaluate(self, examples, *, batch_size: Optional[int] = None) -> Dict[str, Any]:
         """Run the pipeline on fresh Docs of the examples' texts and score it."""

@@ -38,17 +38,12 @@ def ray_group():
                    "previous batch, times this, to make up for the updates still in "
                    "flight. Default: exchange.WEIGHT_PREDICTION in "
                    "fastpipe/parallel (measured on two workers). 0 turns it off.")
-@click.option("--async-beta1", type=click.FloatRange(0.0, 1.0, max_open=True), default=None,
-              help="Adam's beta1 on the workers. Default: the config's; with "
-                   "--weight-prediction 0, the config's less the momentum that asynchronous "
-                   "updates add (1 - 1/N), so the total stays about the same.")
 @code_option
 @verbose_option
 @click.pass_context
 def ray_train_cli(ctx: click.Context, config_path: Path, n_workers: int, address: Optional[str],
                   output_path: Optional[Path], on_failure: str,
                   weight_prediction: Optional[float],
-                  async_beta1: Optional[float],
                   code_path: Optional[Path], verbose: bool):
     """Train a pipeline as CONFIG_PATH describes, on N Ray workers.
 
@@ -73,8 +68,7 @@ def ray_train_cli(ctx: click.Context, config_path: Path, n_workers: int, address
         try:
             result = ray_train(config_path, output_path, n_workers=n_workers, address=address,
                                overrides=overrides, code_path=code_path, on_failure=on_failure,
-                               async_beta1=async_beta1, weight_prediction=weight_prediction,
-                               stdout=sys.stdout,
+                               weight_prediction=weight_prediction, stdout=sys.stdout,
                                stderr=sys.stderr)
         except WorkerFailure as err:
             failure = err

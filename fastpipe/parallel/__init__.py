@@ -5,10 +5,11 @@ this package, and importing it does not import Ray either; ``ray_train`` does, w
 
 - ``params``: stable names for parameter arrays (and row blocks of large ones) across
   processes, and who owns which.
-- ``exchange``: how a worker routes gradients to owners, steps what it owns, echoes its own
-  updates and takes in its peers' arrays.
-- ``worker``: the Ray actor that trains on a shard, steps the parameters it owns and exchanges
-  gradients and weights with its peers.
+- ``exchange``: ``ParamExchange``, one worker's side of the exchange: it routes gradients to
+  their owners, steps what it owns, predicts the weights of the next batch and takes in its
+  peers' arrays; its ``Router`` is the optimizer the training step is given.
+- ``worker``: the Ray actor that trains on a shard with ``training.step.train_step`` (the step
+  ``fastpipe train`` runs) and reports evaluations.
 - ``driver``: ``ray_train``, which starts the workers, logs, checkpoints and handles faults.
 """
 from typing import TYPE_CHECKING

@@ -26,6 +26,11 @@ import time
 from pathlib import Path
 from typing import IO, Any, Dict, List, Optional, Union
 
+from ..config import import_code, load_config
+from ..errors import Errors
+from ..language import Language, load
+from ..training.initialize import resolve_training
+from ..training.loggers import setup_logger
 from ..training.loop import BEST_DIR, LAST_DIR, TrainResult, save_checkpoint
 from ._ray import RAY_MISSING, init_ray, remote_worker_class
 from .exchange import MAX_INFLIGHT, MAX_STALENESS, WEIGHT_PREDICTION
@@ -63,25 +68,14 @@ def ray_train(config_path: Union[str, Path], output_path: Optional[Union[str, Pa
               setup_timeout: float = 600.0, status_timeout: float = 60.0,
               stop_timeout: float = 120.0, max_staleness: int = MAX_STALENESS,
               max_inflight: int = MAX_INFLIGHT,
-              async_beta1: Optional[float] = None, echo: bool = False,
               weight_prediction: Optional[float] = None,
               ray_options: Optional[Dict[str, Any]] = None, on_start=None) -> TrainResult:
     """Train the pipeline ``config_path`` describes on ``n_workers`` Ray workers; see the
     module docstring. ``weight_prediction`` is how far each batch's weights are moved on along
     their last change (default ``exchange.WEIGHT_PREDICTION``; 0: not at all).
-    ``async_beta1`` replaces Adam's beta1 on the workers (default: the config's; without
-    prediction, the config's less the momentum asynchrony adds; see ``exchange``).
-    ``echo=True`` makes a worker apply its own gradients to its copy of the blocks owned
-    elsewhere at once, instead of waiting for the owner's copy (for comparison).
     ``on_start(workers)`` (for tests) is called with the actor handles once training runs.
     Returns a TrainResult (``nlp`` is the pipeline loaded from ``model-last`` when there is an
     output path, else None)."""
-    from ..config import import_code, load_config
-    from ..errors import Errors
-    from ..language import Language
-    from ..training.initialize import resolve_training
-    from ..training.loggers import setup_logger
-
     if on_failure not in ("continue", "stop"):
         raise ValueError(f"on_failure must be 'continue' or 'stop', not {on_failure!r}")
     if n_workers < 1:
@@ -112,7 +106,6 @@ def ray_train(config_path: Union[str, Path], output_path: Optional[Union[str, Pa
         watch.workers = {
             rank: Remote.remote(rank, n_workers, config.to_str(), {}, code, os.getcwd(), where,
                                 max_staleness=max_staleness, max_inflight=max_inflight,
-                                echo=echo, beta1=async_beta1,
                                 weight_prediction=(WEIGHT_PREDICTION if weight_prediction is None
                                                    else weight_prediction))
             for rank in range(n_workers)}
@@ -143,8 +136,6 @@ def ray_train(config_path: Union[str, Path], output_path: Optional[Union[str, Pa
         shutil.copytree(result.best_path, last)
         result.last_path = last
     if output_path is not None and result.last_path is not None:
-        from ..language import load
-
         result.nlp = load(result.last_path)
     result.worker_stats = dict(watch.stats)
     result.param_bytes = watch.param_bytes
@@ -168,9 +159,8 @@ def _start(ray, watch: "_Watch", setup_timeout: float) -> None:
     except ray.exceptions.RayActorError as err:
         raise WorkerFailure(f"A worker failed to start: {_cause(err)}") from None
     watch.param_bytes = infos[0]["nbytes"]
-    if infos[0].get("beta1") is not None and len(workers) > 1:
-        logger.info("Adam beta1 on the workers: %.3f; weight prediction: %g",
-                    infos[0]["beta1"], infos[0]["weight_prediction"])
+    if len(workers) > 1:
+        logger.info("Weight prediction on the workers: %g", infos[0]["weight_prediction"])
     watch.n_params = len(infos[0]["sizes"])
     if len({i["fingerprint"] for i in infos}) > 1:
         logger.info("Initial weights differ between workers; copying worker 0's")
@@ -309,14 +299,10 @@ class _Watch:
     def report(self, info: Dict[str, Any]) -> None:
         result = self.result
         files = info.pop("files", None)
-        score, step = info["score"], info["step"]
-        is_best = result.best_score is None or score > result.best_score
-        info["is_best"] = is_best
-        if is_best:
-            result.best_score, result.best_step = score, step
-            if files is not None and self.output_path is not None:
-                result.best_path = save_checkpoint(_Files(files), self.output_path / BEST_DIR)
-        result.checkpoints.append((score, step))
+        step = info["step"]
+        info["is_best"] = is_best = result.record(info["score"], step)
+        if is_best and files is not None and self.output_path is not None:
+            result.best_path = save_checkpoint(_Files(files), self.output_path / BEST_DIR)
         result.steps = max(result.steps, step)
         result.words = max(result.words, info.get("words", 0))
         result.epochs = max(result.epochs, info.get("epoch", 0))

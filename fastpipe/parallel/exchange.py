@@ -1,52 +1,33 @@
-"""How workers exchange gradients and weights (the half of ``Worker`` that talks to peers).
+"""How workers exchange gradients and weights: ``ParamExchange``, one worker's side of it.
 
 Every parameter array, or row block of a large one, has one owner (``params.assign_owners``).
-During ``finish_update`` a ``_Router`` stands in for the optimizer, clips the gradient of an
-array cut into blocks by the whole array's norm (as one process clips it), and cuts each array
-into its blocks:
+The worker trains with ``training.step.train_step`` and passes the exchange's ``Router`` as the
+optimizer. During ``finish_update`` the router clips the gradient of an array cut into blocks by
+the whole array's norm (as one process clips it), and cuts each array into its blocks:
 
 - A block this worker owns is stepped by the real optimizer with the local gradient, then with
   every gradient received for it that is not stale (computed against a version at least
   ``current - max_staleness``), one optimizer step per gradient, as one process steps once per
-  batch. The owner notes, per sender, the last step of that sender it has accounted for.
+  batch.
 - The gradient of a block owned elsewhere goes into the outgoing message for its owner, tagged
-  with the version of the weights it was computed against and this worker's step number (a
-  table gradient with fewer than half its rows touched goes as those rows only). With
-  ``echo`` on (not the default) it is also applied here at once, to this worker's copy, with
-  this worker's own optimizer state, and the change it made is kept until the owner's copy
-  accounts for it, so the next batch sees this worker's own last update.
+  with the version of the weights it was computed against (a table gradient with fewer than
+  half its rows touched goes as those rows only). This worker's copy of the block is left
+  alone until the owner's new copy arrives.
 
-After the step the new arrays of the updated blocks, their versions and the per-sender step
-counts go to every peer, with the gradients. Messages arrive on other threads of the actor and
-wait in an inbox; between batches the newest version of each block owned elsewhere is copied
-in (with ``echo``, plus the changes of this worker's own steps that the owner had not accounted
-for yet). So each batch misses the updates still in flight, about one batch per worker: its
-gradient is computed on weights a little behind the ones it will be applied to (the owner's,
-by then). To make up for that the worker *predicts* the weights, as DANA (Hakimi et al. 2019)
-and SpecTrain (Chen et al. 2018) do: for the batch's forward and backward pass every array is
-moved on along its change since the previous batch, times ``weight_prediction``
-(``WEIGHT_PREDICTION``; the command's ``--weight-prediction``), and put back before the
-optimizer steps. Adam's steps change slowly from one batch to the next, so the changes just
-seen are a fair guess at the ones in flight.
+At ``step_schedules``, the optimizer's last call of a batch, the router steps the owned blocks
+that received gradients but had no local one. After the step the new arrays of the updated
+blocks and their versions go to every peer, with the gradients (``send``). Messages arrive on
+other threads of the actor and wait in an inbox; between batches the newest version of each
+block owned elsewhere is copied in (``take_params``).
 
-Measured on two workers (tagger and parser on EWT, 400 steps, interleaved runs, against one
-process on one thread; means over seeds 1-8 unless noted):
-
-- no prediction, echo, ``beta1`` lowered (the design before): 1.60x the words/s, LAS -0.85;
-- echo, prediction 1.0: 1.58x, LAS +0.26, UAS +0.08, tag -0.01 (0.5: LAS -0.44, seeds 1-4);
-- no echo, prediction 1.5 (the default): 1.60x, LAS +0.17, UAS +0.01, tag -0.05
-  (prediction 1.0: LAS -0.18, seeds 1-4).
-
-Without echo a batch also misses the worker's own last update until the owner's copy comes
-back, so more is in flight and a larger prediction fits; the echo's extra optimizer pass over
-the blocks owned elsewhere cost about 2% of the words per second, and prediction makes it
-unnecessary. The two passes of the prediction cost about 1.5%.
-
-Without prediction, gradients that arrive one batch late act like extra momentum
-("asynchrony begets momentum", Mitliagkas et al. 2016: with ``M`` asynchronous workers, about
-``1 - 1/M``), so a worker that does not predict runs Adam with ``beta1`` lowered by that much
-(``async_beta1``; ``--async-beta1`` sets it). Prediction takes that momentum away instead, so
-with it the config's ``beta1`` stays.
+So each batch misses the updates still in flight, about one batch per worker: its gradient is
+computed on weights a little behind the ones it will be applied to (the owner's, by then). To
+make up for that the worker *predicts* the weights, as DANA (Hakimi et al. 2019) and SpecTrain
+(Chen et al. 2018) do: for the batch's forward and backward pass every array is moved on along
+its change since the previous batch, times ``weight_prediction`` (``WEIGHT_PREDICTION``; the
+command's ``--weight-prediction``), and put back before the optimizer's first step. Adam's steps
+change slowly from one batch to the next, so the changes just seen are a fair guess at the ones
+in flight. (``bin/bench_ray.py`` records the measurements behind these choices.)
 
 Each step a worker puts one object per peer in Ray's store (the new arrays and that peer's
 gradients, a large array as pieces of at most ``PIECE_BYTES``) and calls the peer with its
@@ -57,6 +38,7 @@ not a barrier). A peer found dead (a failed send, or the driver's word) has its 
 to the survivors, every worker computing the same mapping.
 """
 import logging
+import threading
 import time
 from collections import defaultdict
 from typing import Any, Dict, List, Optional
@@ -64,10 +46,13 @@ from typing import Any, Dict, List, Optional
 import numpy
 
 from ..ml._optim import clip_norm, extrapolate, nonzero_rows
-from ..ml.optimizers import step_in_place, step_recording
-from .params import copy_rows, reassign
+from ..ml.optimizers import step_in_place
+from .params import ParamTable, assign_owners, copy_rows, reassign
 
 logger = logging.getLogger("fastpipe")
+
+__all__ = ["ParamExchange", "Router", "WEIGHT_PREDICTION", "MAX_STALENESS", "MAX_INFLIGHT",
+           "to_pieces", "pack_gradient", "unpack_gradient", "clip_whole"]
 
 #: A parameter taken over from a dead worker jumps ahead by this many versions, so that its
 #: new versions win over any the dead owner sent before it died.
@@ -87,13 +72,6 @@ MAX_INFLIGHT = 4
 #: Gradients of arrays with at least this many rows go as the touched rows only, when fewer
 #: than half of the rows are touched (a hash-embedding table's gradient usually is).
 SPARSE_MIN_ROWS = 512
-
-
-def async_beta1(beta1: float, n_workers: int) -> float:
-    """Adam's first-moment decay for ``n_workers`` asynchronous workers: the config's value
-    less the momentum that asynchrony adds, ``1 - 1/n_workers``, and at least 0."""
-    return max(0.0, float(beta1) - (1.0 - 1.0 / max(1, n_workers)))
-
 
 #: An array goes into a message as row pieces of at most this many bytes. Ray copies a buffer
 #: of more than about 1 MB into its object store with a pool of threads, which on a machine
@@ -157,68 +135,109 @@ def clip_whole(optimizer, gradient: numpy.ndarray) -> None:
         get_array_ops(gradient).clip_gradient(gradient, threshold)
 
 
-class _Router:
-    """Stands in for the optimizer in ``finish_update`` (called as ``router(key, w, dw)``)."""
+class Router:
+    """Stands in for the optimizer in ``nlp.finish_update``: called as ``router(key, w, dw)``
+    for every parameter, then ``step_schedules()`` once at the end of the batch."""
 
-    def __init__(self, worker: "ParamExchange"):
-        self.worker = worker
+    def __init__(self, exchange: "ParamExchange"):
+        self.exchange = exchange
 
     def __call__(self, key, weights, gradient, *, lr_scale: float = 1.0):
-        w = self.worker
-        if w._predicted:  # the first step of the batch: the backward passes are done
-            w._unpredict()
-        parts = w.table.parts.get(key)
+        ex = self.exchange
+        ex.unpredict()  # the first step of the batch: the backward passes are done
+        parts = ex.table.parts.get(key)
         if parts is None:  # a parameter created after the table was built: keep it local
-            return w.optimizer(key, weights, gradient, lr_scale=lr_scale)
+            return ex.optimizer(key, weights, gradient, lr_scale=lr_scale)
         if len(parts) > 1:  # clip the whole array's gradient, as one process would
-            clip_whole(w.optimizer, gradient)
+            clip_whole(ex.optimizer, gradient)
         for skey, rows in parts:
-            if w.owners[skey] == w.rank:
-                w._step_owned(skey, weights[rows], gradient[rows])
+            if ex.owners[skey] == ex.rank:
+                ex.step_owned(skey, weights[rows], gradient[rows])
             else:
-                w._route_grad(skey, weights[rows], gradient[rows])
+                ex.route_grad(skey, gradient[rows])
         return weights, gradient
+
+    def step_schedules(self) -> None:
+        """The batch's last call: put the weights back if nothing stepped, step the owned
+        blocks that only received gradients, and move the optimizer's schedules on."""
+        ex = self.exchange
+        ex.unpredict()
+        ex.step_received()
+        ex.optimizer.step_schedules()
 
 
 class ParamExchange:
-    """Mixed into ``Worker``, which sets the attributes these methods use."""
+    """One worker's side of the exchange: which blocks it owns, the versions it has seen, the
+    gradients and arrays waiting in its inbox and outbox, and its weight prediction.
+
+    ``table`` names the parameters (``params.ParamTable``); ``optimizer`` steps the blocks this
+    worker owns; ``rank`` is this worker among ``n_workers``. ``steps``/``words`` count this
+    worker's batches and words (messages carry them: the global step is their sum over the
+    workers). Peers call ``receive`` on their threads; everything else runs on the training
+    thread."""
+
+    def __init__(self, table: ParamTable, optimizer, rank: int, n_workers: int, *,
+                 max_staleness: int = MAX_STALENESS, max_inflight: int = MAX_INFLIGHT,
+                 weight_prediction: float = WEIGHT_PREDICTION, send_timeout: float = 60.0):
+        self.table = table
+        self.optimizer = optimizer
+        self.rank = rank
+        self.sizes = table.sizes()                      # floats per key
+        self.owners = assign_owners(self.sizes, range(n_workers))  # key -> owning rank
+        self.version = {key: 0 for key in table.keys}   # key -> version of this copy
+        self.alive = set(range(n_workers))
+        self.peers: Dict[int, Any] = {}                 # rank -> actor handle (not this one)
+        self.max_staleness = max_staleness
+        self.max_inflight = max_inflight
+        self.weight_prediction = float(weight_prediction)
+        self.send_timeout = send_timeout
+        self.steps = self.words = 0
+        self.stats = defaultdict(int)                   # counters and milliseconds, for logs
+        self.router = Router(self)
+        self.lock = threading.Lock()                    # guards the inbox and peer_progress
+        self.in_params: Dict[str, tuple] = {}           # key -> (version, array), newest
+        self.in_grads: Dict[str, list] = defaultdict(list)  # key -> [(sender, version, grad)]
+        self.peer_progress: Dict[int, tuple] = {}       # rank -> (steps, words) last heard
+        self._dead_pending: set = set()                 # ranks reported dead, not handled yet
+        self._grads_out: Dict[int, dict] = defaultdict(dict)  # owner -> {key: (version, grad)}
+        self._updated: set = set()                      # owned keys stepped since the last send
+        self._inflight: Dict[Any, int] = {}             # Ray future -> the peer it went to
+        self._before: Dict[str, numpy.ndarray] = {}     # key -> weights at the last prediction
+        self._predicted: Dict[str, numpy.ndarray] = {}  # key -> the flat view moved
+        self._spare: Dict[str, list] = {}               # key -> reusable gradient buffers
+
+    def set_peers(self, peers: Dict[int, Any]) -> None:
+        self.peers = {r: h for r, h in peers.items() if r != self.rank}
+
+    def global_progress(self):
+        """(steps, words) of every worker together, as far as this one has heard."""
+        with self.lock:
+            steps = self.steps + sum(s for s, _ in self.peer_progress.values())
+            words = self.words + sum(w for _, w in self.peer_progress.values())
+        return steps, words
 
     # -- messages (run on the actor's other threads) --------------------------------------------
 
     def receive(self, sender: int, steps: int, words: int, message: Dict[str, Any]) -> None:
-        """A peer's message of one step: ``{"params": new arrays of blocks it owns, or None,
-        "grads": gradients for blocks this worker owns}``."""
-        if message["grads"]:
-            self.receive_grads(sender, steps, words, message["grads"])
-        if message["params"]:
-            self.receive_params(sender, steps, words, message["params"])
-
-    def receive_grads(self, sender: int, steps: int, words: int, grads: Dict[str, tuple]) -> None:
-        with self.lock:
-            self.peer_progress[sender] = (steps, words)
-            for key, (version, step, grad) in grads.items():
-                self.in_grads[key].append((sender, version, step, grad))
-
-    def receive_params(self, sender: int, steps: int, words: int, params: Dict[str, tuple]
-                       ) -> None:
+        """A peer's message of one step: ``{"params": {key: (version, array)} of blocks it
+        owns, or None, "grads": {key: (version, gradient)} for blocks this worker owns}``."""
         with self.lock:
             self.peer_progress[sender] = max(self.peer_progress.get(sender, (0, 0)),
                                              (steps, words))
-            for key, (version, array, accounted) in params.items():
+            for key, (version, grad) in (message["grads"] or {}).items():
+                self.in_grads[key].append((sender, version, grad))
+            for key, (version, array) in (message["params"] or {}).items():
                 old = self.in_params.get(key)
                 if old is None or version > old[0]:
-                    self.in_params[key] = (version, array, accounted)
+                    self.in_params[key] = (version, array)
 
-    def peers_died(self, ranks: List[int], best_score=None, best_step=None) -> None:
+    def peers_died(self, ranks: List[int]) -> None:
         """Note that ``ranks`` died; the training thread hands their parameters to the
-        survivors at its next batch (every worker computes the same mapping)."""
+        survivors at its next ``handle_deaths`` (every worker computes the same mapping)."""
         with self.lock:
             self._dead_pending.update(ranks)
-            if best_score is not None and (self.best_score is None
-                                           or best_score > self.best_score):
-                self.best_score, self.best_step = best_score, best_step
 
-    def _handle_deaths(self, extra=()) -> None:
+    def handle_deaths(self, extra=()) -> None:
         with self.lock:
             pending = set(self._dead_pending) | set(extra)
             self._dead_pending.clear()
@@ -230,12 +249,7 @@ class ParamExchange:
             self.peers.pop(r, None)
         old = self.owners
         self.owners = reassign(old, self.sizes, sorted(self.alive))
-        moved = [k for k, r in self.owners.items() if old[k] != r]
-        taken = [k for k in moved if self.owners[k] == self.rank]
-        for key in moved:
-            # what was sent to the dead owner is lost; this copy keeps its own changes
-            self._deltas.pop(key, None)
-            self.applied.pop(key, None)
+        taken = [k for k, r in self.owners.items() if old[k] != r and r == self.rank]
         for key in taken:
             self.version[key] += TAKEOVER_JUMP
             self._updated.add(key)  # the new owner's copy goes to everyone
@@ -243,11 +257,11 @@ class ParamExchange:
         logger.warning("Worker %d: workers %s died; took over %d parameter arrays",
                        self.rank, dead, len(taken))
 
-    # -- parameter exchange --------------------------------------------------------------------
+    # -- weight prediction ----------------------------------------------------------------------
 
-    def _predict(self) -> None:
+    def predict(self) -> None:
         """Move every array on along its change since the previous batch, times
-        ``weight_prediction``, for this batch's forward and backward pass (``_unpredict`` puts
+        ``weight_prediction``, for this batch's forward and backward pass (``unpredict`` puts
         the weights back). An array seen for the first time is only noted."""
         self._predicted = {}
         if not self.weight_prediction or len(self.alive) < 2:  # alone, nothing is in flight
@@ -264,74 +278,33 @@ class ParamExchange:
             extrapolate(flat, before, self.weight_prediction)
             self._predicted[key] = flat
 
-    def _unpredict(self) -> None:
-        """Put back the weights ``_predict`` moved: before the optimizer's first step of the
-        batch (a tok2vec runs its backward pass in ``finish_update``, on the predicted
-        weights, before it steps), or after the batch when nothing stepped."""
+    def unpredict(self) -> None:
+        """Put back the weights ``predict`` moved (nothing when none are moved): before the
+        optimizer's first step of the batch (a tok2vec runs its backward pass in
+        ``finish_update``, on the predicted weights, before it steps), or after the batch when
+        nothing stepped."""
         for key, flat in self._predicted.items():
             numpy.copyto(flat, self._before[key])
         self._predicted = {}
 
-    def _optimize(self, local_key, weights, gradient) -> None:
-        """One optimizer step of ``weights`` (a view) in place; the gradient ends zeroed."""
-        step_in_place(self.optimizer, local_key, weights, gradient)
+    # -- stepping -------------------------------------------------------------------------------
 
-    def _route_grad(self, key: str, weights, gradient) -> None:
-        """Queue the gradient of a block owned elsewhere, and echo it onto this copy."""
+    def route_grad(self, key: str, gradient) -> None:
+        """Queue the gradient of a block owned elsewhere for its owner (and zero it here)."""
         owner = self.owners[key]
-        self._grads_out[owner][key] = (self.version[key], self.steps, pack_gradient(gradient))
-        if not self.echo:
-            gradient.fill(0)
-            return
-        change = self._buffer(key, weights)
-        step_recording(self.optimizer, self.table.local_key(key), weights, gradient, change)
-        pending = self._deltas[key]
-        pending.append((self.steps, change))
-        while len(pending) > self.max_staleness + 2:  # an owner that stopped answering
-            self._recycle(key, pending.popleft()[1])
+        self._grads_out[owner][key] = (self.version[key], pack_gradient(gradient))
+        gradient.fill(0)
 
-    def _buffer(self, key: str, like) -> numpy.ndarray:
-        """A spare array shaped like ``like``: one used before for ``key`` when there is one
-        (a fresh large array costs page faults on every first write)."""
-        spare = self._spare.get(key)
-        if spare:
-            return spare.pop()
-        return numpy.empty_like(like)
-
-    def _recycle(self, key: str, array) -> None:
-        self._spare.setdefault(key, []).append(array)
-
-    def _apply_received(self, key: str, weights, received) -> int:
-        """Step an owned block with the fresh gradients among ``received``; count them."""
-        current = self.version[key]
-        floor = current - self.max_staleness
-        accounted = self.applied[key]
-        local = self.table.local_key(key)
-        n = 0
-        for sender, version, step, data in received:
-            if step > accounted.get(sender, -1):
-                accounted[sender] = step  # stale or not, the sender may forget its change
-            if version < floor:
-                self.stats["stale_grads"] += 1
-                continue
-            self.stats["grad_lag_total"] += current - version
-            dense = unpack_gradient(data, weights.shape, self._buffer(key, weights))
-            self._optimize(local, weights, dense)
-            self._recycle(key, dense)
-            n += 1
-        self.stats["grads_applied"] += n
-        return n
-
-    def _step_owned(self, key: str, weights, gradient) -> None:
+    def step_owned(self, key: str, weights, gradient) -> None:
         """Step an owned block with the local gradient, then with every fresh one received."""
-        self._optimize(self.table.local_key(key), weights, gradient)
+        step_in_place(self.optimizer, self.table.local_key(key), weights, gradient)
         with self.lock:
             received = self.in_grads.pop(key, [])
         self._apply_received(key, weights, received)
         self.version[key] += 1
         self._updated.add(key)
 
-    def _step_received(self) -> None:
+    def step_received(self) -> None:
         """Step owned blocks that have received gradients but had no local one."""
         with self.lock:
             keys = [k for k in self.in_grads if self.owners.get(k) == self.rank]
@@ -342,29 +315,39 @@ class ParamExchange:
         for key, grads in pending.items():
             if self._apply_received(key, self.table.get(key), grads):
                 self.version[key] += 1
-            self._updated.add(key)  # the senders learn what was accounted for
+                self._updated.add(key)
 
-    def _take_params(self) -> None:
-        """Copy in the newest received version of every block owned elsewhere, plus the
-        changes of this worker's own steps that its owner had not accounted for."""
+    def _apply_received(self, key: str, weights, received) -> int:
+        """Step an owned block with the fresh gradients among ``received``; count them."""
+        current = self.version[key]
+        floor = current - self.max_staleness
+        local = self.table.local_key(key)
+        n = 0
+        for _sender, version, data in received:
+            if version < floor:
+                self.stats["stale_grads"] += 1
+                continue
+            self.stats["grad_lag_total"] += current - version
+            spare = self._spare.setdefault(key, [])
+            dense = unpack_gradient(data, weights.shape, spare.pop() if spare else None)
+            step_in_place(self.optimizer, local, weights, dense)
+            spare.append(dense)  # a fresh large array costs page faults on every first write
+            n += 1
+        self.stats["grads_applied"] += n
+        return n
+
+    def take_params(self) -> None:
+        """Copy in the newest received version of every block owned elsewhere (and keep the
+        optimizer's average of it, when it keeps averages)."""
         from thinc.backends import get_array_ops
 
         with self.lock:
             incoming, self.in_params = self.in_params, {}
         averages = getattr(self.optimizer, "averages", None)
-        for key, (version, array, accounted) in incoming.items():
+        for key, (version, array) in incoming.items():
             if self.owners.get(key) == self.rank or version <= self.version[key]:
                 continue
             self.table.set(key, array)
-            pending = self._deltas.get(key)
-            if pending:
-                mine = accounted.get(self.rank, -1)
-                while pending and pending[0][0] <= mine:
-                    self._recycle(key, pending.popleft()[1])
-                if pending:
-                    view = self.table.get(key)
-                    for _, delta in pending:
-                        view += delta
             self.version[key] = version
             self.stats["params_taken"] += 1
             if averages is not None:
@@ -375,14 +358,16 @@ class ParamExchange:
                 get_array_ops(param).update_averages(averages[local], param,
                                                      max(1, version % TAKEOVER_JUMP))
 
-    def _param_payload(self, keys) -> Dict[str, tuple]:
-        """``{key: (version, array or its pieces, {sender: last step accounted for})}`` of
-        owned blocks."""
-        return {k: (self.version[k], to_pieces(self.table.get(k)),
-                    dict(self.applied.get(k, {})))
-                for k in keys}
+    # -- sending --------------------------------------------------------------------------------
 
-    def _send(self) -> None:
+    def param_payload(self, keys) -> Dict[str, tuple]:
+        """``{key: (version, array or its pieces)}`` of owned blocks."""
+        return {k: (self.version[k], to_pieces(self.table.get(k))) for k in keys}
+
+    def send(self) -> None:
+        """One object per peer with the new arrays of the blocks stepped since the last send
+        and that peer's gradients (across machines each peer then downloads only what is meant
+        for it)."""
         import ray
 
         grads_out, self._grads_out = self._grads_out, defaultdict(dict)
@@ -390,12 +375,10 @@ class ParamExchange:
         peers = dict(self.peers)
         if not peers:
             return
-        # one object per peer and step: the new arrays and that peer's gradients (across
-        # machines each peer then downloads only what is meant for it)
         grads_out = {r: g for r, g in grads_out.items() if g and r in peers}
         if not updated and not grads_out:
             return
-        params = self._param_payload(updated) if updated else None
+        params = self.param_payload(updated) if updated else None
         for r, peer in peers.items():
             grads = grads_out.get(r, {})
             ref = ray.put({"params": params, "grads": grads})
@@ -434,9 +417,9 @@ class ParamExchange:
                 logger.warning("Worker %d: message to worker %s failed: %s", self.rank, rank, err)
         dead.discard(None)
         if dead:
-            self._handle_deaths(dead)
+            self.handle_deaths(dead)
 
-    def _drain_inflight(self, timeout: float) -> None:
+    def drain_inflight(self, timeout: float) -> None:
         import ray
 
         refs = list(self._inflight)
