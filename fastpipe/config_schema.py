@@ -41,11 +41,6 @@ REQUIRED = {"nlp": ("lang",)}
 # (minimum, maximum or None) for numeric training settings
 RANGES = {"dropout": (0.0, 1.0), "accumulate_gradient": (1, None), "patience": (0, None),
           "max_epochs": (-1, None), "max_steps": (0, None), "eval_frequency": (1, None)}
-# Components planned for later issues: asking for one says so (E111, listing the components
-# there are) instead of "unknown". A name leaves this list when its factory is registered.
-NOT_YET_AVAILABLE = ("morphologizer", "lemmatizer", "senter")
-
-
 def validate_config(config: Dict[str, Any], *, where: str = "", training: bool = True) -> None:
     """Check an interpolated config and raise one ConfigError listing every problem: unknown or
     misspelt sections and settings, missing required settings, wrong types, values out of range,
@@ -185,11 +180,8 @@ def _check_pipeline(config, errors, training):
                            "msg": "missing: a component needs factory = \"...\" (or source)"})
         elif "factory" in block and factories and block["factory"] not in factories:
             factory = block["factory"]
-            if factory in NOT_YET_AVAILABLE:
-                msg = Errors.E111.format(name=factory, available=", ".join(sorted(factories)))
-            else:
-                msg = ("no such component factory" + suggest(str(factory), list(factories))
-                       + f" (available: {', '.join(sorted(factories))})")
+            msg = ("no such component factory" + suggest(str(factory), list(factories))
+                   + f" (available: {', '.join(sorted(factories))})")
             errors.append({"loc": ["components", name, "factory"], "value": factory,
                            "msg": msg})
         elif "factory" in block:

@@ -93,7 +93,6 @@ def starter_config(lang: str = "en", pipeline: Sequence[str] = ("tagger",),
     """The text of a starter config for ``pipeline`` (component factory names), with settings
     recommended for ``optimize`` ("efficiency": smaller and faster, "accuracy": larger).
     Raises ValueError naming a component that does not exist (or not yet)."""
-    from ..config_schema import NOT_YET_AVAILABLE
     from ..errors import Errors
     from ..registry import registry
 
@@ -104,8 +103,6 @@ def starter_config(lang: str = "en", pipeline: Sequence[str] = ("tagger",),
     if not names:
         raise ValueError("--pipeline needs at least one component, e.g. --pipeline tagger")
     for name in names:
-        if name in NOT_YET_AVAILABLE and name not in factories:
-            raise ValueError(Errors.E111.format(name=name, available=", ".join(factories)))
         if name not in factories:
             raise ValueError(Errors.E112.format(name=name, available=", ".join(factories)))
     if len(set(names)) != len(names):
