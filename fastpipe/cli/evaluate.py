@@ -1,6 +1,4 @@
 """``fastpipe evaluate``: score a trained pipeline on a corpus."""
-import json
-import os
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Tuple, Union
 
@@ -35,6 +33,7 @@ def evaluate_model(model_path: Union[str, Path], data_path: Union[str, Path], *,
     from ..gold.corpus import Corpus
     from ..language import load
     from ..training.initialize import setup_gpu
+    from ..util import write_json_atomic
 
     import_code(code_path)
     setup_gpu(use_gpu)
@@ -48,14 +47,6 @@ def evaluate_model(model_path: Union[str, Path], data_path: Union[str, Path], *,
     if output_path is not None:
         write_json_atomic(Path(output_path), scores)
     return scores
-
-
-def write_json_atomic(path: Path, data: Any) -> None:
-    """Write ``data`` as JSON to ``path`` through a temporary file renamed into place."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(json.dumps(data, indent=2, default=float) + "\n", encoding="utf8")
-    os.replace(tmp, path)
 
 
 def _fmt(key: str, value: Any) -> str:

@@ -1,6 +1,5 @@
 """The component protocol: Pipe (anything that annotates Docs) and TrainablePipe (a thinc model
 with labels, a loss, serialization)."""
-from itertools import islice
 from pathlib import Path
 from typing import Callable, Dict, Iterable, Iterator, List, Optional
 
@@ -9,15 +8,7 @@ from thinc.api import Model, Optimizer, set_dropout_rate
 
 from ..errors import Errors
 from ..gold.example import Example
-
-
-def minibatch(items: Iterable, size: int) -> Iterator[list]:
-    items = iter(items)
-    while True:
-        batch = list(islice(items, size))
-        if not batch:
-            return
-        yield batch
+from ..util import minibatch
 
 
 def validate_examples(examples, where: str) -> list:

@@ -12,9 +12,10 @@ Ctrl-C.
 """
 import json
 import sys
-import time
 from pathlib import Path
 from typing import IO, Any, Callable, Dict, List, Optional, Tuple, Union
+
+import click
 
 from ..registry import registry
 
@@ -65,34 +66,15 @@ def _format_score(name: str, value) -> str:
     return str(value)
 
 
-class _ProgressBar:
-    """A one-line bar on a terminal (nothing on a pipe or file): steps done toward the next
-    evaluation and the seconds they took."""
-
-    def __init__(self, stream: IO, total: int, width: int = 30):
-        self.stream = stream
-        self.total = max(1, total)
-        self.width = width
-        self.done = 0
-        self.start = time.perf_counter()
-        self.last_draw = 0.0
-        self.active = bool(getattr(stream, "isatty", lambda: False)())
-
-    def update(self):
-        self.done += 1
-        now = time.perf_counter()
-        if self.active and (now - self.last_draw > 0.1 or self.done >= self.total):
-            self.last_draw = now
-            filled = min(self.width, self.width * self.done // self.total)
-            bar = "#" * filled + "-" * (self.width - filled)
-            self.stream.write(f"\r  [{bar}] {min(self.done, self.total)}/{self.total} "
-                              f"steps {now - self.start:.0f}s")
-            self.stream.flush()
-
-    def close(self):
-        if self.active and self.done:
-            self.stream.write("\r" + " " * (self.width + 40) + "\r")
-            self.stream.flush()
+def _progress_bar(stream: IO, total: int):
+    """click's progress bar toward the next evaluation, drawn on ``stream`` when it is a
+    terminal (None on a pipe or a file, which get only the table)."""
+    if not getattr(stream, "isatty", lambda: False)():
+        return None
+    bar = click.progressbar(length=max(1, total), file=stream, width=30, show_eta=False,
+                            show_pos=True, label="  steps to the next evaluation")
+    bar.__enter__()  # drawn from now on; render_finish() ends its line
+    return bar
 
 
 @registry.loggers("fastpipe.ConsoleLogger.v1")
@@ -129,12 +111,13 @@ def console_logger(progress_bar: bool = True) -> LoggerSetup:
             if info is None:
                 if progress_bar:
                     if state["bar"] is None:
-                        state["bar"] = _ProgressBar(stderr, eval_frequency)
-                    state["bar"].update()
+                        state["bar"] = _progress_bar(stderr, eval_frequency) or False
+                    if state["bar"]:
+                        state["bar"].update(1)
                 return
-            if state["bar"] is not None:
-                state["bar"].close()
-                state["bar"] = None
+            if state["bar"]:
+                state["bar"].render_finish()
+            state["bar"] = None
             losses = info.get("losses", {}) or {}
             scores = info.get("other_scores", {}) or {}
             values = [str(info.get("epoch", "")), str(info.get("step", ""))]
@@ -146,9 +129,9 @@ def console_logger(progress_bar: bool = True) -> LoggerSetup:
             stdout.flush()
 
         def finalize() -> None:
-            if state["bar"] is not None:
-                state["bar"].close()
-                state["bar"] = None
+            if state["bar"]:
+                state["bar"].render_finish()
+            state["bar"] = None
 
         return log_step, finalize
 

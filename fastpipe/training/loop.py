@@ -8,12 +8,12 @@ sub-batches, one optimizer step per batch), ``eval_frequency``, ``patience``, ``
 also after Ctrl-C. Checkpoints are written to a temporary folder and renamed into place.
 """
 import logging
-import shutil
 import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any, Callable, Dict, Optional, Union
 
+from ..util import replace_folder
 from .initialize import check_nonempty, resolve_corpus, resolve_training
 from .loggers import setup_logger
 from .step import (Scoreboard, StepSettings, create_train_batches, subdivide_batch, train_step,
@@ -45,26 +45,14 @@ class TrainResult(Scoreboard):
 
 
 def save_checkpoint(nlp, path: Path, before_to_disk: Optional[Callable] = None) -> Path:
-    """Write ``nlp`` to ``path`` through a temporary sibling folder that is renamed into place,
-    so a crash mid-write leaves the previous checkpoint whole."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.parent / f".{path.name}.tmp"
-    old = path.parent / f".{path.name}.old"
-    for stale in (tmp, old):
-        if stale.exists():
-            shutil.rmtree(stale)
+    """Write ``nlp`` (or what ``before_to_disk(nlp)`` returns, when it returns something) to
+    ``path`` through a temporary sibling folder that is renamed into place
+    (``util.replace_folder``), so a crash mid-write leaves the previous checkpoint whole."""
     to_save = nlp
     if before_to_disk is not None:
         result = before_to_disk(nlp)
         to_save = nlp if result is None else result
-    to_save.to_disk(tmp)
-    if path.exists():
-        path.rename(old)
-    tmp.rename(path)
-    if old.exists():
-        shutil.rmtree(old)
-    return path
+    return replace_folder(path, to_save.to_disk)
 
 
 def train(nlp, output_path: Optional[Union[str, Path]] = None, *, stdout: IO = None,
