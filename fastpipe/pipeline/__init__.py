@@ -1,5 +1,4 @@
 """Pipeline components. Importing this package registers every built-in factory."""
-from .. import ml  # noqa: F401  (registers the architectures the default configs name)
 from .base import Pipe, TrainablePipe
 from .tok2vec import Tok2Vec
 from .tagger import Tagger
