@@ -5,6 +5,8 @@ The ids are declared once, as the ``attr_id_t`` enum in attrs.pxd; Cython expose
 Python and the tables below are derived from it, never typed out a second time. intify_attr
 is also callable from Cython (declared in attrs.pxd).
 """
+from .errors import Errors
+
 #: Name -> id, e.g. ``IDS["ORTH"]``.
 IDS = {member.name: int(member.value) for member in attr_id_t}
 #: Id -> name.
@@ -20,17 +22,17 @@ cpdef int intify_attr(object attr) except -1:
     list of known names for anything else.
     """
     if isinstance(attr, bool):
-        raise TypeError(f"Attribute must be a name or an id, not {attr!r}")
+        raise TypeError(Errors.E046.format(what=repr(attr)))
     if isinstance(attr, int):
         if attr not in NAMES:
-            raise KeyError(f"Unknown attribute id {attr}. Known: {sorted(IDS)}")
+            raise KeyError(Errors.E047.format(attr=attr, known=", ".join(sorted(IDS))))
         return attr
     if isinstance(attr, str):
         key = attr.upper().rstrip("_")
         if key not in IDS:
-            raise KeyError(f"Unknown attribute {attr!r}. Known: {sorted(IDS)}")
+            raise KeyError(Errors.E048.format(attr=attr, known=", ".join(sorted(IDS))))
         return IDS[key]
-    raise TypeError(f"Attribute must be a name (str) or an id (int), not {type(attr).__name__}")
+    raise TypeError(Errors.E046.format(what=type(attr).__name__))
 
 
 def intify_attrs(attrs):

@@ -1,6 +1,13 @@
-"""fastpipe's error messages, in one place, each with a code that tests and users can grep for.
+"""fastpipe's messages, in one place, each with a code that tests and users can grep for.
 
-A message names what was wrong (the value, the file, the attribute) and says what to do.
+Every message a user can see is raised as ``SomeError(Errors.E0xx.format(...))`` (or warned with
+``Warnings.W0xx``); reading the attribute renders it as ``"[E0xx] ..."``. A message names what
+was wrong (the value, file and line, setting, component or example) and says what to do. Where a
+message points at a place (a file and line, a config setting, a pattern), the place comes first,
+right after the code: ``[E314] train.conllu:12: expected 10 tab-separated columns ...``. Codes are
+grouped by room (the comments give their ranges); a code that is retired is not reused.
+Only checks that no call through the public API can trigger (a kernel's shapes on arrays
+fastpipe built itself) raise plain inline messages.
 """
 
 
@@ -13,24 +20,35 @@ class ErrorsWithCodes(type):
 
 
 class Errors(metaclass=ErrorsWithCodes):
-    # strings and vocab
-    E001 = "Unknown string key {key}: it was never added to this StringStore."
-    E002 = "String of {length} bytes is too long to store (the limit is 2 GiB)."
-    E003 = "Only str can be added to a StringStore, not {type}."
+    # strings, vocab and lexemes (E001-E009, E026-E029)
+    E001 = ("Unknown string key {key}: it was never added to this StringStore. Add the string "
+            "first (strings.add(text)) or use a key this store gave out.")
+    E002 = "String of {length} bytes is too long to store (the limit is 2 GiB): split it."
+    E003 = "Only str can be added to a StringStore, not {type}: convert the value to str first."
     E004 = "StringStore keys are str or int, not {type}."
     E005 = "Could not read {what} from bytes: {err}. The data is truncated or not {what} data."
     E006 = "Vocab lookups take a str (the form) or an int (its key), not {type}."
     E007 = "Lexeme({key}) is not in the vocab: look it up with vocab[string] first."
-    # doc, token, span
+    E008 = "Key 0 is the empty string: a lexeme needs at least one character."
+    E009 = ("StringStore(strings) takes an iterable of str, not a single string: wrap it in a "
+            "list, StringStore([text]).")
+    E026 = "Vocab(lang=...) takes a language code str such as \"en\", got {type}."
+    E027 = ("{flag!r} is not a lexical flag: check_flag takes one of the IS_*/LIKE_* "
+            "attributes ({flags}).")
+    E028 = "LexemeAttrs is a base class: get a Lexeme with vocab[text] or a Token with doc[i]."
+    E029 = "This Lexeme was not made from a Vocab: get one with vocab[text]."
+    # doc, token, span (E010-E025, E050-E059)
     E010 = "Doc(vocab, words=...) takes a list of str as words, got {type}."
-    E011 = "Doc(words=..., spaces=...): spaces has {n_spaces} entries but there are {n_words} words."
+    E011 = ("Doc(words=..., spaces=...): spaces has {n_spaces} entries but there are {n_words} "
+            "words.")
     E012 = "Doc(words=...): word {i} is empty; every token must have at least one character."
     E013 = "Token index {i} is out of range for a Doc of {length} tokens."
     E014 = "Span [{start}:{end}] is out of range for a Doc of {length} tokens."
-    E015 = "Doc(..., {name}=...) has {n_values} values but there are {n_words} words."
+    E015 = ("Doc(..., {name}=...) has {n_values} values but there are {n_words} words: give one "
+            "per word.")
     E016 = "Head {head} of token {i} is outside the Doc (0 to {length})."
     E017 = "Slices of a Doc or Span take no step; got step {step}."
-    E018 = "doc.ents: entity spans overlap: {span1!r} and {span2!r}."
+    E018 = "doc.ents: entity spans overlap: {span1!r} and {span2!r}. Remove or merge one of them."
     E019 = ("Sentence boundaries are not set on this Doc: add a parser or sentencizer, or pass "
             "sent_starts= or heads= when building it.")
     E020 = "to_array/from_array: array has {n_cols} columns but {n_attrs} attributes were given."
@@ -38,20 +56,8 @@ class Errors(metaclass=ErrorsWithCodes):
     E022 = "Invalid value {value!r} for {attr}: {reason}."
     E023 = "Doc(vocab, ...) needs a Vocab as its first argument, got {type}."
     E024 = "Unknown IOB tag {tag!r}: expected one of 'B', 'I', 'O' or ''."
-    E025 = "Token {i} has entity tag {tag!r} but no entity is open before it (an I must follow B or I)."
-    # tokenizer and language data
-    E030 = "Tokenizer takes a str, got {type}."
-    E031 = "Special case {key!r}: its pieces {pieces!r} do not spell the key exactly."
-    E032 = "Invalid tokenizer rule {name}: {err}"
-    E033 = "No language data for {lang!r} and no generic fallback asked for."
-    # docbin
-    E040 = "DocBin: could not read {where}: {err}. Is it a .fastpipe file written by DocBin?"
-    E041 = "DocBin: document {i} of {where} is malformed: {err}."
-    E042 = "DocBin.add takes a Doc, got {type}."
-    E043 = "DocBin: attribute {name!r} is not one that DocBin can store."
-    E044 = "DocBin: {what} of the Doc cannot be stored: {err}."
-    E045 = "DocBin.{method} takes {expected}, got {type}."
-    # doc, token, span (continued)
+    E025 = ("Token {i} has entity tag {tag!r} but no entity is open before it (an I must follow B "
+            "or I).")
     E050 = ("The heads of this Doc contain a cycle through token {i}: every chain of heads must "
             "end at a root (a token whose head is itself).")
     E051 = "{what} belongs to a different Doc; use a Span or Token of this Doc."
@@ -63,9 +69,29 @@ class Errors(metaclass=ErrorsWithCodes):
     E057 = "Span labels and kb_ids are str or StringStore keys, not {type}."
     E058 = "from_array: ORTH of token {i} is 0 (the empty string); every token needs text."
     E059 = "{what} refers to tokens [{start}:{end}] but its Doc now has {length} tokens."
+    # tokenizer and language data (E030-E035)
+    E030 = "Tokenizer takes a str, got {type}."
+    E031 = "Special case {key!r}: its pieces {pieces!r} do not spell the key exactly."
+    E032 = "Invalid tokenizer rule {name}: {err}"
+    E034 = "Tokenizer(vocab, ...) needs a Vocab, got {type}."
+    E035 = ("Invalid language code {lang!r}: expected a code such as \"en\" (codes without "
+            "language data of their own use the generic \"xx\" rules).")
+    # docbin (E040-E045)
+    E040 = "DocBin: could not read {where}: {err}. Is it a .fastpipe file written by DocBin?"
+    E041 = "DocBin: document {i} of {where} is malformed: {err}."
+    E042 = "DocBin.add takes a Doc, got {type}."
+    E043 = "DocBin: attribute {name!r} is not one that DocBin can store."
+    E044 = "DocBin: {what} of the Doc cannot be stored: {err}."
+    E045 = "DocBin.{method} takes {expected}, got {type}."
+    # token attributes (E046-E048)
+    E046 = ("An attribute is given by name (str, such as \"ORTH\" or \"tag_\") or by id (int), "
+            "not {what}.")
+    E047 = "Unknown attribute id {attr}. Known attributes: {known}."
+    E048 = "Unknown attribute {attr!r}. Known attributes: {known}."
     # gold: examples, alignment, entity tags (E060-E077)
     E060 = ("Cannot align the predicted and reference tokens{where}: their texts differ (ignoring "
-            "whitespace) at character {i}: {a!r} vs {b!r}. The reference words must spell the same text.")
+            "whitespace) at character {i}: {a!r} vs {b!r}. The reference words must spell the same "
+            "text.")
     E061 = ("Overlapping entities{where}: {first!r} and {second!r}. Each token can belong to one "
             "entity only: remove or merge one of them.")
     E062 = "Entity {ent!r}{where} is not (start_char, end_char, label)."
@@ -73,7 +99,7 @@ class Errors(metaclass=ErrorsWithCodes):
     E064 = "Entity {ent!r}{where} needs a non-empty str label."
     E065 = ("Invalid BILUO tag {tag!r} at token {i}{where}: expected B-, I-, L-, U- followed by a "
             "label, or O, or - for missing.")
-    E066 = "{n_tags} BILUO tags for a Doc of {n} tokens."
+    E066 = "{n_tags} BILUO tags for a Doc of {n} tokens: give one tag per token."
     E067 = "BILUO tag {tag!r} at token {i}{where} continues no open entity of that label{context}."
     E068 = "An entity opened before token {i}{where} is not closed with an L- tag{context}."
     E069 = "Invalid IOB tag {tag!r} at token {i}: expected B- or I- followed by a label, or O."
@@ -82,45 +108,49 @@ class Errors(metaclass=ErrorsWithCodes):
     E072 = "Unknown annotation key(s) {keys} for example {id!r}. Known keys: {known}."
     E073 = ("Span ({start_char}, {end_char}, {label!r}) of group {name!r} in example {id!r} does "
             "not fall on token boundaries.")
-    E074 = "{n_tags} entity tags for {n_words} reference words in example {id!r}."
+    E074 = ("{n_tags} entity tags for {n_words} reference words in example {id!r}: give one tag "
+            "per word.")
+    E075 = "Alignment index {i} is out of range for {n} tokens."
+    E076 = "rebuild_doc: token range [{start}:{end}] is out of range for a Doc of {length} tokens."
+    E077 = "rebuild_doc: {n_words} words given for {n_tokens} tokens: give one word per token."
+    # the parser component's settings (E078-E079)
     E078 = "Component {name!r}: update_with_oracle_cut_size must be 0 or more, got {value}."
     E079 = ("[components.parser] learn_tokens = true is not supported: the parser works on the "
             "tokenizer's tokens. Set learn_tokens = false.")
     # language and pipeline (E080-E099)
-    E080 = "{where} takes Example objects, got {type}. Build them with Example(predicted, reference) or Example.from_dict."
+    E080 = ("{where} takes Example objects, got {type}. Build them with Example(predicted, "
+            "reference) or Example.from_dict.")
     E081 = "Component {name!r}: labels are non-empty strings, got {label!r}."
-    E082 = ("Component {name!r} has no labels: initialize it with examples that carry its annotation "
-            "(nlp.initialize(get_examples)) or add labels with add_label.")
+    E082 = ("Component {name!r} has no labels: initialize it with examples that carry its "
+            "annotation (nlp.initialize(get_examples)) or add labels with add_label.")
     E083 = "No component factory {name!r}. Available factories: {known}."
-    E084 = "The config has no [{section}] section; every pipeline config needs [nlp] and [components]."
-    E085 = "The config's [nlp] section needs a language code: lang = \"en\" (or any code; unknown ones use the generic rules)."
-    E086 = ("[nlp] pipeline lists {name!r} but the config has no [components.{name}] section: add it, "
-            "or remove the name from the pipeline.")
-    E087 = ("[components.{name}] needs either factory = \"...\" (a component to create) or source = "
-            "\"path\" (a trained pipeline to copy it from).")
+    E084 = ("The config has no [{section}] section; every pipeline config needs [nlp] and "
+            "[components].")
+    E085 = ("The config's [nlp] section needs a language code: lang = \"en\" (or any code; unknown "
+            "ones use the generic rules).")
+    E086 = ("[nlp] pipeline lists {name!r} but the config has no [components.{name}] section: add "
+            "it, or remove the name from the pipeline.")
+    E087 = ("[components.{name}] needs either factory = \"...\" (a component to create) or source "
+            "= \"path\" (a trained pipeline to copy it from).")
     E088 = ("[training] {key} names {name!r}, which is not a component of the pipeline {names}.")
     E089 = "No component {name!r} in this pipeline; its components are {names}."
     E090 = "The pipeline already has a component {name!r} ({names}); pass a different name=."
     E091 = "source= must be a Language or the path of a saved pipeline, got {type}."
     E092 = "Give at most one of before=, after=, first=True, last=True."
-    E093 = "No pipeline at {path}: it has no config.cfg (save one with nlp.to_disk or fastpipe train)."
-    E094 = "Component {name!r}: example {id!r} has a label {label!r} that is not one of its labels {labels}."
-    E099 = ("Text of {length:,} characters is longer than nlp.max_length ({max_length:,}): split it, "
-            "or raise nlp.max_length if you have the memory for it.")
-    E098 = "The [nlp] {hook} callback must return {expected}, got {got!r}."
+    E093 = ("No pipeline at {path}: it has no config.cfg (save one with nlp.to_disk or fastpipe "
+            "train).")
     E095 = "Component {name!r} found no examples with its annotation ({what}) to initialize from."
-    # corpus readers (E300-E309)
-    E300 = "No corpus path given (it is None). {hint}"
-    E301 = "Corpus path {path!r} does not exist. {hint}"
-    E302 = "shuffle_buffer must be at least 1, got {value!r}."
-    E303 = ("The corpus at {where} gave no training examples{why}. A training loop needs at least "
-            "one: check that the files hold documents (folders are searched for *{suffix} files).")
-    E304 = "{where}: not a JSON object ({err}). Each line of a JSONL corpus is one object like {{\"text\": \"...\"}}."
-    E305 = "{where}: expected an object with a \"text\" string, got {line!r}."
-    E306 = ("The JSONL corpus at {path!r} gave no examples (min_length = {min_length}, max_length = "
-            "{max_length}). Check that its lines hold texts of a suitable length.")
-    # config, training loop and CLI (E100-E199)
-    E100 = "Config file not found: {path}. Pass the path of a config.cfg (`fastpipe init config` writes one)."
+    E096 = ("A tok2vec listener got Docs without tok2vec output: run the tok2vec component "
+            "(upstream {upstream!r}) before this component, and during training do not freeze it "
+            "unless it is also an annotating component.")
+    E097 = ("Component {name!r} (exclusive classes) needs at least two labels, found {labels}; use "
+            "textcat_multilabel for one label.")
+    E098 = "The [nlp] {hook} callback must return {expected}, got {got!r}."
+    E099 = ("Text of {length:,} characters is longer than nlp.max_length ({max_length:,}): split "
+            "it, or raise nlp.max_length if you have the memory for it.")
+    # config, training loop and CLI (E100-E139)
+    E100 = ("Config file not found: {path}. Pass the path of a config.cfg (`fastpipe init config` "
+            "writes one).")
     E101 = "Could not parse the config {where}: {err}"
     E102 = "The config has problems ({n} in all):"
     E103 = ("Config overrides can only change settings that are already in the config; "
@@ -129,20 +159,201 @@ class Errors(metaclass=ErrorsWithCodes):
             "Settings are dotted paths such as --training.max_steps or --paths.train.")
     E105 = "The --code file {path} does not exist."
     E106 = "Could not import the --code file {path}: {err}"
-    E107 = ("Circular interpolation in the config: {chain}. A ${{...}} reference must not lead back "
-            "to the setting that uses it.")
-    E108 = "[{section}] {key}: {err}"
-    E109 = ("Corpus {name!r} ([{section}]) yielded no examples. Check the path ({path}) and that the "
-            "file holds documents (`fastpipe debug data` reports what it finds).")
+    E107 = ("Circular interpolation in the config: {chain}. A ${{...}} reference must not lead "
+            "back to the setting that uses it.")
+    E109 = ("Corpus {name!r} ([{section}]) yielded no examples. Check the path ({path}) and that "
+            "the file holds documents (`fastpipe debug data` reports what it finds).")
     E110 = ("Component {name!r} in [training] {setting} is not in the pipeline; the pipeline is "
             "{pipeline}.")
-    E111 = ("Component {name!r} is not available yet: it arrives with its own issue. Available "
-            "components: {available}.")
     E112 = "Unknown component {name!r} in --pipeline. Available components: {available}."
     E113 = "Could not write {path}: {err}"
-    E114 = "The corpus setting [training] {setting} = {value!r} does not name a section of the config{suggest}."
+    E114 = ("The corpus setting [training] {setting} = {value!r} does not name a section of the "
+            "config{suggest}.")
     E115 = "Data path not found: {path}"
-    E116 = "Training was given no {what}; set {setting} in the config or on the command line."
+    E117 = ("The config refers with ${{...}} to settings that do not exist; fix or remove each "
+            "reference:")
+    E118 = ("The config's settings do not fit the functions they are given to{desc}; fix each "
+            "setting:")
+    E119 = "Could not build the objects the config describes: {err}"
+    E120 = ("Score weights name scores that evaluation does not produce (the scores are: "
+            "{available}); fix or remove each weight in [training.score_weights]:")
+    E121 = "--optimize is one of {options}, got {value!r}."
+    E122 = "--pipeline needs at least one component, e.g. --pipeline tagger."
+    E123 = "--pipeline names a component twice ({names}): name each component once."
+    E124 = "Input file not found: {path}. Pass the path of an existing file."
+    E125 = "Unknown converter {name!r}: choose one of {known}."
+    E126 = "Output path {path} is not a folder: pass a folder (it is created if missing)."
+    E127 = "{path}: not valid UTF-8 (byte {byte}): {reason}. Save the file as UTF-8."
+    E128 = ("fastpipe runs on the CPU only: --gpu-id {gpu_id} asks for a GPU; leave it out (or "
+            "pass -1).")
+    # batchers (E130-E135)
+    E130 = "A batch size is a number or a schedule, not {value!r}."
+    E131 = "A batch size schedule given as a list needs at least one value."
+    E132 = ("A batch size is a number or a schedule (an iterator of numbers or a callable taking "
+            "the step), not {type}.")
+    E133 = "Batch sizes must be positive numbers; the size schedule gave {value!r}."
+    E134 = ("batch_by_words: tolerance must be >= 0, got {value!r}. Set it to 0 or more (0.2 is "
+            "usual).")
+    E135 = ("batch_by_padded: buffer must be at least 1, got {value!r}. Set it to 1 or more (256 "
+            "is usual).")
+    # transition systems (E200-E211)
+    E200 = "A transition system needs a StringStore or a Vocab, got {type}."
+    E201 = "Move {move} is out of range: this system has {n_moves} moves (0 to {last})."
+    E202 = "No move named {name!r}; the moves are named like {known}..."
+    E203 = "A transition system's labels are non-empty strings, got {label!r}."
+    E204 = ("This state was made by another kind of transition system: use the system (ArcEager "
+            "or BiluoPushDown) that made it.")
+    E205 = ("The gold of example {id!r} covers {n_gold} tokens but the state {n_state}: build both "
+            "from the same example.")
+    E206 = "Move {name!r} is not valid in {state}: pick one of valid_moves(state)."
+    E207 = ("The state covers {n_state} tokens but the Doc has {n_doc}: pass the Doc the state was "
+            "made for.")
+    E208 = ("Example {id!r}: token {i} has head {head}, outside the {n} tokens of the document. "
+            "Fix the gold heads of this example.")
+    E209 = ("Example {id!r}: the gold heads form a cycle through token {i}. Fix the gold heads of "
+            "this example.")
+    E210 = ("The arc-eager system has no labels: add them with add_label() or initialize(examples) "
+            "before parsing.")
+    E211 = "n_feats must be between 0 and 32, got {n}."
+    # ml: architectures and layers (E220-E241)
+    E220 = ("fastpipe.MultiHashEmbed.v1: include_static_vectors = true is not supported: fastpipe "
+            "vocabs hold no static vectors. Set it to false in the config.")
+    E221 = ("fastpipe.MultiHashEmbed.v1: attrs has {n_attrs} entries but rows has {n_rows}; give "
+            "one row count per attribute.")
+    E222 = "fastpipe.MultiHashEmbed.v1: attrs must name at least one attribute, such as [\"NORM\"]."
+    E223 = "fastpipe.MultiHashEmbed.v1: width and rows must be positive, got {width} and {rows}."
+    E224 = ("fastpipe.MaxoutWindowEncoder.v1: width, maxout_pieces and depth must be positive and "
+            "window_size 0 or more (got {width}, {maxout_pieces}, {depth}, {window_size}).")
+    E225 = ("fastpipe.MaxoutWindowEncoder.v1: maxout_pieces must be at most 255, got "
+            "{maxout_pieces}.")
+    E226 = ("{name}: the input has {n_in} columns but the layer expects {expected}: check the "
+            "width of the layer before it.")
+    E227 = "fastpipe.TransitionBasedParser.v1: state_type must be 'parser' or 'ner', got {value!r}."
+    E228 = "fastpipe.TransitionBasedParser.v1: n_feats must be positive, got {value}."
+    E229 = ("fastpipe.TransitionBasedParser.v1: hidden_width must be positive and maxout_pieces "
+            "between 1 and 255 (got {hidden_width}, {maxout_pieces}).")
+    E230 = ("{name} is a part of fastpipe.TransitionBasedParser.v1: call the parser model, not "
+            "this part.")
+    E231 = ("fastpipe.TransitionBasedParser.v1: the number of moves (nO) is unknown. Call "
+            "resize_output(model, n_moves) before initialize, or set nO.")
+    E232 = "resize_output: the number of moves must be positive, got {value}."
+    E233 = "Parser model: feature ids must have shape (n_states, {n_feats}), got {shape}."
+    E234 = ("Parser model: begin_update on a step that predict() returned; use "
+            "model.begin_update(docs) for training.")
+    E235 = "Parser model: this batch's finish() was already called; start a new batch."
+    E236 = "Parser model: backprop_step after the batch's finish(); call it before finish()."
+    E237 = "Parser model: d_scores must have shape {expected}, got {shape}."
+    E238 = ("{name}: the number of {what} (nO) is unknown. Pass nO to the architecture, call "
+            "model.set_dim('nO', n), or initialize with a label sample Y.")
+    E239 = "fastpipe.TextCatBOW.v1: ngram_size must be between 1 and {max}, got {value}."
+    E240 = "fastpipe.TextCatBOW.v1: length must be positive, got {value}."
+    E241 = ("fastpipe.TextCatEnsemble.v1: linear_model has nO = {n_linear}, but the ensemble has "
+            "{expected} classes: give both the same nO.")
+    E242 = "FastpipeOps runs on the CPU only, not on {device!r}: leave the device at \"cpu\"."
+    # entity ruler and its patterns (E250-E270); {where} names the pattern or file:line
+    E250 = ("Patterns file not found: {path}. Pass the path of a JSONL file with one pattern per "
+            "line.")
+    E251 = "{where}: not valid JSON ({err}). Each line of a patterns file is one JSON object."
+    E252 = ("Component {name!r}: phrase_matcher_attr {value!r} is not supported; use one of "
+            "{known} (or null for ORTH).")
+    E253 = ("{where}: the phrase has no tokens after tokenization; give a text with at least one "
+            "token.")
+    E254 = ("{where}: a pattern is a dict with 'label' and 'pattern', got {type}; write it like "
+            "{{\"label\": \"ORG\", \"pattern\": \"Acme\"}}.")
+    E255 = "{where}: unknown key(s) {keys}; a pattern has the keys {known}."
+    E256 = "{where}: missing or empty 'label' (got {label!r}); give the entity label as a string."
+    E257 = "{where}: 'id' must be a string, got {type}."
+    E258 = "{where}: empty phrase pattern; give the text to match."
+    E259 = "{where}: 'pattern' must be a string (a phrase) or a list of token dicts, got {type}."
+    E260 = "{where}: empty token pattern; give at least one token dict."
+    E261 = ("{where}: every token is optional ('?' or '*'); make at least one required (no OP, "
+            "'+' or '!').")
+    E262 = "{where}: a token pattern is a dict of attribute -> value, got {type}."
+    E263 = "{where}: bad OP {value!r}; use one of {known} (or leave it out for exactly one token)."
+    E264 = "{where}: {key} takes true or false, got {value!r}."
+    E265 = "{where}: unknown attribute {key!r}; known: {known}."
+    E266 = "{where}: {key} takes a value of type {kind} or one of {predicates}; got {value!r}."
+    E267 = "{where}: {key} {predicate} takes a list of {kind}, got {value!r}."
+    E268 = "{where}: {key} REGEX takes a string, got {value!r}."
+    E269 = ("{where}: {key} REGEX {value!r} is not a valid regular expression: {err}. Fix it "
+            "(Python's re syntax).")
+    E270 = "{where}: unknown predicate {predicate!r} for {key}; use {known}."
+    # other components (E280-E281)
+    E280 = ("Component {name!r}: get_loss is not used by the transition components; they compute "
+            "their loss step by step in update().")
+    E281 = ("Component {name!r} (tok2vec) has no labels: add labels to the components that listen "
+            "to it.")
+    # corpus readers and augmenters (E300-E309)
+    E300 = "No corpus path given (it is None). {hint}"
+    E301 = "Corpus path {path!r} does not exist. {hint}"
+    E302 = "shuffle_buffer must be at least 1, got {value!r}."
+    E303 = ("The corpus at {where} gave no training examples{why}. A training loop needs at least "
+            "one: check that the files hold documents (folders are searched for *{suffix} files).")
+    E304 = ("{where}: not a JSON object ({err}). Each line of a JSONL corpus is one object like "
+            "{{\"text\": \"...\"}}.")
+    E305 = "{where}: expected an object with a \"text\" string, got {line!r}."
+    E306 = ("The JSONL corpus at {path!r} gave no examples (min_length = {min_length}, max_length "
+            "= {max_length}). Check that its lines hold texts of a suitable length.")
+    E307 = ("fastpipe.lower_case.v1: level must be between 0 and 1, got {value!r}. Set it in the "
+            "augmenter's section of the config, e.g. level = 0.1.")
+    # converters (E310-E333); {where} is file:line
+    E310 = ("Cannot pick a converter for {path!r} from its extension {suffix!r}: known extensions "
+            "are {known}. Name one with --converter ({converters}).")
+    E311 = "{where}: not valid UTF-8 (byte {byte} of the line): {reason}. Save the file as UTF-8."
+    E312 = "{where}: entity tag {tag!r} is not an IOB tag: expected {schemes}."
+    E313 = "n_sents must be at least 1, got {value}."
+    E314 = "{where}: expected 10 tab-separated columns ({columns}), found {n}."
+    E315 = "{where}: ID {id!r}: expected a word number, a range like 3-4 or an empty node like 8.1."
+    E316 = ("{where}: multiword token {id!r}: expected a range starting at word {start} and "
+            "covering at least 2 words.")
+    E317 = "{where}: expected word ID {expected}, found {found}{hint}."
+    E318 = "{where}: the FORM column is empty; every word needs its text."
+    E319 = "{where}: HEAD {head!r}: expected a word number (0 for the root) or _."
+    E320 = "{where}: multiword token ends at word {end} but the sentence has only {n} words."
+    E321 = "{where}: HEAD {head} is outside the sentence (0 to {n})."
+    E322 = "{where}: the HEAD column of the sentence starting here is not a tree: {err}"
+    E323 = "{where}: could not build a Doc from the sentences starting here: {err}"
+    E324 = ("{where}: expected a word and an entity tag separated by a tab or spaces, found "
+            "{line!r}.")
+    E325 = "{where}: {piece!r}: expected word|TAG or word|POS|TAG."
+    E326 = "{where}: some pieces are word|POS|TAG and others word|TAG; use one form."
+    E327 = ("{where}: header {header!r}: expected a tab-separated header with a label column "
+            "({labels}) and a text column ({texts}).")
+    E328 = "{where}: expected {expected} tab-separated columns as in the header, found {n}."
+    E329 = "{where}: the label column is empty; give each text its label."
+    E330 = "{where}: not a JSON object: {err}."
+    E331 = "{where}: expected an object with a \"text\" string and a \"label\" or \"cats\"."
+    E332 = "{where}: \"cats\" must be an object mapping labels to numbers."
+    E333 = "{where}: expected a \"label\" (a non-empty string or an integer) or \"cats\"."
+    # gold: examples (continued) (E340)
+    E340 = "Example.from_dict takes the annotations as a dict, got {type}."
+    # distributed training on Ray (E400-E412)
+    E400 = ("Distributed training needs Ray, which is not installed. Install it with: "
+            "pip install fastpipe[ray]")
+    E401 = "on_failure must be 'continue' or 'stop', not {value!r}."
+    E402 = "--n-workers must be at least 1, got {value}."
+    E403 = ("The workers were not ready after {seconds:.0f}s: check that the cluster has a CPU "
+            "free for each worker and that Ray's worker logs show no error.")
+    E404 = "A worker failed to start: {err}"
+    E405 = ("The workers' models differ in their parameters' shapes; they must be built from the "
+            "same config and data.")
+    E406 = "Worker {rank} failed: {err}"
+    E407 = ("Worker(s) {ranks} died; training stopped (--on-failure stop). With --on-failure "
+            "continue the survivors train on without them.")
+    E408 = "Every worker died; training stopped. The log says why each was lost."
+    E409 = "Parameter {key}: shape {shape} does not match the model's {expected}."
+    E410 = "Row pieces of {n_rows} rows in all for an array of {expected} rows."
+    E411 = "assign_owners needs at least one worker rank."
+    E412 = "No worker is left to own the parameters."
+
+
+class Warnings(metaclass=ErrorsWithCodes):
+    # gold
+    W001 = ("Example {id!r}: {n} entity span(s) do not fall on token boundaries and are treated "
+            "as missing: {spans}")
+    # ml
+    W002 = ("threadpoolctl is not installed, so the BLAS keeps its threads (slow on a busy "
+            "machine): pip install threadpoolctl")
 
 
 class ConfigError(ValueError):

@@ -1,7 +1,7 @@
 # cython: language_level=3
 """Lexeme: a Python view of one LexemeC entry of a Vocab."""
 from .attrs cimport *  # the flag ids
-from .attrs import intify_attr, IDS
+from .attrs import intify_attr, IDS, FLAG_IDS, NAMES
 from .errors import Errors
 
 
@@ -9,7 +9,7 @@ cdef class LexemeAttrs:
     """The attributes every word form has, shared by Lexeme and Token."""
 
     cdef const LexemeC* lex_c(self) except NULL:
-        raise TypeError("LexemeAttrs is a base class: use vocab[text] or doc[i]")
+        raise TypeError(Errors.E028)
 
     cdef StringStore lex_strings(self):
         return None
@@ -18,7 +18,8 @@ cdef class LexemeAttrs:
         """Value of a lexical flag given by name or id."""
         cdef int flag_id = intify_attr(flag)
         if not 0 < flag_id < 64:
-            raise KeyError(f"{flag!r} is not a lexical flag")
+            flags = ", ".join(NAMES[i] for i in FLAG_IDS)
+            raise KeyError(Errors.E027.format(flag=flag, flags=flags))
         return bool(lex_check_flag(self.lex_c(), <attr_id_t>flag_id))
 
     @property
@@ -106,7 +107,7 @@ cdef class Lexeme(LexemeAttrs):
 
     cdef const LexemeC* lex_c(self) except NULL:
         if self.c == NULL:
-            raise TypeError("This Lexeme was not made from a Vocab: use vocab[text]")
+            raise TypeError(Errors.E029)
         return self.c
 
     cdef StringStore lex_strings(self):

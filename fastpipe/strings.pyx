@@ -48,7 +48,7 @@ cdef class StringStore:
         self._keys = []
         if strings is not None:
             if isinstance(strings, (str, bytes)):
-                raise TypeError("StringStore(strings) takes an iterable of str, not a single string")
+                raise TypeError(Errors.E009)
             for string in strings:
                 self.add(string)
 

@@ -68,7 +68,7 @@ cdef class Tokenizer:
     def __init__(self, Vocab vocab, prefixes=None, suffixes=None, infixes=None,
                  special_cases=None, token_match=None, url_match=None):
         if not isinstance(vocab, Vocab):
-            raise TypeError(f"Tokenizer needs a Vocab, got {type(vocab).__name__}")
+            raise TypeError(Errors.E034.format(type=type(vocab).__name__))
         self.vocab = vocab
         self._buf = NULL
         self._buf_len = 0

@@ -30,7 +30,7 @@ cdef class Vocab:
         if strings is not None and not isinstance(strings, StringStore):
             strings = StringStore(strings)
         if not isinstance(lang, str):
-            raise TypeError(f"Vocab(lang=...) must be a language code str, got {type(lang).__name__}")
+            raise TypeError(Errors.E026.format(type=type(lang).__name__))
         if strings is not None:
             self.strings = strings
         self.lang = lang
@@ -79,7 +79,7 @@ cdef class Vocab:
 
     cdef const LexemeC* get_by_orth(self, attr_t orth) except NULL:
         if orth == 0:
-            raise KeyError("[E008] Key 0 is the empty string: a lexeme needs at least one character.")
+            raise KeyError(Errors.E008)
         cdef const LexemeC* lex = <const LexemeC*>self._by_orth.get(orth)
         if lex != NULL:
             return lex

@@ -24,19 +24,20 @@ def convert_file(input_path, output_dir, *, converter: str = "auto", n_sents: in
     called as the input is read. Malformed input raises ValueError with ``file:line``.
     """
     import fastpipe
+    from ..errors import Errors
     from ..gold.converters import CONVERTERS, guess_converter, read_lines
     from ..tokens.docbin import DocBinWriter
 
     input_path = Path(input_path)
     output_dir = Path(output_dir)
     if not input_path.is_file():
-        raise FileNotFoundError(f"Input file not found: {input_path}")
+        raise FileNotFoundError(Errors.E124.format(path=input_path))
     name = guess_converter(input_path) if converter == "auto" else converter
     if name not in CONVERTERS:
-        raise ValueError(f"Unknown converter {converter!r}: choose one of "
-                         f"{', '.join(('auto',) + tuple(CONVERTERS))}")
+        raise ValueError(Errors.E125.format(name=converter,
+                                            known=", ".join(("auto",) + tuple(CONVERTERS))))
     if output_dir.exists() and not output_dir.is_dir():
-        raise NotADirectoryError(f"Output path is not a directory: {output_dir}")
+        raise NotADirectoryError(Errors.E126.format(path=output_dir))
     output_dir.mkdir(parents=True, exist_ok=True)
     output_path = output_dir / (input_path.stem + OUTPUT_SUFFIX)
     nlp = fastpipe.blank(lang)

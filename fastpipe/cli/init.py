@@ -92,21 +92,21 @@ def starter_config(lang: str = "en", pipeline: Sequence[str] = ("tagger",),
                    optimize: str = "efficiency") -> str:
     """The text of a starter config for ``pipeline`` (component factory names), with settings
     recommended for ``optimize`` ("efficiency": smaller and faster, "accuracy": larger).
-    Raises ValueError naming a component that does not exist (or not yet)."""
+    Raises ValueError naming a component that does not exist."""
     from ..errors import Errors
     from ..registry import registry
 
     if optimize not in OPTIMIZE:
-        raise ValueError(f"--optimize is one of {', '.join(OPTIMIZE)}, got {optimize!r}.")
+        raise ValueError(Errors.E121.format(options=", ".join(OPTIMIZE), value=optimize))
     factories = sorted(registry.factories.get_all())
     names = [n.strip() for n in pipeline if n.strip()]
     if not names:
-        raise ValueError("--pipeline needs at least one component, e.g. --pipeline tagger")
+        raise ValueError(Errors.E122)
     for name in names:
         if name not in factories:
             raise ValueError(Errors.E112.format(name=name, available=", ".join(factories)))
     if len(set(names)) != len(names):
-        raise ValueError(f"--pipeline names a component twice: {', '.join(names)}")
+        raise ValueError(Errors.E123.format(names=", ".join(names)))
     width, depth, rows, sub_rows, start, stop = SIZES[optimize]
     shared = any(n in USES_TOK2VEC for n in names) or (
         optimize == "accuracy" and any(n.startswith("textcat") for n in names))

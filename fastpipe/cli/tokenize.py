@@ -16,14 +16,15 @@ def tokenize_file(input_path: Path, lang: str = "en", output: Optional[Path] = N
     Returns counts and speed. With ``output``, the Docs are written as a .fastpipe DocBin.
     """
     import fastpipe
+    from ..errors import Errors
 
     path = Path(input_path)
     if not path.is_file():
-        raise FileNotFoundError(f"Input file not found: {path}")
+        raise FileNotFoundError(Errors.E124.format(path=path))
     try:
         lines = [line.rstrip("\n") for line in path.read_text(encoding="utf8").splitlines()]
     except UnicodeDecodeError as err:
-        raise ValueError(f"{path}: not valid UTF-8 (byte {err.start}): {err.reason}") from None
+        raise ValueError(Errors.E127.format(path=path, byte=err.start, reason=err.reason)) from None
     lines = [line for line in lines if line.strip()]
     nlp = fastpipe.blank(lang)
     tokenizer = nlp.tokenizer

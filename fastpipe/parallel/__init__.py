@@ -16,7 +16,10 @@ from typing import TYPE_CHECKING
 
 __all__ = ["ray_train", "WorkerFailure", "RAY_MISSING"]
 
-from ._ray import RAY_MISSING
+from ..errors import Errors
+
+#: The message when Ray is not installed (``Errors.E400``).
+RAY_MISSING = Errors.E400
 
 
 def __getattr__(name):

@@ -32,7 +32,7 @@ from ..language import Language, load
 from ..training.initialize import resolve_training
 from ..training.loggers import setup_logger
 from ..training.loop import BEST_DIR, LAST_DIR, TrainResult, save_checkpoint
-from ._ray import RAY_MISSING, init_ray, remote_worker_class
+from ._ray import init_ray, remote_worker_class
 from .exchange import MAX_INFLIGHT, MAX_STALENESS, WEIGHT_PREDICTION
 
 logger = logging.getLogger("fastpipe")
@@ -77,13 +77,13 @@ def ray_train(config_path: Union[str, Path], output_path: Optional[Union[str, Pa
     Returns a TrainResult (``nlp`` is the pipeline loaded from ``model-last`` when there is an
     output path, else None)."""
     if on_failure not in ("continue", "stop"):
-        raise ValueError(f"on_failure must be 'continue' or 'stop', not {on_failure!r}")
+        raise ValueError(Errors.E401.format(value=on_failure))
     if n_workers < 1:
-        raise ValueError(f"--n-workers must be at least 1, got {n_workers}")
+        raise ValueError(Errors.E402.format(value=n_workers))
     try:
         import ray
     except ImportError:
-        raise ImportError(RAY_MISSING) from None
+        raise ImportError(Errors.E400) from None
     import_code(code_path)
     where = str(config_path)
     config = load_config(config_path, overrides or {}, interpolate=False)
@@ -155,9 +155,9 @@ def _start(ray, watch: "_Watch", setup_timeout: float) -> None:
     try:
         infos = ray.get(refs, timeout=setup_timeout)
     except ray.exceptions.GetTimeoutError:
-        raise WorkerFailure(f"The workers were not ready after {setup_timeout:.0f}s") from None
+        raise WorkerFailure(Errors.E403.format(seconds=setup_timeout)) from None
     except ray.exceptions.RayActorError as err:
-        raise WorkerFailure(f"A worker failed to start: {_cause(err)}") from None
+        raise WorkerFailure(Errors.E404.format(err=_cause(err))) from None
     watch.param_bytes = infos[0]["nbytes"]
     if len(workers) > 1:
         logger.info("Weight prediction on the workers: %g", infos[0]["weight_prediction"])
@@ -168,8 +168,7 @@ def _start(ray, watch: "_Watch", setup_timeout: float) -> None:
         prints = ray.get([workers[r].set_params.remote(params) for r in sorted(workers) if r],
                          timeout=setup_timeout)
         if any(p != infos[0]["fingerprint"] for p in prints):
-            raise WorkerFailure("The workers' models differ in their parameters' shapes; "
-                                "they must be built from the same config and data")
+            raise WorkerFailure(Errors.E405)
     ray.get([w.set_peers.remote(workers) for w in workers.values()], timeout=setup_timeout)
     watch.runs = {rank: w.run.remote() for rank, w in workers.items()}
 
@@ -243,11 +242,10 @@ class _Watch:
                     self._check_run(rank)
             statuses = self._poll()
             if self.failure is None and self.dead and on_failure == "stop":
-                self.failure = (f"Worker(s) {sorted(self.dead)} died; training stopped "
-                                f"(--on-failure stop)")
+                self.failure = Errors.E407.format(ranks=sorted(self.dead))
                 return
             if not self.alive:
-                self.failure = "Every worker died; training stopped"
+                self.failure = Errors.E408
                 return
             if any(s["reason"] == "patience" for s in statuses.values()):
                 return
@@ -267,7 +265,7 @@ class _Watch:
             self._lost([rank], _cause(err))
         except self.ray.exceptions.RayTaskError as err:
             self._lost([rank], None)
-            raise WorkerFailure(f"Worker {rank} failed: {err}") from None
+            raise WorkerFailure(Errors.E406.format(rank=rank, err=err)) from None
 
     def _poll(self) -> Dict[int, dict]:
         ray = self.ray

@@ -21,6 +21,8 @@ from typing import Dict, Iterable, List, Optional, Sequence, Tuple
 
 import numpy
 
+from ..errors import Errors
+
 __all__ = ["ParamTable", "assign_owners", "copy_rows", "reassign"]
 
 
@@ -106,8 +108,8 @@ class ParamTable:
             current = numpy.array(current, copy=True)
             node.set_param(name, current)
         if current[rows].shape != shape:
-            raise ValueError(f"Parameter {key}: shape {shape} does not match the model's "
-                             f"{current[rows].shape}")
+            raise ValueError(Errors.E409.format(key=key, shape=shape,
+                                                expected=current[rows].shape))
         copy_rows(value, current[rows])
 
     def whole_averages(self, averages: Optional[Dict]) -> Optional[Dict]:
@@ -150,8 +152,7 @@ def copy_rows(value, out: numpy.ndarray) -> numpy.ndarray:
         numpy.copyto(out[start:start + piece.shape[0]], piece)
         start += piece.shape[0]
     if start != out.shape[0]:
-        raise ValueError(f"Row pieces of {start} rows in all for an array of {out.shape[0]} "
-                         f"rows")
+        raise ValueError(Errors.E410.format(n_rows=start, expected=out.shape[0]))
     return out
 
 
@@ -183,7 +184,7 @@ def assign_owners(sizes: Dict[str, int], ranks: Sequence[int]) -> Dict[str, int]
     """``{key: owner rank}``: every key to one of ``ranks``, balancing the floats owned."""
     ranks = sorted(ranks)
     if not ranks:
-        raise ValueError("assign_owners needs at least one worker")
+        raise ValueError(Errors.E411)
     return _greedy(list(sizes), sizes, ranks)
 
 
@@ -193,7 +194,7 @@ def reassign(owners: Dict[str, int], sizes: Dict[str, int], alive: Sequence[int]
     (the least loaded first); every other key keeps its owner."""
     alive = sorted(alive)
     if not alive:
-        raise ValueError("no worker is left to own the parameters")
+        raise ValueError(Errors.E412)
     load = {r: 0 for r in alive}
     orphans = []
     for key, rank in owners.items():

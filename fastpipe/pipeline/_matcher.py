@@ -17,6 +17,7 @@ import re
 from typing import Dict, List, Sequence, Tuple
 
 from ..attrs import IDS
+from ..errors import Errors
 from ..strings import hash_string
 
 #: Attributes whose values are strings (compared by key).
@@ -46,87 +47,84 @@ def canonical_attr(name: str) -> str:
     return ALIASES.get(key, key)
 
 
-def check_entry(entry) -> None:
-    """Raise PatternError unless ``entry`` is {"label": str, "pattern": str | list, "id"?: str}."""
+def check_entry(entry, where: str = "pattern") -> None:
+    """Raise PatternError unless ``entry`` is {"label": str, "pattern": str | list, "id"?: str}.
+
+    ``where`` names the pattern in the message (``"patterns.jsonl:3"``, ``"... pattern 2"``)."""
     if not isinstance(entry, dict):
-        raise PatternError("a pattern is a dict with 'label' and 'pattern', "
-                           f"got {type(entry).__name__}")
+        raise PatternError(Errors.E254.format(where=where, type=type(entry).__name__))
     unknown = sorted(set(entry) - set(PATTERN_KEYS))
     if unknown:
-        raise PatternError(f"unknown key(s) {unknown}; a pattern has the keys {list(PATTERN_KEYS)}")
+        raise PatternError(Errors.E255.format(where=where, keys=unknown, known=list(PATTERN_KEYS)))
     label = entry.get("label")
     if not isinstance(label, str) or not label.strip():
-        raise PatternError(f"missing or empty 'label' (got {label!r}); "
-                           "give the entity label as a string")
+        raise PatternError(Errors.E256.format(where=where, label=label))
     if "id" in entry and not isinstance(entry["id"], str):
-        raise PatternError(f"'id' must be a string, got {type(entry['id']).__name__}")
+        raise PatternError(Errors.E257.format(where=where, type=type(entry["id"]).__name__))
     pattern = entry.get("pattern")
     if isinstance(pattern, str):
         if not pattern.strip():
-            raise PatternError("empty phrase pattern; give the text to match")
+            raise PatternError(Errors.E258.format(where=where))
         return
     if not isinstance(pattern, list):
-        raise PatternError("'pattern' must be a string (a phrase) or a list of token dicts, "
-                           f"got {type(pattern).__name__}")
+        raise PatternError(Errors.E259.format(where=where, type=type(pattern).__name__))
     if not pattern:
-        raise PatternError("empty token pattern; give at least one token dict")
+        raise PatternError(Errors.E260.format(where=where))
     for i, spec in enumerate(pattern):
-        try:
-            _check_spec(spec)
-        except PatternError as err:
-            raise PatternError(f"token {i}: {err}") from None
+        _check_spec(spec, f"{where}: token {i}")
     if all(spec.get("OP", "1") in ("?", "*") for spec in pattern):
-        raise PatternError("every token is optional ('?' or '*'); at least one must be required")
+        raise PatternError(Errors.E261.format(where=where))
 
 
-def _check_spec(spec) -> None:
+def _check_spec(spec, where: str) -> None:
     if not isinstance(spec, dict):
-        raise PatternError("a token pattern is a dict of attribute -> value, "
-                           f"got {type(spec).__name__}")
+        raise PatternError(Errors.E262.format(where=where, type=type(spec).__name__))
     for key, value in spec.items():
         if key == "OP":
             if value not in OPS:
-                raise PatternError(f"bad OP {value!r}; use one of {list(OPS[1:])} "
-                                   "(or leave it out)")
+                raise PatternError(Errors.E263.format(where=where, value=value,
+                                                      known=list(OPS[1:])))
             continue
         attr = canonical_attr(key)
         if attr in STRING_ATTRS:
-            _check_value(key, value, str, allow_regex=True)
+            _check_value(key, value, str, True, where)
         elif attr in INT_ATTRS:
-            _check_value(key, value, int, allow_regex=False)
+            _check_value(key, value, int, False, where)
         elif attr in FLAG_ATTRS:
             if not isinstance(value, bool):
-                raise PatternError(f"{key} takes true or false, got {value!r}")
+                raise PatternError(Errors.E264.format(where=where, key=key, value=value))
         else:
             known = sorted(STRING_ATTRS + INT_ATTRS + FLAG_ATTRS + tuple(ALIASES) + ("OP",))
-            raise PatternError(f"unknown attribute {key!r}; known: {', '.join(known)}")
+            raise PatternError(Errors.E265.format(where=where, key=key, known=", ".join(known)))
 
 
-def _check_value(key, value, kind, allow_regex: bool) -> None:
+def _check_value(key, value, kind, allow_regex: bool, where: str) -> None:
     def ok(v):
         return isinstance(v, kind) and not isinstance(v, bool)
 
     if ok(value):
         return
+    predicates = ("IN", "NOT_IN", "REGEX") if allow_regex else ("IN", "NOT_IN")
     if not isinstance(value, dict) or len(value) != 1:
-        raise PatternError(f"{key} takes a {kind.__name__} or one of {{'IN': [...]}}, "
-                           f"{{'NOT_IN': [...]}}" + (", {'REGEX': '...'}" if allow_regex else "")
-                           + f"; got {value!r}")
+        forms = ", ".join(f"{{'{p}': {'...' if p == 'REGEX' else '[...]'}}}" for p in predicates)
+        raise PatternError(Errors.E266.format(where=where, key=key, kind=kind.__name__,
+                                              predicates=forms, value=value))
     (pred, arg), = value.items()
     if pred in ("IN", "NOT_IN"):
         if not isinstance(arg, list) or not all(ok(v) for v in arg):
-            raise PatternError(f"{key} {pred} takes a list of {kind.__name__}, got {arg!r}")
+            raise PatternError(Errors.E267.format(where=where, key=key, predicate=pred,
+                                                  kind=kind.__name__, value=arg))
     elif pred == "REGEX" and allow_regex:
         if not isinstance(arg, str):
-            raise PatternError(f"{key} REGEX takes a string, got {arg!r}")
+            raise PatternError(Errors.E268.format(where=where, key=key, value=arg))
         try:
             re.compile(arg)
         except re.error as err:
-            raise PatternError(f"{key} REGEX {arg!r} is not a valid regular expression: "
-                               f"{err}") from None
+            raise PatternError(Errors.E269.format(where=where, key=key, value=arg,
+                                                  err=err)) from None
     else:
-        raise PatternError(f"unknown predicate {pred!r} for {key}; use IN, NOT_IN"
-                           + (" or REGEX" if allow_regex else ""))
+        raise PatternError(Errors.E270.format(where=where, predicate=pred, key=key,
+                                              known=" or ".join(predicates)))
 
 
 def _value_key(attr: str, value):

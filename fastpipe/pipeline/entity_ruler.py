@@ -17,6 +17,7 @@ from typing import Any, Callable, Dict, Iterable, List, Optional, Union
 
 import srsly
 
+from ..errors import Errors
 from ..registry import factory, registry
 from ..scorer import score_spans
 from ._matcher import PHRASE_ATTRS, PatternError, PatternMatcher, check_entry, resolve_overlaps
@@ -46,7 +47,7 @@ def read_patterns_jsonl(path: Union[str, Path]) -> List[dict]:
     """Read and check one pattern per non-blank line; errors name ``file:line``."""
     path = Path(path)
     if not path.exists():
-        raise FileNotFoundError(f"Patterns file not found: {path}")
+        raise FileNotFoundError(Errors.E250.format(path=path))
     patterns = []
     with path.open("r", encoding="utf8") as file:
         for line_no, line in enumerate(file, 1):
@@ -55,12 +56,8 @@ def read_patterns_jsonl(path: Union[str, Path]) -> List[dict]:
             try:
                 entry = srsly.json_loads(line)
             except ValueError as err:
-                raise ValueError(f"{path}:{line_no}: not valid JSON ({err}). Each line of a "
-                                 "patterns file is one JSON object.") from None
-            try:
-                check_entry(entry)
-            except PatternError as err:
-                raise PatternError(f"{path}:{line_no}: bad pattern: {err}") from None
+                raise ValueError(Errors.E251.format(where=f"{path}:{line_no}", err=err)) from None
+            check_entry(entry, f"{path}:{line_no}: bad pattern")
             patterns.append(entry)
     return patterns
 
@@ -91,16 +88,15 @@ class EntityRuler(Pipe):
         if patterns is not None:
             self.add_patterns(patterns)
 
-    @staticmethod
-    def _check_phrase_attr(attr: Optional[str]) -> Optional[str]:
+    def _check_phrase_attr(self, attr: Optional[str]) -> Optional[str]:
         if attr is None:
             return None
         key = attr.upper().rstrip("_") if isinstance(attr, str) else attr
         if key == "TEXT":
             key = "ORTH"
         if key not in PHRASE_ATTRS:
-            raise ValueError(f"entity_ruler: phrase_matcher_attr {attr!r} is not supported; use "
-                             f"one of {', '.join(PHRASE_ATTRS)} (or null for ORTH)")
+            raise ValueError(Errors.E252.format(name=self.name, value=attr,
+                                                known=", ".join(PHRASE_ATTRS)))
         return key
 
     # -- patterns -------------------------------------------------------------------------------
@@ -119,11 +115,7 @@ class EntityRuler(Pipe):
         """Check and add patterns; if any is bad, none is added and the error names it."""
         patterns = list(patterns)
         for i, entry in enumerate(patterns):
-            try:
-                check_entry(entry)
-            except PatternError as err:
-                raise PatternError(f"entity_ruler {self.name!r}: pattern {i} ({_short(entry)}): "
-                                   f"{err}") from None
+            check_entry(entry, self._where(i, entry))
         compiled = [(entry, self._phrase_keys(entry, i) if isinstance(entry["pattern"], str)
                      else None) for i, entry in enumerate(patterns)]
         for entry, keys in compiled:
@@ -141,9 +133,11 @@ class EntityRuler(Pipe):
     def _phrase_keys(self, entry: dict, i: int) -> List[int]:
         doc = self.nlp.make_doc(entry["pattern"])
         if not len(doc):
-            raise PatternError(f"entity_ruler {self.name!r}: pattern {i} ({_short(entry)}): the "
-                               "phrase has no tokens after tokenization")
+            raise PatternError(Errors.E253.format(where=self._where(i, entry)))
         return doc.to_array(self.phrase_matcher_attr or "ORTH").tolist()
+
+    def _where(self, i: int, entry) -> str:
+        return f"entity_ruler {self.name!r}: pattern {i} ({_short(entry)})"
 
     @property
     def patterns(self) -> List[dict]:

@@ -171,7 +171,7 @@ class TransitionParser(TrainablePipe):
         return losses
 
     def get_loss(self, examples, scores):
-        raise NotImplementedError("the transition components compute their loss step by step in update()")
+        raise NotImplementedError(Errors.E280.format(name=self.name))
 
     # -- scores and serialization ---------------------------------------------------------------
 

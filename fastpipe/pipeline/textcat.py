@@ -72,8 +72,7 @@ class TextCategorizer(TrainablePipe):
         if not self.labels:
             raise ValueError(Errors.E095.format(name=self.name, what="doc.cats"))
         if not self.cfg["multi_label"] and len(self.labels) < 2:
-            raise ValueError(f"[E097] Component {self.name!r} (exclusive classes) needs at least two "
-                             f"labels, found {list(self.labels)}; use textcat_multilabel for one label.")
+            raise ValueError(Errors.E097.format(name=self.name, labels=list(self.labels)))
         if self.model.has_dim("nO") is None:
             self.model.set_dim("nO", len(self.labels))
         docs = [eg.predicted for eg in islice(get_examples(), 10)]

@@ -10,6 +10,7 @@ from typing import Any, List, Optional
 
 from thinc.api import Config, Model, set_dropout_rate
 
+from ..errors import Errors
 from ..registry import factory, registry
 from .base import TrainablePipe, validate_examples
 
@@ -70,10 +71,7 @@ def _listener_forward(model: Model, docs, is_train: bool):
     outputs = []
     for doc in docs:
         if doc.tensor is None:
-            raise ValueError(
-                "[E096] A tok2vec listener got Docs without tok2vec output: run the tok2vec "
-                f"component (upstream {model.attrs['upstream']!r}) before this component, and "
-                "during training do not freeze it unless it is also an annotating component.")
+            raise ValueError(Errors.E096.format(upstream=model.attrs["upstream"]))
         outputs.append(doc.tensor)
     return outputs, lambda d_outputs: []
 
@@ -168,4 +166,4 @@ class Tok2Vec(TrainablePipe):
         self.model.initialize(X=docs or None)
 
     def add_label(self, label):
-        raise NotImplementedError("tok2vec has no labels")
+        raise NotImplementedError(Errors.E281.format(name=self.name))

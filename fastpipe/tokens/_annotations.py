@@ -92,7 +92,9 @@ def char_span(doc, start_char, end_char, label=0, kb_id=0, alignment_mode="stric
                                             reason="expected 'strict', 'contract' or 'expand'"))
     for value in (start_char, end_char):
         if isinstance(value, bool) or not isinstance(value, (int, numpy.integer)):
-            raise TypeError(f"char_span offsets are int, got {type(value).__name__}")
+            reason = f"expected an int, got {type(value).__name__}"
+            raise TypeError(Errors.E022.format(value=value, attr="char_span offsets",
+                                               reason=reason))
     if start_char > end_char or not len(doc):
         return None
     starts = doc.to_array("IDX").astype(numpy.int64)

@@ -159,6 +159,8 @@ def write_chunk(out, attrs, records):
 
 
 # -- decoding ----------------------------------------------------------------------------------
+# The plain ValueErrors raised while decoding are details: the callers wrap each one in E040
+# (the file) or E041 (the file and the document) for the user.
 
 def _read_exact(f, n, where, what):
     parts, left = [], n

@@ -14,6 +14,7 @@ import itertools
 from functools import partial
 from typing import Any, Callable, Iterable, Iterator, List, Optional, Union
 
+from ..errors import Errors
 from ..registry import registry
 
 __all__ = ["iter_sizes", "minibatch_by_words", "minibatch_by_sequence", "minibatch_by_padded",
@@ -27,24 +28,22 @@ Batcher = Callable[[Iterable[Any]], Iterator[List[Any]]]
 def iter_sizes(size: Sizing) -> Iterator[float]:
     """An endless iterator of the batch sizes a size setting stands for."""
     if isinstance(size, bool):
-        raise TypeError(f"A batch size is a number or a schedule, not {size!r}.")
+        raise TypeError(Errors.E130.format(value=size))
     if isinstance(size, (int, float)):
         values = itertools.repeat(size)
     elif hasattr(size, "__next__"):
         values = size
     elif isinstance(size, (list, tuple)):
         if not size:
-            raise ValueError("A batch size schedule given as a list needs at least one value.")
+            raise ValueError(Errors.E131)
         values = itertools.chain(size, itertools.repeat(size[-1]))
     elif callable(size):
         values = (size(step) for step in itertools.count())
     else:
-        raise TypeError(f"A batch size is a number or a schedule (an iterator of numbers or a "
-                        f"callable taking the step), not {type(size).__name__}.")
+        raise TypeError(Errors.E132.format(type=type(size).__name__))
     for value in values:
         if isinstance(value, bool) or not isinstance(value, (int, float)) or not value > 0:
-            raise ValueError(f"Batch sizes must be positive numbers; the size schedule gave "
-                             f"{value!r}.")
+            raise ValueError(Errors.E133.format(value=value))
         yield value
 
 
@@ -63,7 +62,7 @@ def minibatch_by_words(items: Iterable[Any], size: Sizing, tolerance: float = 0.
     in a batch of its own, or dropped with ``discard_oversize``.
     """
     if tolerance < 0:
-        raise ValueError(f"batch_by_words: tolerance must be >= 0, got {tolerance!r}.")
+        raise ValueError(Errors.E134.format(value=tolerance))
     length = _length_getter(get_length)
     sizes = iter_sizes(size)
     target = next(sizes)
@@ -116,7 +115,7 @@ def minibatch_by_padded(items: Iterable[Any], size: Sizing, buffer: int = 256,
     ``size`` is yielded alone, or dropped with ``discard_oversize``.
     """
     if buffer < 1:
-        raise ValueError(f"batch_by_padded: buffer must be at least 1, got {buffer!r}.")
+        raise ValueError(Errors.E135.format(value=buffer))
     length = _length_getter(get_length)
     sizes = iter_sizes(size)
     target = next(sizes)

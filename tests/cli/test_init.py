@@ -112,7 +112,7 @@ def test_parser_and_ner_are_available_other_names_are_refused():
     # components planned for later still say so, listing what there is
     result = run("init", "config", "-", "--pipeline", "tagger,morphologizer")
     assert result.exit_code == 1
-    assert "[E111] Component 'morphologizer' is not available yet" in result.output
+    assert "[E112] Unknown component 'morphologizer'" in result.output
     available = result.output.split("Available components: ")[1].split(".")[0].split(", ")
     assert {"ner", "parser", "tagger", "textcat"} <= set(available)
     assert "Traceback" not in result.output

@@ -4,6 +4,7 @@ Each entry maps an exact chunk to its tokens. The tables below are written in lo
 once; ``_variants`` adds the Title-case and UPPER-case spellings and the typographic
 apostrophe, so "don't", "Don't", "DON'T" and "don’t" all get the same split.
 """
+from ...errors import Errors
 from ..char_classes import EMOTICONS
 
 APOSTROPHES = ("'", "\u2019")
@@ -214,4 +215,4 @@ def make_special_cases():
 def _check(table):
     for key, tokens in table.items():
         if "".join(t["ORTH"] for t in tokens) != key:
-            raise ValueError(f"special case {key!r} does not spell its key: {tokens!r}")
+            raise ValueError(Errors.E031.format(key=key, pieces=tokens))

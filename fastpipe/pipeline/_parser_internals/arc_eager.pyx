@@ -42,6 +42,7 @@ from .transition_system cimport TransitionSystem, Gold
 
 from collections import Counter
 
+from ...errors import Errors
 from ...gold.nonproj import deprojectivize, DELIMITER
 
 
@@ -155,8 +156,7 @@ cdef class ArcEager(TransitionSystem):
                 continue
             h = heads[i]
             if not 0 <= h < n:
-                raise ValueError(f"Example {example.id!r}: token {i} has head {h}, outside the "
-                                 f"{n} tokens of the document. Fix the gold heads of this example.")
+                raise ValueError(Errors.E208.format(id=example.id, i=i, head=h, n=n))
             gold.c.heads[i] = n if h == i else h
             if deps[i] is not None and deps[i] in known:
                 gold.c.labels[i] = self.strings.add(deps[i])
@@ -179,16 +179,14 @@ cdef class ArcEager(TransitionSystem):
                 h = gold.c.heads[h]
                 steps += 1
             if steps > n:
-                raise ValueError(f"Example {example.id!r}: the gold heads form a cycle through "
-                                 f"token {i}. Fix the gold heads of this example.")
+                raise ValueError(Errors.E209.format(id=example.id, i=i))
         return gold
 
     # -- moves ----------------------------------------------------------------------------------
 
     def init_state(self, Doc doc):
         if self.label_keys.size() == 0 and doc.length:
-            raise ValueError("The arc-eager system has no labels: add them with add_label() or "
-                             "initialize(examples) before parsing.")
+            raise ValueError(Errors.E210)
         return TransitionSystem.init_state(self, doc)
 
     cdef bint is_final(self, const StateC* st) noexcept nogil:

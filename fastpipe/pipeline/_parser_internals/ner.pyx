@@ -27,6 +27,8 @@ from .transition_system cimport TransitionSystem, Gold
 
 from collections import Counter
 
+from ...errors import Errors
+
 DEFAULT_N_FEATS = 3
 _PREFIX = {"B": FP_NER_BEGIN, "I": FP_NER_IN, "L": FP_NER_LAST, "U": FP_NER_UNIT}
 
@@ -119,7 +121,8 @@ cdef class BiluoPushDown(TransitionSystem):
             elif tag and tag != "-":
                 prefix, _, label = tag.partition("-")
                 if prefix not in _PREFIX or not label:
-                    raise ValueError(f"Example {example.id!r}: bad BILUO tag {tag!r} at token {i}.")
+                    raise ValueError(Errors.E065.format(tag=tag, i=i,
+                                                        where=f" in example {example.id!r}"))
                 if label in known:
                     gold.c.ner_tags[i] = _PREFIX[prefix]
                     gold.c.ner_labels[i] = self.strings.add(label)

@@ -6,6 +6,8 @@ only owns one and reads it."""
 from ...tokens.doc cimport Doc
 from ._state cimport StateC, FP_FEATS_PARSER, FP_FEATS_NER, FP_N_PARSER_FEATS, FP_N_NER_FEATS
 
+from ...errors import Errors
+
 
 cdef class StateClass:
     """``StateClass(doc, ner=False)``: a fresh state over the Doc's tokens."""
@@ -89,7 +91,7 @@ cdef class StateClass:
         cdef int n = n_feats
         cdef int[32] ids
         if not 0 <= n <= 32:
-            raise ValueError(f"n_feats must be between 0 and 32, got {n}")
+            raise ValueError(Errors.E211.format(n=n))
         self.c.set_context_tokens(ids, n)
         return [ids[i] for i in range(n)]
 

@@ -20,6 +20,7 @@ from libcpp.vector cimport vector
 
 import numpy
 
+from ...errors import Errors
 from ...strings cimport StringStore
 from ...tokens.doc cimport Doc
 from ...typedefs cimport attr_t
@@ -54,8 +55,7 @@ cdef class TransitionSystem:
         if hasattr(strings, "strings"):  # a Vocab
             strings = strings.strings
         if not isinstance(strings, StringStore):
-            raise TypeError(f"A transition system needs a StringStore or Vocab, got "
-                            f"{type(strings).__name__}.")
+            raise TypeError(Errors.E200.format(type=type(strings).__name__))
         self.strings = strings
         self.cfg = {"labels": []}
         self._init_moves()
@@ -80,7 +80,8 @@ cdef class TransitionSystem:
 
     def move_name(self, int move):
         if not 0 <= move < <int>self.c.size():
-            raise IndexError(f"Move {move} is out of range: this system has {self.c.size()} moves.")
+            raise IndexError(Errors.E201.format(move=move, n_moves=self.c.size(),
+                                                last=<int>self.c.size() - 1))
         name = self.action_names[self.c[move].action]
         if self.c[move].label:
             return f"{name}-{self.strings[self.c[move].label]}"
@@ -95,7 +96,7 @@ cdef class TransitionSystem:
         for i in range(self.c.size()):
             if self.move_name(i) == name:
                 return i
-        raise KeyError(f"No move named {name!r}; known moves: {self.move_names[:12]}...")
+        raise KeyError(Errors.E202.format(name=name, known=self.move_names[:12]))
 
     def _append_move(self, int action, attr_t label):
         cdef TransitionC t
@@ -106,7 +107,7 @@ cdef class TransitionSystem:
     def add_label(self, label):
         """Add the moves of a label; False if it was already known."""
         if not isinstance(label, str) or not label:
-            raise ValueError(f"A label must be a non-empty string, got {label!r}.")
+            raise ValueError(Errors.E203.format(label=label))
         if label in self.cfg["labels"]:
             return False
         cdef attr_t key = self.strings.add(label)
@@ -189,10 +190,10 @@ cdef class TransitionSystem:
 
     def _check(self, StateClass state, Gold gold=None):
         if state.c.feature_set != self.feature_set:
-            raise ValueError("This state was made by another kind of transition system.")
+            raise ValueError(Errors.E204)
         if gold is not None and gold.c.length != state.c.length:
-            raise ValueError(f"The gold of example {gold.example_id!r} has {gold.c.length} tokens "
-                             f"but the state {state.c.length}.")
+            raise ValueError(Errors.E205.format(id=gold.example_id, n_gold=gold.c.length,
+                                                n_state=state.c.length))
 
     def valid_moves(self, StateClass state):
         """The numbers of the moves valid in the state."""
@@ -219,7 +220,7 @@ cdef class TransitionSystem:
         """Apply a move (its number or name); ValueError if it is not valid in the state."""
         cdef int m = self.move_id(move) if isinstance(move, str) else move
         if m not in self.valid_moves(state):
-            raise ValueError(f"Move {self.move_name(m)!r} is not valid in {state!r}.")
+            raise ValueError(Errors.E206.format(name=self.move_name(m), state=repr(state)))
         self.apply(state.c, m)
 
     def is_final_state(self, StateClass state):
@@ -273,7 +274,7 @@ cdef class TransitionSystem:
         if doc is None:
             doc = state.doc
         if doc.length != state.c.length:
-            raise ValueError(f"The state covers {state.c.length} tokens, the Doc {doc.length}.")
+            raise ValueError(Errors.E207.format(n_state=state.c.length, n_doc=doc.length))
         self.set_annotations_c(state.c, doc)
 
 
