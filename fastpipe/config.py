@@ -209,18 +209,17 @@ def config_error_from(err: Exception, where: str = "") -> ConfigError:
             if "value" in e:
                 entry["value"] = e["value"]
             errors.append(entry)
-        title = (err.title or "Config validation error").strip()
         desc = (err.desc or "").strip()
         if "Source contains parsing errors" in desc:
             desc = _one_line(desc.split("\n\n")[-1]).replace(": '<string>' ", " at ")
             title = Errors.E101.format(where=where, err=desc.replace("\\n'", "'"))
             where = ""
-        elif desc:
-            title = f"{title}: {_one_line(desc)}"
+        else:
+            title = Errors.E118.format(desc=f" ({_one_line(desc)})" if desc else "")
         return ConfigError(title, errors, where=where)
     if isinstance(err, ConfigParserError):
         return ConfigError(Errors.E101.format(where=where, err=_one_line(err)))
-    return ConfigError(_one_line(err), where=where)
+    return ConfigError(Errors.E119.format(err=_one_line(err)), where=where)
 
 
 def _one_line(err) -> str:
@@ -301,7 +300,7 @@ def check_references(config: Dict[str, Any], where: str = "") -> None:
                                "msg": f"refers to ${{{ref}}}, which is not in the config"
                                       + suggest_path(ref, config)})
     if errors:
-        raise ConfigError("The config refers to settings that do not exist:", errors, where=where)
+        raise ConfigError(Errors.E117.format(), errors, where=where)
     cycle = _find_cycle(graph)
     if cycle:
         steps = [f"[{'.'.join(p[:-1])}] {p[-1]} = {leaves[p]}" for p in cycle[:-1]]

@@ -4,9 +4,6 @@ import logging
 import os
 from typing import Any, Dict, Optional
 
-RAY_MISSING = ("Distributed training needs Ray, which is not installed. Install it with: "
-               "pip install fastpipe[ray]")
-
 #: Memory for Ray's object store when fastpipe starts a local Ray (the messages are a few
 #: parameter arrays at a time; FASTPIPE_RAY_OBJECT_STORE_MB changes it).
 DEFAULT_OBJECT_STORE_MB = 200

@@ -15,7 +15,7 @@ import random
 from dataclasses import dataclass, field
 from typing import Any, Callable, Dict, Iterable, Iterator, List, Optional, Tuple
 
-from ..errors import ConfigError
+from ..errors import ConfigError, Errors
 from .initialize import check_nonempty
 
 __all__ = ["StepSettings", "train_step", "next_value", "subdivide_batch", "create_train_batches",
@@ -120,8 +120,7 @@ def weighted_score(scores: Dict[str, Any], weights: Dict[str, Optional[float]]) 
         errors = [{"loc": ["training", "score_weights", k], "value": weights[k],
                    "msg": "the pipeline produces no score of this name"} for k in missing]
         available = ", ".join(sorted(k for k, v in scores.items() if not isinstance(v, dict)))
-        raise ConfigError(f"Score weights name scores that evaluation does not produce "
-                          f"(the scores are: {available}):", errors)
+        raise ConfigError(Errors.E120.format(available=available), errors)
     total = 0.0
     for name, weight in weights.items():
         value = scores.get(name)
