@@ -185,9 +185,8 @@ progress_bar = true
 
 def write_text(output: Union[str, Path], text: str, force: bool = True) -> None:
     """Write ``text`` to ``output`` ("-" is stdout) through a temporary file."""
-    import os
-
     from ..errors import Errors
+    from ..util import write_text_atomic
 
     if str(output) == "-":
         sys.stdout.write(text if text.endswith("\n") else text + "\n")
@@ -195,10 +194,7 @@ def write_text(output: Union[str, Path], text: str, force: bool = True) -> None:
     output = Path(output)
     if output.exists() and not force:
         raise FileExistsError(Errors.E113.format(path=output, err="it exists (use --force)"))
-    output.parent.mkdir(parents=True, exist_ok=True)
-    tmp = output.with_name(f".{output.name}.tmp")
-    tmp.write_text(text if text.endswith("\n") else text + "\n", encoding="utf8")
-    os.replace(tmp, output)
+    write_text_atomic(output, text if text.endswith("\n") else text + "\n")
 
 
 def init_config(output: Union[str, Path], *, lang: str = "en",

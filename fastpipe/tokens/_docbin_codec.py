@@ -1,9 +1,12 @@
-"""Encoding and decoding of the DocBin format (see fastpipe/tokens/docbin.py for the layout).
+"""Encoding and decoding of the DocBin format (see fastpipe/tokens/docbin.py for the layout),
+also used by ``Doc.to_bytes``/``from_bytes`` (a one-document DocBin). It does not import the Doc
+class: whoever builds Docs passes it (``doc_class``), so doc.pyx can use this module.
 
 Records are the in-memory form of one doc: ``{"array": uint64 (tokens x attrs) to_array values,
 "strings": frozenset of the strings its keys stand for, "cats", "spans": {name: [(start, end,
 label key, kb_id key)]}, "user": user_data as [key_is_tuple, key, value] entries or None}``.
 """
+import io
 import struct
 import zlib
 
@@ -13,7 +16,6 @@ import srsly
 from ..attrs import IDS, NAMES, intify_attr
 from ..errors import Errors
 from ..strings import hash_string
-from .doc import Doc
 from .span import Span
 
 MAGIC = b"FPDOCBIN"
@@ -302,13 +304,14 @@ def _decode_doc(doc, attrs, table, keys):
             "cats": cats, "spans": spans, "user": user}
 
 
-def build_doc(vocab, record, attrs, i, where):
+def build_doc(vocab, record, attrs, i, where, doc_class):
+    """The ``doc_class`` Doc (fastpipe.tokens.Doc) a record describes, over ``vocab``."""
     try:
         strings = vocab.strings
         for string in record["strings"]:
             strings.add(string)
         array = record["array"]
-        doc = Doc._from_keys(vocab, array[:, attrs.index("ORTH")], array[:, attrs.index("SPACY")])
+        doc = doc_class._from_keys(vocab, array[:, attrs.index("ORTH")], array[:, attrs.index("SPACY")])
         rest = [j for j, name in enumerate(attrs) if name not in ("ORTH", "SPACY")]
         if rest and len(doc):
             doc.from_array([attrs[j] for j in rest], array[:, rest])
@@ -320,3 +323,21 @@ def build_doc(vocab, record, attrs, i, where):
         return doc
     except (ValueError, TypeError, KeyError, IndexError, OverflowError) as err:
         raise ValueError(Errors.E041.format(i=i, where=where, err=err)) from None
+
+
+def doc_to_bytes(doc) -> bytes:
+    """One Doc, with every attribute and its user_data, as the bytes of a one-document DocBin."""
+    attrs = attr_names(None)
+    out = io.BytesIO()
+    write_stream(out, attrs, True, [encode_doc(doc, attrs, True)], DEFAULT_CHUNK_DOCS)
+    return out.getvalue()
+
+
+def doc_from_bytes(vocab, data, doc_class):
+    """The Doc ``doc_to_bytes`` wrote, built as ``doc_class`` over ``vocab``."""
+    where = "the bytes given to Doc.from_bytes"
+    header, chunks = open_stream(io.BytesIO(bytes(data)), where)
+    records = [record for chunk in chunks for record in chunk]
+    if len(records) != 1:
+        raise ValueError(Errors.E005.format(what="Doc", err=f"{len(records)} documents found"))
+    return build_doc(vocab, records[0], header["attrs"], 0, where, doc_class)

@@ -461,15 +461,17 @@ cdef class Doc:
         return other
 
     def to_bytes(self):
-        from .docbin import DocBin
-        return DocBin(docs=[self], store_user_data=True).to_bytes()
+        """This Doc with every annotation and its user_data (a one-document DocBin)."""
+        from ._docbin_codec import doc_to_bytes
+        return doc_to_bytes(self)
 
     def from_bytes(self, bytes_data):
-        from .docbin import DocBin
-        docs = list(DocBin(store_user_data=True).from_bytes(bytes_data).get_docs(self.vocab))
-        if len(docs) != 1:
-            raise ValueError(Errors.E005.format(what="Doc", err=f"{len(docs)} documents found"))
-        cdef Doc doc = docs[0]
+        """Replace this Doc by the one ``to_bytes`` wrote; its strings go into this vocab."""
+        from ._docbin_codec import doc_from_bytes
+        if not isinstance(bytes_data, (bytes, bytearray, memoryview)):
+            raise TypeError(Errors.E045.format(method="from_bytes", expected="bytes",
+                                               type=type(bytes_data).__name__))
+        cdef Doc doc = doc_from_bytes(self.vocab, bytes_data, Doc)
         self.mem = doc.mem
         self.c = doc.c
         self.length = doc.length

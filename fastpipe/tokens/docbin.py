@@ -14,11 +14,9 @@ bytes, "cats": [[name, score], ...], "spans": [[name, [start, end, label, kb_id,
 "user": [[key_is_tuple, key, value], ...]}`` ("user" only when user_data is stored).
 """
 import io
-import os
-import tempfile
-from pathlib import Path
 
 from ..errors import Errors
+from ..util import atomic_write
 from ._docbin_codec import (DEFAULT_CHUNK_DOCS, DEFAULT_CHUNK_TOKENS, U32, U64, attr_names,
                             build_doc, encode_doc, open_stream, write_chunk, write_header,
                             write_stream)
@@ -54,7 +52,7 @@ class DocBin:
     def get_docs(self, vocab):
         """Yield the Docs, built over ``vocab`` (their strings are added to its StringStore)."""
         for i, record in enumerate(self._records):
-            yield build_doc(vocab, record, self.attrs, i, "this DocBin")
+            yield build_doc(vocab, record, self.attrs, i, "this DocBin", Doc)
 
     def merge(self, other):
         """Append the docs of another DocBin that stores the same attributes."""
@@ -86,7 +84,7 @@ class DocBin:
 
     def to_disk(self, path, *, chunk_docs=DEFAULT_CHUNK_DOCS):
         """Write a `.fastpipe` file atomically: to a temporary file, then renamed into place."""
-        with _atomic_writer(path) as out:
+        with atomic_write(path) as out:
             write_stream(out, self.attrs, self.store_user_data, self._records, chunk_docs)
 
     def from_disk(self, path):
@@ -121,7 +119,7 @@ def _iter_docs(f, vocab, where):
     i = 0
     for chunk in chunks:
         for record in chunk:
-            yield build_doc(vocab, record, header["attrs"], i, where)
+            yield build_doc(vocab, record, header["attrs"], i, where, Doc)
             i += 1
 
 
@@ -136,7 +134,7 @@ class DocBinWriter:
         self.attrs = attr_names(attrs)
         self.store_user_data = bool(store_user_data)
         self.chunk_docs = max(1, int(chunk_docs))
-        self._ctx = _atomic_writer(path)
+        self._ctx = atomic_write(path)
         self._out = None
         self._pending = []
         self._pending_tokens = 0
@@ -172,40 +170,3 @@ class DocBinWriter:
                 self._ctx.__exit__(type(err), err, err.__traceback__)  # removes the temporary file
                 raise
         return self._ctx.__exit__(exc_type, exc, tb)
-
-
-class _atomic_writer:
-    """Context manager: a binary file object writing to a temporary file beside ``path`` that
-    is renamed onto ``path`` on success and removed on failure."""
-
-    def __init__(self, path):
-        self.path = Path(path)
-        self.tmp = None
-        self.f = None
-
-    def __enter__(self):
-        fd, self.tmp = tempfile.mkstemp(prefix=f".{self.path.name}.", suffix=".tmp",
-                                        dir=self.path.parent)
-        self.f = os.fdopen(fd, "wb")
-        return self.f
-
-    def __exit__(self, exc_type, exc, tb):
-        ok = False
-        try:
-            if exc_type is None:
-                self.f.flush()
-                os.fsync(self.f.fileno())
-                self.f.close()
-                # mkstemp makes the file private (0600); give it the mode a plain open() would.
-                mode = self.path.stat().st_mode & 0o777 if self.path.exists() else 0o644
-                os.chmod(self.tmp, mode)
-                os.replace(self.tmp, self.path)
-                ok = True
-        finally:
-            if not ok:
-                self.f.close()
-                if os.path.exists(self.tmp):
-                    os.unlink(self.tmp)
-        return False
-
-
