@@ -5,45 +5,22 @@ import pytest
 from thinc.api import Config, fix_random_seed
 
 import fastpipe
-from fastpipe.gold.example import Example
 from fastpipe.language import Language
 from fastpipe.pipeline.base import TrainablePipe
 from fastpipe.registry import factory, registry
+from tests.helpers.tagger import STANDALONE_TAGGER_CONFIG as TAGGER_CFG
+from tests.helpers.tagger import config_from, tag_examples
 
 SMALL_T2V = {"width": 32, "depth": 1, "embed_size": 300}
-TAGGER_CFG = """
-[nlp]
-lang = "en"
-pipeline = ["tagger"]
-
-[components]
-
-[components.tagger]
-factory = "tagger"
-
-[components.tagger.model]
-@architectures = "fastpipe.Tagger.v1"
-
-[components.tagger.model.tok2vec]
-@architectures = "fastpipe.HashEmbedCNN.v1"
-width = 32
-depth = 1
-embed_size = 300
-window_size = 1
-maxout_pieces = 2
-subword_features = true
-"""
-SENTS = [("I like green apples .", ["PRP", "VBP", "JJ", "NNS", "."]),
-         ("She eats red cherries .", ["PRP", "VBZ", "JJ", "NNS", "."])]
 
 
 def make_examples(nlp):
-    return [Example.from_dict(nlp.make_doc(t), {"tags": tags}) for t, tags in SENTS]
+    return tag_examples(nlp, 2)
 
 
 def trained_tagger_nlp(steps=20):
     fix_random_seed(0)
-    nlp = Language.from_config(Config().from_str(TAGGER_CFG, interpolate=False))
+    nlp = Language.from_config(config_from(TAGGER_CFG))
     examples = make_examples(nlp)
     optimizer = nlp.initialize(lambda: examples)
     for _ in range(steps):
@@ -52,7 +29,7 @@ def trained_tagger_nlp(steps=20):
 
 
 def test_filled_config_hides_nothing():
-    nlp = Language.from_config(Config().from_str(TAGGER_CFG, interpolate=False))
+    nlp = Language.from_config(config_from(TAGGER_CFG))
     config = nlp.config
     tagger = config["components"]["tagger"]
     assert tagger["factory"] == "tagger"
@@ -67,7 +44,7 @@ def test_filled_config_hides_nothing():
 
 
 def test_user_score_weights_win():
-    cfg = Config().from_str(TAGGER_CFG, interpolate=False)
+    cfg = config_from(TAGGER_CFG)
     cfg["training"] = {"score_weights": {"tag_acc": 0.5, "token_acc": 0.5}}
     nlp = Language.from_config(cfg)
     assert nlp.config["training"]["score_weights"] == {"tag_acc": 0.5, "token_acc": 0.5}
@@ -81,7 +58,7 @@ def test_user_score_weights_win():
     (lambda c: c.update({"training": {"frozen_components": ["ghost"]}}), "E088"),
 ])
 def test_config_errors_name_the_place(edit, code):
-    cfg = Config().from_str(TAGGER_CFG, interpolate=False)
+    cfg = config_from(TAGGER_CFG)
     edit(cfg)
     with pytest.raises(ValueError, match=code):
         Language.from_config(cfg)
@@ -104,6 +81,89 @@ def test_add_pipe_positions_and_errors():
     assert nlp.config["nlp"]["disabled"] == ["t0"]
 
 
+TEXT = "I like green apples ."
+TAGS = ["PRP", "VBP", "JJ", "NNS", "."]
+
+
+def _tagger_probs(nlp, text=TEXT):
+    return nlp.get_pipe("tagger").model.predict([nlp.make_doc(text)])[0].copy()
+
+
+def test_enable_pipe_runs_a_disabled_component_again():
+    nlp = trained_tagger_nlp()
+    nlp.add_pipe("sentencizer")
+    assert [t.tag_ for t in nlp(TEXT)] == TAGS
+    nlp.disable_pipe("tagger")
+    assert nlp.pipe_names == ["sentencizer"]
+    assert nlp.component_names == ["tagger", "sentencizer"]
+    assert nlp.config["nlp"]["disabled"] == ["tagger"]
+    assert [t.tag_ for t in nlp(TEXT)] == [""] * 5
+    nlp.enable_pipe("tagger")
+    assert nlp.pipe_names == ["tagger", "sentencizer"]
+    assert nlp.config["nlp"]["disabled"] == []
+    doc = nlp(TEXT)
+    assert [t.tag_ for t in doc] == TAGS and doc.has_annotation("SENT_START")
+    nlp.enable_pipe("tagger")  # enabling an enabled component changes nothing
+    assert nlp.pipe_names == ["tagger", "sentencizer"]
+    with pytest.raises(KeyError, match="E089"):
+        nlp.enable_pipe("parser")
+
+
+def test_load_with_disable_loads_the_component_but_does_not_run_it(tmp_path):
+    nlp = trained_tagger_nlp()
+    nlp.add_pipe("sentencizer")
+    nlp.to_disk(tmp_path / "pipeline")
+    loaded = fastpipe.load(tmp_path / "pipeline", disable=["tagger"])
+    assert loaded.pipe_names == ["sentencizer"]
+    assert loaded.component_names == ["tagger", "sentencizer"]
+    assert loaded.config["nlp"]["disabled"] == ["tagger"]
+    doc = loaded(TEXT)
+    assert not doc.has_annotation("TAG") and doc.has_annotation("SENT_START")
+    # the disabled tagger was loaded all the same: enabled, it tags as the saved one did
+    loaded.enable_pipe("tagger")
+    assert [t.tag_ for t in loaded(TEXT)] == TAGS
+    numpy.testing.assert_array_equal(_tagger_probs(loaded), _tagger_probs(nlp))
+    assert fastpipe.load(tmp_path / "pipeline").pipe_names == ["tagger", "sentencizer"]
+
+
+def test_to_disk_exclude_leaves_a_component_out(tmp_path):
+    trained = trained_tagger_nlp(steps=20)
+    trained.add_pipe("sentencizer")
+    trained.to_disk(tmp_path / "without", exclude=["tagger"])
+    assert (tmp_path / "without" / "config.cfg").is_file()
+    assert not (tmp_path / "without" / "tagger").exists()
+    trained.to_disk(tmp_path / "with")
+    assert (tmp_path / "with" / "tagger").is_dir()
+    # reading the save without the tagger into another pipeline leaves its own tagger alone
+    other = trained_tagger_nlp(steps=2)
+    other.add_pipe("sentencizer")
+    own = _tagger_probs(other)
+    assert not numpy.array_equal(own, _tagger_probs(trained))
+    other.from_disk(tmp_path / "without")
+    numpy.testing.assert_array_equal(_tagger_probs(other), own)
+    # while the full save carries the trained tagger's weights
+    other.from_disk(tmp_path / "with")
+    numpy.testing.assert_array_equal(_tagger_probs(other), _tagger_probs(trained))
+
+
+@pytest.mark.parametrize("hook,returned,expected", [
+    ("before_creation", dict, "a Language class"),
+    ("after_creation", None, "the nlp object"),
+    ("after_pipeline_creation", "nlp", "the nlp object"),
+])
+def test_creation_callbacks_must_return_what_they_were_given(hook, returned, expected):
+    name = f"test.language.bad_{hook}.v1"
+    if name not in registry.callbacks.get_all():
+        registry.callbacks(name)(lambda: (lambda _: returned))
+    cfg = config_from(TAGGER_CFG)
+    cfg["nlp"][hook] = {"@callbacks": name}
+    with pytest.raises(ValueError, match="E098") as info:
+        Language.from_config(cfg)
+    message = str(info.value)
+    assert f"[nlp] {hook} callback must return {expected}" in message
+    assert repr(returned) in message
+
+
 def test_creation_callbacks():
     calls = []
 
@@ -122,7 +182,7 @@ def test_creation_callbacks():
             return nlp
         return hook
 
-    cfg = Config().from_str(TAGGER_CFG, interpolate=False)
+    cfg = config_from(TAGGER_CFG)
     cfg["nlp"]["before_creation"] = {"@callbacks": "test_before.v1"}
     cfg["nlp"]["after_pipeline_creation"] = {"@callbacks": "test_after_pipeline.v1"}
     nlp = Language.from_config(cfg)
@@ -224,8 +284,8 @@ def test_load_missing_path(tmp_path):
 
 
 def test_references_in_component_blocks_are_kept():
-    cfg = Config().from_str(TAGGER_CFG.replace("width = 32", "width = ${vars.width}") + "\n[vars]\nwidth = 32\n",
-                            interpolate=False)
+    cfg = config_from(TAGGER_CFG.replace("width = 32", "width = ${vars.width}")
+                      + "\n[vars]\nwidth = 32\n")
     nlp = Language.from_config(cfg)
     assert nlp.config["components"]["tagger"]["model"]["tok2vec"]["width"] == "${vars.width}"
     assert nlp.config.interpolate()["components"]["tagger"]["model"]["tok2vec"]["width"] == 32

@@ -1,16 +1,8 @@
 """``fastpipe convert`` through Click's test runner."""
-from pathlib import Path
-
-from click.testing import CliRunner
-
-from fastpipe.cli import app
+import fastpipe
 from fastpipe.tokens.docbin import DocBin
-
-SAMPLE = Path(__file__).parents[2] / "examples" / "data" / "en_ewt-dev-sample.conllu"
-
-
-def run(*args):
-    return CliRunner().invoke(app, [str(a) for a in args])
+from tests.helpers.cli import run
+from tests.helpers.data import EWT_DEV_SAMPLE as SAMPLE
 
 
 def test_convert_help():
@@ -66,3 +58,24 @@ def test_convert_errors(tmp_path):
     assert result.exit_code == 1 and "--converter" in result.output
     result = run("convert", SAMPLE, tmp_path, "--converter", "nope")
     assert result.exit_code == 2
+
+
+def test_convert_lang_picks_the_tokenizer_of_textcat_texts(tmp_path):
+    tsv = tmp_path / "reviews.tsv"
+    tsv.write_text("label\ttext\npos\tI can't stop watching it.\nneg\tIt isn't good.\n",
+                   encoding="utf8")
+    result = run("convert", tsv, tmp_path / "en")
+    assert result.exit_code == 0, result.output
+    en_docs = list(DocBin().from_disk(tmp_path / "en" / "reviews.fastpipe").get_docs(
+        fastpipe.blank("en").vocab))
+    assert [t.text for t in en_docs[0]] == ["I", "ca", "n't", "stop", "watching", "it", "."]
+    for option in ("--lang", "-l"):
+        out = tmp_path / option.strip("-")
+        result = run("convert", tsv, out, option, "xx")
+        assert result.exit_code == 0, result.output
+        docs = list(DocBin().from_disk(out / "reviews.fastpipe").get_docs(
+            fastpipe.blank("xx").vocab))
+        # the generic rules split no English contractions
+        assert [t.text for t in docs[0]] == ["I", "can't", "stop", "watching", "it", "."]
+        assert [t.text for t in docs[1]] == ["It", "isn't", "good", "."]
+        assert [d.cats for d in docs] == [d.cats for d in en_docs]

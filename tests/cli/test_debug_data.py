@@ -1,17 +1,11 @@
 """``fastpipe debug data``: corpus statistics, labels per component, problems."""
 import json
-import sys
-from pathlib import Path
-
-from click.testing import CliRunner
 
 import fastpipe
-from fastpipe.cli import app
 from fastpipe.cli.debug_data import debug_data
 from fastpipe.tokens import Doc, DocBin
-
-sys.path.insert(0, str(Path(__file__).parents[1] / "training"))
-from train_helpers import TAGGER_CONFIG, tagged_docs, write_tagger_setup  # noqa: E402
+from tests.helpers.cli import run
+from tests.helpers.tagger import TAGGER_CONFIG, tagged_docs, write_tagger_setup
 
 TEXTCAT_CONFIG = """
 [paths]
@@ -37,10 +31,6 @@ path = ${paths.train}
 @readers = "fastpipe.Corpus.v1"
 path = ${paths.dev}
 """
-
-
-def run(*args):
-    return CliRunner().invoke(app, [str(a) for a in args])
 
 
 def test_debug_data_reports_counts_and_labels(tmp_path):
@@ -116,3 +106,45 @@ def test_debug_data_help_and_bad_config(tmp_path):
     assert run("debug", "data", "--help").exit_code == 0
     result = run("debug", "data", tmp_path / "missing.cfg")
     assert result.exit_code == 1 and "E100" in result.output and "Traceback" not in result.output
+
+
+CODE = '''
+from fastpipe.gold.corpus import Corpus
+from fastpipe.registry import registry
+
+
+@registry.readers("test.debug_data.first_two.v1")
+def first_two(path: str):
+    corpus = Corpus(path)
+
+    def read(nlp):
+        for i, eg in enumerate(corpus(nlp)):
+            if i == 2:
+                return
+            yield eg
+
+    return read
+'''
+
+
+def test_debug_data_imports_code_first(tmp_path):
+    """The training corpus is read by a reader that only the --code file registers."""
+    config_path, paths = write_tagger_setup(tmp_path)
+    text = config_path.read_text()
+    reader = '[corpora.train]\n@readers = "fastpipe.Corpus.v1"'
+    assert reader in text
+    config_path.write_text(text.replace(
+        reader, '[corpora.train]\n@readers = "test.debug_data.first_two.v1"'))
+    code = tmp_path / "readers.py"
+    code.write_text(CODE, encoding="utf8")
+    args = ["--paths.train", paths["paths.train"], "--paths.dev", paths["paths.dev"]]
+    result = run("debug", "data", config_path, *args)
+    assert result.exit_code == 1
+    assert "test.debug_data.first_two.v1" in result.output and "Traceback" not in result.output
+    result = run("debug", "data", config_path, "--code", code, "--json", *args)
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.output)
+    assert report["corpora"]["train"]["docs"] == 2  # the code's reader: two of the twelve
+    assert report["corpora"]["dev"]["docs"] == 6
+    result = run("debug", "data", config_path, "--code", tmp_path / "nothere.py", *args)
+    assert result.exit_code == 1 and "E105" in result.output

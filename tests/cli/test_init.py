@@ -1,23 +1,15 @@
 """``fastpipe init config`` and ``fastpipe init fill-config``."""
 import io
-from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 from thinc.api import Config
 
-from fastpipe.cli import app
 from fastpipe.cli.init import fill_config, starter_config
 from fastpipe.config import load_config, load_config_from_str
 from fastpipe.config_schema import validate_config, with_defaults
 from fastpipe.gold.corpus import Corpus
 from fastpipe.language import Language
-
-DATA = Path(__file__).parents[2] / "examples" / "data"
-
-
-def run(*args, env=None):
-    return CliRunner().invoke(app, [str(a) for a in args], env=env)
+from tests.helpers.cli import run
 
 
 def test_init_help():
@@ -98,6 +90,7 @@ def test_init_config_writes_a_file(tmp_path):
     assert config["nlp"]["pipeline"] == ["tok2vec", "tagger", "textcat"]
     result = run("init", "config", out)
     assert result.exit_code == 1 and "--force" in result.output
+    assert f"[E113] Could not write {out}: it exists" in result.output
     assert run("init", "config", out, "--force").exit_code == 0
     result = run("init", "config", "-", "-p", "textcat")
     assert result.exit_code == 0 and '[components.textcat]' in result.output
@@ -109,7 +102,7 @@ def test_parser_and_ner_are_available_other_names_are_refused():
     assert 'pipeline = ["tok2vec", "tagger", "parser", "ner", "textcat"]' in result.output
     assert "[components.parser.model.tok2vec]" in result.output
     assert "[components.ner.model.tok2vec]" in result.output
-    # components planned for later still say so, listing what there is
+    # a component fastpipe does not have is refused, listing what there is
     result = run("init", "config", "-", "--pipeline", "tagger,morphologizer")
     assert result.exit_code == 1
     assert "[E112] Unknown component 'morphologizer'" in result.output
@@ -119,17 +112,6 @@ def test_parser_and_ner_are_available_other_names_are_refused():
     result = run("init", "config", "-", "--pipeline", "tagger,tager")
     assert result.exit_code == 1 and "[E112] Unknown component 'tager'" in result.output
     assert "parser" in result.output
-
-
-@pytest.fixture(scope="module")
-def ewt_corpus(tmp_path_factory):
-    """The EWT train and dev samples converted to .fastpipe (10 sentences per doc)."""
-    from fastpipe.cli.convert import convert_file
-
-    folder = tmp_path_factory.mktemp("ewt")
-    train = convert_file(DATA / "en_ewt-train-sample.conllu", folder, n_sents=10)["output"]
-    dev = convert_file(DATA / "en_ewt-dev-sample.conllu", folder, n_sents=10)["output"]
-    return train, dev
 
 
 @pytest.mark.slow

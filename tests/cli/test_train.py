@@ -1,31 +1,16 @@
 """``fastpipe train`` through Click's runner: overrides, the environment, --code, bad input."""
-import sys
-from pathlib import Path
-
 import pytest
-from click.testing import CliRunner
 
-from fastpipe.cli import app
 from fastpipe.config import ENV_OVERRIDES
 from fastpipe.language import load
-
-sys.path.insert(0, str(Path(__file__).parents[1] / "training"))
-from train_helpers import write_tagger_setup  # noqa: E402
-
-
-def run(*args, env=None):
-    return CliRunner().invoke(app, [str(a) for a in args], env=env)
+from tests.helpers.cli import assert_one_clear_error, run, table_steps
+from tests.helpers.data import EWT_DEV_SAMPLE
+from tests.helpers.tagger import cli_paths, write_tagger_setup
 
 
 def setup(tmp_path, extra=""):
     config_path, paths = write_tagger_setup(tmp_path, extra)
-    args = ["--paths.train", paths["paths.train"], "--paths.dev", paths["paths.dev"]]
-    return config_path, args
-
-
-def table_steps(output: str):
-    rows = [line.split() for line in output.splitlines()]
-    return [int(r[1]) for r in rows if len(r) > 2 and r[0].isdigit() and r[1].isdigit()]
+    return config_path, cli_paths(paths)
 
 
 def test_train_help():
@@ -76,14 +61,6 @@ def test_verbose_logs_the_applied_overrides(tmp_path):
     assert "Config override: training.max_steps = 4" in result.output
 
 
-def _assert_one_clear_error(result, *fragments):
-    assert result.exit_code == 1, result.output
-    assert "Traceback" not in result.output
-    assert result.output.count("Error:") == 1
-    for fragment in fragments:
-        assert fragment in result.output, result.output
-
-
 @pytest.mark.parametrize("edit,fragments", [
     (("[training]", "[trainig]"), ["[trainig]", "did you mean 'training'"]),
     (('lang = "en"\n', ""), ["[nlp] lang: missing required setting"]),
@@ -104,7 +81,7 @@ def test_bad_configs_give_one_clear_message(tmp_path, edit, fragments):
         text = text.replace(*edit)
     config_path.write_text(text)
     result = run("train", config_path, *args)
-    _assert_one_clear_error(result, str(config_path), *fragments)
+    assert_one_clear_error(result, str(config_path), *fragments)
 
 
 def test_empty_corpus_and_missing_files(tmp_path):
@@ -114,19 +91,19 @@ def test_empty_corpus_and_missing_files(tmp_path):
     empty = tmp_path / "empty.fastpipe"
     DocBin(docs=[]).to_disk(empty)
     result = run("train", config_path, *args, "--paths.train", empty)
-    _assert_one_clear_error(result, "empty.fastpipe", "no training examples")
+    assert_one_clear_error(result, "empty.fastpipe", "no training examples")
     result = run("train", config_path, *args, "--paths.dev", tmp_path / "nothere.fastpipe")
-    _assert_one_clear_error(result, "nothere.fastpipe", "does not exist")
+    assert_one_clear_error(result, "nothere.fastpipe", "does not exist")
     result = run("train", tmp_path / "nothere.cfg")
-    _assert_one_clear_error(result, "E100", "nothere.cfg")
+    assert_one_clear_error(result, "E100", "nothere.cfg")
 
 
 def test_unknown_override_and_stray_arguments(tmp_path):
     config_path, args = setup(tmp_path)
     result = run("train", config_path, *args, "--training.max_stepz", "3")
-    _assert_one_clear_error(result, "[training] max_stepz = 3", "'training.max_steps'")
+    assert_one_clear_error(result, "[training] max_stepz = 3", "'training.max_steps'")
     result = run("train", config_path, *args, "--outptu", "x")
-    _assert_one_clear_error(result, "'--outptu'")
+    assert_one_clear_error(result, "'--outptu'")
 
 
 def test_verbose_shows_the_traceback(tmp_path):
@@ -140,11 +117,11 @@ def test_verbose_shows_the_traceback(tmp_path):
 def test_code_file_errors_are_reported(tmp_path):
     config_path, args = setup(tmp_path)
     result = run("train", config_path, *args, "--code", tmp_path / "missing.py")
-    _assert_one_clear_error(result, "E105", "missing.py")
+    assert_one_clear_error(result, "E105", "missing.py")
     broken = tmp_path / "broken.py"
     broken.write_text("import not_a_module_anywhere\n")
     result = run("train", config_path, *args, "--code", broken)
-    _assert_one_clear_error(result, "E106", "broken.py", "ModuleNotFoundError at line 1")
+    assert_one_clear_error(result, "E106", "broken.py", "ModuleNotFoundError at line 1")
 
 
 def test_ctrl_c_saves_model_last_and_exits_cleanly(tmp_path):
@@ -198,8 +175,7 @@ def test_init_train_evaluate_on_the_ewt_sample(tmp_path):
     """The README's flow: convert, init config, train, evaluate model-best."""
     import json
 
-    sample = Path(__file__).parents[2] / "examples" / "data" / "en_ewt-dev-sample.conllu"
-    assert run("convert", sample, tmp_path / "corpus", "-n", "5").exit_code == 0
+    assert run("convert", EWT_DEV_SAMPLE, tmp_path / "corpus", "-n", "5").exit_code == 0
     corpus = tmp_path / "corpus" / "en_ewt-dev-sample.fastpipe"
     assert run("init", "config", tmp_path / "config.cfg", "--pipeline", "tagger").exit_code == 0
     result = run("train", tmp_path / "config.cfg", "--output", tmp_path / "out",
@@ -213,3 +189,30 @@ def test_init_train_evaluate_on_the_ewt_sample(tmp_path):
     result = run("evaluate", tmp_path / "out" / "model-best", corpus, "--output", scores_path)
     assert result.exit_code == 0, result.output
     assert json.loads(scores_path.read_text())["tag_acc"] == pytest.approx(best, abs=5e-4)
+
+
+def test_output_that_is_a_file_is_refused(tmp_path):
+    """E113 from train_from_config (Click refuses the same --output on the command line);
+    nothing is trained and the file is untouched."""
+    from fastpipe.cli.train import train_from_config
+
+    config_path, paths = write_tagger_setup(tmp_path)
+    out = tmp_path / "out.txt"
+    out.write_text("keep me", encoding="utf8")
+    with pytest.raises(NotADirectoryError, match=r"\[E113\]") as info:
+        train_from_config(config_path, out, overrides=paths)
+    assert f"Could not write {out}: it exists and is not a folder" in str(info.value)
+    result = run("train", config_path, "--output", out, *cli_paths(paths))
+    assert result.exit_code == 2 and "--output" in result.output and "is a file" in result.output
+    assert out.read_text(encoding="utf8") == "keep me"
+
+
+@pytest.mark.parametrize("missing,present", [("train", "dev"), ("dev", "train")])
+def test_missing_corpus_path_names_the_setting(tmp_path, missing, present):
+    """paths.train (or paths.dev) left null: one error that names the setting to give, and
+    only that one (the meaning of the former E116: "Training was given no {what}; set
+    {setting} in the config or on the command line")."""
+    config_path, paths = write_tagger_setup(tmp_path)
+    result = run("train", config_path, f"--paths.{present}", paths[f"paths.{present}"])
+    assert_one_clear_error(result, f"paths.{missing}")
+    assert f"paths.{present}" not in result.output, result.output

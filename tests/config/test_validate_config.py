@@ -1,7 +1,4 @@
 """Bad configs: every problem is reported at once, each naming its section and setting."""
-import sys
-from pathlib import Path
-
 import pytest
 
 from fastpipe.cli.init import starter_config
@@ -10,9 +7,7 @@ from fastpipe.config_schema import validate_config, with_defaults
 from fastpipe.errors import ConfigError
 from fastpipe.tokens import DocBin
 from fastpipe.training.initialize import init_nlp
-
-sys.path.insert(0, str(Path(__file__).parents[1] / "training"))
-from train_helpers import TAGGER_CONFIG, write_tag_corpus  # noqa: E402
+from tests.helpers.tagger import TAGGER_CONFIG, write_tag_corpus
 
 
 def check(text: str):
@@ -157,3 +152,22 @@ def test_component_settings_are_checked_against_the_factory():
             "did you mean 'overwrite'?") in text
     assert '[components.tagger] label_smoothing = "x": expected float' in text
     assert len(errors) == 2
+
+
+def test_corpus_setting_naming_no_section(tmp_path):
+    """E114: the loop's reader lookup, given a train_corpus/dev_corpus that names no section
+    (the config check reports the same earlier, with a suggestion)."""
+    from fastpipe.training.initialize import resolve_corpus
+
+    train, dev = write_tag_corpus(tmp_path)
+    config = load_config_from_str(TAGGER_CONFIG, {"paths.train": str(train),
+                                                  "paths.dev": str(dev)}).interpolate()
+    assert callable(resolve_corpus(config, "corpora.train"))
+    with pytest.raises(ConfigError, match="E114") as info:
+        resolve_corpus(config, "corpora.trian", where="test.cfg")
+    message = str(info.value)
+    assert "'corpora.trian'" in message and "does not name a section of the config" in message
+    assert "train_corpus" in message and "test.cfg" in message
+    text, _ = check(TAGGER_CONFIG.replace("patience = 0",
+                                          'patience = 0\ntrain_corpus = "corpora.trian"'))
+    assert "[training] train_corpus" in text and "did you mean 'corpora.train'" in text

@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 import fastpipe
 from fastpipe.tokenizer import Tokenizer
 from fastpipe.vocab import Vocab
+from tests.helpers.data import TEXT_SAMPLE
 
 ANY_CHAR = st.characters(min_codepoint=0, max_codepoint=0x10FFFF, categories=None)
 TRICKY_CHARS = st.sampled_from(
@@ -108,8 +109,7 @@ def _rss_bytes():
 
 @pytest.mark.slow
 def test_no_leak_on_repeated_10mb(en):
-    sample = Path(__file__).parents[2] / "examples" / "data" / "sample.txt"
-    base = sample.read_text(encoding="utf8")
+    base = TEXT_SAMPLE.read_text(encoding="utf8")
     text = (base * (10_000_000 // len(base) + 1))[:10_000_000]
     for _ in range(2):  # warm-up: the vocab and the cache fill
         n_tokens = len(en.tokenizer(text))

@@ -7,12 +7,11 @@ import pytest
 
 from fastpipe.cli.convert import convert_file
 from fastpipe.gold.converters import (CONVERTERS, ConversionError, conllu_to_docs,
-                                      guess_converter, iob_to_docs, read_lines, textcat_to_docs)
+                                      guess_converter, read_lines)
 from fastpipe.tokens.docbin import DocBin, iter_docs
-
-ROOT = Path(__file__).parents[2]
-SAMPLE = ROOT / "examples" / "data" / "en_ewt-dev-sample.conllu"
-EWT_TRAIN = ROOT.parent / "shared" / "data" / "en_ewt" / "en_ewt-ud-train.conllu"
+from tests.helpers.data import EWT_DEV_SAMPLE as SAMPLE
+from tests.helpers.data import (EWT_DEV_SLICE, EWT_TRAIN_SLICE, FULL_EWT_TRAIN, FULL_SST2_DEV,
+                                SST2_DEV_SAMPLE, real_data)
 ALL_ATTRS = ["ORTH", "SPACY", "NORM", "LEMMA", "TAG", "POS", "MORPH", "DEP", "HEAD",
              "SENT_START", "ENT_IOB", "ENT_TYPE", "ENT_KB_ID"]
 
@@ -57,11 +56,9 @@ def convert_text(text, converter, nlp, tmp_path, name="input.txt", **kwargs):
 
 # -- conllu -------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("path", [
-    SAMPLE,
-    pytest.param(EWT_TRAIN, marks=[pytest.mark.slow, pytest.mark.skipif(
-        not EWT_TRAIN.exists(), reason="../shared/data is not present")]),
-])
+@pytest.mark.parametrize("path", real_data(
+    ("sample", SAMPLE), ("dev-slice", EWT_DEV_SLICE), ("train-slice", EWT_TRAIN_SLICE),
+    slow_full=[("full-train", FULL_EWT_TRAIN)]))
 def test_conllu_keeps_every_annotation(en, path):
     sents, texts = raw_conllu(path)
     docs = list(conllu_to_docs(read_lines(path), en, source=str(path), n_sents=10))
@@ -99,6 +96,9 @@ def test_conllu_keeps_every_annotation(en, path):
     if path == SAMPLE:
         assert len(sents) == 300 and n_ents == sum(c[9].count("NER=B-") for c in words)
         assert docs[0].user_data["sent_ids"][0].endswith("-0001")
+    if path in (EWT_TRAIN_SLICE, FULL_EWT_TRAIN):
+        # the sentences without NER= keys are there, and their entities are missing, not O
+        assert sum(not any("NER=" in c[9] for c in sent) for sent in sents) == 4
 
 
 def test_conllu_multiword_tokens_and_empty_nodes(en, tmp_path):
@@ -304,9 +304,11 @@ def test_textcat_malformed(en, tmp_path, text, line, expected):
         convert_text(text, "textcat", en, tmp_path)
 
 
-def test_textcat_sst2_file(tmp_path):
-    path = ROOT.parent / "shared" / "data" / "sst2" / "dev.tsv"
-    if not path.exists():
-        pytest.skip("../shared/data is not present")
+@pytest.mark.parametrize("path,n_rows", real_data(("sample", SST2_DEV_SAMPLE, 300),
+                                                  full=[("full-dev", FULL_SST2_DEV, 872)]))
+def test_textcat_sst2_file(en, tmp_path, path, n_rows):
     stats = convert_file(path, tmp_path)
-    assert stats["converter"] == "textcat" and stats["docs"] == 872
+    assert stats["converter"] == "textcat" and stats["docs"] == n_rows
+    docs = list(iter_docs(stats["output"], en.vocab))
+    rows = [line.split("\t") for line in path.read_text(encoding="utf8").splitlines()[1:]]
+    assert [d.cats["1"] for d in docs] == [float(label == "1") for label, _ in rows]

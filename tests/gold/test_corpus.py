@@ -2,7 +2,6 @@
 import random
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 from thinc.api import Config
@@ -12,21 +11,11 @@ from fastpipe.registry import registry
 from fastpipe.tokens.doc import Doc
 from fastpipe.tokens.docbin import DocBin, DocBinWriter, iter_docs
 
-SAMPLE = Path(__file__).parents[2] / "examples" / "data" / "en_ewt-dev-sample.conllu"
-
 
 @pytest.fixture(scope="module")
-def ewt_dir(tmp_path_factory):
-    from fastpipe.cli.convert import convert_file
-
-    out = tmp_path_factory.mktemp("ewt")
-    convert_file(SAMPLE, out, n_sents=10)
-    return out
-
-
-@pytest.fixture(scope="module")
-def ewt_file(ewt_dir):
-    return ewt_dir / "en_ewt-dev-sample.fastpipe"
+def ewt_file(ewt_corpus):
+    """The EWT dev sample as .fastpipe, 10 sentences a document."""
+    return ewt_corpus[1]
 
 
 @pytest.fixture(scope="module")
@@ -305,7 +294,7 @@ def test_jsonl_bad_line_names_file_and_line(en, tmp_path, bad_line):
     path.write_text('{"text": "fine"}\n' + bad_line + "\n", encoding="utf8")
     examples = JsonlCorpus(path)(en)
     assert next(examples).reference.text == "fine"
-    with pytest.raises(ValueError, match=f"bad.jsonl:2"):
+    with pytest.raises(ValueError, match="bad.jsonl:2"):
         next(examples)
 
 
@@ -314,3 +303,39 @@ def test_jsonl_folder(en, tmp_path):
     (tmp_path / "a.jsonl").write_text('{"text": "first"}\n', encoding="utf8")
     (tmp_path / "c.txt").write_text("ignored", encoding="utf8")
     assert [eg.reference.text for eg in JsonlCorpus(tmp_path)(en)] == ["first", "second"]
+
+
+def test_shuffle_buffer_below_one_is_refused(en, ewt_file):
+    """E302, from the class and from a config's reader section."""
+    for value in (0, -3):
+        with pytest.raises(ValueError, match="E302") as info:
+            Corpus(ewt_file, shuffle=True, shuffle_buffer=value)
+        assert f"shuffle_buffer must be at least 1, got {value}" in str(info.value)
+    cfg = Config().from_str(f"""
+[corpora]
+
+[corpora.train]
+@readers = "fastpipe.Corpus.v1"
+path = "{ewt_file}"
+shuffle = true
+shuffle_buffer = 0
+""")
+    with pytest.raises(ValueError, match="E302"):
+        registry.resolve(cfg)
+    assert len(list(Corpus(ewt_file, shuffle=True, shuffle_buffer=1)(en))) == 30
+
+
+def test_jsonl_corpus_that_keeps_nothing_says_why(en, tmp_path):
+    """E306: every text is outside [min_length, max_length]: the error names the file and the
+    limits when the reader runs dry."""
+    path = tmp_path / "texts.jsonl"
+    path.write_text('{"text": "One two three."}\n{"text": "Four words here ."}\n',
+                    encoding="utf8")
+    reader = registry.readers.get("fastpipe.JsonlCorpus.v1")
+    for kwargs, shown in (({"min_length": 6}, "min_length = 6, max_length = 0"),
+                          ({"max_length": 3}, "min_length = 0, max_length = 3")):
+        with pytest.raises(ValueError, match="E306") as info:
+            list(reader(path, **kwargs)(en))
+        message = str(info.value)
+        assert str(path) in message and shown in message and "gave no examples" in message
+    assert len(list(reader(path, min_length=4, max_length=5)(en))) == 2

@@ -1,13 +1,8 @@
 """Pseudo-projective transforms, checked on every non-projective tree of real treebank data."""
-from pathlib import Path
-
 import pytest
 
 from fastpipe.gold.nonproj import deprojectivize, is_nonproj_arc, is_nonproj_tree, projectivize
-
-ROOT = Path(__file__).resolve().parents[2]
-SAMPLE = ROOT / "examples" / "data" / "en_ewt-dev-sample.conllu"
-FULL_DEV = ROOT.parent / "shared" / "data" / "en_ewt" / "en_ewt-ud-dev.conllu"
+from tests.helpers.data import EWT_DEV_SAMPLE, EWT_DEV_SLICE, FULL_EWT_DEV, real_data
 
 
 def read_trees(path):
@@ -39,10 +34,9 @@ def test_hand_written_trees():
     assert projectivize([1, None, 1], ["a", None, "b"]) == ([1, None, 1], ["a", None, "b"])
 
 
-@pytest.mark.parametrize("path", [SAMPLE, FULL_DEV], ids=["sample", "full-dev"])
+@pytest.mark.parametrize("path", real_data(("sample", EWT_DEV_SAMPLE), ("dev-slice", EWT_DEV_SLICE),
+                                           full=[("full-dev", FULL_EWT_DEV)]))
 def test_every_nonprojective_tree_survives_the_round_trip(path):
-    if not path.exists():
-        pytest.skip(f"{path} is not here (only in a checkout beside ../shared)")
     n_nonproj = 0
     for heads, labels in read_trees(path):
         if not is_nonproj_tree(heads):

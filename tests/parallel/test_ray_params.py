@@ -5,14 +5,11 @@ import sys
 import pytest
 
 from fastpipe.parallel.params import ParamTable, assign_owners, reassign
-
-pytest.importorskip("thinc")
+from tests.helpers.cli import run
+from tests.helpers.tagger import write_tagger_setup
 
 
 def _tagger_nlp(tmp_path):
-    sys.path.insert(0, str(__import__("pathlib").Path(__file__).parents[1] / "training"))
-    from train_helpers import write_tagger_setup
-
     from fastpipe.config import load_config
     from fastpipe.training.initialize import init_nlp
 
@@ -74,22 +71,14 @@ def test_base_package_and_cli_do_not_import_ray():
 
 
 def test_ray_command_without_ray_says_how_to_install(monkeypatch):
-    from click.testing import CliRunner
-
-    from fastpipe.cli import app
-
     monkeypatch.setitem(sys.modules, "ray", None)  # makes `import ray` fail
-    result = CliRunner().invoke(app, ["ray", "train", "config.cfg"])
+    result = run("ray", "train", "config.cfg")
     assert result.exit_code == 1
     assert "pip install fastpipe[ray]" in result.output
 
 
 def test_ray_train_help():
-    from click.testing import CliRunner
-
-    from fastpipe.cli import app
-
-    result = CliRunner().invoke(app, ["ray", "train", "--help"])
+    result = run("ray", "train", "--help")
     assert result.exit_code == 0
     for text in ("--n-workers", "--address", "--output", "--on-failure", "--code",
                  "--weight-prediction"):
@@ -98,11 +87,7 @@ def test_ray_train_help():
 
 
 def test_ray_train_passes_its_options_and_overrides(monkeypatch, tmp_path):
-    pytest.importorskip("ray")
-    from click.testing import CliRunner
-
     import fastpipe.parallel
-    from fastpipe.cli import app
     from fastpipe.training.loop import TrainResult
 
     seen = {}
@@ -112,17 +97,32 @@ def test_ray_train_passes_its_options_and_overrides(monkeypatch, tmp_path):
         return TrainResult(nlp=None, steps=3)
 
     monkeypatch.setattr(fastpipe.parallel, "ray_train", fake_ray_train, raising=False)
-    result = CliRunner().invoke(app, ["ray", "train", "config.cfg", "-n", "3",
-                                      "--on-failure", "stop",
-                                      "--weight-prediction", "0.5", "--training.max_steps", "7"])
+    result = run("ray", "train", "config.cfg", "-n", "3", "--on-failure", "stop",
+                 "--address", "10.0.0.1:6379", "--code", "functions.py",
+                 "--weight-prediction", "0.5", "--training.max_steps", "7")
     assert result.exit_code == 0, result.output
     assert seen["n_workers"] == 3 and "async_beta1" not in seen
+    assert seen["address"] == "10.0.0.1:6379" and str(seen["code_path"]) == "functions.py"
     assert seen["weight_prediction"] == 0.5
     assert seen["on_failure"] == "stop" and seen["overrides"] == {"training.max_steps": 7}
-    bad = CliRunner().invoke(app, ["ray", "train", "config.cfg", "--weight-prediction", "-1"])
+    bad = run("ray", "train", "config.cfg", "--weight-prediction", "-1")
     assert bad.exit_code == 2 and "--weight-prediction" in bad.output
-    CliRunner().invoke(app, ["ray", "train", "config.cfg"])
+    run("ray", "train", "config.cfg")
     assert seen["weight_prediction"] is None  # ray_train's default
+    assert seen["address"] is None and seen["code_path"] is None  # a local Ray, no code
+
+
+def test_ray_train_refuses_an_output_that_is_a_file(tmp_path):
+    """E113, before any Ray is started."""
+    from fastpipe.parallel import ray_train
+
+    config_path, paths = write_tagger_setup(tmp_path)
+    out = tmp_path / "out.txt"
+    out.write_text("keep me", encoding="utf8")
+    with pytest.raises(NotADirectoryError, match=r"\[E113\]") as info:
+        ray_train(config_path, out, n_workers=2, overrides=paths)
+    assert f"Could not write {out}: it exists and is not a folder" in str(info.value)
+    assert out.read_text(encoding="utf8") == "keep me"
 
 
 class _FakeRay:

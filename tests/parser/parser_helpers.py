@@ -1,25 +1,19 @@
-"""Shared helpers of the transition-system tests: treebank examples, random trees, brute force."""
+"""Shared helpers of the transition-system tests: random trees, brute force, tree checks.
+(Treebank examples come from ``tests.helpers.data.conllu_examples``.)"""
 import random
-from pathlib import Path
 
-from fastpipe.gold.converters import CONVERTERS
 from fastpipe.gold.example import Example
 from fastpipe.tokens.doc import Doc
-
-ROOT = Path(__file__).resolve().parents[2]
-SAMPLE = ROOT / "examples" / "data" / "en_ewt-dev-sample.conllu"
-FULL_DEV = ROOT.parent / "shared" / "data" / "en_ewt" / "en_ewt-ud-dev.conllu"
-FULL_TRAIN = ROOT.parent / "shared" / "data" / "en_ewt" / "en_ewt-ud-train.conllu"
+from tests.helpers.data import (EWT_DEV_SAMPLE, EWT_DEV_SLICE, EWT_TRAIN_SLICE, FULL_EWT_DEV,
+                                FULL_EWT_TRAIN, real_data)
 
 
-def read_examples(vocab, path, n_sents=10):
-    """Examples whose predicted Doc has the reference's words and nothing else."""
-    lines = Path(path).read_text(encoding="utf8").splitlines()
-    examples = []
-    for i, ref in enumerate(CONVERTERS["conllu"](lines, vocab, source=str(path), n_sents=n_sents)):
-        pred = Doc(vocab, words=[t.text for t in ref], spaces=[bool(t.whitespace_) for t in ref])
-        examples.append(Example(pred, ref, id=f"{Path(path).name}#{i}"))
-    return examples
+def treebanks():
+    """The treebank files an oracle test reads: the dev sample and the two committed slices
+    always; the whole dev and train files (train: slow) where ../shared/data is present."""
+    return real_data(("sample", EWT_DEV_SAMPLE), ("dev-slice", EWT_DEV_SLICE),
+                     ("train-slice", EWT_TRAIN_SLICE), full=[("full-dev", FULL_EWT_DEV)],
+                     slow_full=[("full-train", FULL_EWT_TRAIN)])
 
 
 def fresh(example):

@@ -6,9 +6,10 @@ from fastpipe.pipeline._parser_internals.arc_eager import ArcEager
 from fastpipe.tokens.doc import Doc
 from fastpipe.gold.example import Example
 
-from parser_helpers import (FULL_DEV, FULL_TRAIN, SAMPLE, apply_and_score, best_future_parse,
-                            check_forest, fresh, random_parse_example, random_walk, read_examples,
-                            seeded)
+from tests.helpers.data import EWT_DEV_SAMPLE as SAMPLE
+from tests.helpers.data import conllu_examples as read_examples
+from tests.parser.parser_helpers import (apply_and_score, best_future_parse, check_forest, fresh,
+                                         random_parse_example, random_walk, seeded, treebanks)
 
 
 @pytest.fixture(scope="module")
@@ -87,12 +88,8 @@ def test_feature_tokens(vocab):
     assert [ctx[k] for k in ("S0L1", "S0L2", "S0R1", "S0R2")] == [0, 1, 3, -1]
 
 
-@pytest.mark.parametrize("path", [SAMPLE, FULL_DEV,
-                                  pytest.param(FULL_TRAIN, marks=pytest.mark.slow)],
-                         ids=["sample", "full-dev", "full-train"])
+@pytest.mark.parametrize("path", treebanks())
 def test_oracle_reproduces_treebank(vocab, path):
-    if not path.exists():
-        pytest.skip(f"{path} is not here (only in a checkout beside ../shared)")
     examples = read_examples(vocab, path, n_sents=10)
     moves = ArcEager(vocab)
     moves.initialize(examples)

@@ -7,8 +7,9 @@ from fastpipe.gold.example import Example
 from fastpipe.pipeline._parser_internals.ner import BiluoPushDown
 from fastpipe.tokens.doc import Doc
 
-from parser_helpers import (FULL_DEV, FULL_TRAIN, SAMPLE, fresh, random_walk, read_examples,
-                            seeded)
+from tests.helpers.data import EWT_DEV_SAMPLE as SAMPLE
+from tests.helpers.data import conllu_examples as read_examples
+from tests.parser.parser_helpers import fresh, random_walk, seeded, treebanks
 
 
 @pytest.fixture(scope="module")
@@ -20,12 +21,8 @@ def ents_of(doc):
     return [(e.start, e.end, e.label_) for e in doc.ents]
 
 
-@pytest.mark.parametrize("path", [SAMPLE, FULL_DEV,
-                                  pytest.param(FULL_TRAIN, marks=pytest.mark.slow)],
-                         ids=["sample", "full-dev", "full-train"])
+@pytest.mark.parametrize("path", treebanks())
 def test_oracle_reproduces_every_entity(vocab, path):
-    if not path.exists():
-        pytest.skip(f"{path} is not here (only in a checkout beside ../shared)")
     examples = read_examples(vocab, path, n_sents=10)
     moves = BiluoPushDown(vocab)
     moves.initialize(examples)

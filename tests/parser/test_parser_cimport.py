@@ -1,9 +1,5 @@
 """The transition systems' C API as the parser model uses it: an outside extension cimports the
 state and the systems, and drives a batch of states without the GIL."""
-import os
-import subprocess
-import sys
-import textwrap
 from pathlib import Path
 
 import pytest
@@ -11,8 +7,9 @@ import pytest
 import fastpipe
 from fastpipe.pipeline._parser_internals.arc_eager import ArcEager
 from fastpipe.pipeline._parser_internals.ner import BiluoPushDown
-
-from parser_helpers import check_forest, SAMPLE, read_examples
+from tests.helpers.data import EWT_DEV_SAMPLE, conllu_examples
+from tests.helpers.extensions import build_extension
+from tests.parser.parser_helpers import check_forest
 
 EXTENSION = """
 # cython: language_level=3
@@ -60,34 +57,12 @@ def greedy(TransitionSystem moves, docs, golds, int n_feats):
     return n_steps, total_cost, bad_features
 """
 
-SETUP = """
-import numpy
-from Cython.Build import cythonize
-from setuptools import Extension, setup
-
-ext = Extension("greedy_walker", ["greedy_walker.pyx"], language="c++",
-                include_dirs=[{include!r}, numpy.get_include()])
-setup(name="greedy_walker", ext_modules=cythonize([ext], include_path=[{package_root!r}],
-                                                  quiet=True))
-"""
-
 
 @pytest.mark.slow
 def test_outside_extension_drives_states_without_gil(tmp_path, en):
-    include = fastpipe.get_include()
-    assert Path(include, "fastpipe", "parser_state.h").is_file()
-    package_root = str(Path(fastpipe.__file__).parent.parent)
-    (tmp_path / "greedy_walker.pyx").write_text(textwrap.dedent(EXTENSION))
-    (tmp_path / "setup.py").write_text(SETUP.format(include=include, package_root=package_root))
-    proc = subprocess.run([sys.executable, "setup.py", "build_ext", "--inplace"], cwd=tmp_path,
-                          capture_output=True, text=True, env=dict(os.environ))
-    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
-    sys.path.insert(0, str(tmp_path))
-    try:
-        import greedy_walker
-    finally:
-        sys.path.remove(str(tmp_path))
-    examples = read_examples(en.vocab, SAMPLE)
+    assert Path(fastpipe.get_include(), "fastpipe", "parser_state.h").is_file()
+    greedy_walker = build_extension(tmp_path, "greedy_walker", EXTENSION)
+    examples = conllu_examples(en.vocab, EWT_DEV_SAMPLE)
     parser = ArcEager(en.vocab)
     parser.initialize(examples)
     docs = [eg.predicted for eg in examples]

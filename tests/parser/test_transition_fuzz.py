@@ -9,7 +9,7 @@ from fastpipe.pipeline._parser_internals.arc_eager import ArcEager
 from fastpipe.pipeline._parser_internals.ner import BiluoPushDown
 from fastpipe.tokens.doc import Doc
 
-from parser_helpers import check_forest, random_walk, seeded
+from tests.parser.parser_helpers import check_forest, random_walk, seeded
 
 IOB_CODES = {"": 0, "I": 1, "O": 2, "B": 3}
 

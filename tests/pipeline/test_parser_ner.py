@@ -1,15 +1,11 @@
 """parser and ner components: learning, bad input, preset entities, unseen labels, saving."""
-from pathlib import Path
-
 import pytest
 from thinc.api import fix_random_seed
 
 import fastpipe
-from fastpipe.gold.converters import CONVERTERS
 from fastpipe.gold.example import Example
-from fastpipe.tokens import Doc
-
-DATA = Path(__file__).resolve().parents[2] / "examples" / "data"
+from fastpipe.language import Language
+from tests.helpers.data import EWT_DEV_SAMPLE, EWT_TRAIN_SAMPLE, conllu_examples
 SMALL = {"tok2vec": {"width": 32, "depth": 2, "embed_size": 1000}, "hidden_width": 32}
 
 TOY = [
@@ -140,13 +136,27 @@ def test_parser_needs_parses_to_initialize():
         nlp.initialize(lambda: [Example.from_dict(nlp.make_doc("no parse"), {})])
 
 
+def test_parser_refuses_learn_tokens():
+    """E079: the parser works on the tokenizer's tokens; learn_tokens = true is refused when
+    the component is made, from add_pipe or from a config, and false is accepted."""
+    nlp = fastpipe.blank("en")
+    with pytest.raises(ValueError, match="E079") as info:
+        nlp.add_pipe("parser", config={"model": SMALL, "learn_tokens": True})
+    message = str(info.value)
+    assert "[components.parser] learn_tokens = true is not supported" in message
+    assert "Set learn_tokens = false" in message
+    assert "parser" not in nlp.component_names
+    nlp.add_pipe("parser", config={"model": SMALL, "learn_tokens": False})
+    assert nlp.pipe_names == ["parser"]
+    config = nlp.config
+    config["components"]["parser"]["learn_tokens"] = True
+    with pytest.raises(ValueError, match="E079"):
+        Language.from_config(config)
+
+
 def _ewt_examples(nlp, path, n_sents=1):
-    lines = path.read_text(encoding="utf8").splitlines()
-    out = []
-    for doc in CONVERTERS["conllu"](lines, nlp, source=str(path), n_sents=n_sents):
-        ref = Doc(nlp.vocab).from_bytes(doc.to_bytes())
-        out.append(Example(nlp.make_doc(ref.text), ref))
-    return out
+    """Examples of the CoNLL-U file, tokenized by nlp."""
+    return conllu_examples(nlp, path, n_sents, gold_tokens=False)
 
 
 @pytest.mark.slow
@@ -155,8 +165,8 @@ def test_parser_beats_the_left_neighbour_baseline_on_held_out_ewt():
     nlp = fastpipe.blank("en")
     nlp.add_pipe("parser", config={"min_action_freq": 1,
                                    "model": {"tok2vec": {"width": 64, "depth": 2, "embed_size": 2000}}})
-    train = _ewt_examples(nlp, DATA / "en_ewt-train-sample.conllu")
-    dev = _ewt_examples(nlp, DATA / "en_ewt-dev-sample.conllu")
+    train = _ewt_examples(nlp, EWT_TRAIN_SAMPLE)
+    dev = _ewt_examples(nlp, EWT_DEV_SAMPLE)
     optimizer = nlp.initialize(lambda: train)
     import random
 
@@ -186,7 +196,7 @@ def test_oracle_cut_splits_long_documents_into_covering_pieces():
 
     nlp = fastpipe.blank("en")
     parser = nlp.add_pipe("parser", config={"model": SMALL, "min_action_freq": 1})
-    examples = _ewt_examples(nlp, DATA / "en_ewt-dev-sample.conllu", n_sents=10)[:3]
+    examples = _ewt_examples(nlp, EWT_DEV_SAMPLE, n_sents=10)[:3]
     parser.initialize(lambda: examples)
     eg = examples[0]
     n_moves = 2 * len(eg.predicted)

@@ -56,3 +56,51 @@ def test_exclusive_textcat_needs_two_labels():
     one = [Example.from_dict(nlp.make_doc("x"), {"cats": {"ONLY": 1.0}})]
     with pytest.raises(ValueError, match="E097"):
         nlp.initialize(lambda: one)
+
+
+# (gold cats, predicted scores) of four documents over the labels A and B
+THRESHOLD_CASES = [
+    ({"A": 1.0, "B": 0.0}, {"A": 0.7, "B": 0.2}),
+    ({"A": 0.0, "B": 1.0}, {"A": 0.4, "B": 0.95}),
+    ({"A": 1.0, "B": 1.0}, {"A": 0.85, "B": 0.6}),
+    ({"A": 0.0, "B": 0.0}, {"A": 0.3, "B": 0.1}),
+]
+
+
+@pytest.mark.parametrize("threshold,tp,fp,fn", [
+    # 0.5: every label on the right side: A in 1 and 3, B in 2 and 3
+    (0.5, 4, 0, 0),
+    # 0.8: only A of doc 3 (0.85) and B of doc 2 (0.95) pass; A of doc 1, B of doc 3 missed
+    (0.8, 2, 0, 2),
+    # 0.35: everything 0.4 and above: A of doc 2 is a false positive as well
+    (0.35, 4, 1, 0),
+])
+def test_multilabel_threshold_decides_which_labels_count_as_predicted(threshold, tp, fp, fn):
+    nlp = fastpipe.blank("en")
+    textcat = nlp.add_pipe("textcat_multilabel", config={"model": SMALL, "threshold": threshold})
+    assert nlp.config["components"]["textcat_multilabel"]["threshold"] == threshold
+    egs = [Example.from_dict(nlp.make_doc(f"doc {i}"), {"cats": gold})
+           for i, (gold, _) in enumerate(THRESHOLD_CASES)]
+    nlp.initialize(lambda: egs)
+    for eg, (_, predicted) in zip(egs, THRESHOLD_CASES):
+        eg.predicted.cats = dict(predicted)
+    scores = textcat.score(egs)
+    precision = tp / (tp + fp)
+    recall = tp / (tp + fn)
+    assert scores["cats_micro_p"] == pytest.approx(precision)
+    assert scores["cats_micro_r"] == pytest.approx(recall)
+    assert scores["cats_micro_f"] == pytest.approx(2 * precision * recall / (precision + recall))
+
+
+def test_threshold_is_kept_by_save_and_load(tmp_path):
+    nlp = fastpipe.blank("en")
+    nlp.add_pipe("textcat_multilabel", config={"model": SMALL, "threshold": 0.8})
+    train = examples(nlp)
+    nlp.initialize(lambda: train)
+    nlp.to_disk(tmp_path / "pipeline")
+    loaded = fastpipe.load(tmp_path / "pipeline")
+    textcat = loaded.get_pipe("textcat_multilabel")
+    assert loaded.config["components"]["textcat_multilabel"]["threshold"] == 0.8
+    eg = Example.from_dict(loaded.make_doc("doc"), {"cats": {"POS": 1.0, "NEG": 0.0}})
+    eg.predicted.cats = {"POS": 0.7, "NEG": 0.1}  # above 0.5, below the saved 0.8
+    assert textcat.score([eg])["cats_micro_r"] == 0.0

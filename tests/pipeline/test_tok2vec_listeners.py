@@ -1,58 +1,13 @@
 """Shared embeddings: listeners get the tok2vec output, and their gradients update it."""
 import numpy
 import pytest
-from thinc.api import Config
 
-import fastpipe
 from fastpipe.language import Language
-
-CONFIG = """
-[nlp]
-lang = "en"
-pipeline = ["tok2vec", "tagger", "second"]
-
-[components]
-
-[components.tok2vec]
-factory = "tok2vec"
-
-[components.tok2vec.model]
-@architectures = "fastpipe.HashEmbedCNN.v1"
-width = 32
-depth = 1
-embed_size = 300
-window_size = 1
-maxout_pieces = 2
-subword_features = true
-
-[components.tagger]
-factory = "tagger"
-
-[components.tagger.model]
-@architectures = "fastpipe.Tagger.v1"
-nO = null
-
-[components.tagger.model.tok2vec]
-@architectures = "fastpipe.Tok2VecListener.v1"
-width = 32
-upstream = "tok2vec"
-
-[components.second]
-factory = "tagger"
-
-[components.second.model]
-@architectures = "fastpipe.Tagger.v1"
-nO = null
-
-[components.second.model.tok2vec]
-@architectures = "fastpipe.Tok2VecListener.v1"
-width = 32
-upstream = "*"
-"""
+from tests.helpers.tagger import LISTENERS_CONFIG, config_from
 
 
 def test_two_listeners_share_one_tok2vec(tag_examples):
-    nlp = Language.from_config(Config().from_str(CONFIG, interpolate=False))
+    nlp = Language.from_config(config_from(LISTENERS_CONFIG))
     tok2vec = nlp.get_pipe("tok2vec")
     assert len(tok2vec.listeners) == 2
     examples = tag_examples(nlp)
@@ -68,7 +23,7 @@ def test_two_listeners_share_one_tok2vec(tag_examples):
 
 
 def test_frozen_tok2vec_is_not_updated(tag_examples):
-    nlp = Language.from_config(Config().from_str(CONFIG, interpolate=False))
+    nlp = Language.from_config(config_from(LISTENERS_CONFIG))
     examples = tag_examples(nlp)
     optimizer = nlp.initialize(lambda: examples)
     tok2vec = nlp.get_pipe("tok2vec")
@@ -81,7 +36,7 @@ def test_frozen_tok2vec_is_not_updated(tag_examples):
 
 
 def test_listener_without_upstream_output_says_so(tag_examples):
-    nlp = Language.from_config(Config().from_str(CONFIG, interpolate=False))
+    nlp = Language.from_config(config_from(LISTENERS_CONFIG))
     examples = tag_examples(nlp)
     nlp.initialize(lambda: examples)
     with pytest.raises(ValueError, match="E096"):
@@ -95,7 +50,7 @@ def _params(model):
 
 def test_listener_serves_a_subset_of_the_batch(tag_examples):
     """A component that skips examples still gets the shared vectors of the ones it keeps."""
-    nlp = Language.from_config(Config().from_str(CONFIG, interpolate=False))
+    nlp = Language.from_config(config_from(LISTENERS_CONFIG))
     examples = tag_examples(nlp)
     nlp.initialize(lambda: examples)
     tok2vec = nlp.get_pipe("tok2vec")

@@ -5,31 +5,17 @@ import json
 
 import numpy
 import pytest
-from thinc.api import fix_random_seed
 
 from fastpipe.cli.train import train_from_config
 from fastpipe.config import load_config
 from fastpipe.errors import ConfigError
 from fastpipe.gold.corpus import Corpus
 from fastpipe.language import load
-from fastpipe.registry import registry
+from fastpipe.pipeline.base import Pipe
+from fastpipe.registry import factory, registry
 from fastpipe.training.initialize import init_nlp
 from fastpipe.training.loop import subdivide_batch, train, weighted_score
-from train_helpers import write_tagger_setup
-
-
-@pytest.fixture(autouse=True)
-def seed():
-    fix_random_seed(0)
-
-
-def run(tmp_path, overrides=None, extra="", output=True, code=None):
-    config_path, paths = write_tagger_setup(tmp_path, extra)
-    out = io.StringIO()
-    result = train_from_config(config_path, tmp_path / "out" if output else None,
-                               overrides={**paths, **(overrides or {})}, code_path=code,
-                               stdout=out, stderr=io.StringIO())
-    return result, out.getvalue()
+from tests.helpers.tagger import TAGGED, train_toy_tagger, write_tagger_setup
 
 
 def test_weighted_score_skips_none_and_null_weights():
@@ -48,7 +34,7 @@ def test_subdivide_batch_keeps_every_example():
 
 
 def test_trains_evaluates_and_writes_loadable_checkpoints(tmp_path):
-    result, table = run(tmp_path)
+    result, table = train_toy_tagger(tmp_path)
     assert result.steps == 12 and not result.interrupted
     assert [step for _, step in result.checkpoints] == [4, 8, 12]
     assert "LOSS TAGGER" in table and "TAG_ACC" in table and "SCORE" in table
@@ -63,28 +49,28 @@ def test_trains_evaluates_and_writes_loadable_checkpoints(tmp_path):
 
 
 def test_without_output_nothing_is_written(tmp_path):
-    result, _ = run(tmp_path, output=False)
+    result, _ = train_toy_tagger(tmp_path, output=False)
     assert result.best_path is None and result.last_path is None
     assert not (tmp_path / "out").exists()
 
 
 def test_max_epochs_and_streaming(tmp_path):
     # 12 training sentences in batches of 3: 4 steps an epoch
-    result, _ = run(tmp_path, {"training.max_steps": 0, "training.max_epochs": 2})
+    result, _ = train_toy_tagger(tmp_path, {"training.max_steps": 0, "training.max_epochs": 2})
     assert result.steps == 8 and result.epochs == 1
-    result, _ = run(tmp_path, {"training.max_steps": 0, "training.max_epochs": -1})
+    result, _ = train_toy_tagger(tmp_path, {"training.max_steps": 0, "training.max_epochs": -1})
     assert result.steps == 4 and result.epochs == 0
     assert result.checkpoints[-1][1] == 4
 
 
 def test_a_final_evaluation_when_the_data_runs_out_mid_interval(tmp_path):
-    result, _ = run(tmp_path, {"training.max_steps": 0, "training.max_epochs": 1,
+    result, _ = train_toy_tagger(tmp_path, {"training.max_steps": 0, "training.max_epochs": 1,
                                "training.eval_frequency": 3})
     assert [step for _, step in result.checkpoints] == [3, 4]
 
 
 def test_patience_stops_training(tmp_path):
-    result, _ = run(tmp_path, {"training.max_steps": 200, "training.eval_frequency": 1,
+    result, _ = train_toy_tagger(tmp_path, {"training.max_steps": 200, "training.eval_frequency": 1,
                                "training.patience": 3})
     assert result.steps < 200
     assert result.steps - result.best_step == 3
@@ -251,26 +237,6 @@ def test_jsonl_logger_writes_one_line_per_evaluation(tmp_path):
     assert records[-1]["words"] == 12 * 3 * 5  # 12 steps of 3 five-word sentences
 
 
-@pytest.fixture(scope="module")
-def ewt_split(tmp_path_factory):
-    """The EWT sample converted with `fastpipe convert`: 50 documents (250 sentences) to train
-    on, the other 10 (50 sentences) held apart."""
-    from pathlib import Path
-
-    import fastpipe
-    from fastpipe.cli.convert import convert_file
-    from fastpipe.tokens import DocBin
-
-    folder = tmp_path_factory.mktemp("ewt")
-    sample = Path(__file__).parents[2] / "examples" / "data" / "en_ewt-dev-sample.conllu"
-    stats = convert_file(sample, folder, n_sents=5)
-    docs = list(DocBin().from_disk(stats["output"]).get_docs(fastpipe.blank("en").vocab))
-    assert len(docs) == 60
-    DocBin(docs=docs[:50]).to_disk(folder / "train.fastpipe")
-    DocBin(docs=docs[50:]).to_disk(folder / "dev.fastpipe")
-    return folder, docs[50:]
-
-
 @pytest.mark.slow
 def test_tagger_learns_ewt_far_above_the_majority_baseline(ewt_split, tmp_path):
     from collections import Counter
@@ -366,8 +332,22 @@ def test_check_tree_finds_cycles_roots_and_crossing_arcs():
                          "nonprojective_trees": ["crossing"]}
 
 
-def test_sourced_frozen_components_keep_their_weights(tmp_path):
-    first, _ = run(tmp_path / "first")
+def _weights(nlp, name):
+    """Copies of every parameter array of a component's model, in walk order."""
+    model = nlp.get_pipe(name).model
+    return [node.get_param(p).copy() for node in model.walk() for p in node.param_names
+            if node.has_param(p)]
+
+
+@pytest.mark.parametrize("frozen,annotating", [
+    (["tok2vec", "tagger"], []),
+    (["tok2vec"], ["tok2vec"]),  # the tagger trains on the frozen tok2vec's output
+], ids=["both-frozen", "tok2vec-frozen"])
+def test_sourced_frozen_components_keep_their_weights(tmp_path, frozen, annotating):
+    """Freezing means: the frozen components' weights are bit-identical after training; a
+    component that is not frozen (the tagger, in the second case) changes."""
+    first, _ = train_toy_tagger(tmp_path / "first")
+    source = load(first.best_path)
     config_path, paths = write_tagger_setup(tmp_path / "second")
     text = config_path.read_text()
     start = text.index("[components.tok2vec]")
@@ -375,8 +355,82 @@ def test_sourced_frozen_components_keep_their_weights(tmp_path):
     sourced = ('[components.tok2vec]\nsource = "{src}"\n\n[components.tagger]\nsource = "{src}"\n\n'
                .format(src=first.best_path))
     text = text[:start] + sourced + text[end:]
-    text = text.replace("patience = 0", 'patience = 0\nfrozen_components = ["tok2vec", "tagger"]')
+    text = text.replace("patience = 0", f"patience = 0\nfrozen_components = {json.dumps(frozen)}"
+                                        f"\nannotating_components = {json.dumps(annotating)}")
     config_path.write_text(text)
     result = train_from_config(config_path, None, overrides={**paths, "training.max_steps": 4},
                                stdout=io.StringIO())
-    assert result.checkpoints[0][0] == pytest.approx(first.best_score)
+    assert result.steps == 4
+    for name in ("tok2vec", "tagger"):
+        before, after = _weights(source, name), _weights(result.nlp, name)
+        assert before and len(before) == len(after)
+        same = [numpy.array_equal(a, b) for a, b in zip(before, after)]
+        if name in frozen:
+            assert all(same), (name, same)
+        else:
+            assert not any(same), (name, same)
+    if "tagger" in frozen:
+        assert result.checkpoints[0][0] == pytest.approx(first.best_score)
+
+
+class TagReader(Pipe):
+    """Trains on nothing; records (words, tags) of the predicted Docs of each update."""
+
+    is_trainable = True
+
+    def __init__(self, name):
+        self.name = name
+        self.seen = []
+
+    def __call__(self, doc):
+        return doc
+
+    def update(self, examples, *, drop=0.0, sgd=None, losses=None):
+        self.seen.append([(tuple(t.text for t in eg.predicted), [t.tag_ for t in eg.predicted])
+                          for eg in examples])
+        if losses is not None:
+            losses[self.name] = 0.0
+        return losses
+
+    def finish_update(self, sgd):
+        pass
+
+
+@factory("test_loop_tag_reader")
+def make_tag_reader(nlp: object, name: str):
+    return TagReader(name)
+
+
+@pytest.mark.parametrize("annotating", [["tok2vec", "tagger"], []],
+                         ids=["annotating", "not-annotating"])
+def test_annotating_components_from_the_config(tmp_path, annotating):
+    """With the tagger in annotating_components a later component trains on the tagger's
+    predictions (set on the predicted Docs right after its update); without, it sees none.
+    (The tagger listens to the tok2vec, whose output it needs on the Docs to predict: so the
+    tok2vec annotates as well.)"""
+    config_path, paths = write_tagger_setup(tmp_path)
+    text = config_path.read_text()
+    text = text.replace('pipeline = ["tok2vec", "tagger"]',
+                        'pipeline = ["tok2vec", "tagger", "reader"]')
+    text = text.replace("[corpora]\n",
+                        '[components.reader]\nfactory = "test_loop_tag_reader"\n\n[corpora]\n', 1)
+    text = text.replace("patience = 0",
+                        f"patience = 0\nannotating_components = {json.dumps(annotating)}")
+    config_path.write_text(text)
+    result = train_from_config(config_path, None, overrides=paths, stdout=io.StringIO())
+    nlp = result.nlp
+    assert nlp.config["training"]["annotating_components"] == annotating
+    seen = nlp.get_pipe("reader").seen
+    assert len(seen) == result.steps == 12
+    docs = [doc for batch in seen for doc in batch]
+    assert len(docs) == 12 * 3
+    tags = [tag for _, doc_tags in docs for tag in doc_tags]
+    if not annotating:
+        assert set(tags) == {""}
+        return
+    assert set(tags) <= set(nlp.get_pipe("tagger").labels)  # a prediction on every token
+    gold = {tuple(text.split()): tags for text, tags in TAGGED}
+    wrong = [(words, doc_tags) for words, doc_tags in docs if doc_tags != gold[words]]
+    # predictions, not the gold tags: wrong at first, right once the tagger has learned
+    assert wrong and wrong[0] == docs[0]
+    assert all(doc_tags == gold[words] for words, doc_tags in seen[-1])

@@ -1,6 +1,5 @@
 """Real training of a text classifier on a slice of SST-2 (committed under examples/data)."""
 import io
-from pathlib import Path
 
 import pytest
 
@@ -9,15 +8,14 @@ from fastpipe.cli.init import init_config
 from fastpipe.cli.train import train_from_config
 from fastpipe.gold.corpus import Corpus
 from fastpipe.language import load
-
-DATA = Path(__file__).resolve().parents[2] / "examples" / "data"
+from tests.helpers.data import SST2_DEV_SAMPLE, SST2_TRAIN_SAMPLE
 
 
 @pytest.mark.slow
 def test_textcat_beats_the_majority_class_on_held_out_sst2(tmp_path):
     corpus = tmp_path / "corpus"
-    convert_file(DATA / "sst2-train-sample.tsv", corpus, converter="textcat")
-    convert_file(DATA / "sst2-dev-sample.tsv", corpus, converter="textcat")
+    convert_file(SST2_TRAIN_SAMPLE, corpus, converter="textcat")
+    convert_file(SST2_DEV_SAMPLE, corpus, converter="textcat")
     train_path = corpus / "sst2-train-sample.fastpipe"
     dev_path = corpus / "sst2-dev-sample.fastpipe"
     config_path = tmp_path / "config.cfg"
