@@ -186,6 +186,8 @@ class Errors(metaclass=ErrorsWithCodes):
     E127 = "{path}: not valid UTF-8 (byte {byte}): {reason}. Save the file as UTF-8."
     E128 = ("fastpipe runs on the CPU only: --gpu-id {gpu_id} asks for a GPU; leave it out (or "
             "pass -1).")
+    E129 = ("The {section} corpus has no path: set [paths] {name} (for example --{option} "
+            "./corpus/{name}.fastpipe on the command line), or [{section}] path in the config.")
     # batchers (E130-E135)
     E130 = "A batch size is a number or a schedule, not {value!r}."
     E131 = "A batch size schedule given as a list needs at least one value."

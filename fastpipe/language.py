@@ -18,6 +18,7 @@ from .registry import factory as register_factory
 from .registry import factory_names, get_factory_meta, registry
 from .scorer import score_tokenization
 from .tokenizer import Tokenizer
+from .tokens.doc import Doc
 from .vocab import Vocab
 
 CREATION_HOOKS = ("before_creation", "after_creation", "after_pipeline_creation")
@@ -361,8 +362,10 @@ class Language:
                annotates: Iterable[str] = ()) -> Dict[str, float]:
         """Update every trainable component not in ``exclude`` on a batch of Examples.
 
-        Components named in ``annotates`` set their predictions on the predicted Docs right
-        after their own update, so later components train on them."""
+        Components named in ``annotates`` set their predictions on copies of the predicted
+        Docs right after their own update, so later components train on them (the examples
+        themselves are left as they are: a corpus reused every epoch never holds the
+        predictions of an earlier one)."""
         if losses is None:
             losses = {}
         examples = validate_examples(examples, "Language.update")
@@ -370,6 +373,9 @@ class Language:
             return losses
         exclude = set(exclude)
         annotates = set(annotates)
+        if annotates.intersection(self.pipe_names):
+            examples = [Example(eg.predicted.copy(), eg.reference, alignment=eg.alignment,
+                                id=eg.id) for eg in examples]
         for name, proc in self.pipeline:
             if name not in exclude and getattr(proc, "is_trainable", False):
                 proc.update(examples, drop=drop, sgd=None, losses=losses)
@@ -389,9 +395,12 @@ class Language:
                 proc.finish_update(sgd)
 
     def evaluate(self, examples, *, batch_size: Optional[int] = None) -> Dict[str, Any]:
-        """Run the pipeline on fresh Docs of the examples' texts and score it."""
+        """Run the pipeline on fresh copies of the examples' predicted Docs (their words and
+        spaces, no annotation: a corpus read with ``gold_preproc`` keeps the gold tokens) and
+        score it against the references."""
         examples = validate_examples(examples, "Language.evaluate")
-        fresh = [Example(self.make_doc(eg.reference.text), eg.reference, id=eg.id) for eg in examples]
+        fresh = [Example(self._words_only(eg.predicted), eg.reference, id=eg.id)
+                 for eg in examples]
         start = time.perf_counter()
         for _ in self.pipe((eg.predicted for eg in fresh), batch_size=batch_size or self.batch_size):
             pass
@@ -403,6 +412,14 @@ class Language:
         n_words = sum(len(eg.predicted) for eg in fresh)
         scores["speed"] = n_words / elapsed if elapsed > 0 else None
         return scores
+
+    def _words_only(self, doc) -> Doc:
+        """A Doc over this vocab with ``doc``'s words and spaces and nothing else."""
+        if doc.vocab is self.vocab:
+            keys = doc.to_array(["ORTH", "SPACY"]).reshape((len(doc), 2))
+            return Doc._from_keys(self.vocab, keys[:, 0], keys[:, 1])
+        return Doc(self.vocab, words=[t.text for t in doc],
+                   spaces=[bool(t.whitespace_) for t in doc])
 
     # -- serialization --------------------------------------------------------------------------
 

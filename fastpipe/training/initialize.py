@@ -57,6 +57,7 @@ def init_nlp(config: Config, *, use_gpu: int = -1, where: str = ""):
     config = nlp.config.interpolate()
     train_corpus = resolve_corpus(config, config["training"]["train_corpus"], where=where)
     name = config["training"]["train_corpus"]
+    resolve_corpus(config, config["training"]["dev_corpus"], where=where)  # fail before training
 
     def get_examples():
         return check_nonempty(train_corpus(nlp), name, config)
@@ -72,12 +73,20 @@ def init_nlp(config: Config, *, use_gpu: int = -1, where: str = ""):
 
 def resolve_corpus(config: Dict[str, Any], dotted: str, where: str = "") -> Callable:
     """The reader of the corpus section ``dotted`` (``"corpora.train"``) of an interpolated
-    config: a callable ``reader(nlp) -> Iterable[Example]``."""
+    config: a callable ``reader(nlp) -> Iterable[Example]``. A reader whose ``path`` is null
+    raises E129, naming the setting to give."""
     try:
         block = dot_to_object(config, dotted)
     except KeyError:
-        raise ConfigError(Errors.E114.format(setting="train_corpus/dev_corpus", value=dotted,
-                                             suggest=""), where=where) from None
+        training = config.get("training", {})
+        setting = next((k for k in ("train_corpus", "dev_corpus") if training.get(k) == dotted),
+                       "train_corpus/dev_corpus")
+        raise ConfigError(Errors.E114.format(setting=setting, value=dotted, suggest=""),
+                          where=where) from None
+    if isinstance(block, dict) and "path" in block and block["path"] is None:
+        name = dotted.split(".")[-1]
+        raise ConfigError(Errors.E129.format(section=dotted, name=name, option=f"paths.{name}"),
+                          where=where)
     try:
         return registry.resolve({"corpus": block})["corpus"]
     except ConfigValidationError as err:
