@@ -1,13 +1,17 @@
 #!/usr/bin/env python
 """Speed of building training examples: Example.from_dict plus alignment, examples per second.
 
-    python bin/bench_examples.py [CONLLU] [--rounds 3]
+    python bin/bench_examples.py [CONLLU] [--rounds 3] [--gold]
 
 Every sentence of the CoNLL-U file becomes an annotation dict (words, spaces, tags, POS, lemmas,
 heads, dependency labels, sentence starts and the entities of the MISC NER= column as BILUO
 tags). The predicted Docs are tokenized once, outside the timing. Timed: Example.from_dict for
 every sentence and the alignment of its two tokenizations (x2y and y2x). spaCy 3.8 is measured
 the same way when it is installed (same dicts, same predicted tokenization by its own tokenizer).
+
+With --gold, also the gold values a training step reads from each example, in examples per
+second: get_aligned("TAG") (tagger), get_aligned_parse() (parser, projectivized) and
+get_aligned_ner() (entity recognizer), each over examples built and aligned beforehand.
 """
 import argparse
 import platform
@@ -102,10 +106,40 @@ def measure(example_cls, docs, anns, rounds):
     return len(docs) / best
 
 
+GOLD_READS = (
+    ("get_aligned", lambda eg: eg.get_aligned("TAG", as_string=True)),
+    ("get_aligned_parse", lambda eg: eg.get_aligned_parse(projectivize=True)),
+    ("get_aligned_ner", lambda eg: eg.get_aligned_ner()),
+)
+
+
+def measure_gold(example_cls, docs, anns, rounds):
+    """Examples per second of each gold read, best of ``rounds``."""
+    examples = [example_cls.from_dict(doc, ann) for doc, ann in zip(docs, anns)]
+    for eg in examples:
+        _ = eg.alignment  # computed here, outside the timing
+    speeds = {}
+    for name, read in GOLD_READS:
+        best = float("inf")
+        for _ in range(rounds):
+            start = time.perf_counter()
+            for eg in examples:
+                read(eg)
+            best = min(best, time.perf_counter() - start)
+        speeds[name] = len(examples) / best
+    return speeds
+
+
+def report_gold(system, speeds):
+    for name, speed in speeds.items():
+        print(f"  {system:8} {name:18}: {speed:>10,.0f} examples/s")
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("conllu", nargs="?", type=Path, default=DEFAULT)
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--gold", action="store_true", help="also time the gold reads of a training step")
     args = parser.parse_args()
     sents = read_conllu(args.conllu)
     texts = [t for t, _ in sents]
@@ -120,6 +154,8 @@ def main():
     docs = [nlp.tokenizer(t) for t in texts]
     ours = measure(Example, docs, anns, args.rounds)
     print(f"fastpipe {fastpipe.__version__:>8}: {ours:>10,.0f} examples/s")
+    if args.gold:
+        report_gold("fastpipe", measure_gold(Example, docs, anns, args.rounds))
     try:
         import spacy
         from spacy.training import Example as SpacyExample
@@ -130,6 +166,8 @@ def main():
     sdocs = [snlp.make_doc(t) for t in texts]
     theirs = measure(SpacyExample, sdocs, anns, args.rounds)
     print(f"spaCy    {spacy.__version__:>8}: {theirs:>10,.0f} examples/s")
+    if args.gold:
+        report_gold("spaCy", measure_gold(SpacyExample, sdocs, anns, args.rounds))
     print(f"ratio fastpipe / spaCy: {ours / theirs:.2f}x")
 
 

@@ -98,10 +98,41 @@ cdef bint _same_tokens(Doc x, Doc y) noexcept:
     return True
 
 
+cdef np.ndarray _empty_int32(Py_ssize_t n):
+    """A new uninitialized int32 array of n items (numpy's C API: no Python call)."""
+    cdef np.npy_intp dims = n
+    return np.PyArray_EMPTY(1, &dims, np.NPY_INT32, 0)
+
+
+cdef AlignmentArray _wrap(np.ndarray lengths, np.ndarray data, np.ndarray starts):
+    """An AlignmentArray holding the given C-contiguous int32 arrays as they are: the fast path
+    for arrays made here, skipping __init__'s conversions."""
+    cdef AlignmentArray arr = AlignmentArray.__new__(AlignmentArray)
+    arr.lengths = lengths
+    arr.data = data
+    arr.starts = starts
+    return arr
+
+
+cdef Alignment _make(AlignmentArray x2y, AlignmentArray y2x):
+    """An Alignment of the two arrays, without the Python-level __init__ call."""
+    cdef Alignment align = Alignment.__new__(Alignment)
+    align.x2y = x2y
+    align.y2x = y2x
+    return align
+
+
 cdef Alignment _identity(int n):
-    ones = numpy.ones(n, dtype=numpy.int32)
-    index = numpy.arange(n, dtype=numpy.int32)
-    return Alignment(AlignmentArray(ones, index, index), AlignmentArray(ones, index, index))
+    """The alignment of two tokenizations with the same n tokens: token i to token i."""
+    cdef np.ndarray ones = _empty_int32(n)
+    cdef np.ndarray index = _empty_int32(n)
+    cdef int32_t* ones_p = <int32_t*>np.PyArray_DATA(ones)
+    cdef int32_t* index_p = <int32_t*>np.PyArray_DATA(index)
+    cdef int i
+    for i in range(n):
+        ones_p[i] = 1
+        index_p[i] = i
+    return _make(_wrap(ones, index, index), _wrap(ones, index, index))
 
 
 cdef class Alignment:

@@ -1,18 +1,17 @@
-# cython: language_level=3
 """Entity tag schemes: BILUO tags, IOB tags and character offsets, converted over a Doc.
 
 BILUO: B(egin), I(nside), L(ast), U(nit, a one-token entity), O(utside), and "-" for a token
 whose entity annotation is missing (for instance because an entity's offsets cut through it).
 """
-cimport numpy as np
-import numpy
-
-from ..tokens.doc cimport Doc
-from ..tokens.span cimport Span
-
+from ..attrs import IDS
 from ..errors import Errors
+from ..tokens.span import Span
 
-np.import_array()
+__all__ = ["MisalignedEntity", "biluo_tags_to_offsets", "biluo_tags_to_spans", "biluo_to_iob",
+           "biluo_to_token_spans", "iob_to_biluo", "offsets_to_biluo_tags"]
+
+
+_OFFSET_ATTRS = (IDS["IDX"], IDS["LENGTH"])
 
 
 class MisalignedEntity(tuple):
@@ -23,35 +22,31 @@ def _example_where(example_id):
     return f" in example {example_id!r}" if example_id is not None else ""
 
 
-def offsets_to_biluo_tags(Doc doc, entities, missing="O", example_id=None, misaligned=None):
-    """BILUO tags for ``entities``, a list of (start_char, end_char, label).
+def offsets_to_biluo_tags(doc, entities, missing="O", example_id=None, misaligned=None):
+    """BILUO tags for ``entities``, a list of (start_char, end_char, label), over the Doc.
 
     Tokens not covered by any entity get ``missing`` ("O", or "-" when the annotation is
     partial). An entity whose offsets do not fall on token boundaries marks the tokens it
     touches "-"; if ``misaligned`` is a list, the entity is appended to it so callers can count
-    and report it. Overlapping entities raise ValueError naming both (and ``example_id``).
+    and report it. Invalid entities raise ValueError (E062-E064), overlapping ones E061 naming
+    both (and ``example_id``).
     """
-    cdef int n = doc.length, i, s, e, first, last
-    cdef int n_chars = len(doc.text) + 1
-    cdef np.ndarray[np.int32_t, ndim=1] token_at_start = numpy.full(n_chars, -1, dtype=numpy.int32)
-    cdef np.ndarray[np.int32_t, ndim=1] token_at_end = numpy.full(n_chars, -1, dtype=numpy.int32)
-    cdef np.ndarray[np.int32_t, ndim=1] starts = numpy.empty(n, dtype=numpy.int32)
-    cdef np.ndarray[np.int32_t, ndim=1] ends = numpy.empty(n, dtype=numpy.int32)
-    for i in range(n):
-        s = doc.c[i].idx
-        e = s + doc.c[i].lex.length
-        starts[i] = s
-        ends[i] = e
-        token_at_start[s] = i
-        token_at_end[e] = i
-    tags = [missing] * n
-    ordered = sorted(_check_entity(ent, n_chars - 1, example_id) for ent in entities)
+    n_chars = len(doc.text)
+    tags = [missing] * len(doc)
+    ordered = sorted([_check_entity(ent, n_chars, example_id) for ent in entities])
+    if not ordered:
+        return tags
     for prev, ent in zip(ordered, ordered[1:]):
         if ent[0] < prev[1]:
             raise ValueError(Errors.E061.format(where=_example_where(example_id), first=prev, second=ent))
+    bounds = doc.to_array(_OFFSET_ATTRS)
+    starts = bounds[:, 0].tolist()
+    ends = (bounds[:, 0] + bounds[:, 1]).tolist()
+    token_at_start = {s: i for i, s in enumerate(starts)}
+    token_at_end = {e: i for i, e in enumerate(ends)}
     for start_char, end_char, label in ordered:
-        first = token_at_start[start_char]
-        last = token_at_end[end_char]
+        first = token_at_start.get(start_char, -1)
+        last = token_at_end.get(end_char, -1)
         if first >= 0 and last >= 0 and first <= last:
             if first == last:
                 tags[first] = f"U-{label}"
@@ -61,15 +56,17 @@ def offsets_to_biluo_tags(Doc doc, entities, missing="O", example_id=None, misal
                     tags[i] = f"I-{label}"
                 tags[last] = f"L-{label}"
         else:
-            for i in range(n):
-                if starts[i] < end_char and ends[i] > start_char:
+            for i, (s, e) in enumerate(zip(starts, ends)):
+                if s < end_char and e > start_char:
                     tags[i] = "-"
             if misaligned is not None:
                 misaligned.append(MisalignedEntity((start_char, end_char, label)))
     return tags
 
 
-def _check_entity(ent, int n_chars, example_id):
+def _check_entity(ent, n_chars, example_id):
+    """The entity as a (start_char, end_char, label) tuple; ValueError if it is not a valid one
+    for a text of ``n_chars`` characters."""
     try:
         start_char, end_char, label = ent
     except (TypeError, ValueError):
@@ -81,7 +78,8 @@ def _check_entity(ent, int n_chars, example_id):
     return (start_char, end_char, label)
 
 
-def _parse_tag(tag, int i):
+def _parse_tag(tag, i):
+    """(move, label) of a BILUO tag: ("O", None) or ("-", None) for outside and missing."""
     if tag == "O" or tag == "-" or tag == "" or tag is None:
         return tag or "-", None
     if not isinstance(tag, str) or len(tag) < 3 or tag[1] != "-" or tag[0] not in "BILU":
@@ -89,24 +87,28 @@ def _parse_tag(tag, int i):
     return tag[0], tag[2:]
 
 
-def biluo_tags_to_offsets(Doc doc, tags):
-    """(start_char, end_char, label) of each entity in a BILUO tag sequence."""
-    return [(doc.c[s].idx, doc.c[e - 1].idx + doc.c[e - 1].lex.length, label)
-            for s, e, label in biluo_to_token_spans(tags, doc.length)]
+def biluo_tags_to_offsets(doc, tags):
+    """(start_char, end_char, label) of each entity in a BILUO tag sequence over the Doc."""
+    offsets = []
+    for start, end, label in biluo_to_token_spans(tags, len(doc)):
+        span = Span(doc, start, end)
+        offsets.append((span.start_char, span.end_char, label))
+    return offsets
 
 
-def biluo_tags_to_spans(Doc doc, tags):
-    """Span objects (with labels) of the entities in a BILUO tag sequence."""
-    return [Span(doc, s, e, label=label) for s, e, label in biluo_to_token_spans(tags, doc.length)]
+def biluo_tags_to_spans(doc, tags):
+    """Span objects (with labels) of the entities in a BILUO tag sequence over the Doc."""
+    return [Span(doc, s, e, label=label) for s, e, label in biluo_to_token_spans(tags, len(doc))]
 
 
 def biluo_to_token_spans(tags, n=None):
-    """(start, end, label) token spans of the entities in BILUO tags; validates the tags."""
+    """(start, end, label) token spans of the entities in BILUO tags; validates the tags
+    (E065-E068) and their number (E066, when ``n`` is given)."""
     if n is None:
         n = len(tags)
     if len(tags) != n:
         raise ValueError(Errors.E066.format(n_tags=len(tags), n=n))
-    cdef int i, start = -1
+    start = -1
     spans = []
     label = None
     for i, tag in enumerate(tags):
@@ -131,15 +133,17 @@ def biluo_to_token_spans(tags, n=None):
     return spans
 
 
-def _close_unexpected(int start, int i, tags):
+def _close_unexpected(start, i, tags):
+    """E068 if an entity opened at ``start`` is still open at token ``i``."""
     if start != -1:
         raise ValueError(Errors.E068.format(i=i, where="", context=f": tags {list(tags[start:i + 1])}"))
 
 
 def iob_to_biluo(tags):
-    """Convert IOB2 (or IOB1) tags to BILUO."""
+    """Convert IOB2 (or IOB1) tags to BILUO; "O", "-", "" and None pass through ("-" for the
+    last two)."""
     out = []
-    cdef int i, n = len(tags)
+    n = len(tags)
     for i in range(n):
         tag = tags[i]
         if tag in ("O", "-", "", None):
@@ -160,7 +164,7 @@ def iob_to_biluo(tags):
 
 
 def biluo_to_iob(tags):
-    """Convert BILUO tags to IOB2."""
+    """Convert BILUO tags to IOB2; validates each tag (E065)."""
     out = []
     for i, tag in enumerate(tags):
         move, label = _parse_tag(tag, i)
