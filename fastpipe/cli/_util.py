@@ -5,7 +5,7 @@ import logging
 import sys
 import traceback
 from pathlib import Path
-from typing import Any, Dict, Optional
+from typing import Any, Dict
 
 import click
 
@@ -88,12 +88,6 @@ def reporting_errors(verbose: bool, exit_code: int = 1):
         if not verbose and not is_user_error(err):
             click.echo("(run again with --verbose for the traceback)", err=True)
         sys.exit(exit_code)
-
-
-def import_user_code(code_path: Optional[Path]) -> None:
-    from ..config import import_code
-
-    import_code(code_path)
 
 
 def report_training(result, output_path, detail: str = "") -> None:

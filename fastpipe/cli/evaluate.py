@@ -35,8 +35,8 @@ def evaluate_model(model_path: Union[str, Path], data_path: Union[str, Path], *,
     from ..training.initialize import setup_gpu
     from ..util import write_json_atomic
 
+    setup_gpu(use_gpu)  # a GPU id is refused before anything is read or run
     import_code(code_path)
-    setup_gpu(use_gpu)
     data_path = Path(data_path)
     if not data_path.exists():
         raise FileNotFoundError(Errors.E115.format(path=data_path))
@@ -99,7 +99,8 @@ def format_scores(scores: Dict[str, Any]) -> List[str]:
               default=None, help="Also write the scores to this JSON file.")
 @code_option
 @click.option("--gpu-id", "-g", default=-1, show_default=True, type=int,
-              help="GPU to run on; -1 for the CPU.")
+              help="-1: the CPU. fastpipe runs on the CPU only, so a GPU id (0 or more) is "
+                   "refused.")
 @click.option("--gold-preproc", "-G", is_flag=True, default=False,
               help="Use the corpus's own tokens and sentences instead of the tokenizer's.")
 @verbose_option

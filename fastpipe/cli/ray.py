@@ -39,12 +39,15 @@ def ray_group():
                    "flight. Default: exchange.WEIGHT_PREDICTION in "
                    "fastpipe/parallel (measured on two workers). 0 turns it off.")
 @code_option
+@click.option("--gpu-id", "-g", default=-1, show_default=True, type=int,
+              help="-1: the CPU. fastpipe runs on the CPU only, so a GPU id (0 or more) is "
+                   "refused.")
 @verbose_option
 @click.pass_context
 def ray_train_cli(ctx: click.Context, config_path: Path, n_workers: int, address: Optional[str],
                   output_path: Optional[Path], on_failure: str,
                   weight_prediction: Optional[float],
-                  code_path: Optional[Path], verbose: bool):
+                  code_path: Optional[Path], gpu_id: int, verbose: bool):
     """Train a pipeline as CONFIG_PATH describes, on N Ray workers.
 
     Each worker reads its own shard of the training corpus; every parameter array is owned by
@@ -54,6 +57,10 @@ def ray_train_cli(ctx: click.Context, config_path: Path, n_workers: int, address
     counts the batches of all workers together. Ctrl-C stops all workers and saves model-last.
     """
     setup_logging(verbose)
+    with reporting_errors(verbose):
+        from ..training.initialize import check_cpu_only
+
+        check_cpu_only(gpu_id)  # refused before anything is started, read or written
     try:
         from ..parallel import RAY_MISSING
         import ray  # noqa: F401

@@ -22,6 +22,7 @@ def train_from_config(config_path: Union[str, Path], output_path: Optional[Union
     from ..training.initialize import init_nlp, setup_gpu
     from ..training.loop import train
 
+    setup_gpu(use_gpu)  # a GPU id is refused before anything is read or written
     import_code(code_path)
     config = load_config(config_path, overrides or {}, interpolate=False)
     if output_path is not None:
@@ -30,7 +31,6 @@ def train_from_config(config_path: Union[str, Path], output_path: Optional[Union
             raise NotADirectoryError(Errors.E113.format(path=output_path,
                                                         err="it exists and is not a folder"))
         output_path.mkdir(parents=True, exist_ok=True)
-    setup_gpu(use_gpu)
     nlp = init_nlp(config, use_gpu=use_gpu, where=str(config_path))
     return train(nlp, output_path, stdout=stdout, stderr=stderr)
 
@@ -42,7 +42,8 @@ def train_from_config(config_path: Union[str, Path], output_path: Optional[Union
                                  "the pipeline is trained but not saved.")
 @code_option
 @click.option("--gpu-id", "-g", default=-1, show_default=True, type=int,
-              help="GPU to train on; -1 for the CPU.")
+              help="-1: the CPU. fastpipe runs on the CPU only, so a GPU id (0 or more) is "
+                   "refused.")
 @verbose_option
 @click.pass_context
 def train_cli(ctx: click.Context, config_path: Path, output_path: Optional[Path],

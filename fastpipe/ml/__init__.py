@@ -7,13 +7,11 @@ Importing this package registers every architecture:
 * ``fastpipe.Tagger.v1``: List[Doc] -> List[Floats2d] of tag probabilities.
 * ``fastpipe.TextCatBOW.v1``, ``fastpipe.TextCatEnsemble.v1``: List[Doc] -> Floats2d (n_docs, nO).
 
-The hot loops are Cython kernels (_features, _kernels); matrix products go through ops.matmul.
+The hot loops are Cython kernels (_features, _kernels); arrays, products and random draws come
+from the models' Ops, fastpipe.ml.ops.FastpipeOps (matrix products: fastpipe.ml.blas).
 """
-from typing import Optional
-
-from thinc.api import Model
-
 from .embed import MultiHashEmbed
+from .ops import FastpipeOps
 from .optimizers import FusedAdam
 from .parser_model import TransitionBasedParser
 from .encoder import MaxoutWindowEncoder
@@ -22,6 +20,7 @@ from .textcat import TextCatBOW, TextCatEnsemble
 from .tok2vec import HashEmbedCNN, Tok2Vec
 
 __all__ = [
+    "FastpipeOps",
     "MultiHashEmbed",
     "MaxoutWindowEncoder",
     "Tok2Vec",
@@ -29,15 +28,6 @@ __all__ = [
     "Tagger",
     "TextCatBOW",
     "TextCatEnsemble",
-    "set_dropout_rate",
+    "FusedAdam",
+    "TransitionBasedParser",
 ]
-
-
-def set_dropout_rate(model: Model, rate: Optional[float]) -> None:
-    """Set the dropout rate of every layer of ``model`` that applies dropout (a no-op for None).
-    Dropout only acts in training calls (``begin_update`` / ``is_train=True``)."""
-    if rate is None:
-        return
-    for node in model.walk():
-        if "dropout_rate" in node.attrs:
-            node.attrs["dropout_rate"] = float(rate)

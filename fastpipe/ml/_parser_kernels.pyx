@@ -119,16 +119,3 @@ def hidden_backward(const real[:, ::1] dH, const uint8_t[:, ::1] which,
                 for h in range(nH):
                     dst[cols[h]] += g[h]
     free(cols)
-
-
-def to_global(int32_t[:, ::1] ids, const int32_t[::1] row_offsets):
-    """In place: ids[s, f] += row_offsets[s] wherever ids[s, f] >= 0 (doc-local token positions
-    to global rows of the batch; -1 stays -1)."""
-    cdef Py_ssize_t S = ids.shape[0], F = ids.shape[1], s, f
-    if row_offsets.shape[0] != S:
-        raise ValueError("to_global: one row offset per state is needed")
-    with nogil:
-        for s in range(S):
-            for f in range(F):
-                if ids[s, f] >= 0:
-                    ids[s, f] += row_offsets[s]

@@ -13,7 +13,6 @@ per doc), the form the encoder takes.
 """
 from typing import List
 
-import numpy
 from thinc.api import Model
 from thinc.types import Ragged
 
@@ -21,7 +20,7 @@ from ..attrs import intify_attr, NAMES
 from ..registry import registry
 from . import _features, _kernels
 from .maxout import dropout_mask_for, init_maxout_norm, maxout_norm_forward
-from .ops import WORKSPACE, grad_array
+from .ops import fastpipe_ops, grad_array, ops_of
 
 #: First hash seed; table t uses SEED_BASE + t, so tables never share bucket patterns.
 SEED_BASE = 0x5EED
@@ -57,6 +56,7 @@ def MultiHashEmbed(
         "multi_hash_embed",
         forward,
         init=init,
+        ops=fastpipe_ops(),
         dims={"nO": width, "nP": MIX_PIECES, "nE": n_tables * width},
         params={"E": None, "W": None, "b": None, "G": None, "beta": None},
         attrs={
@@ -72,7 +72,7 @@ def MultiHashEmbed(
 def init(model: Model, X=None, Y=None) -> Model:
     width = model.get_dim("nO")
     n_rows = sum(model.attrs["rows"])
-    model.set_param("E", numpy.random.uniform(-0.1, 0.1, (n_rows, width)).astype("float32"))
+    model.set_param("E", ops_of(model).random_uniform(-0.1, 0.1, (n_rows, width)))
     init_maxout_norm(model, model.get_dim("nE"), width, model.get_dim("nP"))
     return model
 
@@ -84,7 +84,7 @@ def forward(model: Model, docs: List, is_train: bool):
     n_tables = len(attr_ids)
     ids, lengths = _features.hash_row_ids(docs, attr_ids, model.attrs["seeds"], model.attrs["rows"])
     n = ids.shape[0]
-    embedded = WORKSPACE.get((n, n_tables * E.shape[1]), dtype)
+    embedded = ops_of(model).workspace.get((n, n_tables * E.shape[1]), dtype)
     _kernels.embed_forward(E, ids, n_tables, embedded)
     mask = dropout_mask_for(model, embedded.shape, dtype, is_train)
     if mask is not None:

@@ -14,7 +14,7 @@ from thinc.types import Ragged
 from ..registry import registry
 from . import _kernels
 from .maxout import init_maxout_norm, maxout_norm_forward
-from .ops import WORKSPACE
+from .ops import fastpipe_ops, ops_of
 
 
 @registry.architectures("fastpipe.MaxoutWindowEncoder.v1")
@@ -29,6 +29,7 @@ def MaxoutWindowEncoder(width: int, window_size: int, maxout_pieces: int, depth:
         raise ValueError("fastpipe.MaxoutWindowEncoder.v1: maxout_pieces must be at most 255")
     layers = [window_maxout_layer(width, window_size, maxout_pieces) for _ in range(depth)]
     model = chain(*layers) if depth > 1 else layers[0]
+    model.ops = fastpipe_ops()  # thinc's chain takes thinc's current ops
     model.attrs["window_size"] = window_size
     return model
 
@@ -39,6 +40,7 @@ def window_maxout_layer(width: int, window_size: int, pieces: int) -> Model[Ragg
         "window_maxout",
         forward,
         init=init,
+        ops=fastpipe_ops(),
         dims={"nO": width, "nI": width, "nP": pieces, "nW": window_size},
         params={"W": None, "b": None, "G": None, "beta": None},
         attrs={"dropout_rate": 0.0},
@@ -60,18 +62,19 @@ def forward(model: Model, Xr: Ragged, is_train: bool):
     dtype = model.get_param("W").dtype
     if X.dtype != dtype or not X.flags["C_CONTIGUOUS"]:
         X = numpy.ascontiguousarray(X, dtype=dtype)
-    windows = WORKSPACE.get((n, (2 * nW + 1) * width), dtype)
+    ws = ops_of(model).workspace
+    windows = ws.get((n, (2 * nW + 1) * width), dtype)
     _kernels.window_forward(X, lengths, nW, windows)
     Y, block_backprop = maxout_norm_forward(model, windows, is_train)
     del windows
-    out = WORKSPACE.get((n, width), dtype)
+    out = ws.get((n, width), dtype)
     numpy.add(X, Y, out=out)
     del Y
 
     def backprop(dOut: Ragged) -> Ragged:
         d_out = numpy.ascontiguousarray(dOut.dataXd, dtype=dtype)
         d_windows = block_backprop(d_out)
-        dX = WORKSPACE.get((n, width), dtype)
+        dX = ws.get((n, width), dtype)
         _kernels.window_backward(d_windows, lengths, nW, dX)
         dX += d_out
         return Ragged(dX, lengths)

@@ -3,7 +3,7 @@
 The maths lives here as functions over a node's parameters, so the embedding mixer and each
 window layer of the encoder (different nodes, different inputs) share one implementation:
 
-    Z = X @ W                    (BLAS, through ops.matmul)
+    Z = X @ W                    (BLAS, through the node's FastpipeOps)
     M = max over the nP pieces of (Z + b)
     Y = dropout(G * layer_norm(M) + beta)        (one Cython pass, _kernels.maxout_norm_forward)
 
@@ -16,18 +16,21 @@ import numpy
 from thinc.api import Model
 
 from . import _kernels
-from .ops import WORKSPACE, grad_array, matmul, matmul_add
+from .ops import grad_array, ops_of
 
 MAXOUT_PARAMS = ("W", "b", "G", "beta")
 
 
 def init_maxout_norm(model: Model, nI: int, nO: int, nP: int) -> None:
     """Allocate a node's maxout+norm parameters: Glorot-uniform W, zero biases, unit gain."""
+    ops = ops_of(model)
     limit = numpy.sqrt(6.0 / (nI + nO * nP))
-    model.set_param("W", numpy.random.uniform(-limit, limit, (nI, nO * nP)).astype("float32"))
-    model.set_param("b", numpy.zeros((nO * nP,), dtype="float32"))
-    model.set_param("G", numpy.ones((nO,), dtype="float32"))
-    model.set_param("beta", numpy.zeros((nO,), dtype="float32"))
+    model.set_param("W", ops.random_uniform(-limit, limit, (nI, nO * nP)))
+    model.set_param("b", ops.alloc1f(nO * nP))
+    G = ops.alloc1f(nO, zeros=False)
+    G.fill(1.0)
+    model.set_param("G", G)
+    model.set_param("beta", ops.alloc1f(nO))
 
 
 def dropout_mask_for(model: Model, shape: Tuple[int, int], dtype, is_train: bool):
@@ -35,9 +38,7 @@ def dropout_mask_for(model: Model, shape: Tuple[int, int], dtype, is_train: bool
     rate = model.attrs.get("dropout_rate", 0.0) if is_train else 0.0
     if not rate:
         return None
-    mask = WORKSPACE.get(shape, dtype)
-    _kernels.dropout_mask(mask, float(rate), int(numpy.random.randint(0, 2**62)))
-    return mask
+    return ops_of(model).dropout_mask(shape, rate, dtype)
 
 
 def maxout_norm_forward(
@@ -56,8 +57,9 @@ def maxout_norm_forward(
         X = numpy.ascontiguousarray(X, dtype=dtype)
     if X.shape[1] != W.shape[0]:
         raise ValueError(f"{model.name}: input has {X.shape[1]} columns, layer expects {W.shape[0]}")
-    ws = WORKSPACE
-    Z = matmul(X, W, out=ws.get((n, nO * nP), dtype))
+    ops = ops_of(model)
+    ws = ops.workspace
+    Z = ops.matmul(X, W, out=ws.get((n, nO * nP), dtype))
     which = ws.get((n, nO), numpy.uint8)
     xhat = ws.get((n, nO), dtype)
     rstd = ws.get((n,), dtype)
@@ -73,7 +75,7 @@ def maxout_norm_forward(
             dY, mask, which, xhat, rstd, G, nP,
             grad_array(model, "G"), grad_array(model, "beta"), grad_array(model, "b"), dZ,
         )
-        matmul_add(X.T, dZ, grad_array(model, "W"), tmp=ws.get(W.shape, dtype))
-        return matmul(dZ, W.T, out=ws.get((n, W.shape[0]), dtype))
+        ops.matmul_add(X.T, dZ, grad_array(model, "W"), tmp=ws.get(W.shape, dtype))
+        return ops.matmul(dZ, W.T, out=ws.get((n, W.shape[0]), dtype))
 
     return Y, backprop

@@ -1,49 +1,30 @@
-"""The few array operations fastpipe's layers share: the one choice of matrix multiply, reusable
-work buffers, and direct access to a parameter's gradient.
+"""FastpipeOps: the one place where fastpipe's layers get their arrays and their products.
 
-Matrix products go through numpy's matmul (OpenBLAS here), which ran the tok2vec's shapes about
-3x faster than thinc's blis gemm on these machines. Change ``matmul`` to change it everywhere.
-How products use the cores (single-threaded OpenBLAS, optionally halved over two threads) is
-decided in fastpipe.ml.blas.
+A thinc ``Ops`` (a NumpyOps: CPU, numpy arrays), registered in thinc's ops registry as
+"FastpipeOps" (``thinc.api.get_ops("fastpipe")`` builds one). Every model that fastpipe's
+architectures build carries the shared instance (``fastpipe_ops()``) as ``model.ops``, and
+the layers reach it through ``ops_of(model)``. It holds the array choices:
+
+* matrix products: numpy's matmul (OpenBLAS here), which ran the tok2vec's shapes about 3x
+  faster than thinc's blis gemm on these machines, with large products cut into two pieces by
+  shape and run on one or two threads (fastpipe.ml.blas: the result is the same bits whichever
+  way they run). ``gemm`` (thinc's signature), ``matmul``, ``matmul_add``;
+* the workspace: buffers reused from batch to batch (``workspace.get``, ``workspace.zeros``);
+* allocation: thinc's ``alloc``/``alloc1f``/``alloc2f``/... (numpy arrays);
+* random numbers: ``random_uniform``, ``random_normal`` (float32, from numpy's global
+  generator, which thinc's ``fix_random_seed`` seeds) and ``dropout_mask``.
 """
 import sys
 import threading
-from typing import Dict, List, Tuple
+from typing import Dict, List, Optional, Tuple
 
 import numpy
-from thinc.api import Model
+from thinc.api import Model, NumpyOps
+from thinc.api import registry as thinc_registry
 
-from . import blas
+from . import _kernels, blas
 
 _getrefcount = sys.getrefcount
-
-
-def matmul(a: numpy.ndarray, b: numpy.ndarray, out=None) -> numpy.ndarray:
-    """a @ b, written into out when given (a, b may be transposed views)."""
-    if out is None:
-        out = numpy.empty((a.shape[0], b.shape[1]), dtype=numpy.result_type(a, b))
-    return blas.matmul(a, b, out)
-
-
-def matmul_add(a: numpy.ndarray, b: numpy.ndarray, acc: numpy.ndarray, tmp=None) -> None:
-    """acc += a @ b, through a reusable temporary of acc's shape."""
-    acc += matmul(a, b, out=tmp)
-
-
-def grad_array(model: Model, name: str) -> numpy.ndarray:
-    """The gradient array of a parameter, created as zeros on first use, so that kernels can add
-    into it in place. (thinc's optimizer zeroes gradients after each update.)"""
-    param = model.get_param(name)
-    if model.has_grad(name):
-        grad = model.get_grad(name)
-        if (grad.dtype == param.dtype and grad.shape == param.shape
-                and grad.flags["C_CONTIGUOUS"] and grad.flags["WRITEABLE"]):
-            return grad
-    grad = numpy.zeros(param.shape, dtype=param.dtype)
-    if model.has_grad(name):
-        grad += model.get_grad(name)
-    model.set_grad(name, grad)
-    return grad
 
 
 class Workspace(threading.local):
@@ -101,6 +82,110 @@ class Workspace(threading.local):
     def clear(self) -> None:
         self._pool.clear()
 
+    def __reduce__(self):
+        # a copy (pickle, deepcopy) gets an empty pool of the same limits: buffers are scratch
+        return (Workspace, (self.max_buffers, self.max_pooled_bytes))
 
-#: The workspace that fastpipe's layers draw buffers from (one pool per thread).
-WORKSPACE = Workspace()
+
+@thinc_registry.ops("FastpipeOps")
+class FastpipeOps(NumpyOps):
+    """thinc's NumpyOps with fastpipe's products, workspace and random draws (module doc)."""
+
+    name = "fastpipe"
+
+    def __init__(self, device_type: str = "cpu", device_id: int = -1, *,
+                 use_blis: bool = False) -> None:
+        # Products never go to blis here (``gemm`` below): thinc's use_blis is ignored.
+        if device_type != "cpu":
+            raise ValueError(f"FastpipeOps runs on the CPU only, not on {device_type!r}")
+        super().__init__(device_type, device_id, use_blis=False)
+        self.workspace = Workspace()   # buffers reused from batch to batch, one pool per thread
+
+    def __reduce__(self):
+        # Models are pickled and deep-copied with their ops: the shared instance comes back as
+        # the shared instance (of the process that unpickles), any other as a fresh one.
+        if self is _shared:
+            return (fastpipe_ops, ())
+        return (FastpipeOps, (self.device_type, self.device_id))
+
+    # -- products ------------------------------------------------------------------------------
+
+    def matmul(self, a: numpy.ndarray, b: numpy.ndarray, out=None) -> numpy.ndarray:
+        """a @ b (2-d; a and b may be transposed views), written into out when given."""
+        if out is None:
+            out = numpy.empty((a.shape[0], b.shape[1]), dtype=numpy.result_type(a, b))
+        return blas.matmul(a, b, out)
+
+    def matmul_add(self, a: numpy.ndarray, b: numpy.ndarray, acc: numpy.ndarray,
+                   tmp=None) -> None:
+        """acc += a @ b, through tmp (an array of acc's shape to overwrite) when given."""
+        acc += self.matmul(a, b, out=tmp)
+
+    def gemm(self, x, y, *, out=None, trans1: bool = False, trans2: bool = False):
+        """thinc's gemm: x @ y (x.T and/or y.T with trans1/trans2), into out when given."""
+        if x.ndim != 2 or y.ndim != 2:
+            raise ValueError(f"gemm: x and y must be 2-dimensional, got {x.ndim} and {y.ndim}")
+        a = x.T if trans1 else x
+        b = y.T if trans2 else y
+        if a.shape[1] != b.shape[0]:
+            raise ValueError(f"gemm: shapes {a.shape} and {b.shape} do not multiply")
+        return self.matmul(a, b, out=out)
+
+    # -- random numbers ------------------------------------------------------------------------
+
+    def random_uniform(self, low: float, high: float, shape: Tuple[int, ...],
+                       dtype="float32") -> numpy.ndarray:
+        """A fresh array of draws from U(low, high) (numpy's global generator)."""
+        return numpy.random.uniform(low, high, shape).astype(dtype)
+
+    def random_normal(self, scale: float, shape: Tuple[int, ...],
+                      dtype="float32") -> numpy.ndarray:
+        """A fresh array of draws from N(0, scale^2) (numpy's global generator)."""
+        return numpy.random.normal(0, scale, shape).astype(dtype)
+
+    def dropout_mask(self, shape: Tuple[int, int], rate: float,
+                     dtype="float32") -> Optional[numpy.ndarray]:
+        """A workspace array of 0 (probability ``rate``) and 1/(1 - rate), or None for rate 0.
+        Seeded from numpy's global generator, so ``fix_random_seed`` fixes it."""
+        if not rate:
+            return None
+        mask = self.workspace.get(shape, dtype)
+        _kernels.dropout_mask(mask, float(rate), int(numpy.random.randint(0, 2**62)))
+        return mask
+
+
+_shared: Optional[FastpipeOps] = None
+_shared_lock = threading.Lock()
+
+
+def fastpipe_ops() -> FastpipeOps:
+    """The FastpipeOps that the models of fastpipe's architectures share (one workspace)."""
+    global _shared
+    if _shared is None:
+        with _shared_lock:
+            if _shared is None:
+                _shared = FastpipeOps()
+    return _shared
+
+
+def ops_of(model: Model) -> FastpipeOps:
+    """``model.ops``, which fastpipe's architectures set to a FastpipeOps; the shared one if
+    thinc replaced it since (``Model.copy`` and ``Model.to_cpu`` give plain NumpyOps)."""
+    ops = model.ops
+    return ops if isinstance(ops, FastpipeOps) else fastpipe_ops()
+
+
+def grad_array(model: Model, name: str) -> numpy.ndarray:
+    """The gradient array of a parameter, created as zeros on first use, so that kernels can add
+    into it in place. (thinc's optimizer zeroes gradients after each update.)"""
+    param = model.get_param(name)
+    if model.has_grad(name):
+        grad = model.get_grad(name)
+        if (grad.dtype == param.dtype and grad.shape == param.shape
+                and grad.flags["C_CONTIGUOUS"] and grad.flags["WRITEABLE"]):
+            return grad
+    grad = ops_of(model).alloc(param.shape, dtype=param.dtype)
+    if model.has_grad(name):
+        grad += model.get_grad(name)
+    model.set_grad(name, grad)
+    return grad

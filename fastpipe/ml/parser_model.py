@@ -30,8 +30,8 @@ A batch of docs, training::
     offsets = step.doc_offsets                    # int32 (n_docs + 1,): doc i's token j is
                                                   # global row offsets[i] + j
     loop while states are not final:
-        ids = int32 (n_states, n_feats): global rows (-1 = empty slot), e.g. doc-local
-              positions passed through fastpipe.ml._parser_kernels.to_global(ids, offsets_of_states)
+        ids = int32 (n_states, n_feats): global rows of the batch (-1 = empty slot): a
+              doc-local position plus its doc's offset
         scores, backprop_step = step.begin_update(ids)   # (n_states, nO) float32
         ... choose moves, d_scores = gradient of the loss w.r.t. scores (same shape)
         backprop_step(d_scores)                   # accumulates; returns None
@@ -60,7 +60,7 @@ from thinc.api import Model
 from ..registry import registry
 from . import _parser_kernels
 from .maxout import dropout_mask_for
-from .ops import WORKSPACE, grad_array, matmul, matmul_add
+from .ops import fastpipe_ops, grad_array, ops_of
 from .tok2vec import concat_rows, split_rows
 
 #: Context slots per state type: (default, with extra_state_tokens).
@@ -105,6 +105,7 @@ def TransitionBasedParser(
         "parser_lower",
         _node_forward,
         init=_init_lower,
+        ops=fastpipe_ops(),
         dims={"nI": None, "nF": n_feats, "nH": nH, "nP": maxout_pieces},
         params={"W": None, "pad": None, "b": None},
         attrs={"dropout_rate": 0.0},
@@ -116,6 +117,7 @@ def TransitionBasedParser(
             "parser_upper",
             _node_forward,
             init=_init_upper,
+            ops=fastpipe_ops(),
             dims={"nI": hidden_width, "nO": nO},
             params={"W": None, "b": None},
         )
@@ -125,6 +127,7 @@ def TransitionBasedParser(
         "transition_based_parser",
         forward,
         init=init,
+        ops=fastpipe_ops(),
         layers=layers,
         refs=refs,
         dims={"nO": nO},
@@ -178,23 +181,46 @@ def init(model: Model, X=None, Y=None) -> Model:
 def _init_lower(model: Model, X=None, Y=None) -> Model:
     nI, nF, nH, nP = (model.get_dim(d) for d in ("nI", "nF", "nH", "nP"))
     # Each hidden pre-activation sums nF*nI products: scale W so it keeps the input's variance.
+    ops = ops_of(model)
     scale = numpy.sqrt(1.0 / (nF * nI))
-    model.set_param("W", numpy.random.normal(0, scale, (nI, nF * nH * nP)).astype("float32"))
-    model.set_param("pad", numpy.random.normal(0, scale, (nF, nH * nP)).astype("float32"))
-    model.set_param("b", numpy.zeros((nH * nP,), dtype="float32"))
+    model.set_param("W", ops.random_normal(scale, (nI, nF * nH * nP)))
+    model.set_param("pad", ops.random_normal(scale, (nF, nH * nP)))
+    model.set_param("b", ops.alloc1f(nH * nP))
     return model
 
 
 def _init_upper(model: Model, X=None, Y=None) -> Model:
     # Zero output weights: the first steps score every move alike and learn from there.
-    model.set_param("W", numpy.zeros((model.get_dim("nI"), model.get_dim("nO")), dtype="float32"))
-    model.set_param("b", numpy.zeros((model.get_dim("nO"),), dtype="float32"))
+    ops = ops_of(model)
+    model.set_param("W", ops.alloc2f(model.get_dim("nI"), model.get_dim("nO")))
+    model.set_param("b", ops.alloc1f(model.get_dim("nO")))
     return model
 
 
 def _force_dim(node: Model, name: str, value: int) -> None:
-    """Set a dim even where thinc refuses (the node holds parameters the caller resizes)."""
-    node._dims[name] = int(value)  # thinc has no public way to change a dim of a sized node
+    """Set a dim of a node, also one set before. (thinc's ``set_dim(..., force=True)`` refuses
+    while the node holds parameters: they are taken off for the change and put back as they
+    were, for the caller to resize.)"""
+    _reshape_node(node, {name: int(value)}, {})
+
+
+def _reshape_node(node: Model, dims: dict, params: dict) -> None:
+    """Change dims of a node (even set ones) and put in new arrays for some of its parameters:
+    ``params`` maps a name to (value, gradient or None). Parameters not named keep theirs."""
+    if all(node.has_dim(d) and node.get_dim(d) == v for d, v in dims.items()) and not params:
+        return
+    held = {name: node.get_param(name) for name in node.param_names if node.has_param(name)}
+    for name in held:
+        node.set_param(name, None)  # an unset parameter lets thinc change the dims
+    try:
+        for d, v in dims.items():
+            node.set_dim(d, v, force=True)
+    finally:
+        for name, value in held.items():
+            node.set_param(name, params[name][0] if name in params else value)
+    for name, (_, grad) in params.items():
+        if grad is not None:
+            node.set_grad(name, grad)
 
 
 def resize_output(model: Model, nO: int) -> Model:
@@ -207,34 +233,35 @@ def resize_output(model: Model, nO: int) -> Model:
     out = _output_node(model)
     dim = _output_dim(model)
     old = out.get_dim(dim) if out.has_dim(dim) else None
-    model._dims["nO"] = nO  # the top node holds no parameters
-    _force_dim(out, dim, nO)
+    model.set_dim("nO", nO, force=True)  # the top node holds no parameters
     if old is None or old == nO or not out.has_param("W"):
+        _force_dim(out, dim, nO)
         return model
     keep = min(old, nO)
     if model.attrs["use_upper"]:
-        for name in ("W", "b"):
-            _resize_param(out, name, lambda a, shape=None: _grow_last(a, nO, keep))
+        grow = {name: (lambda a: _grow_last(a, nO, keep)) for name in ("W", "b")}
     else:
         nF, nP = out.get_dim("nF"), out.get_dim("nP")
         fresh = _init_lower(_clone_lower(out, nO), None).get_param  # random rows for new units
-        _resize_param(out, "W", lambda a: _grow_units(a, fresh("W"), nF, nP, keep))
-        _resize_param(out, "pad", lambda a: _grow_units(
-            a.reshape(1, -1), fresh("pad").reshape(1, -1), nF, nP, keep).reshape(nF, -1))
-        _resize_param(out, "b", lambda a: _grow_units(a[None], fresh("b")[None], 1, nP, keep)[0])
+        grow = {
+            "W": lambda a: _grow_units(a, fresh("W"), nF, nP, keep),
+            "pad": lambda a: _grow_units(
+                a.reshape(1, -1), fresh("pad").reshape(1, -1), nF, nP, keep).reshape(nF, -1),
+            "b": lambda a: _grow_units(a[None], fresh("b")[None], 1, nP, keep)[0],
+        }
+    params = {}
+    for name, fn in grow.items():
+        grad = fn(out.get_grad(name)) if out.has_grad(name) else None
+        params[name] = (numpy.ascontiguousarray(fn(out.get_param(name))),
+                        None if grad is None else numpy.ascontiguousarray(grad))
+    _reshape_node(out, {dim: nO}, params)
     return model
 
 
 def _clone_lower(lower: Model, nH: int) -> Model:
     dims = {d: lower.get_dim(d) for d in ("nI", "nF", "nP")}
     return Model("parser_lower_tmp", _node_forward, dims={**dims, "nH": nH},
-                 params={"W": None, "pad": None, "b": None})
-
-
-def _resize_param(node: Model, name: str, grow: Callable) -> None:
-    node.set_param(name, numpy.ascontiguousarray(grow(node.get_param(name))))
-    if node.has_grad(name):
-        node.set_grad(name, numpy.ascontiguousarray(grow(node.get_grad(name))))
+                 params={"W": None, "pad": None, "b": None}, ops=ops_of(lower))
 
 
 def _grow_last(a: numpy.ndarray, n: int, keep: int) -> numpy.ndarray:
@@ -265,6 +292,7 @@ class ParserStep:
     def __init__(self, model: Model, docs: List, is_train: bool):
         self.model = model
         self.is_train = is_train
+        ops = self.ops = ops_of(model)
         lower = self.lower = model.get_ref("lower")
         self.upper = model.get_ref("upper") if model.attrs["use_upper"] else None
         W = lower.get_param("W")
@@ -280,9 +308,9 @@ class ParserStep:
         self.doc_offsets = numpy.zeros((len(lengths) + 1,), dtype=numpy.int32)
         numpy.cumsum(lengths, out=self.doc_offsets[1:])
         self.n_rows = int(self.doc_offsets[-1])
-        X = concat_rows(tokvecs, self.nI, self.dtype)
+        X = concat_rows(ops, tokvecs, self.nI, self.dtype)
         del tokvecs
-        self.P = matmul(X, W, out=WORKSPACE.get((self.n_rows, W.shape[1]), self.dtype))
+        self.P = ops.matmul(X, W, out=ops.workspace.get((self.n_rows, W.shape[1]), self.dtype))
         self.X = X if is_train else None
         self._dP = None           # gradient table (like P), created by the first backprop_step
         self._step_grads = None   # the parameter gradients steps add into (see _grads)
@@ -307,8 +335,8 @@ class ParserStep:
     def _hidden(self, ids):
         lower = self.lower
         S = ids.shape[0]
-        which = numpy.empty((S, self.nH), dtype=numpy.uint8)
-        H = numpy.empty((S, self.nH), dtype=self.dtype)
+        which = self.ops.alloc((S, self.nH), dtype=numpy.uint8, zeros=False)
+        H = self.ops.alloc((S, self.nH), dtype=self.dtype, zeros=False)
         _parser_kernels.hidden_forward(self.P, lower.get_param("pad"), lower.get_param("b"),
                                        ids, self.nP, which, H)
         return H, which
@@ -323,7 +351,9 @@ class ParserStep:
 
     def _upper_forward(self, H):
         U = self.upper.get_param("W")
-        scores = matmul(H, U, out=numpy.empty((H.shape[0], U.shape[1]), dtype=self.dtype))
+        ops = self.ops
+        scores = ops.matmul(H, U, out=ops.alloc((H.shape[0], U.shape[1]), dtype=self.dtype,
+                                                zeros=False))
         scores += self.upper.get_param("b")
         return scores
 
@@ -355,10 +385,11 @@ class ParserStep:
                                  f"got {d_scores.shape}")
             dP, d_pad, d_b, d_U, d_c = self._grads()
             if upper is not None:
-                matmul_add(H.T, d_scores, d_U)
+                self.ops.matmul_add(H.T, d_scores, d_U)
                 d_c += d_scores.sum(axis=0)
-                dH = matmul(d_scores, upper.get_param("W").T,
-                            out=numpy.empty(H.shape, dtype=self.dtype))
+                dH = self.ops.matmul(d_scores, upper.get_param("W").T,
+                                     out=self.ops.alloc(H.shape, dtype=self.dtype,
+                                                        zeros=False))
                 if mask is not None:
                     dH *= mask
             else:
@@ -371,7 +402,7 @@ class ParserStep:
         """(dP, d pad, d b, d upper W, d upper b): the batch's gradient table and the arrays
         the steps add into, looked up once per batch (finish_update must wait for finish())."""
         if self._dP is None:
-            self._dP = WORKSPACE.zeros(self.P.shape, self.dtype)
+            self._dP = self.ops.workspace.zeros(self.P.shape, self.dtype)
             lower, upper = self.lower, self.upper
             self._step_grads = (grad_array(lower, "pad"), grad_array(lower, "b"),
                                 grad_array(upper, "W") if upper is not None else None,
@@ -389,7 +420,8 @@ class ParserStep:
         dP = self._grads()[0]
         X = self.X
         self._dP = self.P = self.X = self._step_grads = None
-        matmul_add(X.T, dP, grad_array(lower, "W"), tmp=WORKSPACE.get(W.shape, self.dtype))
-        dX = matmul(dP, W.T, out=WORKSPACE.get((dP.shape[0], self.nI), self.dtype))
+        ops, ws = self.ops, self.ops.workspace
+        ops.matmul_add(X.T, dP, grad_array(lower, "W"), tmp=ws.get(W.shape, self.dtype))
+        dX = ops.matmul(dP, W.T, out=ws.get((dP.shape[0], self.nI), self.dtype))
         del dP, X
         return self._bp_tok2vec(split_rows(dX, self.lengths))

@@ -12,7 +12,7 @@ from thinc.types import Floats2d
 
 from ..registry import registry
 from . import _kernels
-from .ops import WORKSPACE, grad_array, matmul, matmul_add
+from .ops import fastpipe_ops, grad_array, ops_of
 from .tok2vec import concat_rows, split_rows
 
 
@@ -23,6 +23,7 @@ def Tagger(tok2vec: Model, nO: Optional[int] = None) -> Model[List, List[Floats2
         "tagger",
         forward,
         init=init,
+        ops=fastpipe_ops(),
         layers=[tok2vec],
         dims={"nO": nO, "nI": None},
         params={"W": None, "b": None},
@@ -58,8 +59,9 @@ def init(model: Model, X=None, Y=None) -> Model:
     model.set_dim("nI", tok2vec.get_dim("nO"), force=True)
     nI = model.get_dim("nI")
     nO = model.get_dim("nO")
-    model.set_param("W", numpy.zeros((nI, nO), dtype="float32"))
-    model.set_param("b", numpy.zeros((nO,), dtype="float32"))
+    ops = ops_of(model)
+    model.set_param("W", ops.alloc2f(nI, nO))
+    model.set_param("b", ops.alloc1f(nO))
     return model
 
 
@@ -71,17 +73,19 @@ def forward(model: Model, docs: List, is_train: bool):
     nI, nO = W.shape
     Xs, tok2vec_backprop = tok2vec(docs, is_train)
     lengths = numpy.asarray([len(x) for x in Xs], dtype=numpy.int32)
-    X = concat_rows(Xs, nI, dtype)
+    ops = ops_of(model)
+    ws = ops.workspace
+    X = concat_rows(ops, Xs, nI, dtype)
     del Xs
     # The probabilities are handed to the caller: a fresh array, never a shared buffer.
-    probs = matmul(X, W, out=numpy.empty((X.shape[0], nO), dtype=dtype))
+    probs = ops.matmul(X, W, out=ops.alloc2f(X.shape[0], nO, dtype=dtype, zeros=False))
     _kernels.softmax_rows(probs, b)
 
     def backprop(dYs: List[Floats2d]) -> List:
-        dY = concat_rows(dYs, nO, dtype)
-        matmul_add(X.T, dY, grad_array(model, "W"), tmp=WORKSPACE.get(W.shape, dtype))
+        dY = concat_rows(ops, dYs, nO, dtype)
+        ops.matmul_add(X.T, dY, grad_array(model, "W"), tmp=ws.get(W.shape, dtype))
         grad_array(model, "b")[...] += dY.sum(axis=0)
-        dX = matmul(dY, W.T, out=WORKSPACE.get((dY.shape[0], nI), dtype))
+        dX = ops.matmul(dY, W.T, out=ws.get((dY.shape[0], nI), dtype))
         return tok2vec_backprop(split_rows(dX, lengths))
 
     return split_rows(probs, lengths), backprop

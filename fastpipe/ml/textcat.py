@@ -19,7 +19,7 @@ from ..attrs import IDS
 from ..registry import registry
 from . import _features, _kernels
 from .maxout import dropout_mask_for
-from .ops import grad_array, matmul, matmul_add
+from .ops import fastpipe_ops, grad_array, ops_of
 from .tagger import infer_nO
 from .tok2vec import concat_rows
 
@@ -44,6 +44,7 @@ def TextCatBOW(
         "textcat_bow",
         bow_forward,
         init=bow_init,
+        ops=fastpipe_ops(),
         dims={"nO": nO, "length": int(length)},
         params={"W": None, "b": None},
         attrs={
@@ -58,8 +59,9 @@ def TextCatBOW(
 def bow_init(model: Model, X=None, Y=None) -> Model:
     _set_nO(model, Y)
     nO = model.get_dim("nO")
-    model.set_param("W", numpy.zeros((model.get_dim("length"), nO), dtype="float32"))
-    model.set_param("b", numpy.zeros((nO,), dtype="float32"))
+    ops = ops_of(model)
+    model.set_param("W", ops.alloc2f(model.get_dim("length"), nO))
+    model.set_param("b", ops.alloc1f(nO))
     return model
 
 
@@ -69,7 +71,7 @@ def bow_forward(model: Model, docs: List, is_train: bool):
     ids, starts = _features.ngram_ids(
         docs, IDS[model.attrs["attr"]], model.attrs["ngram_size"], W.shape[0]
     )
-    scores = numpy.empty((len(docs), W.shape[1]), dtype=W.dtype)
+    scores = ops_of(model).alloc2f(len(docs), W.shape[1], dtype=W.dtype, zeros=False)
     _kernels.sparse_forward(W, ids, starts, scores)
     _activate(model, scores, b)
 
@@ -90,6 +92,7 @@ def TextCatEnsemble(tok2vec: Model, linear_model: Model, nO: Optional[int] = Non
         "textcat_ensemble",
         ensemble_forward,
         init=ensemble_init,
+        ops=fastpipe_ops(),
         layers=[tok2vec, linear_model],
         dims={"nO": nO, "nI": None},
         params={"q": None, "W_out": None, "b_out": None},
@@ -115,9 +118,10 @@ def ensemble_init(model: Model, X=None, Y=None) -> Model:
     width = tok2vec.get_dim("nO")
     model.set_dim("nI", width, force=True)
     # attention query: zeros, so pooling starts as the mean and learns which tokens matter
-    model.set_param("q", numpy.zeros((width,), dtype="float32"))
-    model.set_param("W_out", numpy.zeros((nO + width, nO), dtype="float32"))
-    model.set_param("b_out", numpy.zeros((nO,), dtype="float32"))
+    ops = ops_of(model)
+    model.set_param("q", ops.alloc1f(width))
+    model.set_param("W_out", ops.alloc2f(nO + width, nO))
+    model.set_param("b_out", ops.alloc1f(nO))
     return model
 
 
@@ -165,24 +169,25 @@ def ensemble_forward(model: Model, docs: List, is_train: bool):
     n_docs = len(docs)
     Xs, tok2vec_backprop = tok2vec(docs, is_train)
     lengths = numpy.asarray([len(x) for x in Xs], dtype=numpy.int32)
-    X = concat_rows(Xs, width, dtype)
+    ops = ops_of(model)
+    X = concat_rows(ops, Xs, width, dtype)
     del Xs
     pooled, att_weights, index = attention_pool(X, q, lengths)
     lin_scores, linear_backprop = linear(docs, is_train)
-    hidden = numpy.empty((n_docs, nO + width), dtype=dtype)
+    hidden = ops.alloc2f(n_docs, nO + width, dtype=dtype, zeros=False)
     hidden[:, :nO] = lin_scores
     hidden[:, nO:] = pooled
     mask = dropout_mask_for(model, (n_docs, width), dtype, is_train)
     if mask is not None:
         hidden[:, nO:] *= mask
-    scores = matmul(hidden, W_out)
+    scores = ops.matmul(hidden, W_out)
     _activate(model, scores, b_out)
 
     def backprop(dY: Floats2d) -> List:
         dY = numpy.ascontiguousarray(dY, dtype=dtype)
-        matmul_add(hidden.T, dY, grad_array(model, "W_out"))
+        ops.matmul_add(hidden.T, dY, grad_array(model, "W_out"))
         grad_array(model, "b_out")[...] += dY.sum(axis=0)
-        d_hidden = matmul(dY, W_out.T)
+        d_hidden = ops.matmul(dY, W_out.T)
         d_pooled = numpy.ascontiguousarray(d_hidden[:, nO:])
         if mask is not None:
             d_pooled *= mask
@@ -193,7 +198,7 @@ def ensemble_forward(model: Model, docs: List, is_train: bool):
             dX, dq = attention_pool_backward(d_pooled, X, q, att_weights, doc_of)
             grad_array(model, "q")[...] += dq
         else:
-            dX = numpy.zeros((0, width), dtype=dtype)
+            dX = ops.alloc2f(0, width, dtype=dtype)
         d_lin = numpy.ascontiguousarray(d_hidden[:, :nO])
         linear_backprop(_through_activation(linear, lin_scores, d_lin))
         return tok2vec_backprop([dX[starts[i]:starts[i + 1]] for i in range(n_docs)])

@@ -12,7 +12,7 @@ from thinc.types import Floats2d, Ragged
 from ..registry import registry
 from .embed import MultiHashEmbed
 from .encoder import MaxoutWindowEncoder
-from .ops import WORKSPACE
+from .ops import FastpipeOps, fastpipe_ops, ops_of
 
 
 @registry.architectures("fastpipe.Tok2Vec.v1")
@@ -23,6 +23,7 @@ def Tok2Vec(embed: Model, encode: Model) -> Model[List, List[Floats2d]]:
         "tok2vec",
         forward,
         init=init,
+        ops=fastpipe_ops(),
         layers=[embed, encode],
         dims={"nO": width},
     )
@@ -66,9 +67,10 @@ def forward(model: Model, docs: List, is_train: bool):
     encoded, encode_backprop = encode(embedded, is_train)
     lengths = encoded.lengths
     outputs = split_rows(encoded.dataXd, lengths)
+    ops = ops_of(model)
 
     def backprop(dYs: List[Floats2d]) -> List:
-        dY = concat_rows(dYs, encoded.dataXd.shape[1], encoded.dataXd.dtype)
+        dY = concat_rows(ops, dYs, encoded.dataXd.shape[1], encoded.dataXd.dtype)
         return embed_backprop(encode_backprop(Ragged(dY, lengths)))
 
     return outputs, backprop
@@ -93,10 +95,11 @@ def split_rows(data: numpy.ndarray, lengths) -> List[numpy.ndarray]:
     return out
 
 
-def concat_rows(arrays: List[numpy.ndarray], width: int, dtype) -> numpy.ndarray:
-    """The per-doc arrays stacked into one (workspace) matrix."""
+def concat_rows(ops: FastpipeOps, arrays: List[numpy.ndarray], width: int,
+                dtype) -> numpy.ndarray:
+    """The per-doc arrays stacked into one matrix of ops's workspace."""
     n = sum(len(a) for a in arrays)
-    out = WORKSPACE.get((n, width), dtype)
+    out = ops.workspace.get((n, width), dtype)
     if arrays:
         numpy.concatenate(arrays, axis=0, out=out)
     return out

@@ -8,27 +8,34 @@ labels and model sizes come from the data.
 import logging
 from typing import Any, Callable, Dict, Iterable, Iterator
 
-from thinc.api import Config, ConfigValidationError, fix_random_seed, set_gpu_allocator
+from thinc.api import Config, ConfigValidationError, fix_random_seed
 
 from ..config import config_error_from, dot_to_object
 from ..config_schema import validate_config, with_defaults
 from ..errors import ConfigError, Errors
+from ..language import Language
 from ..registry import registry
 
 logger = logging.getLogger("fastpipe")
 
-__all__ = ["init_nlp", "setup_gpu", "resolve_corpus", "resolve_training", "check_nonempty"]
+__all__ = ["init_nlp", "setup_gpu", "check_cpu_only", "resolve_corpus", "resolve_training",
+           "check_nonempty"]
+
+def check_cpu_only(use_gpu: int) -> None:
+    """Raise ValueError E128 (one sentence) for a GPU id >= 0: fastpipe's models run on the CPU
+    only (their Ops, fastpipe.ml.ops.FastpipeOps, and their Cython kernels take numpy arrays).
+    -1 (any negative) is the CPU. Callers check before they read or write anything."""
+    if use_gpu is not None and int(use_gpu) >= 0:
+        raise ValueError(Errors.E128.format(gpu_id=int(use_gpu)))
 
 
 def setup_gpu(use_gpu: int = -1) -> None:
-    """Run thinc on GPU ``use_gpu`` (an id >= 0), or on the CPU for -1."""
-    from thinc.api import require_cpu, require_gpu
+    """Run on the CPU (thinc's current ops too); a GPU id >= 0 raises ValueError
+    (``check_cpu_only``)."""
+    from thinc.api import require_cpu
 
-    if use_gpu >= 0:
-        logger.info("Using GPU %d", use_gpu)
-        require_gpu(use_gpu)
-    else:
-        require_cpu()
+    check_cpu_only(use_gpu)
+    require_cpu()
 
 
 def init_nlp(config: Config, *, use_gpu: int = -1, where: str = ""):
@@ -37,8 +44,7 @@ def init_nlp(config: Config, *, use_gpu: int = -1, where: str = ""):
     ``config`` is the config as loaded (``load_config(..., interpolate=False)``); ``where``
     names its file in error messages. Raises ConfigError for any invalid setting.
     """
-    from ..language import Language
-
+    check_cpu_only(use_gpu)
     raw = Config(config, is_interpolated=False)
     try:
         filled = with_defaults(raw).interpolate()
@@ -48,8 +54,10 @@ def init_nlp(config: Config, *, use_gpu: int = -1, where: str = ""):
     training = filled["training"]
     if training.get("seed") is not None:
         fix_random_seed(training["seed"])
-    if use_gpu >= 0 and training.get("gpu_allocator"):
-        set_gpu_allocator(training["gpu_allocator"])
+    if training.get("gpu_allocator"):
+        # spaCy's configs carry it ("pytorch", say); it only matters on a GPU, never used here
+        logger.info("[system] gpu_allocator = %s: ignored, fastpipe runs on the CPU",
+                    training["gpu_allocator"])
     try:
         nlp = Language.from_config(raw)
     except ConfigValidationError as err:

@@ -1,7 +1,14 @@
-import numpy
 import pytest
+from thinc.api import fix_random_seed
 
 import fastpipe
+
+
+@pytest.fixture(autouse=True)
+def seeded():
+    """Every test starts from the same random state: weights, dropout masks and numpy's global
+    generator draw the same numbers on every run."""
+    fix_random_seed(0)
 
 
 @pytest.fixture(scope="module")

@@ -1,10 +1,10 @@
 """Registry lookups, tagger and text classifier behaviour, serialization and quick learning."""
 import numpy
 import pytest
-from thinc.api import Adam, Config, fix_random_seed
+from thinc.api import Adam, Config, fix_random_seed, set_dropout_rate
 
 import fastpipe.ml  # noqa: F401  (registers the architectures)
-from fastpipe.ml import HashEmbedCNN, Tagger, TextCatBOW, TextCatEnsemble, set_dropout_rate
+from fastpipe.ml import HashEmbedCNN, Tagger, TextCatBOW, TextCatEnsemble
 from fastpipe.registry import registry
 
 NAMES = [
@@ -176,3 +176,28 @@ def test_textcat_learns_separable_task(nlp, ensemble):
         model.finish_update(optimizer)
     test_docs, test_Y = make(100)
     assert (model.predict(test_docs).argmax(1) == test_Y.argmax(1)).mean() == 1.0
+
+
+def test_every_node_runs_on_fastpipe_ops(docs):
+    """The architectures give each node they build fastpipe's Ops (thinc's current ops are
+    plain NumpyOps), and nodes passed in keep theirs."""
+    from thinc.api import NumpyOps, get_current_ops
+
+    from fastpipe.ml import FastpipeOps
+    from fastpipe.ml.parser_model import TransitionBasedParser
+
+    assert not isinstance(get_current_ops(), FastpipeOps)
+    models = [
+        Tagger(small_cnn(depth=2), nO=4),
+        TransitionBasedParser(small_cnn(), "parser", nO=5),
+        TextCatBOW(exclusive_classes=True, ngram_size=1, no_output_layer=False, nO=2),
+        TextCatEnsemble(small_cnn(), TextCatBOW(exclusive_classes=False, ngram_size=1,
+                                                no_output_layer=False, nO=3), nO=3),
+    ]
+    for model in models:
+        for node in model.walk():
+            assert isinstance(node.ops, FastpipeOps), f"{model.name}: {node.name}"
+    from thinc.api import Model, chain
+
+    outside = Model("outside", lambda model, X, is_train: (X, lambda d: d), ops=NumpyOps())
+    assert type(Tagger(chain(small_cnn(), outside), nO=2).layers[0].layers[1].ops) is NumpyOps
