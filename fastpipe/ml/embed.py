@@ -16,6 +16,7 @@ from typing import List
 from thinc.api import Model
 from thinc.types import Ragged
 
+from ..errors import Errors
 from ..attrs import intify_attr, NAMES
 from ..registry import registry
 from . import _features, _kernels
@@ -47,9 +48,9 @@ def MultiHashEmbed(
             f"{len(rows)}; give one row count per attribute."
         )
     if not attrs:
-        raise ValueError("fastpipe.MultiHashEmbed.v1: attrs must name at least one attribute")
+        raise ValueError(Errors.E222)
     if width < 1 or any(int(r) < 1 for r in rows):
-        raise ValueError(f"fastpipe.MultiHashEmbed.v1: width and rows must be positive ({width}, {rows})")
+        raise ValueError(Errors.E223.format(width=width, rows=rows))
     attr_ids = [intify_attr(a) for a in attrs]
     n_tables = len(attr_ids)
     return Model(

@@ -11,6 +11,7 @@ import numpy
 from thinc.api import Model, chain
 from thinc.types import Ragged
 
+from ..errors import Errors
 from ..registry import registry
 from . import _kernels
 from .maxout import init_maxout_norm, maxout_norm_forward
@@ -26,7 +27,7 @@ def MaxoutWindowEncoder(width: int, window_size: int, maxout_pieces: int, depth:
             f"window_size non-negative (got {width}, {maxout_pieces}, {depth}, {window_size})"
         )
     if maxout_pieces > 255:
-        raise ValueError("fastpipe.MaxoutWindowEncoder.v1: maxout_pieces must be at most 255")
+        raise ValueError(Errors.E225.format(maxout_pieces=maxout_pieces))
     layers = [window_maxout_layer(width, window_size, maxout_pieces) for _ in range(depth)]
     model = chain(*layers) if depth > 1 else layers[0]
     model.ops = fastpipe_ops()  # thinc's chain takes thinc's current ops

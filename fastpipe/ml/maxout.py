@@ -15,6 +15,7 @@ from typing import Callable, Tuple
 import numpy
 from thinc.api import Model
 
+from ..errors import Errors
 from . import _kernels
 from .ops import grad_array, ops_of
 
@@ -56,7 +57,8 @@ def maxout_norm_forward(
     if X.dtype != dtype or not X.flags["C_CONTIGUOUS"]:
         X = numpy.ascontiguousarray(X, dtype=dtype)
     if X.shape[1] != W.shape[0]:
-        raise ValueError(f"{model.name}: input has {X.shape[1]} columns, layer expects {W.shape[0]}")
+        raise ValueError(Errors.E226.format(name=model.name, n_in=X.shape[1],
+                                            expected=W.shape[0]))
     ops = ops_of(model)
     ws = ops.workspace
     Z = ops.matmul(X, W, out=ws.get((n, nO * nP), dtype))

@@ -22,6 +22,7 @@ import numpy
 from thinc.api import Model, NumpyOps
 from thinc.api import registry as thinc_registry
 
+from ..errors import Errors
 from . import _kernels, blas
 
 _getrefcount = sys.getrefcount
@@ -97,7 +98,7 @@ class FastpipeOps(NumpyOps):
                  use_blis: bool = False) -> None:
         # Products never go to blis here (``gemm`` below): thinc's use_blis is ignored.
         if device_type != "cpu":
-            raise ValueError(f"FastpipeOps runs on the CPU only, not on {device_type!r}")
+            raise ValueError(Errors.E242.format(device=device_type))
         super().__init__(device_type, device_id, use_blis=False)
         self.workspace = Workspace()   # buffers reused from batch to batch, one pool per thread
 

@@ -57,6 +57,7 @@ from typing import Callable, List, Literal, Optional, Tuple
 import numpy
 from thinc.api import Model
 
+from ..errors import Errors
 from ..registry import registry
 from . import _parser_kernels
 from .maxout import dropout_mask_for
@@ -229,7 +230,7 @@ def resize_output(model: Model, nO: int) -> Model:
     moves start at zero in the output layer, at random in a hidden layer used as output)."""
     nO = int(nO)
     if nO < 1:
-        raise ValueError(f"resize_output: the number of moves must be positive, got {nO}")
+        raise ValueError(Errors.E232.format(value=nO))
     out = _output_node(model)
     dim = _output_dim(model)
     old = out.get_dim(dim) if out.has_dim(dim) else None
@@ -360,10 +361,9 @@ class ParserStep:
     def begin_update(self, ids) -> Tuple[numpy.ndarray, Callable[[numpy.ndarray], None]]:
         """(scores, backprop_step); backprop_step(d_scores) accumulates the step's gradient."""
         if not self.is_train:
-            raise ValueError("parser model: begin_update on a step from predict(); use "
-                             "model.begin_update(docs) for training")
+            raise ValueError(Errors.E234)
         if self._finished:
-            raise ValueError("parser model: this batch's finish() was already called")
+            raise ValueError(Errors.E235)
         ids = self._check_ids(ids)
         H, which = self._hidden(ids)
         upper = self.upper
@@ -378,11 +378,11 @@ class ParserStep:
 
         def backprop_step(d_scores: numpy.ndarray) -> None:
             if self._finished:
-                raise ValueError("parser model: backprop_step after the batch's finish()")
+                raise ValueError(Errors.E236)
             d_scores = numpy.ascontiguousarray(d_scores, dtype=self.dtype)
             if d_scores.shape != scores.shape:
-                raise ValueError(f"parser model: d_scores must have shape {scores.shape}, "
-                                 f"got {d_scores.shape}")
+                raise ValueError(Errors.E237.format(expected=scores.shape,
+                                                    shape=d_scores.shape))
             dP, d_pad, d_b, d_U, d_c = self._grads()
             if upper is not None:
                 self.ops.matmul_add(H.T, d_scores, d_U)

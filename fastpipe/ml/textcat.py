@@ -15,6 +15,7 @@ import numpy
 from thinc.api import Model
 from thinc.types import Floats2d
 
+from ..errors import Errors
 from ..attrs import IDS
 from ..registry import registry
 from . import _features, _kernels
@@ -37,9 +38,9 @@ def TextCatBOW(
 ) -> Model[List, Floats2d]:
     """A bag of hashed 1..ngram_size-grams into a sparse linear layer of ``length`` rows."""
     if ngram_size < 1 or ngram_size > _features.MAX_NGRAM:
-        raise ValueError(f"fastpipe.TextCatBOW.v1: ngram_size must be 1..{_features.MAX_NGRAM}, got {ngram_size}")
+        raise ValueError(Errors.E239.format(max=_features.MAX_NGRAM, value=ngram_size))
     if length < 1:
-        raise ValueError(f"fastpipe.TextCatBOW.v1: length must be positive, got {length}")
+        raise ValueError(Errors.E240.format(value=length))
     return Model(
         "textcat_bow",
         bow_forward,
@@ -114,7 +115,7 @@ def ensemble_init(model: Model, X=None, Y=None) -> Model:
     tok2vec.initialize(X=X)
     linear.initialize(X=X, Y=Y)
     if linear.get_dim("nO") != nO:
-        raise ValueError(f"fastpipe.TextCatEnsemble.v1: linear_model has nO={linear.get_dim('nO')}, expected {nO}")
+        raise ValueError(Errors.E241.format(n_linear=linear.get_dim("nO"), expected=nO))
     width = tok2vec.get_dim("nO")
     model.set_dim("nI", width, force=True)
     # attention query: zeros, so pooling starts as the mean and learns which tokens matter
