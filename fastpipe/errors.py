@@ -110,9 +110,12 @@ class Errors(metaclass=ErrorsWithCodes):
             "not fall on token boundaries.")
     E074 = ("{n_tags} entity tags for {n_words} reference words in example {id!r}: give one tag "
             "per word.")
-    E075 = "Alignment index {i} is out of range for {n} tokens."
-    E076 = "rebuild_doc: token range [{start}:{end}] is out of range for a Doc of {length} tokens."
-    E077 = "rebuild_doc: {n_words} words given for {n_tokens} tokens: give one word per token."
+    E075 = ("Alignment index {i} is out of range for {n} tokens: give an index i with -{n} <= i "
+            "< {n}.")
+    E076 = ("rebuild_doc: token range [{start}:{end}] is out of range for a Doc of {length} "
+            "tokens: give 0 <= start <= end <= {length}.")
+    E077 = ("rebuild_doc: {n_words} words given for {n_tokens} tokens: give one word per token "
+            "of the range.")
     # the parser component's settings (E078-E079)
     E078 = "Component {name!r}: update_with_oracle_cut_size must be 0 or more, got {value}."
     E079 = ("[components.parser] learn_tokens = true is not supported: the parser works on the "
@@ -303,7 +306,7 @@ class Errors(metaclass=ErrorsWithCodes):
             "are {known}. Name one with --converter ({converters}).")
     E311 = "{where}: not valid UTF-8 (byte {byte} of the line): {reason}. Save the file as UTF-8."
     E312 = "{where}: entity tag {tag!r} is not an IOB tag: expected {schemes}."
-    E313 = "n_sents must be at least 1, got {value}."
+    E313 = "n_sents (the number of sentences per Doc) must be at least 1, got {value}."
     E314 = "{where}: expected 10 tab-separated columns ({columns}), found {n}."
     E315 = "{where}: ID {id!r}: expected a word number, a range like 3-4 or an empty node like 8.1."
     E316 = ("{where}: multiword token {id!r}: expected a range starting at word {start} and "
@@ -311,8 +314,10 @@ class Errors(metaclass=ErrorsWithCodes):
     E317 = "{where}: expected word ID {expected}, found {found}{hint}."
     E318 = "{where}: the FORM column is empty; every word needs its text."
     E319 = "{where}: HEAD {head!r}: expected a word number (0 for the root) or _."
-    E320 = "{where}: multiword token ends at word {end} but the sentence has only {n} words."
-    E321 = "{where}: HEAD {head} is outside the sentence (0 to {n})."
+    E320 = ("{where}: multiword token ends at word {end} but the sentence has only {n} words: "
+            "fix the range or add the words it covers.")
+    E321 = ("{where}: HEAD {head} is outside the sentence: give a word number from 0 (the root) "
+            "to {n}, or _.")
     E322 = "{where}: the HEAD column of the sentence starting here is not a tree: {err}"
     E323 = "{where}: could not build a Doc from the sentences starting here: {err}"
     E324 = ("{where}: expected a word and an entity tag separated by a tab or spaces, found "
@@ -327,8 +332,10 @@ class Errors(metaclass=ErrorsWithCodes):
     E331 = "{where}: expected an object with a \"text\" string and a \"label\" or \"cats\"."
     E332 = "{where}: \"cats\" must be an object mapping labels to numbers."
     E333 = "{where}: expected a \"label\" (a non-empty string or an integer) or \"cats\"."
-    # gold: examples (continued) (E340)
-    E340 = "Example.from_dict takes the annotations as a dict, got {type}."
+    # gold: examples (continued) (E340-E341)
+    E340 = ("Example.from_dict takes the annotations as a dict (such as {{\"words\": [...], "
+            "\"entities\": [...]}}), got {type}.")
+    E341 = "Example {id!r}: its annotations do not make a valid reference Doc: {err}"
     # distributed training on Ray (E400-E412)
     E400 = ("Distributed training needs Ray, which is not installed. Install it with: "
             "pip install fastpipe[ray]")
@@ -352,7 +359,8 @@ class Errors(metaclass=ErrorsWithCodes):
 class Warnings(metaclass=ErrorsWithCodes):
     # gold
     W001 = ("Example {id!r}: {n} entity span(s) do not fall on token boundaries and are treated "
-            "as missing: {spans}")
+            "as missing: {spans}. Fix their character offsets to start and end on token "
+            "boundaries.")
     # ml
     W002 = ("threadpoolctl is not installed, so the BLAS keeps its threads (slow on a busy "
             "machine): pip install threadpoolctl")

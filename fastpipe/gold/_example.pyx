@@ -108,6 +108,7 @@ def mark_missing_entities(Doc y, Alignment align, list tags):
     cdef const int[:] x_data = x2y.data
     cdef int i, k, n = len(tags)
     if n > x_len.shape[0]:
+        # Internal invariant, no user input: get_aligned_ner passes one tag per predicted token.
         raise IndexError(f"{n} entity tags for an alignment of {x_len.shape[0]} tokens")
     for i in range(n):
         for k in range(x_start[i], x_start[i] + x_len[i]):

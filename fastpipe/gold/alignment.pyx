@@ -36,11 +36,11 @@ cdef class AlignmentArray:
     def __len__(self):
         return len(self.lengths)
 
-    def __getitem__(self, int i):
-        if i < 0:
-            i += len(self.lengths)
-        if i < 0 or i >= len(self.lengths):
-            raise IndexError(f"Alignment index {i} out of range for {len(self.lengths)} tokens")
+    def __getitem__(self, int index):
+        cdef int n = len(self.lengths)
+        cdef int i = index + n if index < 0 else index
+        if i < 0 or i >= n:
+            raise IndexError(Errors.E075.format(i=index, n=n))
         start = self.starts[i]
         return self.data[start: start + self.lengths[i]]
 

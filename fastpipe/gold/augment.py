@@ -13,6 +13,7 @@ from typing import Callable, Iterator, Optional, Sequence
 
 import numpy
 
+from ..errors import Errors
 from ..registry import registry
 from ..tokens.doc import Doc
 from ..tokens.span import Span
@@ -42,15 +43,14 @@ def rebuild_doc(doc, start: int = 0, end: Optional[int] = None, *,
     n_doc = len(doc)
     end = n_doc if end is None else end
     if not 0 <= start <= end <= n_doc:
-        raise ValueError(f"rebuild_doc: token range [{start}:{end}] is out of range for a Doc "
-                         f"of {n_doc} tokens.")
+        raise ValueError(Errors.E076.format(start=start, end=end, length=n_doc))
     n = end - start
     lexical = doc.to_array(["ORTH", "SPACY", "NORM"]).reshape((n_doc, 3))[start:end]
     if words is None:
         strings = doc.vocab.strings
         words = [strings[int(key)] for key in lexical[:, 0]]
     elif len(words) != n:
-        raise ValueError(f"rebuild_doc: {len(words)} words given for {n} tokens.")
+        raise ValueError(Errors.E077.format(n_words=len(words), n_tokens=n))
     spaces = [bool(s) for s in lexical[:, 1]]
     if strip_trailing_space and n:
         spaces[-1] = False
@@ -121,8 +121,7 @@ def dont_augment(nlp, example) -> Iterator:
 def create_lower_casing_augmenter(level: float) -> Callable[..., Iterator]:
     """Augmenter adding a lower-cased copy of an example with probability ``level`` (0 to 1)."""
     if not 0.0 <= level <= 1.0:
-        raise ValueError(f"fastpipe.lower_case.v1: level must be between 0 and 1, got {level!r}. "
-                         f"Set it in the augmenter's section of the config, e.g. level = 0.1.")
+        raise ValueError(Errors.E307.format(value=level))
     return partial(lower_casing_augmenter, level=float(level))
 
 

@@ -10,7 +10,7 @@ The loops over the Docs' token arrays are compiled, in _example.pyx.
 import warnings
 
 from ..attrs import IDS
-from ..errors import Errors
+from ..errors import Errors, Warnings
 from ..tokens.doc import Doc
 from ._example import (
     aligned_parse,
@@ -95,8 +95,7 @@ class Example:
         if not isinstance(predicted, Doc):
             raise TypeError(Errors.E071.format(type=type(predicted).__name__))
         if not isinstance(annotations, dict):
-            raise TypeError(f"Argument 'annotations' has incorrect type (expected dict, got "
-                            f"{type(annotations).__name__})")
+            raise TypeError(Errors.E340.format(type=type(annotations).__name__))
         if not annotations.keys() <= ANNOTATION_KEYS:
             unknown = sorted(set(annotations) - ANNOTATION_KEYS)
             raise ValueError(Errors.E072.format(keys=unknown, id=id, known=sorted(ANNOTATION_KEYS)))
@@ -115,7 +114,7 @@ class Example:
             reference = Doc(predicted.vocab, words=words if type(words) is list else list(words),
                             spaces=spaces, **kwargs)
         except (ValueError, TypeError) as err:
-            raise type(err)(f"{err} (example {id!r})") from None
+            raise type(err)(Errors.E341.format(id=id, err=err)) from None
         example = cls(predicted, reference, id=id)
         entities = annotations.get("entities")
         if entities is not None:
@@ -138,9 +137,8 @@ class Example:
             tags = offsets_to_biluo_tags(reference, entities, missing="O", example_id=self.id,
                                          misaligned=self.misaligned)
             if self.misaligned:
-                warnings.warn(f"[W001] Example {self.id!r}: {len(self.misaligned)} entity span(s) "
-                              f"do not fall on token boundaries and are treated as missing: "
-                              f"{list(self.misaligned)[:5]}", stacklevel=3)
+                warnings.warn(Warnings.W001.format(id=self.id, n=len(self.misaligned),
+                                                   spans=list(self.misaligned)[:5]), stacklevel=3)
         set_biluo(reference, tags, self.id)
 
     # -- gold values on the predicted tokens ----------------------------------------------------

@@ -78,7 +78,7 @@ def test_overlapping_entities_raise(en):
 def test_unknown_key_and_bad_lengths(en):
     with pytest.raises(ValueError, match="E072.*'tagz'"):
         Example.from_dict(en.tokenizer(TEXT), {"tagz": []})
-    with pytest.raises(ValueError, match="example 'e1'"):
+    with pytest.raises(ValueError, match=r"E341\] Example 'e1': .*E015"):
         Example.from_dict(en.tokenizer(TEXT), annotations(tags=["X"]), id="e1")
 
 

@@ -9,6 +9,7 @@ example). Malformed input raises ConversionError, a ValueError.
 from pathlib import Path
 from typing import Callable, Dict, Iterator
 
+from ...errors import Errors
 from ._util import ConversionError, read_lines
 from .conllu import conllu_to_docs
 from .iob import iob_to_docs
@@ -40,6 +41,5 @@ def guess_converter(path) -> str:
         return EXTENSIONS[suffix]
     except KeyError:
         known = ", ".join(f"{ext} ({name})" for ext, name in EXTENSIONS.items())
-        raise ValueError(f"Cannot pick a converter for {str(path)!r} from its extension "
-                         f"{suffix or '(none)'!r}: known extensions are {known}. Name one with "
-                         f"--converter ({', '.join(CONVERTERS)}).") from None
+        raise ValueError(Errors.E310.format(path=str(path), suffix=suffix or "(none)", known=known,
+                                            converters=", ".join(CONVERTERS))) from None

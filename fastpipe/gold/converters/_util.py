@@ -2,17 +2,28 @@
 from pathlib import Path
 from typing import Callable, Iterator, List, Optional, Sequence
 
+from ...errors import Errors
+
 PROGRESS_EVERY = 1 << 16  # report progress to the callback every 64 KiB read
 _BILUO = {"U": "B", "S": "B", "L": "I", "E": "I"}  # BILUO/IOBES prefixes as IOB2 prefixes
 
 
 class ConversionError(ValueError):
-    """Malformed input. The message starts with ``file:line:`` and says what was expected."""
+    """Malformed input at line ``line`` of ``source``.
+
+    ``message`` is the whole coded message, ``Errors.E3xx.format(where=where(source, line),
+    ...)``, so that it reads ``[E3xx] file:line: ...`` and says what was expected.
+    """
 
     def __init__(self, source: str, line: int, message: str):
         self.source = source
         self.line = line
-        super().__init__(f"{source}:{line}: {message}")
+        super().__init__(message)
+
+
+def where(source: str, line: int) -> str:
+    """The ``file:line`` that the converters' messages put right after their code."""
+    return f"{source}:{line}"
 
 
 def read_lines(path, progress: Optional[Callable[[int], None]] = None) -> Iterator[str]:
@@ -33,9 +44,8 @@ def read_lines(path, progress: Optional[Callable[[int], None]] = None) -> Iterat
             try:
                 line = raw.decode("utf8")
             except UnicodeDecodeError as err:
-                raise ConversionError(str(path), lineno,
-                                      f"not valid UTF-8 (byte {err.start} of the line): "
-                                      f"{err.reason}") from None
+                raise ConversionError(str(path), lineno, Errors.E311.format(
+                    where=where(str(path), lineno), byte=err.start, reason=err.reason)) from None
             if lineno == 1 and line.startswith("\ufeff"):
                 line = line[1:]
             yield line.rstrip("\r\n")
@@ -70,8 +80,8 @@ def fix_iob(tags: List[Optional[str]], source: str, linenos: Sequence[int],
         if prefix not in ("B", "I") or not sep or not label:
             schemes = ("O, B-TYPE, I-TYPE, L-TYPE or U-TYPE" if allow_biluo
                        else "O, B-TYPE or I-TYPE")
-            raise ConversionError(source, linenos[i],
-                                  f"entity tag {tag!r} is not an IOB tag: expected {schemes}")
+            raise ConversionError(source, linenos[i], Errors.E312.format(
+                where=where(source, linenos[i]), tag=tag, schemes=schemes))
         if prefix == "I" and prev_type != label:
             prefix = "B"
         out.append(f"{prefix}-{label}")

@@ -21,15 +21,16 @@ Per word (the syntactic words: a multiword token ``3-4 don't`` gives the words o
 - ``# sent_id = ...`` comments are kept, one per sentence (None where absent), in
   ``doc.user_data["sent_ids"]`` (write the DocBin with ``store_user_data=True`` to keep them).
 
-Malformed input raises ConversionError (a ValueError) whose message starts with ``file:line:``
-and says what was expected: a column count other than 10, a bad ID or HEAD, a HEAD outside the
-sentence, words out of order, an unfinished multiword token, heads that form a cycle, a bad NER
-tag.
+Malformed input raises ConversionError (a ValueError) whose message names ``file:line`` right
+after its code (E311-E323) and says what was expected: a column count other than 10, a bad ID or
+HEAD, a HEAD outside the sentence, words out of order, an unfinished multiword token, heads that
+form a cycle, a bad NER tag.
 """
 from typing import Iterable, Iterator, List, Optional
 
+from ...errors import Errors
 from ...tokens.doc import Doc
-from ._util import ConversionError, fix_iob
+from ._util import ConversionError, fix_iob, where
 
 COLUMNS = "ID FORM LEMMA UPOS XPOS FEATS HEAD DEPREL DEPS MISC"
 
@@ -63,7 +64,7 @@ def conllu_to_docs(lines: Iterable[str], nlp, *, source: str = "<conllu>",
     error messages.
     """
     if n_sents < 1:
-        raise ValueError(f"n_sents must be at least 1, got {n_sents}")
+        raise ValueError(Errors.E313.format(value=n_sents))
     vocab = getattr(nlp, "vocab", nlp)
     batch: List[_Sentence] = []
     for sent in read_sentences(lines, source):
@@ -97,9 +98,8 @@ def read_sentences(lines: Iterable[str], source: str = "<conllu>") -> Iterator[_
             continue
         cols = line.rstrip("\r\n").split("\t")
         if len(cols) != 10:
-            raise ConversionError(source, lineno,
-                                  f"expected 10 tab-separated columns ({COLUMNS}), "
-                                  f"found {len(cols)}")
+            raise ConversionError(source, lineno, Errors.E314.format(
+                where=where(source, lineno), columns=COLUMNS, n=len(cols)))
         id_ = cols[0]
         if not id_.isdecimal():
             if "." in id_:
@@ -107,12 +107,10 @@ def read_sentences(lines: Iterable[str], source: str = "<conllu>") -> Iterator[_
             start, dash, end = id_.partition("-")
             if not (dash and start.isdecimal() and end.isdecimal()):
                 raise ConversionError(source, lineno,
-                                      f"ID {id_!r}: expected a word number, a range like 3-4 "
-                                      f"or an empty node like 8.1")
+                                      Errors.E315.format(where=where(source, lineno), id=id_))
             if int(start) != len(sent.words) + 1 or int(end) <= int(start) or range_end:
-                raise ConversionError(source, lineno,
-                                      f"multiword token {id_!r}: expected a range starting at "
-                                      f"word {len(sent.words) + 1} and covering at least 2 words")
+                raise ConversionError(source, lineno, Errors.E316.format(
+                    where=where(source, lineno), id=id_, start=len(sent.words) + 1))
             range_end = int(end)
             range_space = "SpaceAfter=No" not in cols[9].split("|")
             range_line = lineno
@@ -120,10 +118,11 @@ def read_sentences(lines: Iterable[str], source: str = "<conllu>") -> Iterator[_
         n = len(sent.words) + 1
         if int(id_) != n:
             hint = " (is a blank line missing between sentences?)" if id_ == "1" else ""
-            raise ConversionError(source, lineno, f"expected word ID {n}, found {id_}{hint}")
+            raise ConversionError(source, lineno, Errors.E317.format(
+                where=where(source, lineno), expected=n, found=id_, hint=hint))
         form, lemma, upos, xpos, feats, head, deprel, _deps, misc = cols[1:]
         if not form:
-            raise ConversionError(source, lineno, "the FORM column is empty")
+            raise ConversionError(source, lineno, Errors.E318.format(where=where(source, lineno)))
         space = True
         ner = None
         if misc != "_":
@@ -145,7 +144,7 @@ def read_sentences(lines: Iterable[str], source: str = "<conllu>") -> Iterator[_
             head_i = int(head)
         else:
             raise ConversionError(source, lineno,
-                                  f"HEAD {head!r}: expected a word number (0 for the root) or _")
+                                  Errors.E319.format(where=where(source, lineno), head=head))
         sent.words.append(form)
         sent.spaces.append(space)
         sent.lemmas.append(None if lemma == "_" and form != "_" else lemma)
@@ -164,13 +163,12 @@ def _finish(sent: _Sentence, source: str, range_end: int, range_line: int) -> _S
     """Check a complete sentence: multiword tokens closed, heads inside it, NER tags valid."""
     n = len(sent.words)
     if range_end:
-        raise ConversionError(source, range_line,
-                              f"multiword token ends at word {range_end} but the sentence has "
-                              f"only {n} words")
+        raise ConversionError(source, range_line, Errors.E320.format(
+            where=where(source, range_line), end=range_end, n=n))
     for i, head in enumerate(sent.heads):
         if head is not None and head > n:
-            raise ConversionError(source, sent.linenos[i],
-                                  f"HEAD {head} is outside the sentence (0 to {n})")
+            raise ConversionError(source, sent.linenos[i], Errors.E321.format(
+                where=where(source, sent.linenos[i]), head=head, n=n))
     if sent.has_ner:
         sent.ner = fix_iob(sent.ner, source, sent.linenos)
     return sent
@@ -212,8 +210,7 @@ def _locate(vocab, sents: List[_Sentence], source: str, err: ValueError) -> Conv
         try:
             Doc(vocab, words=sent.words, heads=heads)
         except ValueError as sent_err:
-            return ConversionError(source, sent.linenos[0],
-                                   f"the HEAD column of the sentence starting here is not a "
-                                   f"tree: {sent_err}")
-    return ConversionError(source, sents[0].linenos[0],
-                           f"could not build a Doc from the sentences starting here: {err}")
+            return ConversionError(source, sent.linenos[0], Errors.E322.format(
+                where=where(source, sent.linenos[0]), err=sent_err))
+    return ConversionError(source, sents[0].linenos[0], Errors.E323.format(
+        where=where(source, sents[0].linenos[0]), err=err))

@@ -17,8 +17,9 @@ Malformed input raises ConversionError with ``file:line``.
 """
 from typing import Iterable, Iterator, List, Optional, Tuple
 
+from ...errors import Errors
 from ...tokens.doc import Doc
-from ._util import ConversionError, fix_iob
+from ._util import ConversionError, fix_iob, where
 
 DOCSTART = "-DOCSTART-"
 
@@ -30,7 +31,7 @@ def iob_to_docs(lines: Iterable[str], nlp, *, source: str = "<iob>",
                 n_sents: int = 10) -> Iterator[Doc]:
     """Yield Docs from the lines of an IOB file (either layout, see the module docstring)."""
     if n_sents < 1:
-        raise ValueError(f"n_sents must be at least 1, got {n_sents}")
+        raise ValueError(Errors.E313.format(value=n_sents))
     vocab = getattr(nlp, "vocab", nlp)
     batch: List[_Sent] = []
     for sent in _read_sentences(lines, source):
@@ -72,9 +73,8 @@ def _read_sentences(lines: Iterable[str], source: str) -> Iterator[Optional[_Sen
             yield _read_piped_line(pieces, source, lineno)
             continue
         if len(pieces) < 2:
-            raise ConversionError(source, lineno,
-                                  f"expected a word and an entity tag separated by a tab or "
-                                  f"spaces, found {line.strip()!r}")
+            raise ConversionError(source, lineno, Errors.E324.format(
+                where=where(source, lineno), line=line.strip()))
         words.append(pieces[0])
         tags.append(pieces[-1])
         linenos.append(lineno)
@@ -88,14 +88,13 @@ def _read_piped_line(pieces: List[str], source: str, lineno: int) -> _Sent:
         parts = piece.split("|")
         if len(parts) not in (2, 3) or not all(parts):
             raise ConversionError(source, lineno,
-                                  f"{piece!r}: expected word|TAG or word|POS|TAG")
+                                  Errors.E325.format(where=where(source, lineno), piece=piece))
         words.append(parts[0])
         tags.append(parts[-1])
         if len(parts) == 3:
             pos.append(parts[1])
     if pos and len(pos) != len(words):
-        raise ConversionError(source, lineno,
-                              "some pieces are word|POS|TAG and others word|TAG; use one form")
+        raise ConversionError(source, lineno, Errors.E326.format(where=where(source, lineno)))
     linenos = [lineno] * len(words)
     return words, fix_iob(tags, source, linenos, allow_biluo=True), pos or None, linenos
 

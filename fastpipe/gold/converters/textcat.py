@@ -18,7 +18,8 @@ is only known at the end of the file. Malformed input raises ConversionError wit
 import json
 from typing import Dict, Iterable, Iterator, List, Optional, Tuple, Union
 
-from ._util import ConversionError
+from ...errors import Errors
+from ._util import ConversionError, where
 
 LABEL_COLUMNS = ("label", "labels", "category", "class", "target")
 TEXT_COLUMNS = ("text", "sentence", "content", "review", "document")
@@ -68,22 +69,20 @@ def _read_tsv(header_lineno: int, header: str, it, source: str) -> List[_Record]
     label_col = next((names.index(n) for n in LABEL_COLUMNS if n in names), None)
     text_col = next((names.index(n) for n in TEXT_COLUMNS if n in names), None)
     if label_col is None or text_col is None:
-        raise ConversionError(source, header_lineno,
-                              f"header {header.strip()!r}: expected a tab-separated header with "
-                              f"a label column ({', '.join(LABEL_COLUMNS)}) and a text column "
-                              f"({', '.join(TEXT_COLUMNS)})")
+        raise ConversionError(source, header_lineno, Errors.E327.format(
+            where=where(source, header_lineno), header=header.strip(),
+            labels=", ".join(LABEL_COLUMNS), texts=", ".join(TEXT_COLUMNS)))
     records = []
     for lineno, line in it:
         if not line.strip():
             continue
         cols = line.rstrip("\r\n").split("\t")
         if len(cols) != len(names):
-            raise ConversionError(source, lineno,
-                                  f"expected {len(names)} tab-separated columns as in the "
-                                  f"header, found {len(cols)}")
+            raise ConversionError(source, lineno, Errors.E328.format(
+                where=where(source, lineno), expected=len(names), n=len(cols)))
         label = cols[label_col].strip()
         if not label:
-            raise ConversionError(source, lineno, "the label column is empty")
+            raise ConversionError(source, lineno, Errors.E329.format(where=where(source, lineno)))
         records.append((cols[text_col], label))
     return records
 
@@ -100,19 +99,17 @@ def _parse_json_record(line: str, source: str, lineno: int) -> _Record:
     try:
         obj = json.loads(line)
     except json.JSONDecodeError as err:
-        raise ConversionError(source, lineno, f"not a JSON object: {err}") from None
-    if not isinstance(obj, dict) or not isinstance(obj.get("text"), str):
         raise ConversionError(source, lineno,
-                              'expected an object with a "text" string and a "label" or "cats"')
+                              Errors.E330.format(where=where(source, lineno), err=err)) from None
+    if not isinstance(obj, dict) or not isinstance(obj.get("text"), str):
+        raise ConversionError(source, lineno, Errors.E331.format(where=where(source, lineno)))
     if "cats" in obj:
         cats = obj["cats"]
         if not isinstance(cats, dict) or not all(
                 isinstance(v, (int, float)) and not isinstance(v, bool) for v in cats.values()):
-            raise ConversionError(source, lineno,
-                                  '"cats" must be an object mapping labels to numbers')
+            raise ConversionError(source, lineno, Errors.E332.format(where=where(source, lineno)))
         return obj["text"], {str(k): float(v) for k, v in cats.items()}
     label = obj.get("label")
     if isinstance(label, bool) or not isinstance(label, (str, int)) or label == "":
-        raise ConversionError(source, lineno,
-                              'expected a "label" (a non-empty string or an integer) or "cats"')
+        raise ConversionError(source, lineno, Errors.E333.format(where=where(source, lineno)))
     return obj["text"], str(label)
