@@ -414,12 +414,19 @@ class Language:
         return scores
 
     def _words_only(self, doc) -> Doc:
-        """A Doc over this vocab with ``doc``'s words and spaces and nothing else."""
+        """A Doc over this vocab with ``doc``'s tokens as the tokenizer makes them (words,
+        spaces and norms: a special case such as "n't" sets its token's norm) and no
+        annotation."""
+        keys = doc.to_array(["ORTH", "SPACY", "NORM"]).reshape((len(doc), 3))
         if doc.vocab is self.vocab:
-            keys = doc.to_array(["ORTH", "SPACY"]).reshape((len(doc), 2))
-            return Doc._from_keys(self.vocab, keys[:, 0], keys[:, 1])
-        return Doc(self.vocab, words=[t.text for t in doc],
-                   spaces=[bool(t.whitespace_) for t in doc])
+            copy = Doc._from_keys(self.vocab, keys[:, 0], keys[:, 1])
+        else:
+            copy = Doc(self.vocab, words=[t.text for t in doc],
+                       spaces=[bool(t.whitespace_) for t in doc])
+            keys[:, 2] = [self.vocab.strings.add(t.norm_) for t in doc]
+        if len(copy):
+            copy.from_array(["NORM"], keys[:, 2:])
+        return copy
 
     # -- serialization --------------------------------------------------------------------------
 

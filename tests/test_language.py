@@ -6,7 +6,7 @@ from thinc.api import Config, fix_random_seed
 
 import fastpipe
 from fastpipe.language import Language
-from fastpipe.pipeline.base import TrainablePipe
+from fastpipe.pipeline.base import Pipe, TrainablePipe
 from fastpipe.registry import factory, registry
 from tests.helpers.tagger import STANDALONE_TAGGER_CONFIG as TAGGER_CFG
 from tests.helpers.tagger import config_from, tag_examples
@@ -296,3 +296,37 @@ def test_texts_over_max_length_are_refused():
     nlp.max_length = 10
     with pytest.raises(ValueError, match="E099"):
         nlp("x" * 11)
+
+
+@factory("norm_as_tag")
+def make_norm_as_tag(nlp: object, name: str):
+    return NormAsTag()
+
+
+class NormAsTag(Pipe):
+    """Tags every token with its norm, as the docs it is given have it."""
+
+    def __call__(self, doc):
+        for token in doc:
+            token.tag_ = token.norm_
+        return doc
+
+    def score(self, examples, **kwargs):
+        from fastpipe.scorer import score_token_attr
+
+        return score_token_attr(examples, "tag")
+
+
+def test_evaluate_runs_the_pipeline_on_the_tokens_the_tokenizer_makes():
+    """The docs evaluate runs the pipeline on carry what the tokenizer sets on tokens (a
+    special case's norm: the "m" of "Im" -> "am"), as the docs of training and of nlp(text)
+    do."""
+    from fastpipe.gold.example import Example
+
+    nlp = fastpipe.blank("en")
+    nlp.add_pipe("norm_as_tag")
+    text = "Im sure ive seen it , we gotta go ."
+    expected = [t.tag_ for t in nlp(text)]
+    assert "am" in expected and "have" in expected and nlp.vocab["m"].norm_ == "m"
+    example = Example.from_dict(nlp.make_doc(text), {"tags": expected})
+    assert nlp.evaluate([example])["tag_acc"] == 1.0
