@@ -43,46 +43,31 @@ def clip_norm(float[::1] gradient, float grad_clip) -> float:
 
 def adam_step(float[::1] weights, float[::1] gradient, float[::1] mom1, float[::1] mom2,
               float beta1, float beta2, float eps, float learn_rate, float grad_clip,
-              float decay, float[::1] change=None):
+              float decay):
     """Update ``weights`` in place and zero ``gradient``.
 
     The gradient is first scaled to norm ``grad_clip`` when its norm reaches it (0 = no
     clipping); ``learn_rate`` is the bias-corrected step size; ``decay`` is subtracted as
-    ``weights -= decay * weights`` after the step (decoupled weight decay). When ``change`` is
-    given it receives the new weights minus the old ones."""
+    ``weights -= decay * weights`` after the step (decoupled weight decay)."""
     cdef Py_ssize_t i, n = weights.shape[0]
     if gradient.shape[0] != n or mom1.shape[0] != n or mom2.shape[0] != n:
         raise ValueError("adam_step: arrays of different sizes")
-    if change is not None and change.shape[0] != n:
-        raise ValueError("adam_step: change has a different size")
     cdef double norm = 0.0
-    cdef float scale = 1.0, g, w
+    cdef float scale = 1.0, g
     cdef float one_minus_b1 = 1.0 - beta1, one_minus_b2 = 1.0 - beta2
-    cdef bint record = change is not None
     with nogil:
         if grad_clip > 0 and n > 0:
             norm = _sum_squares(&gradient[0], n)
             norm = sqrt(norm)
             if norm >= grad_clip:
                 scale = <float>(grad_clip / norm)
-        if record:
-            for i in range(n):
-                g = gradient[i] * scale
-                mom1[i] = mom1[i] * beta1 + g * one_minus_b1
-                mom2[i] = mom2[i] * beta2 + g * g * one_minus_b2
-                w = weights[i] - learn_rate * (mom1[i] / (sqrtf(mom2[i]) + eps))
-                w -= decay * w
-                change[i] = w - weights[i]
-                weights[i] = w
-                gradient[i] = 0.0
-        else:
-            for i in range(n):
-                g = gradient[i] * scale
-                mom1[i] = mom1[i] * beta1 + g * one_minus_b1
-                mom2[i] = mom2[i] * beta2 + g * g * one_minus_b2
-                weights[i] -= learn_rate * (mom1[i] / (sqrtf(mom2[i]) + eps))
-                weights[i] -= decay * weights[i]
-                gradient[i] = 0.0
+        for i in range(n):
+            g = gradient[i] * scale
+            mom1[i] = mom1[i] * beta1 + g * one_minus_b1
+            mom2[i] = mom2[i] * beta2 + g * g * one_minus_b2
+            weights[i] -= learn_rate * (mom1[i] / (sqrtf(mom2[i]) + eps))
+            weights[i] -= decay * weights[i]
+            gradient[i] = 0.0
 
 
 def nonzero_rows(const float[:, ::1] x):

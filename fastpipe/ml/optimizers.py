@@ -29,15 +29,12 @@ class FusedAdam(Optimizer):
         self.live_rows = {}
 
     def __call__(self, key, weights, gradient, *, lr_scale: float = 1.0):
-        return self._step(key, weights, gradient, lr_scale, None)
-
-    def step_recording(self, key, weights, gradient, change) -> None:
-        """``step_recording(self, ...)``: the step and its change in one fused pass."""
-        step_recording(self, key, weights, gradient, change)
+        if not self._fusable(weights, gradient):
+            return super().__call__(key, weights, gradient, lr_scale=lr_scale)
+        return self._step(key, weights, gradient, lr_scale)
 
     def _uses_rows(self, weights) -> bool:
-        """Whether the step goes row by row, skipping rows still all zero (``adam_step_rows``,
-        which has no ``change`` output)."""
+        """Whether the step goes row by row, skipping rows still all zero (``adam_step_rows``)."""
         return (weights.ndim == 2 and weights.shape[0] >= SPARSE_MIN_ROWS
                 and self.averages is None)
 
@@ -48,9 +45,7 @@ class FusedAdam(Optimizer):
                     or gradient.dtype != numpy.float32
                     or not (weights.flags.c_contiguous and gradient.flags.c_contiguous))
 
-    def _step(self, key, weights, gradient, lr_scale: float, change):
-        if not self._fusable(weights, gradient):
-            return super().__call__(key, weights, gradient, lr_scale=lr_scale)
+    def _step(self, key, weights, gradient, lr_scale: float):
         if len(gradient) < 1:
             return weights, gradient
         self.nr_update[key] += 1
@@ -73,8 +68,7 @@ class FusedAdam(Optimizer):
                            step, clip, decay)
         else:
             adam_step(weights.reshape(-1), gradient.reshape(-1), self.mom1[key], self.mom2[key],
-                      self.b1, self.b2, self.eps, step, clip, decay,
-                      None if change is None else change.reshape(-1))
+                      self.b1, self.b2, self.eps, step, clip, decay)
         if self.averages is not None:
             if key not in self.averages:
                 self.averages[key] = numpy.zeros(weights.shape, dtype="float32")
@@ -92,18 +86,6 @@ def step_in_place(optimizer, key, weights, gradient) -> None:
         numpy.copyto(weights, out)
     if zeroed is not gradient:  # it zeroed a copy (optimizers zero the array they return)
         gradient.fill(0)
-
-
-def step_recording(optimizer, key, weights, gradient, change) -> None:
-    """``step_in_place``, also writing the change (new minus old weights) into ``change``: in
-    the same pass for fastpipe.Adam's fused dense step, else by copying and subtracting."""
-    if (isinstance(optimizer, FusedAdam) and optimizer._fusable(weights, gradient)
-            and not optimizer._uses_rows(weights)):
-        optimizer._step(key, weights, gradient, 1.0, change)
-        return
-    numpy.copyto(change, weights)
-    step_in_place(optimizer, key, weights, gradient)
-    numpy.subtract(weights, change, out=change)
 
 
 @registry.optimizers("fastpipe.Adam.v1")

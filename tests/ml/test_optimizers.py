@@ -59,25 +59,6 @@ def test_sparse_rows_of_a_big_table_give_the_same_updates():
     assert ours.live_rows[("bow", 1)].sum() < rows / 10
 
 
-@pytest.mark.parametrize("shape", [(50, 7), (9000, 2)])  # dense pass, and the row-wise pass
-def test_step_recording_writes_the_change_and_steps_like_a_call(shape):
-    rng = numpy.random.default_rng(1)
-    w_call = rng.normal(size=shape).astype("f")
-    w_rec = w_call.copy()
-    a, b = FusedAdam(0.01, L2=0.01, use_averages=False), FusedAdam(0.01, L2=0.01,
-                                                                   use_averages=False)
-    for step in range(3):
-        grad = rng.normal(size=shape).astype("f")
-        before = w_rec.copy()
-        change = numpy.zeros_like(w_rec)
-        a(("p", 1), w_call, grad.copy())
-        g = grad.copy()
-        b.step_recording(("p", 1), w_rec, g, change)
-        numpy.testing.assert_array_equal(w_rec, w_call)
-        numpy.testing.assert_allclose(change, w_rec - before, rtol=1e-6, atol=1e-7)
-        assert change.any() and not g.any()
-
-
 def test_nonzero_rows():
     from fastpipe.ml._optim import nonzero_rows
 
