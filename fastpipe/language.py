@@ -159,9 +159,10 @@ class Language:
 
     def _default_score_weights(self) -> Dict[str, Optional[float]]:
         weights: Dict[str, Optional[float]] = {}
+        declared = set(factory_names())
         for name, proc in self._components:
             factory_name = getattr(proc, "factory_name", None)
-            if factory_name in factory_names():
+            if factory_name in declared:
                 weights.update(get_factory_meta(factory_name).default_score_weights)
         total = sum(w for w in weights.values() if w)
         if total:

@@ -59,13 +59,8 @@ class Example:
         """The Doc holding the gold annotations (y)."""
         return self._reference
 
-    @property
-    def x(self):
-        return self._predicted
-
-    @property
-    def y(self):
-        return self._reference
+    x = predicted   # spaCy's short names
+    y = reference
 
     @property
     def text(self):

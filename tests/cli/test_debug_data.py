@@ -5,7 +5,8 @@ import fastpipe
 from fastpipe.cli.debug_data import debug_data
 from fastpipe.tokens import Doc, DocBin
 from tests.helpers.cli import run
-from tests.helpers.tagger import TAGGER_CONFIG, tagged_docs, write_tagger_setup
+from tests.helpers.tagger import (CORPORA_SECTIONS, TAGGER_CONFIG, tagged_docs,
+                                  write_tagger_setup)
 
 TEXTCAT_CONFIG = """
 [paths]
@@ -20,17 +21,7 @@ pipeline = ["textcat"]
 
 [components.textcat]
 factory = "textcat"
-
-[corpora]
-
-[corpora.train]
-@readers = "fastpipe.Corpus.v1"
-path = ${paths.train}
-
-[corpora.dev]
-@readers = "fastpipe.Corpus.v1"
-path = ${paths.dev}
-"""
+""" + CORPORA_SECTIONS
 
 
 def test_debug_data_reports_counts_and_labels(tmp_path):

@@ -55,7 +55,8 @@ def tagger_component(name: str = "tagger", *, listener: bool = True, upstream=No
     return text
 
 
-TRAINING_SECTIONS = """
+#: The train and dev corpora, read from ${paths.train} and ${paths.dev}.
+CORPORA_SECTIONS = """
 [corpora]
 
 [corpora.train]
@@ -65,7 +66,9 @@ path = ${paths.train}
 [corpora.dev]
 @readers = "fastpipe.Corpus.v1"
 path = ${paths.dev}
+"""
 
+TRAINING_SECTIONS = CORPORA_SECTIONS + """
 [training]
 max_steps = 12
 eval_frequency = 4
