@@ -355,6 +355,25 @@ class Errors(metaclass=ErrorsWithCodes):
     E411 = "assign_owners needs at least one worker rank."
     E412 = "No worker is left to own the parameters."
 
+    # spaCy DocBin files (E500-E519)
+    E500 = ("DocBin: {where} is neither a .fastpipe file (it does not start with the FPDOCBIN "
+            "magic bytes) nor a spaCy .spacy file (zlib-compressed msgpack): check the path; a "
+            "corpus in another format can be converted with `fastpipe convert`.")
+    E501 = ("DocBin: could not read the spaCy DocBin data of {where}: {err}. The file is corrupt "
+            "or truncated: write it again with spaCy's DocBin.to_disk.")
+    E502 = ("DocBin: {where} decompresses to more than {limit} MiB (over {ratio} times its "
+            "compressed size), far more than a .spacy corpus needs; it is corrupt or not a "
+            "DocBin. Split a corpus that large into several .spacy files.")
+    E503 = ("DocBin: {where} has the POS {value!r}, which a .spacy file cannot hold: spaCy "
+            "stores only the universal POS tags ({known}). Write a .fastpipe file instead, or "
+            "move the value to the tag.")
+    E504 = ("DocBin: {where} has the morphology {value!r}, which a .spacy file cannot hold: "
+            "spaCy needs Field=Value features joined by '|' (such as \"Number=Sing|Tense=Past\"). "
+            "Write a .fastpipe file instead, or fix the features.")
+    E505 = ("DocBin: format must be \"fastpipe\" or \"spacy\" (or None: from the file's "
+            "suffix, .spacy for spaCy's), got {value!r}.")
+    E506 = ("DocBinWriter writes .fastpipe files, not {path!r}: a .spacy file is written whole, "
+            "so collect the Docs in a DocBin and call DocBin.to_disk({path!r}).")
 
 class Warnings(metaclass=ErrorsWithCodes):
     # gold
@@ -364,6 +383,9 @@ class Warnings(metaclass=ErrorsWithCodes):
     # ml
     W002 = ("threadpoolctl is not installed, so the BLAS keeps its threads (slow on a busy "
             "machine): pip install threadpoolctl")
+    # spaCy DocBin files (W500-W509)
+    W500 = ("DocBin: {where} holds {what}, which fastpipe Docs do not store; they are left out "
+            "of the Docs read from it.")
 
 
 class ConfigError(ValueError):

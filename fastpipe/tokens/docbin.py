@@ -12,14 +12,20 @@ A chunk is ``{"strings": [utf-8 bytes, ...], "docs": [doc, ...]}``. Every string
 chunk at a time (``iter_docs``). A doc is ``{"n": tokens, "cols": int32 column-major (attrs x n)
 bytes, "cats": [[name, score], ...], "spans": [[name, [start, end, label, kb_id, ...]], ...],
 "user": [[key_is_tuple, key, value], ...]}`` ("user" only when user_data is stored).
+
+spaCy's `.spacy` files (see _spacy_docbin) are read wherever a `.fastpipe` file is: the first
+bytes tell the formats apart. They are written when the path ends in `.spacy` or when
+``format="spacy"`` is given.
 """
 import io
+from pathlib import Path
 
 from ..errors import Errors
 from ..util import atomic_write
-from ._docbin_codec import (DEFAULT_CHUNK_DOCS, DEFAULT_CHUNK_TOKENS, U32, U64, attr_names,
+from ._docbin_codec import (DEFAULT_CHUNK_DOCS, DEFAULT_CHUNK_TOKENS, MAGIC, U32, U64, attr_names,
                             build_doc, encode_doc, open_stream, write_chunk, write_header,
                             write_stream)
+from . import _spacy_docbin as spacy_format
 from .doc import Doc
 
 __all__ = ["DocBin", "DocBinWriter", "iter_docs"]
@@ -70,22 +76,33 @@ class DocBin:
 
     # -- bytes and files ---------------------------------------------------------------------
 
-    def to_bytes(self, *, chunk_docs=DEFAULT_CHUNK_DOCS):
+    def to_bytes(self, *, chunk_docs=DEFAULT_CHUNK_DOCS, format="fastpipe"):
+        """The docs as bytes: fastpipe's format, or spaCy's with ``format="spacy"``."""
+        if _format(format, None) == "spacy":
+            return spacy_format.encode(self.attrs, self.store_user_data, self._records)
         out = io.BytesIO()
         write_stream(out, self.attrs, self.store_user_data, self._records, chunk_docs)
         return out.getvalue()
 
     def from_bytes(self, bytes_data):
-        """Replace this DocBin's content (and attrs) by the docs in ``bytes_data``."""
+        """Replace this DocBin's content (and attrs) by the docs in ``bytes_data`` (fastpipe's
+        format or spaCy's)."""
         if not isinstance(bytes_data, (bytes, bytearray, memoryview)):
             raise TypeError(Errors.E045.format(method="from_bytes", expected="bytes", type=type(bytes_data).__name__))
         self._load(io.BytesIO(bytes(bytes_data)), "the bytes given to DocBin.from_bytes")
         return self
 
-    def to_disk(self, path, *, chunk_docs=DEFAULT_CHUNK_DOCS):
-        """Write a `.fastpipe` file atomically: to a temporary file, then renamed into place."""
+    def to_disk(self, path, *, chunk_docs=DEFAULT_CHUNK_DOCS, format=None):
+        """Write the file atomically (to a temporary file, then renamed into place): a `.spacy`
+        file when the path ends in `.spacy` or ``format="spacy"``, else a `.fastpipe` file."""
+        data = None
+        if _format(format, path) == "spacy":
+            data = spacy_format.encode(self.attrs, self.store_user_data, self._records)
         with atomic_write(path) as out:
-            write_stream(out, self.attrs, self.store_user_data, self._records, chunk_docs)
+            if data is not None:
+                out.write(data)
+            else:
+                write_stream(out, self.attrs, self.store_user_data, self._records, chunk_docs)
 
     def from_disk(self, path):
         with open(path, "rb") as f:
@@ -94,19 +111,62 @@ class DocBin:
 
     @staticmethod
     def read_stream(path, vocab):
-        """Yield the Docs of a `.fastpipe` file one chunk at a time (see ``iter_docs``)."""
+        """Yield the Docs of a `.fastpipe` (or `.spacy`) file one chunk at a time (see
+        ``iter_docs``)."""
         return iter_docs(path, vocab)
 
     def _load(self, f, where):
+        f = _Peeked(f)
+        if f.is_spacy(where):
+            self.attrs, self.store_user_data, self._records, _ = spacy_format.decode(f.read(), where)
+            return
         header, chunks = open_stream(f, where)
         self.attrs = header["attrs"]
         self.store_user_data = header["user_data"]
         self._records = [record for chunk in chunks for record in chunk]
 
 
+def _format(value, path):
+    if value is None:
+        return "spacy" if path is not None and Path(path).suffix == spacy_format.SUFFIX else "fastpipe"
+    if value not in ("fastpipe", "spacy"):
+        raise ValueError(Errors.E505.format(value=value))
+    return value
+
+
+class _Peeked:
+    """A binary file whose first bytes were read to tell the formats apart, and are still
+    returned by ``read``, so that no seeking is needed."""
+
+    def __init__(self, f):
+        self._f = f
+        self._head = f.read(len(MAGIC))
+        while len(self._head) < len(MAGIC):  # a raw stream may return fewer bytes than asked
+            more = f.read(len(MAGIC) - len(self._head))
+            if not more:
+                break
+            self._head += more
+
+    def is_spacy(self, where):
+        """True for spaCy's format, False for fastpipe's; neither raises E500."""
+        if self._head == MAGIC:
+            return False
+        if spacy_format.looks_like_spacy(self._head):
+            return True
+        raise ValueError(Errors.E500.format(where=where))
+
+    def read(self, n=-1):
+        if n is None or n < 0:
+            head, self._head = self._head, b""
+            return head + self._f.read()
+        head, self._head = self._head[:n], self._head[n:]
+        return head + (self._f.read(n - len(head)) if n > len(head) else b"")
+
+
 def iter_docs(path, vocab):
     """Yield the Docs of a `.fastpipe` file (a path or a binary file object), reading and
-    decoding one chunk at a time, so memory use is bounded by the largest chunk."""
+    decoding one chunk at a time, so memory use is bounded by the largest chunk. A `.spacy`
+    file is one block: it is read whole, then its Docs are built one at a time."""
     if hasattr(path, "read"):
         yield from _iter_docs(path, vocab, "the file object given to iter_docs")
         return
@@ -115,6 +175,16 @@ def iter_docs(path, vocab):
 
 
 def _iter_docs(f, vocab, where):
+    f = _Peeked(f)
+    if f.is_spacy(where):
+        # spaCy's format is one msgpack map: read whole, its strings added to the vocab once.
+        attrs, _, records, strings = spacy_format.decode(f.read(), where, doc_strings=False)
+        add = vocab.strings.add
+        for string in strings:
+            add(string)
+        for i, record in enumerate(records):
+            yield build_doc(vocab, record, attrs, i, where, Doc)
+        return
     header, chunks = open_stream(f, where)
     i = 0
     for chunk in chunks:
@@ -131,6 +201,8 @@ class DocBinWriter:
     """
 
     def __init__(self, path, attrs=None, store_user_data=False, *, chunk_docs=DEFAULT_CHUNK_DOCS):
+        if Path(path).suffix == spacy_format.SUFFIX:
+            raise ValueError(Errors.E506.format(path=str(path)))
         self.attrs = attr_names(attrs)
         self.store_user_data = bool(store_user_data)
         self.chunk_docs = max(1, int(chunk_docs))
