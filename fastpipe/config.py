@@ -28,7 +28,8 @@ from .registry import get_factory_meta, registry
 logger = logging.getLogger("fastpipe")
 
 ENV_OVERRIDES = "FASTPIPE_CONFIG_OVERRIDES"
-CONFIG_SECTIONS = ("paths", "system", "nlp", "components", "corpora", "training", "initialize")
+CONFIG_SECTIONS = ("paths", "system", "nlp", "components", "corpora", "training", "initialize",
+                   "pretraining")
 _VARIABLE = re.compile(r"\$\{([\w\.:\-]+)\}")
 _PY_LITERALS = {"True": True, "False": False, "None": None}
 

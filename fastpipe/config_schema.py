@@ -2,16 +2,24 @@
 ``validate_config``, which checks a whole config against them and against the registries and
 reports every problem at once. (The default values are in ``default_config.cfg``, read by
 ``fastpipe.defaults.default_config``; ``with_defaults`` merges a config over them.)
+
+spaCy's sections are fastpipe's: ``[pretraining]`` is empty or holds every setting spaCy gives
+it (checked now, though fastpipe has no ``pretrain`` command yet; ``[initialize] init_tok2vec``
+uses its component and layer), and settings that need what fastpipe does not have (static
+vectors, lookup tables) are refused with a coded sentence naming them. A registered function
+can refuse values of its own settings the same way (``refuses``), so that validation reports
+them with their section before anything is built.
 """
 import inspect
-from typing import Any, Dict, List, Optional
+from typing import Any, Callable, Dict, List, Optional
 
 from .config import CONFIG_SECTIONS, dot_to_object, suggest
 from .defaults import with_defaults
 from .errors import ConfigError, Errors
 from .registry import get_factory_meta, registry
 
-__all__ = ["validate_config", "with_defaults", "SECTION_TYPES"]
+__all__ = ["validate_config", "with_defaults", "refuses", "check_refused", "SECTION_TYPES",
+           "PRETRAINING_TYPES"]
 
 Callback = Optional[Dict[str, Any]]  # a registered function block, or null
 # The settings of the built-in sections and their types. Blocks of registered functions
@@ -21,7 +29,7 @@ SECTION_TYPES: Dict[str, Dict[str, Any]] = {
     "nlp": {
         "lang": str, "pipeline": List[str], "disabled": List[str], "batch_size": int,
         "tokenizer": Dict[str, Any], "before_creation": Callback,
-        "after_creation": Callback, "after_pipeline_creation": Callback,
+        "after_creation": Callback, "after_pipeline_creation": Callback, "vectors": Callback,
     },
     "training": {
         "seed": Optional[int], "gpu_allocator": Optional[str], "dropout": float,
@@ -35,9 +43,45 @@ SECTION_TYPES: Dict[str, Dict[str, Any]] = {
     "initialize": {
         "before_init": Callback, "after_init": Callback,
         "components": Dict[str, Any], "tokenizer": Dict[str, Any],
+        "vectors": Optional[str], "init_tok2vec": Optional[str], "vocab_data": Optional[str],
+        "lookups": Any,
     },
 }
-REQUIRED = {"nlp": ("lang",)}
+#: A filled [pretraining] section has every one of these settings (spaCy's); an empty one is
+#: fine. Blocks of registered functions are checked against their own signatures.
+PRETRAINING_TYPES: Dict[str, Any] = {
+    "max_epochs": int, "dropout": float, "n_save_every": Optional[int],
+    "n_save_epoch": Optional[int], "optimizer": Dict[str, Any], "corpus": str,
+    "batcher": Dict[str, Any], "component": str, "layer": str, "objective": Dict[str, Any],
+}
+REQUIRED = {"nlp": ("lang",), "pretraining": tuple(PRETRAINING_TYPES)}
+#: [initialize] settings fastpipe cannot honour (it has no static vectors, no vocab data and
+#: no lookup tables): any value but null is refused with the message.
+INIT_REFUSED = {"vectors": "E523", "vocab_data": "E524", "lookups": "E525"}
+#: The only [nlp.vectors] function: spaCy's default, an empty table (fastpipe has no vectors).
+EMPTY_VECTORS = ("spacy.Vectors.v1",)
+
+
+def refuses(setting: Optional[str], test: Callable[[Any], bool], message: str):
+    """Mark a registered function as refusing the values of ``setting`` for which ``test`` is
+    true (``setting=None``: refusing any use of the function): ``validate_config`` reports
+    such a value as a problem of its block, and the function calls ``check_refused``."""
+
+    def mark(func):
+        func.refused_settings = getattr(func, "refused_settings", ()) + ((setting, test,
+                                                                          message),)
+        return func
+
+    return mark
+
+
+def check_refused(func, **values) -> None:
+    """Raise ValueError with the message of the first setting in ``values`` that ``func``
+    refuses (see ``refuses``)."""
+    for setting, test, message in getattr(func, "refused_settings", ()):
+        if setting is None or (setting in values and test(values[setting])):
+            raise ValueError(message)
+
 # (minimum, maximum or None) for numeric training settings
 RANGES = {"dropout": (0.0, 1.0), "accumulate_gradient": (1, None), "patience": (0, None),
           "max_epochs": (-1, None), "max_steps": (0, None), "eval_frequency": (1, None)}
@@ -51,7 +95,7 @@ def validate_config(config: Dict[str, Any], *, where: str = "", training: bool =
     for section in config:
         if section not in CONFIG_SECTIONS:
             errors.append({"loc": [section], "msg": "not a section of a fastpipe config"
-                           + (suggest(section, CONFIG_SECTIONS) or
+                           + (suggest(section, CONFIG_SECTIONS, n=1) or
                               f" (the sections are {', '.join(CONFIG_SECTIONS)})")})
     if "nlp" not in config:
         errors.append({"loc": ["nlp"], "msg": "missing section: every config needs [nlp] "
@@ -59,6 +103,8 @@ def validate_config(config: Dict[str, Any], *, where: str = "", training: bool =
     for section, types in SECTION_TYPES.items():
         if isinstance(config.get(section), dict):
             _check_section(config[section], section, types, errors)
+    _check_pretraining(config, errors)
+    _check_refused_settings(config, errors)
     _check_promises(config, [], errors)
     _check_pipeline(config, errors, training)
     if errors:
@@ -68,11 +114,12 @@ def validate_config(config: Dict[str, Any], *, where: str = "", training: bool =
 def _check_section(values, section, types, errors):
     from confection.validation import validate_type
 
-    for key in REQUIRED.get(section, ()):
-        if values.get(key) is None:
-            errors.append({"loc": [section, key], "msg": "missing required setting"})
+    missing = [key for key in REQUIRED.get(section, ())
+               if key not in values or (values[key] is None and validate_type(None, types[key]))]
+    for key in missing:
+        errors.append({"loc": [section, key], "msg": "missing required setting"})
     for key, value in values.items():
-        if value is None and key in REQUIRED.get(section, ()):
+        if key in missing:
             continue
         if key not in types:
             errors.append({"loc": [section, key], "value": value,
@@ -91,6 +138,42 @@ def _check_section(values, section, types, errors):
                 bound = f"at least {low}" if high is None else f"in [{low}, {high})"
                 errors.append({"loc": [section, key], "value": value,
                                "msg": f"expected a number {bound}"})
+
+
+def _check_pretraining(config, errors):
+    """An empty [pretraining] is fine; a filled one has all of spaCy's settings, typed, and
+    its corpus names a section of the config."""
+    section = config.get("pretraining")
+    if section is None:
+        return
+    if not isinstance(section, dict):
+        errors.append({"loc": ["pretraining"], "value": section, "msg": "expected a section"})
+        return
+    if not section:
+        return
+    _check_section(section, "pretraining", PRETRAINING_TYPES, errors)
+    corpus = section.get("corpus")
+    if isinstance(corpus, str):
+        try:
+            dot_to_object(config, corpus)
+        except KeyError:
+            corpora = [f"corpora.{k}" for k in config.get("corpora", {}) or {}]
+            errors.append({"loc": ["pretraining", "corpus"], "value": corpus,
+                           "msg": "names no section of the config" + suggest(corpus, corpora)})
+
+
+def _check_refused_settings(config, errors):
+    init = config.get("initialize") if isinstance(config.get("initialize"), dict) else {}
+    for setting, code in INIT_REFUSED.items():
+        value = init.get(setting)
+        if value is not None:
+            errors.append({"loc": ["initialize", setting], "value": value,
+                           "msg": getattr(Errors, code).format(value=value)})
+    nlp = config.get("nlp") if isinstance(config.get("nlp"), dict) else {}
+    vectors = nlp.get("vectors")
+    if isinstance(vectors, dict) and vectors.get("@vectors") not in EMPTY_VECTORS:
+        errors.append({"loc": ["nlp", "vectors", "@vectors"], "value": vectors.get("@vectors"),
+                       "msg": Errors.E534.format(name=vectors.get("@vectors"))})
 
 
 def _check_promises(node, loc, errors):
@@ -123,7 +206,13 @@ def _check_promise(block, loc, errors):
                        + (suggest(str(func_name), available, n=3, cutoff=0.85)
                           or "; is it registered in a --code file?")})
         return
-    _check_args(registry.get(reg_name, func_name), repr(func_name), block, loc, errors)
+    func = registry.get(reg_name, func_name)
+    _check_args(func, repr(func_name), block, loc, errors)
+    for setting, test, message in getattr(func, "refused_settings", ()):
+        if setting is None:
+            errors.append({"loc": loc + [refs[0]], "value": func_name, "msg": message})
+        elif setting in block and not _has_promise(block[setting]) and test(block[setting]):
+            errors.append({"loc": loc + [setting], "value": block[setting], "msg": message})
 
 
 def _check_args(func, label: str, block, loc, errors, skip=()):

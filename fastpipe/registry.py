@@ -10,10 +10,18 @@ read (a lookup, ``get_all``, ``resolve``, ``fill``, a factory's metadata), not a
 ``import fastpipe``, which stays cheap: thinc's registry alone costs about 200 ms to import.
 This module imports only the leaves ``errors`` and ``defaults``, so every room may register
 into it; the built-in modules are named here as data and imported by name, as entry points are.
+
+The module reads like spaCy's ``spacy.registry``: ``fastpipe.registry.loggers``, ``.get``,
+``.resolve`` and the rest are the ``registry`` class's attributes (a module ``__getattr__``), so
+``@fastpipe.registry.loggers("my_logger.v1")`` works as ``@spacy.registry.loggers(...)`` does.
+
+``registry.resolve`` builds some of thinc's shared names with fastpipe's function of the same
+settings and meaning (``RESOLVE_AS``, filled by ``fastpipe.aliases``): thinc's own registration
+stays as it is, and a filled config keeps the name its user wrote.
 """
 import importlib
 import threading
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, List, Optional, Tuple
 
 import catalogue
 from thinc.api import registry as thinc_registry
@@ -22,7 +30,7 @@ from .defaults import FACTORY_META, FactoryMeta, declare_factory
 from .errors import Errors
 
 __all__ = ["registry", "factory", "get_factory_meta", "factory_names", "load_builtins",
-           "BUILTIN_MODULES", "REGISTRY_NAMES", "FactoryMeta"]
+           "resolve_as", "BUILTIN_MODULES", "REGISTRY_NAMES", "RESOLVE_AS", "FactoryMeta"]
 
 REGISTRY_NAMES = (
     "architectures",
@@ -34,6 +42,7 @@ REGISTRY_NAMES = (
     "callbacks",
     "scorers",
     "augmenters",
+    "vectors",
     "misc",
 )
 
@@ -46,7 +55,11 @@ BUILTIN_MODULES = (
     "fastpipe.gold.augment",        # augmenters
     "fastpipe.training.batchers",
     "fastpipe.training.loggers",
+    "fastpipe.aliases",             # spaCy's names for all of the above: last
 )
+
+#: (registry, name) -> the fastpipe name ``registry.resolve`` builds it with; see resolve_as.
+RESOLVE_AS: Dict[Tuple[str, str], str] = {}
 
 _loaded = False
 _loading = threading.RLock()
@@ -112,6 +125,45 @@ class registry(thinc_registry):
         load_builtins()
         return super().has(registry_name, func_name)
 
+    @classmethod
+    def resolve(cls, config, **kwargs) -> Dict[str, Any]:
+        """thinc's resolve, with every block naming a ``RESOLVE_AS`` name built by the fastpipe
+        function it stands for."""
+        load_builtins()
+        return super().resolve(_resolved_as(config), **kwargs)
+
+
+def resolve_as(registry_name: str, name: str, fastpipe_name: str) -> None:
+    """Make ``registry.resolve`` build blocks naming ``name`` (a name another package owns,
+    such as thinc's ``Adam.v1``) with ``fastpipe_name``, whose settings and meaning are the
+    same; ``registry.get`` and ``registry.fill`` still see the original."""
+    RESOLVE_AS[(registry_name, name)] = fastpipe_name
+
+
+def _resolved_as(node):
+    """``node`` with the ``RESOLVE_AS`` names replaced: the dicts on the way to a replacement
+    are copied (Config's own flags kept), everything else is shared."""
+    if not isinstance(node, dict) or not RESOLVE_AS:
+        return node
+    changed = {}
+    for key, value in node.items():
+        if isinstance(key, str) and key.startswith("@") and isinstance(value, str):
+            target = RESOLVE_AS.get((key[1:], value))
+            if target is not None:
+                changed[key] = target
+        elif isinstance(value, dict):
+            new = _resolved_as(value)
+            if new is not value:
+                changed[key] = new
+    if not changed:
+        return node
+    copy = dict(node)
+    copy.update(changed)
+    if hasattr(node, "is_interpolated"):  # a thinc Config: keep how it was read
+        copy = type(node)(copy, is_interpolated=node.is_interpolated,
+                          section_order=getattr(node, "section_order", None))
+    return copy
+
 
 for _name, _reg in _thinc_registries().items():
     setattr(registry, _name, _reg)
@@ -145,3 +197,15 @@ def factory_names() -> List[str]:
     """The names of every registered component factory."""
     load_builtins()
     return sorted(FACTORY_META)
+
+
+def __getattr__(name: str):
+    # `fastpipe.registry.loggers`, `.get`, `.resolve`...: the module stands for the class,
+    # as `spacy.registry` does (the import system makes `fastpipe.registry` this module).
+    if not name.startswith("__") and hasattr(registry, name):
+        return getattr(registry, name)
+    raise AttributeError(f"module 'fastpipe.registry' has no attribute {name!r}")
+
+
+def __dir__() -> List[str]:
+    return sorted(set(globals()) | {n for n in dir(registry) if not n.startswith("_")})

@@ -22,9 +22,11 @@ ROOMS = [
     ("ml", ["ml"]),
     ("scorer", ["scorer"]),
     ("pipeline", ["pipeline"]),
+    ("init settings", ["init_settings"]),
     ("language", ["language"]),
     ("package", [""]),  # fastpipe/__init__.py: imports language, tokens, registry lazily
     ("training", ["training"]),
+    ("aliases", ["aliases"]),
     ("distributed", ["parallel"]),
     ("cli", ["cli", "__main__"]),
 ]

@@ -38,15 +38,9 @@ def MultiHashEmbed(
 ) -> Model[List, Ragged]:
     """Hash embeddings of ``attrs`` (one table of ``rows[i]`` rows each), mixed to ``width``."""
     if include_static_vectors:
-        raise ValueError(
-            "fastpipe.MultiHashEmbed.v1: include_static_vectors=True is not supported yet "
-            "(fastpipe vocabs hold no static vectors); set it to false in the config."
-        )
+        raise ValueError(Errors.E220)
     if len(attrs) != len(rows):
-        raise ValueError(
-            f"fastpipe.MultiHashEmbed.v1: attrs has {len(attrs)} entries but rows has "
-            f"{len(rows)}; give one row count per attribute."
-        )
+        raise ValueError(Errors.E221.format(n_attrs=len(attrs), n_rows=len(rows)))
     if not attrs:
         raise ValueError(Errors.E222)
     if width < 1 or any(int(r) < 1 for r in rows):

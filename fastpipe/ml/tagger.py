@@ -3,6 +3,10 @@
 The softmax runs as one matrix product over all tokens of the batch. Output: one array of
 probabilities (n_tokens, nO) per Doc. Backprop takes, per Doc, the gradient of the loss with
 respect to the softmax's *input* (for cross-entropy: probabilities - truth), as thinc's Softmax.
+
+A model built with ``normalize=False`` (spaCy's ``spacy.Tagger.v2`` default) skips the softmax
+when it predicts: the scores are the layer's logits, whose argmax is the same tag. Training
+always normalizes.
 """
 from typing import List, Optional
 
@@ -10,6 +14,7 @@ import numpy
 from thinc.api import Model
 from thinc.types import Floats2d
 
+from ..errors import Errors
 from ..registry import registry
 from . import _kernels
 from .ops import fastpipe_ops, grad_array, ops_of
@@ -19,6 +24,11 @@ from .tok2vec import concat_rows, split_rows
 @registry.architectures("fastpipe.Tagger.v1")
 def Tagger(tok2vec: Model, nO: Optional[int] = None) -> Model[List, List[Floats2d]]:
     """``tok2vec`` then a linear softmax layer over nO classes (nO may come at initialize)."""
+    return build_tagger(tok2vec, nO, normalize=True)
+
+
+def build_tagger(tok2vec: Model, nO: Optional[int], *, normalize: bool) -> Model:
+    """The tagger model; ``normalize=False`` predicts logits instead of probabilities."""
     return Model(
         "tagger",
         forward,
@@ -27,6 +37,7 @@ def Tagger(tok2vec: Model, nO: Optional[int] = None) -> Model[List, List[Floats2
         layers=[tok2vec],
         dims={"nO": nO, "nI": None},
         params={"W": None, "b": None},
+        attrs={"normalize": bool(normalize)},
         refs={"tok2vec": tok2vec},
     )
 
@@ -52,10 +63,7 @@ def init(model: Model, X=None, Y=None) -> Model:
     if nO is not None:
         model.set_dim("nO", nO, force=True)
     if not model.has_dim("nO"):
-        raise ValueError(
-            "fastpipe.Tagger.v1: the number of tags (nO) is unknown. Pass nO to the "
-            "architecture, call model.set_dim('nO', n), or initialize with a label sample Y."
-        )
+        raise ValueError(Errors.E238.format(name="fastpipe.Tagger.v1", what="tags"))
     model.set_dim("nI", tok2vec.get_dim("nO"), force=True)
     nI = model.get_dim("nI")
     nO = model.get_dim("nO")
@@ -79,7 +87,10 @@ def forward(model: Model, docs: List, is_train: bool):
     del Xs
     # The probabilities are handed to the caller: a fresh array, never a shared buffer.
     probs = ops.matmul(X, W, out=ops.alloc2f(X.shape[0], nO, dtype=dtype, zeros=False))
-    _kernels.softmax_rows(probs, b)
+    if is_train or model.attrs.get("normalize", True):
+        _kernels.softmax_rows(probs, b)
+    else:
+        probs += b
 
     def backprop(dYs: List[Floats2d]) -> List:
         dY = concat_rows(ops, dYs, nO, dtype)

@@ -12,19 +12,21 @@ Ctrl-C.
 """
 import json
 import sys
+import warnings
 from pathlib import Path
 from typing import IO, Any, Callable, Dict, List, Optional, Tuple, Union
 
 import click
 
+from ..errors import Errors, Warnings
 from ..registry import registry
 
 LogStep = Callable[[Optional[Dict[str, Any]]], None]
 Finalize = Callable[[], None]
 LoggerSetup = Callable[..., Tuple[LogStep, Finalize]]
 
-__all__ = ["console_logger", "jsonl_logger", "chain_logger", "setup_logger", "score_columns",
-           "trained_components"]
+__all__ = ["console_logger", "console_table_logger", "jsonl_logger", "chain_logger",
+           "setup_logger", "score_columns", "trained_components"]
 
 
 def setup_logger(setup: LoggerSetup, nlp, stdout: IO = None, stderr: IO = None):
@@ -77,24 +79,44 @@ def _progress_bar(stream: IO, total: int):
     return bar
 
 
+#: The kinds of progress bar a console logger draws: toward the next evaluation, or toward
+#: the end of training ([training] max_steps).
+PROGRESS_BARS = ("eval", "train")
+
+
 @registry.loggers("fastpipe.ConsoleLogger.v1")
 def console_logger(progress_bar: bool = True) -> LoggerSetup:
     """A table on stdout: E (epoch), # (step), one LOSS column per trained component, every
     score with a weight (as a percentage where it is a fraction) and SCORE, the weighted total.
     With ``progress_bar``, a bar on stderr (when it is a terminal) between evaluations."""
+    return console_table_logger(progress_bar="eval" if progress_bar else None)
+
+
+def console_table_logger(progress_bar: Optional[str] = None, console_output: bool = True,
+                         output_file: Optional[Union[str, Path]] = None) -> LoggerSetup:
+    """The console logger with every setting spaCy's console loggers have: ``progress_bar``
+    is None, "eval" (steps to the next evaluation) or "train" (steps to [training]
+    max_steps); ``console_output=False`` leaves the table out; ``output_file`` gets one JSON
+    line per evaluation (epoch, step, losses, scores as the table shows them, score). An
+    ``output_file`` that already exists is kept as it is (W010) and nothing is written to it."""
+    if progress_bar is not None and progress_bar not in PROGRESS_BARS:
+        raise ValueError(Errors.E520.format(value=progress_bar, allowed=PROGRESS_BARS))
+    out_path = Path(output_file) if output_file else None
 
     def setup(nlp, stdout: IO = None, stderr: IO = None) -> Tuple[LogStep, Finalize]:
         stdout = sys.stdout if stdout is None else stdout
         stderr = sys.stderr if stderr is None else stderr
+        training = nlp.config.get("training", {})
         losses_cols = trained_components(nlp)
         score_cols = score_columns(nlp)
-        eval_frequency = int(nlp.config.get("training", {}).get("eval_frequency", 200) or 200)
+        eval_frequency = int(training.get("eval_frequency", 200) or 200)
+        max_steps = int(training.get("max_steps", 0) or 0)
         headers = (["E", "#"] + [f"LOSS {n.upper()}" for n in losses_cols]
                    + [n.upper() for n in score_cols] + ["SCORE"])
         widths = [max(3, len(h)) for h in headers]
         widths[1] = max(widths[1], 6)
         aligns = ["<"] + [">"] * (len(headers) - 1)
-        state = {"bar": None, "header": False, "words": 0}
+        state = {"bar": None, "header": not console_output, "file": _open_log(out_path)}
 
         def row(values) -> str:
             return "  ".join(f"{v:{a}{w}}" for v, a, w in zip(values, aligns, widths)).rstrip()
@@ -105,13 +127,22 @@ def console_logger(progress_bar: bool = True) -> LoggerSetup:
             stdout.flush()
             state["header"] = True
 
+        def start_bar(step: int):
+            if progress_bar == "train":
+                bar = _progress_bar(stderr, max_steps or eval_frequency)
+                if bar:
+                    bar.update(step)
+            else:
+                bar = _progress_bar(stderr, eval_frequency)
+            state["bar"] = bar or False
+
         def log_step(info: Optional[Dict[str, Any]]) -> None:
             if not state["header"]:
                 write_header()
             if info is None:
-                if progress_bar:
+                if progress_bar and console_output:
                     if state["bar"] is None:
-                        state["bar"] = _progress_bar(stderr, eval_frequency) or False
+                        start_bar(0)
                     if state["bar"]:
                         state["bar"].update(1)
                 return
@@ -120,6 +151,10 @@ def console_logger(progress_bar: bool = True) -> LoggerSetup:
             state["bar"] = None
             losses = info.get("losses", {}) or {}
             scores = info.get("other_scores", {}) or {}
+            if state["file"] is not None:
+                _write_log_line(state["file"], info, losses_cols, score_cols)
+            if not console_output:
+                return
             values = [str(info.get("epoch", "")), str(info.get("step", ""))]
             values += [f"{losses.get(n, 0.0):.2f}" for n in losses_cols]
             values += [_format_score(n, scores.get(n)) for n in score_cols]
@@ -127,15 +162,50 @@ def console_logger(progress_bar: bool = True) -> LoggerSetup:
             values.append("-" if score is None else f"{score:.2f}")
             stdout.write(row(values) + "\n")
             stdout.flush()
+            if progress_bar == "train":
+                start_bar(int(info.get("step", 0) or 0))
 
         def finalize() -> None:
             if state["bar"]:
                 state["bar"].render_finish()
             state["bar"] = None
+            if state["file"] is not None and not state["file"].closed:
+                state["file"].close()
 
         return log_step, finalize
 
     return setup
+
+
+def _open_log(path: Optional[Path]):
+    """The opened log file, or None: no path, or a file already there (W010: kept as it is)."""
+    if path is None:
+        return None
+    if path.exists():
+        warnings.warn(Warnings.W010.format(path=path))
+        return None
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return path.open("w", encoding="utf8")
+
+
+def _write_log_line(file_, info: Dict[str, Any], losses_cols: List[str],
+                    score_cols: List[str]) -> None:
+    """One evaluation as a JSON line: the losses of the trained components and the weighted
+    scores as percentages (speed as it is), the way the console table shows them."""
+    losses = info.get("losses", {}) or {}
+    other = info.get("other_scores", {}) or {}
+    scores = {}
+    for name in score_cols:
+        value = other.get(name)
+        if isinstance(value, (int, float)):
+            value = float(value) if name == "speed" else float(value) * 100
+        scores[name] = _jsonable(value)
+    score = info.get("score")
+    record = {"epoch": info.get("epoch"), "step": info.get("step"),
+              "losses": {n: float(losses.get(n, 0.0)) for n in losses_cols},
+              "scores": scores, "score": None if score is None else float(score)}
+    file_.write(json.dumps(record) + "\n")
+    file_.flush()
 
 
 def _jsonable(value):

@@ -1,0 +1,279 @@
+"""spaCy's registered names, for configs written by ``spacy init config`` to run unchanged.
+
+``ALIASES`` is one table, ``(registry, spaCy's name, what builds it)``: a fastpipe registered
+name where fastpipe's function has exactly spaCy's settings (names, defaults, types) and
+meaning, or an adapter below where it does not. An adapter has spaCy's signature, so that
+filling a config gives spaCy's settings, and honours every setting: it passes the setting on,
+or refuses a value fastpipe cannot honour with one coded sentence naming the setting
+(``config_schema.refuses``: config validation reports it with its section, before anything is
+built). Names whose fastpipe function is registered by another module that may not have it
+yet are skipped; ``MISSING`` lists them.
+
+thinc's shared names are thinc's: registering ``Adam.v1`` here would replace thinc's own for
+every user of thinc in the process. Instead ``registry.resolve`` builds ``Adam.v1`` with
+``fastpipe.Adam.v1`` (the same settings, defaults and arithmetic, one fused pass per
+parameter): ``RESOLVED_AS`` below, through ``registry.resolve_as``. ``registry.get`` and
+filled configs keep thinc's name and function.
+
+This module is imported last of the built-ins (``registry.BUILTIN_MODULES``).
+"""
+import json
+import random
+from pathlib import Path
+from typing import Any, Callable, Dict, Iterator, List, Optional, Sequence, Union
+
+from thinc.api import Model
+
+from . import scorer  # noqa: F401  (registers the scorers the table names)
+from .config_schema import check_refused, refuses
+from .errors import Errors
+from .gold.augment import lower_case_example
+from .gold.corpus import create_docbin_reader
+from .ml.embed import MultiHashEmbed
+from .ml.parser_model import TransitionBasedParser
+from .ml.tagger import build_tagger
+from .ml.textcat import TextCatBOW
+from .ml.tok2vec import HashEmbedCNN
+from .registry import registry, resolve_as
+from .training.batchers import (configure_batch_by_padded, configure_batch_by_sequence,
+                                configure_batch_by_words)
+from .training.loggers import console_table_logger
+
+__all__ = ["ALIASES", "RESOLVED_AS", "MISSING", "register_aliases"]
+
+# spaCy's batchers take a number or a sequence of them; fastpipe's also a schedule.
+Size = Union[Sequence[int], int]
+
+
+def _is_true(value) -> bool:
+    return value is True
+
+
+# ---------------------------------------------------------------------------------------------
+# architectures
+
+@refuses("include_static_vectors", _is_true,
+         Errors.E521.format(name="spacy.MultiHashEmbed.v2"))
+def multi_hash_embed_v2(width: int, attrs: Union[List[str], List[int], List[Union[int, str]]],
+                        rows: List[int], include_static_vectors: bool) -> Model:
+    """spacy.MultiHashEmbed.v2: include_static_vectors has no default; attributes may be ids."""
+    check_refused(multi_hash_embed_v2, include_static_vectors=include_static_vectors)
+    return MultiHashEmbed(width=width, attrs=attrs, rows=rows, include_static_vectors=False)
+
+
+@refuses("pretrained_vectors", bool, Errors.E522.format(name="spacy.HashEmbedCNN.v2",
+                                                        value=True))
+def hash_embed_cnn_v2(*, width: int, depth: int, embed_size: int, window_size: int,
+                      maxout_pieces: int, subword_features: bool,
+                      pretrained_vectors: Optional[bool]) -> Model:
+    """spacy.HashEmbedCNN.v2: fastpipe.HashEmbedCNN.v1 with spaCy's keyword-only settings."""
+    check_refused(hash_embed_cnn_v2, pretrained_vectors=pretrained_vectors)
+    return HashEmbedCNN(width=width, depth=depth, embed_size=embed_size,
+                        window_size=window_size, maxout_pieces=maxout_pieces,
+                        subword_features=subword_features)
+
+
+def tagger_v2(tok2vec: Model, nO: Optional[int] = None, normalize=False) -> Model:
+    """spacy.Tagger.v2: with ``normalize = false`` prediction gives logits (same tags)."""
+    return build_tagger(tok2vec, nO, normalize=bool(normalize))
+
+
+def transition_based_parser_v2(tok2vec: Model, state_type: str, extra_state_tokens: bool,
+                               hidden_width: int, maxout_pieces: int, use_upper: bool,
+                               nO: Optional[int] = None) -> Model:
+    """spacy.TransitionBasedParser.v2: every setting but nO is required, as in spaCy."""
+    return TransitionBasedParser(tok2vec, state_type, extra_state_tokens=extra_state_tokens,
+                                 hidden_width=hidden_width, maxout_pieces=maxout_pieces,
+                                 use_upper=use_upper, nO=nO)
+
+
+def textcat_bow_v2(exclusive_classes: bool, ngram_size: int, no_output_layer: bool,
+                   nO: Optional[int] = None) -> Model:
+    """spacy.TextCatBOW.v2: the bag of n-grams with v2's fixed table of 2**18 rows."""
+    return TextCatBOW(exclusive_classes, ngram_size, no_output_layer, length=2 ** 18, nO=nO)
+
+
+def _no_pretrain_objective(name: str):
+    def build(vocab, model):
+        raise NotImplementedError(Errors.E530.format(name=name))
+
+    return build
+
+
+def pretrain_characters_v1(maxout_pieces: int, hidden_size: int,
+                           n_characters: int) -> Callable:
+    """spacy.PretrainCharacters.v1: the objective builder; building it raises E530."""
+    return _no_pretrain_objective("spacy.PretrainCharacters.v1")
+
+
+def pretrain_vectors_v1(maxout_pieces: int, hidden_size: int, loss: str) -> Callable:
+    """spacy.PretrainVectors.v1: the objective builder; building it raises E530."""
+    return _no_pretrain_objective("spacy.PretrainVectors.v1")
+
+
+# ---------------------------------------------------------------------------------------------
+# readers, batchers, loggers, augmenters, vectors
+
+def corpus_v1(path: Optional[Path], gold_preproc: bool, max_length: int = 0, limit: int = 0,
+              augmenter: Optional[Callable] = None) -> Callable:
+    """spacy.Corpus.v1: fastpipe.Corpus.v1 in file order (spaCy's reader does not shuffle)."""
+    return create_docbin_reader(path, gold_preproc=gold_preproc, max_length=max_length,
+                                limit=limit, augmenter=augmenter)
+
+
+def read_labels_v1(path: Union[str, Path], *, require: bool = False):
+    """spacy.read_labels.v1: the JSON labels file at ``path`` (a component's [initialize]
+    labels); None when it does not exist and ``require`` is false."""
+    path = Path(path)
+    if not path.exists():
+        if require:
+            raise ValueError(Errors.E535.format(path=path))
+        return None
+    try:
+        return json.loads(path.read_text(encoding="utf8"))
+    except ValueError as err:
+        raise ValueError(Errors.E536.format(path=path, err=err)) from None
+
+
+def batch_by_words_v1(*, size: Size, tolerance: float, discard_oversize: bool,
+                      get_length: Optional[Callable[[Any], int]] = None) -> Callable:
+    """spacy.batch_by_words.v1: fastpipe.batch_by_words.v1 with spaCy's required settings."""
+    return configure_batch_by_words(size, tolerance=tolerance,
+                                    discard_oversize=discard_oversize, get_length=get_length)
+
+
+def batch_by_padded_v1(*, size: Size, buffer: int, discard_oversize: bool,
+                       get_length: Optional[Callable[[Any], int]] = None) -> Callable:
+    """spacy.batch_by_padded.v1: fastpipe.batch_by_padded.v1 with spaCy's required settings."""
+    return configure_batch_by_padded(size, buffer=buffer, discard_oversize=discard_oversize,
+                                     get_length=get_length)
+
+
+def batch_by_sequence_v1(size: Size, get_length: Optional[Callable[[Any], int]] = None
+                         ) -> Callable:
+    """spacy.batch_by_sequence.v1."""
+    return configure_batch_by_sequence(size, get_length=get_length)
+
+
+def console_logger_v1(progress_bar: bool = False) -> Callable:
+    """spacy.ConsoleLogger.v1: the table, with a progress bar toward the next evaluation."""
+    return console_table_logger(progress_bar="eval" if progress_bar else None)
+
+
+def console_logger_v2(progress_bar: bool = False, console_output: bool = True,
+                      output_file: Optional[Union[str, Path]] = None) -> Callable:
+    """spacy.ConsoleLogger.v2: the table on the console or not, and a JSONL log file."""
+    return console_table_logger(progress_bar="eval" if progress_bar else None,
+                                console_output=console_output, output_file=output_file)
+
+
+def console_logger_v3(progress_bar: Optional[str] = None, console_output: bool = True,
+                      output_file: Optional[Union[str, Path]] = None) -> Callable:
+    """spacy.ConsoleLogger.v3: progress_bar is null, "eval" or "train"."""
+    return console_table_logger(progress_bar=progress_bar, console_output=console_output,
+                                output_file=output_file)
+
+
+def lower_case_v1(level: float) -> Callable[..., Iterator]:
+    """spacy.lower_case.v1: each example is *replaced* by its lower-cased copy with
+    probability ``level`` (fastpipe.lower_case.v1 adds the copy instead)."""
+    if not 0.0 <= level <= 1.0:
+        raise ValueError(Errors.E307.format(value=level))
+
+    def augment(nlp, example) -> Iterator:
+        if level > 0 and random.random() < level:
+            yield lower_case_example(nlp, example)
+        else:
+            yield example
+
+    return augment
+
+
+def _always(value) -> bool:
+    return True
+
+
+@refuses(None, _always, Errors.E531)
+def orth_variants_v1(level: float, lower: float, orth_variants: Dict[str, List[Dict]]
+                     ) -> Callable:
+    """spacy.orth_variants.v1: refused (E531), fastpipe has no orth-variant augmenter."""
+    raise ValueError(Errors.E531)
+
+
+def vectors_v1() -> Callable[[Any], None]:
+    """spacy.Vectors.v1: the vocab's vectors table, which in fastpipe is empty (no static
+    vectors until issue 15): a function of the vocab that adds nothing."""
+
+    def create_vectors(vocab) -> None:
+        return None
+
+    return create_vectors
+
+
+# ---------------------------------------------------------------------------------------------
+# the table
+
+#: (registry, spaCy's name, fastpipe's registered name or an adapter above)
+ALIASES = [
+    ("architectures", "spacy.Tok2Vec.v2", "fastpipe.Tok2Vec.v1"),
+    ("architectures", "spacy.MultiHashEmbed.v2", multi_hash_embed_v2),
+    ("architectures", "spacy.MaxoutWindowEncoder.v2", "fastpipe.MaxoutWindowEncoder.v1"),
+    ("architectures", "spacy.Tok2VecListener.v1", "fastpipe.Tok2VecListener.v1"),
+    ("architectures", "spacy.HashEmbedCNN.v2", hash_embed_cnn_v2),
+    ("architectures", "spacy.Tagger.v2", tagger_v2),
+    ("architectures", "spacy.TransitionBasedParser.v2", transition_based_parser_v2),
+    ("architectures", "spacy.TextCatBOW.v3", "fastpipe.TextCatBOW.v1"),
+    ("architectures", "spacy.TextCatBOW.v2", textcat_bow_v2),
+    ("architectures", "spacy.TextCatEnsemble.v2", "fastpipe.TextCatEnsemble.v1"),
+    ("architectures", "spacy.PretrainCharacters.v1", pretrain_characters_v1),
+    ("architectures", "spacy.PretrainVectors.v1", pretrain_vectors_v1),
+    ("readers", "spacy.Corpus.v1", corpus_v1),
+    ("readers", "spacy.JsonlCorpus.v1", "fastpipe.JsonlCorpus.v1"),
+    ("readers", "spacy.read_labels.v1", read_labels_v1),
+    ("batchers", "spacy.batch_by_words.v1", batch_by_words_v1),
+    ("batchers", "spacy.batch_by_sequence.v1", batch_by_sequence_v1),
+    ("batchers", "spacy.batch_by_padded.v1", batch_by_padded_v1),
+    ("loggers", "spacy.ConsoleLogger.v1", console_logger_v1),
+    ("loggers", "spacy.ConsoleLogger.v2", console_logger_v2),
+    ("loggers", "spacy.ConsoleLogger.v3", console_logger_v3),
+    ("tokenizers", "spacy.Tokenizer.v1", "fastpipe.Tokenizer.v1"),
+    ("augmenters", "spacy.lower_case.v1", lower_case_v1),
+    ("augmenters", "spacy.orth_variants.v1", orth_variants_v1),
+    ("vectors", "spacy.Vectors.v1", vectors_v1),
+    ("misc", "spacy.levenshtein_compare.v1", "fastpipe.levenshtein_compare.v1"),
+    ("scorers", "spacy.tagger_scorer.v1", "fastpipe.tagger_scorer.v1"),
+    ("scorers", "spacy.parser_scorer.v1", "fastpipe.parser_scorer.v1"),
+    ("scorers", "spacy.ner_scorer.v1", "fastpipe.ner_scorer.v1"),
+    ("scorers", "spacy.textcat_scorer.v1", "fastpipe.textcat_scorer.v1"),
+    ("scorers", "spacy.textcat_scorer.v2", "fastpipe.textcat_scorer.v1"),
+    ("scorers", "spacy.textcat_multilabel_scorer.v1", "fastpipe.textcat_multilabel_scorer.v1"),
+    ("scorers", "spacy.textcat_multilabel_scorer.v2", "fastpipe.textcat_multilabel_scorer.v1"),
+    ("scorers", "spacy.entity_ruler_scorer.v1", "fastpipe.entity_ruler_scorer.v1"),
+    ("scorers", "spacy.senter_scorer.v1", "fastpipe.senter_scorer.v1"),
+]
+
+#: (registry, a name another package owns) -> the fastpipe function ``registry.resolve`` uses
+RESOLVED_AS = {
+    ("optimizers", "Adam.v1"): "fastpipe.Adam.v1",
+}
+
+#: The (registry, spaCy name) pairs whose fastpipe function was not registered at import.
+MISSING: List[tuple] = []
+
+
+def register_aliases() -> None:
+    """Register every name of ``ALIASES`` that has its fastpipe function (the others go to
+    ``MISSING``) and every ``RESOLVED_AS`` substitution."""
+    for reg_name, spacy_name, target in ALIASES:
+        reg = getattr(registry, reg_name)
+        if isinstance(target, str):
+            if target not in reg.get_all():
+                MISSING.append((reg_name, spacy_name))
+                continue
+            target = reg.get(target)
+        reg.register(spacy_name, func=target)
+    for (reg_name, name), fastpipe_name in RESOLVED_AS.items():
+        resolve_as(reg_name, name, fastpipe_name)
+
+
+register_aliases()
