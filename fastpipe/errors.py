@@ -374,6 +374,42 @@ class Errors(metaclass=ErrorsWithCodes):
             "suffix, .spacy for spaCy's), got {value!r}.")
     E506 = ("DocBinWriter writes .fastpipe files, not {path!r}: a .spacy file is written whole, "
             "so collect the Docs in a DocBin and call DocBin.to_disk({path!r}).")
+    # spaCy's registered names and config sections: adapters, [pretraining], [initialize]
+    # (E520-E549)
+    E520 = ("[training.logger] progress_bar = {value!r}: a console logger's progress bar is one "
+            "of {allowed} or null.")
+    E521 = ("{name}: include_static_vectors = true needs static word vectors, which fastpipe does "
+            "not have (they arrive with issue 15); set include_static_vectors = false.")
+    E522 = ("{name}: pretrained_vectors = {value!r} needs static word vectors, which fastpipe "
+            "does not have (they arrive with issue 15); set pretrained_vectors = null.")
+    E523 = ("Static vectors arrive with issue 15 and fastpipe has none yet: set [initialize] "
+            "vectors = null (for spaCy's configs, --paths.vectors null) instead of {value!r}.")
+    E524 = ("fastpipe's lexemes take their attributes from the language data and cannot load a "
+            "vocab_data file: set [initialize] vocab_data = null instead of {value!r}.")
+    E525 = ("fastpipe has no lookup tables (lemmas and norms come from the language data): set "
+            "[initialize] lookups = null.")
+    E526 = ("[initialize] init_tok2vec = {path}: no such file; give the path of weights saved "
+            "from a tok2vec model with model.to_bytes(), or null.")
+    E527 = ("[initialize] init_tok2vec = {path}: the weights do not fit the model of component "
+            "{component!r}{layer} ({err}); the file must hold weights fastpipe saved from the "
+            "same architecture with the same settings.")
+    E528 = ("[pretraining] component = {component!r} names no component of the pipeline "
+            "({pipeline}); name the component whose model [initialize] init_tok2vec loads.")
+    E529 = ("[pretraining] layer = {layer!r}: the model of component {component!r} has no layer "
+            "of that name (its named layers: {refs}); leave layer = \"\" for the whole model.")
+    E530 = ("{name}: fastpipe has no `pretrain` command yet, so this pretraining objective cannot "
+            "be built; [pretraining] is checked but only its component and layer are used.")
+    E531 = ("spacy.orth_variants.v1 is not supported: fastpipe has no orth-variant augmenter; "
+            "use spacy.lower_case.v1 or augmenter = null in the corpus block.")
+    E532 = ("[initialize.tokenizer] {settings}: this tokenizer has no initialize method to take "
+            "these settings; remove them.")
+    E533 = ("[initialize.tokenizer] {name}: not a setting of the tokenizer's initialize (its "
+            "settings are {known}).")
+    E534 = ("[nlp.vectors] @vectors = {name!r}: fastpipe has no static word vectors until issue "
+            "15, so only spacy.Vectors.v1 (an empty table) can be used here.")
+    E535 = ("Labels file not found: {path} (spacy.read_labels.v1 with require = true); write the "
+            "file or set require = false.")
+    E536 = "{path}: not a JSON labels file ({err}); it must hold a JSON list or object of labels."
 
 class Warnings(metaclass=ErrorsWithCodes):
     # gold
@@ -383,9 +419,9 @@ class Warnings(metaclass=ErrorsWithCodes):
     # ml
     W002 = ("threadpoolctl is not installed, so the BLAS keeps its threads (slow on a busy "
             "machine): pip install threadpoolctl")
-    # spaCy DocBin files (W500-W509)
-    W500 = ("DocBin: {where} holds {what}, which fastpipe Docs do not store; they are left out "
-            "of the Docs read from it.")
+    # spaCy's config sections and loggers (W010-W019)
+    W010 = ("The training log {path} already exists: it is kept as it is and this run writes no "
+            "log lines to it; give another output_file or remove the file.")
 
 
 class ConfigError(ValueError):
