@@ -422,6 +422,9 @@ class Warnings(metaclass=ErrorsWithCodes):
     # spaCy's config sections and loggers (W010-W019)
     W010 = ("The training log {path} already exists: it is kept as it is and this run writes no "
             "log lines to it; give another output_file or remove the file.")
+    # spaCy DocBin files (W500-W509)
+    W500 = ("DocBin: {where} holds {what}, which fastpipe Docs do not store; they are left out "
+            "of the Docs read from it.")
 
 
 class ConfigError(ValueError):
