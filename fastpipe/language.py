@@ -1,6 +1,12 @@
 """The nlp object: a vocab, a tokenizer and a pipeline of components, built from a config."""
+import collections
 import copy
+import functools
+import inspect
+import multiprocessing
+import os
 import time
+import types
 from pathlib import Path
 from typing import Any, Callable, Dict, Iterable, Iterator, List, Optional, Tuple, Union
 
@@ -8,17 +14,18 @@ import srsly
 from thinc.api import Config, Optimizer
 
 from .about import __version__
-from .config import config_to_str
+from .config import config_to_str, import_code
 from .defaults import FactoryMeta, default_config
 from .errors import Errors
 from .gold.example import Example
 from .lang import get_lang_data
-from .pipeline.base import validate_examples
+from .pipeline.base import Pipe, validate_examples
 from .registry import factory as register_factory
 from .registry import factory_names, get_factory_meta, registry
 from .scorer import score_tokenization
 from .tokenizer import Tokenizer
 from .tokens.doc import Doc
+from .util import minibatch
 from .vocab import Vocab
 
 CREATION_HOOKS = ("before_creation", "after_creation", "after_pipeline_creation")
@@ -48,6 +55,7 @@ class Language:
         self._disabled: set = set()
         self._pipe_configs: Dict[str, Config] = {}
         self._sourced: set = set()
+        self._optimizer: Optional[Optimizer] = None  # what update steps with when given no sgd
         self.max_length = 1_000_000
         self._config = default_config()
         self._config["nlp"]["lang"] = vocab.lang
@@ -67,11 +75,41 @@ class Language:
 
     @staticmethod
     def factory(name: str, *, default_config: Optional[dict] = None,
-                default_score_weights: Optional[dict] = None, assigns=(), requires=()):
-        """Register a component factory ``func(nlp, name, **config) -> component``."""
-        return register_factory(name, default_config=default_config,
-                                default_score_weights=default_score_weights,
-                                assigns=assigns, requires=requires)
+                default_score_weights: Optional[dict] = None, assigns=(), requires=(),
+                retokenizes: bool = False, func: Optional[Callable] = None):
+        """Register a component factory ``func(nlp, name, **config) -> component``, as a
+        decorator or with ``func=``. The component may be a fastpipe pipe or any callable
+        ``Doc -> Doc``. ``retokenizes`` is accepted for spaCy's signature: it only informs
+        spaCy's pipe analysis, which fastpipe does not have."""
+        _check_component_name(name, "factory")
+
+        def register(factory_func: Callable) -> Callable:
+            _check_callable(factory_func, name, "factory")
+            return register_factory(name, default_config=default_config,
+                                    default_score_weights=default_score_weights,
+                                    assigns=assigns, requires=requires)(factory_func)
+
+        return register(func) if func is not None else register
+
+    @staticmethod
+    def component(name: str, *, assigns=(), requires=(), retokenizes: bool = False,
+                  func: Optional[Callable] = None):
+        """Register a stateless component: ``func`` itself (a function ``Doc -> Doc``, or any
+        such callable) is what ``nlp.add_pipe(name)`` adds. It has no settings and no
+        weights, so a saved pipeline holds only its name, and training leaves it alone.
+        Use as ``@Language.component("name")`` or with ``func=``."""
+        _check_component_name(name, "component")
+
+        def register(component_func: Callable) -> Callable:
+            _check_callable(component_func, name, "component")
+
+            def make_component(nlp, name):
+                return component_func
+
+            register_factory(name, assigns=assigns, requires=requires)(make_component)
+            return component_func
+
+        return register(func) if func is not None else register
 
     @classmethod
     def factory_names(cls) -> List[str]:
@@ -116,7 +154,6 @@ class Language:
             comp_cfg = dict(interpolated["components"][name])
             if "source" in comp_cfg:
                 nlp.add_pipe(comp_cfg.get("component", name), name=name, source=comp_cfg["source"])
-                nlp._pipe_configs[name] = Config(comp_cfg)
             elif "factory" in comp_cfg:
                 factory = comp_cfg.pop("factory")
                 nlp.add_pipe(factory, name=name, config=comp_cfg, validate=validate)
@@ -160,8 +197,8 @@ class Language:
     def _default_score_weights(self) -> Dict[str, Optional[float]]:
         weights: Dict[str, Optional[float]] = {}
         declared = set(factory_names())
-        for name, proc in self._components:
-            factory_name = getattr(proc, "factory_name", None)
+        for name in self.component_names:
+            factory_name = self._pipe_configs.get(name, {}).get("factory")
             if factory_name in declared:
                 weights.update(get_factory_meta(factory_name).default_score_weights)
         total = sum(w for w in weights.values() if w)
@@ -185,8 +222,10 @@ class Language:
         config["nlp"]["batch_size"] = self.batch_size
         components = dict(config.get("components", {}))
         for name in self.component_names:
-            # components added after from_config have no block in the config yet
-            if name not in components and name in self._pipe_configs:
+            # components added after from_config have no block in the config yet; a sourced
+            # component is described by its own factory and settings, as a saved pipeline
+            # holds its weights and no longer needs the source
+            if name in self._pipe_configs and (name not in components or name in self._sourced):
                 components[name] = self._pipe_configs[name]
         config["components"] = {n: components[n] for n in self.component_names if n in components}
         return config
@@ -236,7 +275,7 @@ class Language:
             self._sourced.add(name)
         else:
             proc = self.create_pipe(factory_name, name, config=config or {}, validate=validate)
-        proc.name = name
+        _name_component(proc, name, self._pipe_configs[name].get("factory", factory_name))
         index = self._insert_index(before, after, first, last)
         self._components.insert(index, (name, proc))
         self._link_listeners()
@@ -250,9 +289,21 @@ class Language:
         filled = registry.fill({"component": dict(block, nlp=None)}, validate=False)["component"]
         filled = {k: v for k, v in filled.items() if k not in ("@factories", "nlp", "name")}
         proc = registry.resolve({"component": block}, validate=validate)["component"]
-        proc.factory_name = factory_name
+        if not callable(proc):
+            raise ValueError(Errors.E572.format(factory=factory_name, name=name,
+                                                type=type(proc).__name__))
         self._pipe_configs[name] = Config({"factory": factory_name, **filled})
         return proc
+
+    def get_pipe_meta(self, name: str) -> FactoryMeta:
+        """What the factory of component ``name`` declared (its name, defaults, assigns)."""
+        self.get_pipe(name)
+        return get_factory_meta(self._pipe_configs[name]["factory"])
+
+    def get_pipe_config(self, name: str) -> Config:
+        """The settings component ``name`` was created with (its config block, no factory)."""
+        self.get_pipe(name)
+        return Config({k: v for k, v in self._pipe_configs[name].items() if k != "factory"})
 
     def _source_component(self, source, source_name: str):
         if isinstance(source, (str, Path)):
@@ -260,7 +311,8 @@ class Language:
         if not isinstance(source, Language):
             raise TypeError(Errors.E091.format(type=type(source).__name__))
         proc = source.get_pipe(source_name)
-        comp_config = Config(source.config["components"][source_name])
+        # interpolated: a ${...} reference would point into the source's config, not this one
+        comp_config = Config(source.config.interpolate()["components"][source_name])
         if source.vocab is not self.vocab:
             for string in source.vocab.strings:
                 self.vocab.strings.add(string)
@@ -313,44 +365,120 @@ class Language:
             raise ValueError(Errors.E099.format(length=len(text), max_length=self.max_length))
         return self.tokenizer(text)
 
-    def __call__(self, text):
+    def __call__(self, text, *, disable: Iterable[str] = (),
+                 component_cfg: Optional[Dict[str, dict]] = None):
+        """Tokenize ``text`` (or take a Doc) and run every enabled component not in
+        ``disable``; ``component_cfg`` maps a component's name to keyword arguments for it."""
         doc = self.make_doc(text) if isinstance(text, str) else text
-        for name, proc in self.pipeline:
-            doc = proc(doc)
+        for name, proc, kwargs in self._steps(disable, component_cfg):
+            doc = _checked_doc(proc(doc, **kwargs), name)
         return doc
 
-    def pipe(self, texts: Iterable, *, batch_size: Optional[int] = None) -> Iterator:
-        """Process a stream of texts (or Docs) in batches; yields Docs in order."""
+    def pipe(self, texts: Iterable, *, as_tuples: bool = False, batch_size: Optional[int] = None,
+             disable: Iterable[str] = (), component_cfg: Optional[Dict[str, dict]] = None,
+             n_process: int = 1) -> Iterator:
+        """Process a stream of texts (or Docs) in batches; yields Docs in order.
+
+        ``as_tuples``: the stream holds (text, context) pairs and (doc, context) pairs come
+        out. ``n_process`` > 1 (or -1, one per CPU) shares the batches among worker processes
+        (forked where the platform can, so they start with this pipeline as it is); the Docs
+        still come out in order. A component without a ``pipe`` method is called per Doc."""
+        if as_tuples:
+            yield from _pipe_as_tuples(self, texts, batch_size=batch_size, disable=disable,
+                                       component_cfg=component_cfg, n_process=n_process)
+            return
         batch_size = batch_size or self.batch_size
+        n_process = _n_processes(n_process)
+        steps = self._steps(disable, component_cfg)
+        if n_process > 1:
+            yield from _pipe_in_processes(self, texts, steps, batch_size, n_process)
+        else:
+            yield from self._pipe_steps(texts, steps, batch_size)
+
+    def _steps(self, disable: Iterable[str] = (),
+               component_cfg: Optional[Dict[str, dict]] = None) -> List[Tuple[str, Any, dict]]:
+        """(name, component, keyword arguments) of each component a call runs."""
+        component_cfg = dict(component_cfg or {})
+        for name in component_cfg:
+            if name not in self.component_names:
+                raise ValueError(Errors.E576.format(name=name, names=self.component_names))
+        disable = {disable} if isinstance(disable, str) else set(disable)
+        for name in disable:
+            self.get_pipe(name)
+        return [(name, proc, dict(component_cfg.get(name, {}))) for name, proc in self.pipeline
+                if name not in disable]
+
+    def _pipe_steps(self, texts: Iterable, steps, batch_size: int) -> Iterator:
         docs = (self.make_doc(t) if isinstance(t, str) else t for t in texts)
-        for name, proc in self.pipeline:
-            docs = proc.pipe(docs, batch_size=batch_size)
-        yield from docs
+        for name, proc, kwargs in steps:
+            if hasattr(proc, "pipe"):
+                docs = proc.pipe(docs, **{"batch_size": batch_size, **kwargs})
+            else:
+                docs = _call_each(proc, name, docs, kwargs)
+        return docs
+
+    def select_pipes(self, *, disable: Union[str, Iterable[str], None] = None,
+                     enable: Union[str, Iterable[str], None] = None) -> "DisabledPipes":
+        """Disable the components named in ``disable``, or every one not in ``enable``, until
+        ``restore()`` is called on what this returns, or until the ``with`` block it opens
+        ends."""
+        if disable is None and enable is None:
+            raise ValueError(Errors.E574)
+        disable = [disable] if isinstance(disable, str) else list(disable or [])
+        for name in disable:
+            self.get_pipe(name)
+        if enable is not None:
+            enable = [enable] if isinstance(enable, str) else list(enable)
+            for name in enable:
+                self.get_pipe(name)
+            both = sorted(set(enable) & set(disable))
+            if both:
+                raise ValueError(Errors.E575.format(names=both))
+            disable += [name for name in self.component_names if name not in enable]
+        return DisabledPipes(self, [name for name in self.pipe_names if name in disable])
 
     # -- training -------------------------------------------------------------------------------
 
     def initialize(self, get_examples: Optional[Callable[[], Iterable]] = None,
                    *, sgd: Optional[Optimizer] = None) -> Optimizer:
-        """Collect labels and size every model from the examples; return the optimizer."""
-        if get_examples is None:
-            get_examples = list
+        """Collect labels and size every model from the examples; return the optimizer
+        (``sgd``, or one made from [training.optimizer]), which ``update`` then steps with
+        when it is given none.
+
+        Without ``get_examples`` the components keep the labels they were given with
+        ``add_label`` and their models are sized on a sample Doc, as in the guide's loop:
+        ``ner.add_label("X"); optimizer = nlp.initialize()``."""
+        given = get_examples is not None
+        if not given:
+            sample = Example.from_dict(Doc(self.vocab, words=["x", "y", "z"]), {})
+
+            def get_examples():
+                return [sample]
+
         init_cfg = registry.resolve({"initialize": self.config.interpolate().get("initialize", {})})["initialize"]
         if init_cfg.get("before_init") is not None:
             init_cfg["before_init"](self)
         comp_settings = init_cfg.get("components", {}) or {}
         for name, proc in self._components:
             # sourced components arrive trained: initializing them would reset their weights
-            if name in self._sourced:
+            if name in self._sourced or not hasattr(proc, "initialize"):
                 continue
-            if hasattr(proc, "initialize"):
-                proc.initialize(get_examples, nlp=self, **comp_settings.get(name, {}))
+            settings = dict(comp_settings.get(name, {}))
+            if not given and "labels" not in settings and getattr(proc, "labels", None) \
+                    and _takes_keyword(proc.initialize, "labels"):
+                # no examples to find labels in: the ones added with add_label are the set
+                settings["labels"] = list(proc.labels)
+            proc.initialize(get_examples, nlp=self, **settings)
         if init_cfg.get("after_init") is not None:
             init_cfg["after_init"](self)
-        if sgd is None:
-            sgd = self.create_optimizer()
-        return sgd
+        if sgd is not None:
+            self._optimizer = sgd
+        elif self._optimizer is None:
+            self._optimizer = self.create_optimizer()
+        return self._optimizer
 
     def create_optimizer(self) -> Optimizer:
+        """A new optimizer made from [training.optimizer] (thinc's Adam(0.001) without one)."""
         training = self.config.interpolate().get("training", {})
         if "optimizer" not in training:
             from thinc.api import Adam
@@ -358,32 +486,42 @@ class Language:
             return Adam(0.001)
         return registry.resolve({"optimizer": training["optimizer"]})["optimizer"]
 
-    def update(self, examples, *, drop: float = 0.0, sgd: Optional[Optimizer] = None,
-               losses: Optional[Dict[str, float]] = None, exclude: Iterable[str] = (),
+    def update(self, examples, *, drop: float = 0.0, sgd: Union[Optimizer, None, bool] = None,
+               losses: Optional[Dict[str, float]] = None,
+               component_cfg: Optional[Dict[str, dict]] = None, exclude: Iterable[str] = (),
                annotates: Iterable[str] = ()) -> Dict[str, float]:
-        """Update every trainable component not in ``exclude`` on a batch of Examples.
+        """Update every trainable component not in ``exclude`` on a batch of Examples, then
+        step them with ``sgd``. Without ``sgd`` the pipeline's own optimizer steps them (the
+        one ``initialize`` returned, made from [training.optimizer] on first use and kept);
+        ``sgd=False`` leaves the gradients to add up until ``finish_update``.
 
         Components named in ``annotates`` set their predictions on copies of the predicted
         Docs right after their own update, so later components train on them (the examples
         themselves are left as they are: a corpus reused every epoch never holds the
-        predictions of an earlier one)."""
+        predictions of an earlier one). ``component_cfg`` maps a component's name to keyword
+        arguments for its ``update``."""
         if losses is None:
             losses = {}
         examples = validate_examples(examples, "Language.update")
         if not examples:
             return losses
+        if sgd is None:
+            if self._optimizer is None:
+                self._optimizer = self.create_optimizer()
+            sgd = self._optimizer
         exclude = set(exclude)
         annotates = set(annotates)
         if annotates.intersection(self.pipe_names):
             examples = [Example(eg.predicted.copy(), eg.reference, alignment=eg.alignment,
                                 id=eg.id) for eg in examples]
-        for name, proc in self.pipeline:
+        for name, proc, kwargs in self._steps((), component_cfg):
             if name not in exclude and getattr(proc, "is_trainable", False):
-                proc.update(examples, drop=drop, sgd=None, losses=losses)
+                proc.update(examples, **{"drop": drop, **kwargs}, sgd=None, losses=losses)
             if name in annotates:
-                for _ in proc.pipe((eg.predicted for eg in examples), batch_size=len(examples)):
+                predicted = [eg.predicted for eg in examples]
+                for _ in self._pipe_steps(predicted, [(name, proc, {})], len(examples)):
                     pass
-        if sgd not in (None, False):
+        if sgd is not False:
             self.finish_update(sgd, exclude=exclude)
         return losses
 
@@ -452,16 +590,113 @@ class Language:
         self._link_listeners()
         return self
 
+    def to_bytes(self, *, exclude: Iterable[str] = ()) -> bytes:
+        """The pipeline as bytes: its config, the vocab's strings and lexemes, the tokenizer,
+        and each component's labels, settings and weights (components in ``exclude`` left
+        out). ``from_bytes`` on an nlp object built from the same config reads them back."""
+        exclude = set(exclude)
+        components = {name: proc.to_bytes() for name, proc in self._components
+                      if name not in exclude and hasattr(proc, "to_bytes")}
+        return srsly.msgpack_dumps({"config": config_to_str(self.config),
+                                    "vocab": self.vocab.to_bytes(),
+                                    "tokenizer": self.tokenizer.to_bytes(),
+                                    "components": components})
 
-def load(path: Union[str, Path], *, vocab: Optional[Vocab] = None, disable: Iterable[str] = ()) -> Language:
-    """Load a pipeline saved with ``nlp.to_disk`` (for example model-best/)."""
+    def from_bytes(self, data: bytes, *, exclude: Iterable[str] = ()) -> "Language":
+        """Read what ``to_bytes`` wrote into this pipeline (built from the same config)."""
+        try:
+            msg = srsly.msgpack_loads(data)
+            parts = (msg["vocab"], msg["tokenizer"], dict(msg["components"]))
+        except Exception as err:  # not msgpack, or msgpack of something else
+            raise ValueError(Errors.E579.format(err=f"{type(err).__name__}: {err}")) from None
+        vocab_bytes, tokenizer_bytes, components = parts
+        unknown = [name for name in components if name not in self.component_names]
+        if unknown:
+            raise ValueError(Errors.E580.format(saved=list(components), names=self.component_names))
+        self.vocab.from_bytes(vocab_bytes)
+        self.tokenizer.from_bytes(tokenizer_bytes)
+        for name, proc in self._components:
+            if name in components and name not in exclude and hasattr(proc, "from_bytes"):
+                proc.from_bytes(components[name])
+        self._link_listeners()
+        return self
+
+
+class DisabledPipes(list):
+    """The components ``nlp.select_pipes`` disabled: ``restore()`` (or the end of the
+    ``with`` block) enables them again."""
+
+    def __init__(self, nlp: Language, names: List[str]):
+        super().__init__(names)
+        self.nlp = nlp
+        for name in names:
+            nlp.disable_pipe(name)
+
+    def __enter__(self) -> "DisabledPipes":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.restore()
+
+    def restore(self) -> None:
+        """Enable the components again (a second call changes nothing)."""
+        for name in self:
+            if self.nlp.has_pipe(name):
+                self.nlp.enable_pipe(name)
+        self.clear()
+
+
+def load(path: Union[str, Path], *, vocab: Optional[Vocab] = None, disable: Iterable[str] = (),
+         code: Union[str, Path, None] = None) -> Language:
+    """Load a pipeline saved with ``nlp.to_disk`` (for example model-best/). ``code``: a
+    Python file to import first, for a pipeline whose config names functions or components
+    registered in the user's code (as ``fastpipe train --code`` does)."""
     path = Path(path)
     config_path = path / "config.cfg"
     if not config_path.exists():
         raise FileNotFoundError(Errors.E093.format(path=path))
+    if code is not None:
+        import_code(code)
     config = Config().from_disk(config_path, interpolate=False)
+    _check_registered(config, config_path)
     nlp = Language.from_config(config, vocab=vocab, disable=disable, auto_fill=False)
     return nlp.from_disk(path)
+
+
+def get_lang_class(lang: str) -> type:
+    """The Language class ``fastpipe.blank(lang)`` makes pipelines of (``fastpipe.util``
+    offers it under spaCy's name)."""
+    return type(Language.blank(lang))
+
+
+def _check_registered(config: Config, config_path: Path) -> None:
+    """E581 for the first function or factory the pipeline's [nlp] and [components] sections
+    name that no code registered (the user's code was not imported)."""
+    for where, registry_name, name in _registered_names(config, ("nlp", "components")):
+        if registry_name == "factories":
+            if name not in factory_names():
+                raise ValueError(Errors.E581.format(path=config_path, where=where, name=name,
+                                                    registry="the component factory"))
+        elif not registry.has(registry_name, name):
+            raise ValueError(Errors.E581.format(path=config_path, where=where, name=name,
+                                                registry=f"the {registry_name} function"))
+
+
+def _registered_names(block: dict, keys: Iterable[str], prefix: str = "") -> Iterator[Tuple[str, str, str]]:
+    """(where, registry, name) of every ``@registry = name`` reference below ``keys`` of
+    ``block``, and of every component's ``factory``."""
+    for key in keys:
+        value = block.get(key)
+        if not isinstance(value, dict):
+            continue
+        section = f"{prefix}.{key}" if prefix else key
+        for setting, item in value.items():
+            if isinstance(setting, str) and setting.startswith("@") and isinstance(item, str):
+                yield f"[{section}] {setting}", setting[1:], item
+            elif setting == "factory" and section.count(".") == 1 and \
+                    section.startswith("components.") and isinstance(item, str):
+                yield f"[{section}] factory", "factories", item
+        yield from _registered_names(value, list(value), section)
 
 
 def _check_hook(nlp, hook: str):
@@ -478,3 +713,128 @@ class _StopWords:
 
     def __call__(self, text: str) -> bool:
         return text.lower() in self.words
+
+
+# -- custom components ----------------------------------------------------------------------------
+
+def _check_component_name(name, kind: str) -> None:
+    if not isinstance(name, str) or not name:
+        raise ValueError(Errors.E570.format(kind=kind, name=name))
+
+
+def _check_callable(func, name: str, kind: str) -> None:
+    if not callable(func):
+        what = " (nlp, name, **settings) -> component" if kind == "factory" else " doc -> doc"
+        raise TypeError(Errors.E571.format(kind=kind, name=name, type=type(func).__name__, what=what))
+
+
+def _name_component(proc, name: str, factory_name: str) -> None:
+    """Tell a pipe object its name and factory. Any other callable (a user's function) is
+    left as it is: one function may be added under several names."""
+    if isinstance(proc, Pipe):
+        proc.name = name
+        proc.factory_name = factory_name
+    elif not isinstance(proc, (types.FunctionType, types.MethodType, types.BuiltinFunctionType,
+                               functools.partial)) and hasattr(proc, "name"):
+        try:
+            proc.name = name
+        except AttributeError:  # a read-only name is the object's own business
+            pass
+
+
+def _checked_doc(doc, name: str):
+    if not isinstance(doc, Doc):
+        raise ValueError(Errors.E573.format(name=name, type=type(doc).__name__))
+    return doc
+
+
+def _call_each(proc, name: str, docs: Iterable, kwargs: dict) -> Iterator:
+    """A component without a ``pipe`` method, called on one Doc after another."""
+    for doc in docs:
+        yield _checked_doc(proc(doc, **kwargs), name)
+
+
+def _takes_keyword(func, keyword: str) -> bool:
+    try:
+        params = inspect.signature(func).parameters
+    except (TypeError, ValueError):
+        return False
+    return keyword in params or any(p.kind == p.VAR_KEYWORD for p in params.values())
+
+
+# -- nlp.pipe: (text, context) pairs and worker processes ------------------------------------------
+
+def _pipe_as_tuples(nlp: Language, pairs: Iterable, **kwargs) -> Iterator[Tuple[Any, Any]]:
+    """(doc, context) for each (text, context) pair, in order. The contexts wait in a queue
+    while their texts go through the pipeline (in this process or in workers)."""
+    contexts: collections.deque = collections.deque()
+
+    def texts():
+        for item in pairs:
+            if not isinstance(item, (tuple, list)) or len(item) != 2:
+                raise ValueError(Errors.E577.format(item=item))
+            contexts.append(item[1])
+            yield item[0]
+
+    for doc in nlp.pipe(texts(), **kwargs):
+        yield doc, contexts.popleft()
+
+
+def _n_processes(n_process) -> int:
+    if isinstance(n_process, bool) or not isinstance(n_process, int) or \
+            (n_process < 1 and n_process != -1):
+        raise ValueError(Errors.E578.format(value=n_process))
+    return (os.cpu_count() or 1) if n_process == -1 else n_process
+
+
+#: What a worker process runs: (nlp, component names, their keyword arguments, batch size).
+#: A forked worker inherits it from the parent; a spawned one builds it in ``_start_worker``.
+_WORKER: Optional[Tuple[Language, List[str], Dict[str, dict], int]] = None
+
+
+def _pipe_in_processes(nlp: Language, texts: Iterable, steps, batch_size: int,
+                       n_process: int) -> Iterator:
+    """The Docs of ``texts`` through ``steps``, batch by batch in ``n_process`` workers,
+    yielded in order. Texts and Docs travel as str and Doc bytes (strings included), and
+    come back as Doc bytes read into this pipeline's vocab.
+
+    Where the platform can fork, the workers start as copies of this process: the pipeline,
+    and any component the user's code registered, are there as they are. Elsewhere they are
+    spawned and rebuild the pipeline from ``nlp.to_bytes()`` and its config."""
+    global _WORKER
+    names = [name for name, _, _ in steps]
+    kwargs = {name: cfg for name, _, cfg in steps}
+    batches = ([t if isinstance(t, str) else t.to_bytes() for t in batch]
+               for batch in minibatch(texts, batch_size))
+    context = multiprocessing.get_context(PIPE_START_METHOD)
+    if PIPE_START_METHOD == "fork":
+        _WORKER = (nlp, names, kwargs, batch_size)
+        try:  # the workers are forked here, each with its copy of _WORKER
+            pool = context.Pool(n_process)
+        finally:
+            _WORKER = None
+    else:
+        pool = context.Pool(n_process, initializer=_start_worker,
+                            initargs=(type(nlp), nlp.to_bytes(), names, kwargs, batch_size))
+    with pool:
+        for done in pool.imap(_process_batch, batches):
+            for data in done:
+                yield Doc(nlp.vocab).from_bytes(data)
+
+
+#: How ``nlp.pipe(n_process=...)`` starts its workers: fork where the platform has it.
+PIPE_START_METHOD = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
+
+
+def _start_worker(lang_cls, nlp_bytes: bytes, names, kwargs, batch_size) -> None:
+    global _WORKER
+    config = Config().from_str(srsly.msgpack_loads(nlp_bytes)["config"], interpolate=False)
+    nlp = lang_cls.from_config(config, auto_fill=False).from_bytes(nlp_bytes)
+    _WORKER = (nlp, names, kwargs, batch_size)
+
+
+def _process_batch(batch: List) -> List[bytes]:
+    nlp, names, kwargs, batch_size = _WORKER
+    docs = [t if isinstance(t, str) else Doc(nlp.vocab).from_bytes(t) for t in batch]
+    steps = [(name, nlp.get_pipe(name), kwargs[name]) for name in names]
+    return [doc.to_bytes() for doc in nlp._pipe_steps(docs, steps, batch_size)]

@@ -1,9 +1,17 @@
 """Small helpers every room may use: writing files and folders so that a crash leaves either
 the old version or the new one, never half of one; and ``minibatch`` over a stream.
 
-This module imports nothing from fastpipe.
+It also answers the names a spaCy user's script imports from ``spacy.util`` (the training
+guide's ``minibatch``, ``compounding``, ``fix_random_seed``, ``load_config``, ``registry``,
+``get_lang_class``), each on first use, so importing this module stays free:
+``compounding``, ``decaying`` and ``fix_random_seed`` are thinc's; the rest live in rooms above
+this one and are named in ``FORWARDED`` as data (module, attribute), looked up by name like the
+registry's built-in modules, so no import points up.
+
+Importing this module loads nothing from fastpipe or thinc.
 """
 import contextlib
+import importlib
 import itertools
 import json
 import os
@@ -12,8 +20,19 @@ import tempfile
 from pathlib import Path
 from typing import IO, Any, Callable, Iterable, Iterator, List, Union
 
+#: thinc's helpers a spaCy script takes from spacy.util.
+FROM_THINC = ("compounding", "decaying", "fix_random_seed")
+
+#: spaCy's spacy.util names whose fastpipe version lives in a room above this one.
+FORWARDED = {
+    "registry": ("fastpipe.registry", "registry"),
+    "load_config": ("fastpipe.config", "load_config"),
+    "get_lang_class": ("fastpipe.language", "get_lang_class"),
+    "load_model": ("fastpipe.language", "load"),
+}
+
 __all__ = ["atomic_write", "write_text_atomic", "write_json_atomic", "replace_folder",
-           "minibatch"]
+           "minibatch", *FROM_THINC, *FORWARDED]
 
 PathLike = Union[str, "os.PathLike[str]"]
 
@@ -88,3 +107,17 @@ def minibatch(items: Iterable[Any], size: Union[int, Iterable[int]]) -> Iterator
         if not batch:
             return
         yield batch
+
+
+def __getattr__(name: str):
+    if name in FROM_THINC:
+        import thinc.api
+
+        value = getattr(thinc.api, name)
+    elif name in FORWARDED:
+        module, attr = FORWARDED[name]
+        value = getattr(importlib.import_module(module), attr)
+    else:
+        raise AttributeError(f"module 'fastpipe.util' has no attribute {name!r}")
+    globals()[name] = value
+    return value

@@ -1,14 +1,27 @@
 """The component protocol: Pipe (anything that annotates Docs) and TrainablePipe (a thinc model
 with labels, a loss, serialization)."""
+from itertools import islice
 from pathlib import Path
 from typing import Callable, Dict, Iterable, Iterator, List, Optional
 
+import numpy
 import srsly
 from thinc.api import Model, Optimizer, set_dropout_rate
 
 from ..errors import Errors
 from ..gold.example import Example
+from ..tokens.doc import Doc
 from ..util import minibatch
+
+
+#: How many examples' Docs a component's model is initialized on.
+SAMPLE_SIZE = 10
+
+
+def _one_hot(n_rows: int, n_labels: int) -> numpy.ndarray:
+    rows = numpy.zeros((n_rows, n_labels), dtype="f")
+    rows[numpy.arange(n_rows), numpy.arange(n_rows) % n_labels] = 1.0
+    return rows
 
 
 def validate_examples(examples, where: str) -> list:
@@ -48,6 +61,13 @@ class Pipe:
             self.set_state(srsly.read_msgpack(cfg_path))
         return self
 
+    def to_bytes(self, *, exclude=()) -> bytes:
+        return srsly.msgpack_dumps({"state": self.get_state()})
+
+    def from_bytes(self, data: bytes, *, exclude=()):
+        self.set_state(srsly.msgpack_loads(data)["state"])
+        return self
+
     def get_state(self) -> dict:
         return {}
 
@@ -59,6 +79,9 @@ class TrainablePipe(Pipe):
     """A component with a thinc model: predict, set_annotations, get_loss, update."""
 
     is_trainable = True
+    #: What the model predicts a row of label scores for: each "token" (a list of arrays,
+    #: one per Doc) or each "doc" (one array); ``sample_outputs`` makes samples of that shape.
+    outputs_per = "token"
 
     def __init__(self, vocab, model: Model, name: str, **cfg):
         self.vocab = vocab
@@ -81,6 +104,34 @@ class TrainablePipe(Pipe):
         self.cfg["labels"].append(label)
         self.vocab.strings.add(label)
         return 1
+
+    # -- initialization -------------------------------------------------------------------------
+
+    def initialize(self, get_examples: Callable, *, nlp=None, labels=None):
+        """Add ``labels`` (if given) and initialize the model on sample Docs; components that
+        find their labels in the examples override this."""
+        for label in labels or ():
+            self.add_label(label)
+        self.initialize_model([eg.predicted for eg in islice(get_examples(), SAMPLE_SIZE)])
+
+    def initialize_model(self, docs: List) -> None:
+        """Initialize the model on sample Docs (a stand-in Doc when there are none) and on
+        sample outputs as wide as the label set, so that a layer whose output width is unset
+        (a thinc ``Softmax()`` without nO at the end of a custom model) takes it from them."""
+        n_labels = len(self.labels)
+        if n_labels and self.model.has_dim("nO") is None:
+            self.model.set_dim("nO", n_labels)
+        docs = list(docs) or [Doc(self.vocab, words=["x", "y", "z"])]
+        self.model.initialize(X=docs, Y=self.sample_outputs(docs) if n_labels else None)
+
+    def sample_outputs(self, docs: List):
+        """One-hot label rows of the shape the model predicts for ``docs`` (see
+        ``outputs_per``), cycling through the labels; only their shape matters."""
+        n_labels = len(self.labels)
+        ops = self.model.ops
+        if self.outputs_per == "doc":
+            return ops.asarray2f(_one_hot(len(docs), n_labels))
+        return [ops.asarray2f(_one_hot(len(doc), n_labels)) for doc in docs]
 
     # -- prediction -----------------------------------------------------------------------------
 

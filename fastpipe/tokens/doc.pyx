@@ -460,6 +460,12 @@ cdef class Doc:
                        for name, group in self.spans.items()}
         return other
 
+    def to_json(self, underscore=None):
+        """This Doc as a JSON-ready dict in the shape spaCy documents: text, ents, sents,
+        cats, tokens (id, start, end and the annotations the Doc has) and spans."""
+        from ._json import doc_to_json
+        return doc_to_json(self, underscore)
+
     def to_bytes(self):
         """This Doc with every annotation and its user_data (a one-document DocBin)."""
         from ._docbin_codec import doc_to_bytes
