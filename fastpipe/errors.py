@@ -336,6 +336,33 @@ class Errors(metaclass=ErrorsWithCodes):
     E340 = ("Example.from_dict takes the annotations as a dict (such as {{\"words\": [...], "
             "\"entities\": [...]}}), got {type}.")
     E341 = "Example {id!r}: its annotations do not make a valid reference Doc: {err}"
+    # the nlp object as a spaCy user's code calls it: custom components, select_pipes, pipe,
+    # bytes, loading with user code (E570-E589)
+    E570 = ("@Language.{kind} takes the component's name (a str) first, as in "
+            "@Language.{kind}(\"my_component\"), got {name!r}.")
+    E571 = ("@Language.{kind}({name!r}) decorates {type}, which cannot be called: decorate a "
+            "function{what}.")
+    E572 = ("Factory {factory!r} (component {name!r}) returned {type}, which is not a component: "
+            "a factory must return a callable that takes a Doc and returns it.")
+    E573 = ("Component {name!r} returned {type} instead of a Doc: a component must return the "
+            "Doc it was given (end the function with `return doc`).")
+    E574 = ("select_pipes needs disable=[...] or enable=[...], each a component name or a list "
+            "of them.")
+    E575 = ("select_pipes: {names} are both enabled and disabled; name each component in only "
+            "one of enable= and disable=.")
+    E576 = "component_cfg names {name!r}, which is not a component of this pipeline ({names})."
+    E577 = ("nlp.pipe(..., as_tuples=True) takes (text, context) pairs, got {item!r}; pass "
+            "as_tuples=False for a stream of texts.")
+    E578 = ("nlp.pipe: n_process must be a positive number of processes or -1 (one per CPU), "
+            "got {value!r}.")
+    E579 = ("Language.from_bytes: the data is not a pipeline written by nlp.to_bytes: {err}.")
+    E580 = ("Language.from_bytes: the data holds the components {saved} but this pipeline has "
+            "{names}; build the nlp object from the same config before calling from_bytes.")
+    E581 = ("{path}: {where} names {registry} {name!r}, which is not registered: the code that "
+            "registers it was not imported. Import it before loading, or let load import it: "
+            "fastpipe.load(path, code=\"functions.py\").")
+    E582 = ("Doc.to_json(underscore=...): fastpipe Docs have no extension attributes (doc._); "
+            "put custom values in doc.user_data and write them yourself.")
     # distributed training on Ray (E400-E412)
     E400 = ("Distributed training needs Ray, which is not installed. Install it with: "
             "pip install fastpipe[ray]")
