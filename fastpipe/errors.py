@@ -381,7 +381,6 @@ class Errors(metaclass=ErrorsWithCodes):
     E410 = "Row pieces of {n_rows} rows in all for an array of {expected} rows."
     E411 = "assign_owners needs at least one worker rank."
     E412 = "No worker is left to own the parameters."
-
     # spaCy DocBin files (E500-E519)
     E500 = ("DocBin: {where} is neither a .fastpipe file (it does not start with the FPDOCBIN "
             "magic bytes) nor a spaCy .spacy file (zlib-compressed msgpack): check the path; a "
@@ -437,6 +436,20 @@ class Errors(metaclass=ErrorsWithCodes):
     E535 = ("Labels file not found: {path} (spacy.read_labels.v1 with require = true); write the "
             "file or set require = false.")
     E536 = "{path}: not a JSON labels file ({err}); it must hold a JSON list or object of labels."
+    # components' spaCy settings: scorers, neg_prefix, incorrect spans, fuzzy patterns (E550-E569)
+    E550 = ("Example {id!r}: the span ({start}, {end}, {label!r}) of doc.spans[{key!r}] (the "
+            "ner's incorrect_spans_key) is also a gold entity; remove it from one of the two.")
+    E551 = ("Component {name!r}: label_smoothing must be at least 0 and below {limit:.4f} for "
+            "{n} labels (as in spaCy), got {value}; lower [components.{name}] label_smoothing.")
+    E552 = ("Component {name!r}: scorer must be a function (examples, **kwargs) -> dict of "
+            "scores, got {type}; register one with @fastpipe.registry.scorers(...) and name it "
+            "in [components.{name}.scorer].")
+    E553 = ("Component {name!r}: matcher_fuzzy_compare must be a function (text, pattern_text, "
+            "fuzzy) -> bool, got {type}; name a registered one, such as "
+            "fastpipe.levenshtein_compare.v1, in [components.{name}.matcher_fuzzy_compare].")
+    E554 = ("{where}: {key} {predicate} takes a string or one of {{'IN': [...]}}, "
+            "{{'NOT_IN': [...]}} of strings, got {value!r}.")
+
 
 class Warnings(metaclass=ErrorsWithCodes):
     # gold

@@ -2,11 +2,20 @@
 
 Plain functions over Examples (predicted + reference + alignment); components call the ones
 for what they assign, and Language.evaluate merges the results.
+
+Each component's ``scorer`` setting names a registered scorer (``@scorers``): a function
+without settings that returns ``score(examples, **kwargs) -> dict``. The component calls it
+with its settings (``cfg``), its labels and the caller's keyword arguments (``run_scorer``), so
+a scorer takes what it needs (``labels``, ``threshold``) and ignores the rest. The built-in
+ones are registered at the end of this module; a user's registered scorer replaces them.
 """
 from collections import defaultdict
-from typing import Callable, Dict, Iterable, List, Optional, Set
+from typing import Any, Callable, Dict, Iterable, List, Optional, Set
 
 import numpy
+
+from .errors import Errors
+from .registry import registry
 
 
 class PRF:
@@ -266,3 +275,93 @@ def score_cats(examples, labels: Iterable[str], *, multi_label: bool, threshold:
         f"{key}_f_per_type": {label: prf.to_dict() for label, prf in per_label.items()},
         f"{key}_auc_per_type": aucs,
     }
+
+
+# -- the components' scorers ---------------------------------------------------------------------
+
+def check_scorer(scorer: Optional[Callable], name: str) -> Optional[Callable]:
+    """The ``scorer`` setting of component ``name`` (None: it reports no scores); E552 unless
+    it is a function."""
+    if scorer is not None and not callable(scorer):
+        raise TypeError(Errors.E552.format(name=name, type=type(scorer).__name__))
+    return scorer
+
+
+def run_scorer(scorer: Optional[Callable], examples, settings: Dict[str, Any], labels,
+               kwargs: Dict[str, Any]) -> Dict:
+    """Call a component's scorer as spaCy does: with the component's settings, its labels and
+    the caller's keyword arguments, the later winning. No scorer: no scores."""
+    if scorer is None:
+        return {}
+    merged = dict(settings)
+    if labels is not None:
+        merged["labels"] = labels
+    merged.update(kwargs)
+    return scorer(examples, **merged)
+
+
+def tagger_score(examples, **kwargs) -> Dict:
+    """tag_acc."""
+    return score_token_attr(examples, "tag")
+
+
+def parser_score(examples, **kwargs) -> Dict:
+    """dep_uas, dep_las, dep_las_per_type and the sentence boundaries (sents_p/r/f)."""
+    scores = score_deps(examples)
+    scores.update(score_sents(examples))
+    return scores
+
+
+def ents_score(examples, **kwargs) -> Dict:
+    """ents_p/r/f and ents_per_type."""
+    return score_spans(examples, "ents")
+
+
+def textcat_score(examples, *, labels=(), threshold: float = 0.0, **kwargs) -> Dict:
+    """cats_* for exclusive classes (the highest-scoring label is the prediction)."""
+    return score_cats(examples, labels, multi_label=False, threshold=threshold)
+
+
+def textcat_multilabel_score(examples, *, labels=(), threshold: float = 0.5, **kwargs) -> Dict:
+    """cats_* for independent labels (a label is predicted when its score >= threshold)."""
+    return score_cats(examples, labels, multi_label=True, threshold=threshold)
+
+
+def senter_score(examples, **kwargs) -> Dict:
+    """sents_p/r/f."""
+    return score_sents(examples)
+
+
+@registry.scorers("fastpipe.tagger_scorer.v1")
+def make_tagger_scorer() -> Callable:
+    return tagger_score
+
+
+@registry.scorers("fastpipe.parser_scorer.v1")
+def make_parser_scorer() -> Callable:
+    return parser_score
+
+
+@registry.scorers("fastpipe.ner_scorer.v1")
+def make_ner_scorer() -> Callable:
+    return ents_score
+
+
+@registry.scorers("fastpipe.entity_ruler_scorer.v1")
+def make_entity_ruler_scorer() -> Callable:
+    return ents_score
+
+
+@registry.scorers("fastpipe.textcat_scorer.v1")
+def make_textcat_scorer() -> Callable:
+    return textcat_score
+
+
+@registry.scorers("fastpipe.textcat_multilabel_scorer.v1")
+def make_textcat_multilabel_scorer() -> Callable:
+    return textcat_multilabel_score
+
+
+@registry.scorers("fastpipe.senter_scorer.v1")
+def make_senter_scorer() -> Callable:
+    return senter_score

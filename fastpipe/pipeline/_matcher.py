@@ -11,13 +11,20 @@ Two kinds of patterns, each matched without trying every pattern at every positi
   NFA (a set of pattern steps) runs over the tokens and reports every end where it accepts.
 
 Token attribute values come from one ``doc.to_array`` call per Doc; strings are compared as
-StringStore keys, REGEX decodes them (cached per Doc).
+StringStore keys, REGEX and FUZZY decode them (cached per Doc).
+
+FUZZY, as in spaCy: ``{"LOWER": {"FUZZY": "definitely"}}`` matches a token whose value equals
+the pattern's or is close to it by the matcher's compare function (``levenshtein_compare`` by
+default: at most max(2, round(0.3 * len(pattern))) edits); FUZZY1 ... FUZZY9 allow exactly that
+many edits. The value may also be ``{"IN": [...]}`` (close to any) or ``{"NOT_IN": [...]}``
+(close to none).
 """
 import re
-from typing import Dict, List, Sequence, Tuple
+from typing import Callable, Dict, List, Sequence, Tuple
 
 from ..attrs import IDS
 from ..errors import Errors
+from ..registry import registry
 from ..strings import hash_string
 
 #: Attributes whose values are strings (compared by key).
@@ -34,7 +41,41 @@ OPS = ("1", "?", "*", "+", "!")
 #: Token attributes a phrase pattern may be matched on (the ones the tokenizer alone sets).
 PHRASE_ATTRS = ("ORTH", "LOWER", "NORM", "SHAPE")
 
-EQ, IN, NOT_IN, REGEX = 0, 1, 2, 3
+EQ, IN, NOT_IN, REGEX, FUZZY = 0, 1, 2, 3, 4
+#: FUZZY (the compare function's own allowance) and FUZZY1..FUZZY9 (that many edits).
+FUZZY_PREDICATES = ("FUZZY",) + tuple(f"FUZZY{n}" for n in range(1, 10))
+
+
+def levenshtein(a: str, b: str, limit: int) -> int:
+    """The edit distance (insertions, deletions, substitutions) of a and b, or ``limit + 1``
+    as soon as it is known to exceed ``limit``."""
+    if abs(len(a) - len(b)) > limit:
+        return limit + 1
+    if len(a) < len(b):
+        a, b = b, a
+    previous = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        current = [i]
+        for j, cb in enumerate(b, 1):
+            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb)))
+        if min(current) > limit:
+            return limit + 1
+        previous = current
+    return min(previous[-1], limit + 1)
+
+
+def levenshtein_compare(input_text: str, pattern_text: str, fuzzy: int = -1) -> bool:
+    """spaCy's fuzzy compare: ``fuzzy`` edits at most, or when ``fuzzy`` is -1 (plain FUZZY)
+    max(2, round(0.3 * len(pattern_text))): always room for one transposition, more for long
+    words."""
+    limit = fuzzy if fuzzy >= 0 else max(2, round(0.3 * len(pattern_text)))
+    return levenshtein(input_text, pattern_text, limit) <= limit
+
+
+@registry.misc("fastpipe.levenshtein_compare.v1")
+def make_levenshtein_compare() -> Callable[[str, str, int], bool]:
+    """The entity ruler's default ``matcher_fuzzy_compare``."""
+    return levenshtein_compare
 PATTERN_KEYS = ("label", "pattern", "id")
 
 
@@ -104,9 +145,9 @@ def _check_value(key, value, kind, allow_regex: bool, where: str) -> None:
 
     if ok(value):
         return
-    predicates = ("IN", "NOT_IN", "REGEX") if allow_regex else ("IN", "NOT_IN")
+    predicates = ("IN", "NOT_IN", "REGEX", "FUZZY") if allow_regex else ("IN", "NOT_IN")
     if not isinstance(value, dict) or len(value) != 1:
-        forms = ", ".join(f"{{'{p}': {'...' if p == 'REGEX' else '[...]'}}}" for p in predicates)
+        forms = ", ".join(f"{{'{p}': {'...' if p in ('REGEX', 'FUZZY') else '[...]'}}}" for p in predicates)
         raise PatternError(Errors.E266.format(where=where, key=key, kind=kind.__name__,
                                               predicates=forms, value=value))
     (pred, arg), = value.items()
@@ -114,6 +155,8 @@ def _check_value(key, value, kind, allow_regex: bool, where: str) -> None:
         if not isinstance(arg, list) or not all(ok(v) for v in arg):
             raise PatternError(Errors.E267.format(where=where, key=key, predicate=pred,
                                                   kind=kind.__name__, value=arg))
+    elif pred in FUZZY_PREDICATES and allow_regex:
+        _check_fuzzy(key, pred, arg, where)
     elif pred == "REGEX" and allow_regex:
         if not isinstance(arg, str):
             raise PatternError(Errors.E268.format(where=where, key=key, value=arg))
@@ -125,6 +168,17 @@ def _check_value(key, value, kind, allow_regex: bool, where: str) -> None:
     else:
         raise PatternError(Errors.E270.format(where=where, predicate=pred, key=key,
                                               known=" or ".join(predicates)))
+
+
+def _check_fuzzy(key, pred, arg, where: str) -> None:
+    if isinstance(arg, str):
+        return
+    if isinstance(arg, dict) and len(arg) == 1:
+        (inner, values), = arg.items()
+        if inner in ("IN", "NOT_IN") and isinstance(values, list) \
+                and all(isinstance(v, str) for v in values):
+            return
+    raise PatternError(Errors.E554.format(where=where, key=key, predicate=pred, value=arg))
 
 
 def _value_key(attr: str, value):
@@ -147,12 +201,23 @@ def compile_spec(spec: dict) -> Tuple[tuple, str]:
         (pred, arg), = value.items()
         if pred == "REGEX":
             checks.append((attr_id, REGEX, re.compile(arg)))
+        elif pred in FUZZY_PREDICATES:
+            checks.append((attr_id, FUZZY, _compile_fuzzy(pred, arg)))
         else:
             keys = frozenset(_value_key(attr, v) for v in arg)
             checks.append((attr_id, IN if pred == "IN" else NOT_IN, keys))
     # Exact checks first: they are the cheapest and most selective.
     checks.sort(key=lambda c: c[1])
     return tuple(checks), spec.get("OP", "1")
+
+
+def _compile_fuzzy(pred: str, arg) -> tuple:
+    """(allowed edits or -1, True unless NOT_IN, the texts)."""
+    edits = int(pred[len("FUZZY"):] or -1)
+    if isinstance(arg, str):
+        return edits, True, (arg,)
+    (inner, values), = arg.items()
+    return edits, inner == "IN", tuple(values)
 
 
 class TokenPattern:
@@ -197,8 +262,9 @@ class TokenPattern:
 class PatternMatcher:
     """All matches of phrase and token patterns in a Doc, as (start, end, pattern_index)."""
 
-    def __init__(self, phrase_attr: str = "ORTH"):
+    def __init__(self, phrase_attr: str = "ORTH", fuzzy_compare: Callable = levenshtein_compare):
         self.phrase_attr = IDS[phrase_attr]
+        self.fuzzy_compare = fuzzy_compare
         self.phrases: Dict[tuple, List[int]] = {}
         self.phrase_lengths: Dict[int, List[int]] = {}
         self.indexed: Dict[int, Dict[int, List[TokenPattern]]] = {}
@@ -253,6 +319,13 @@ class PatternMatcher:
         cols = {attr_id: array[:, j].tolist() for j, attr_id in enumerate(self.attrs)}
         strings = doc.vocab.strings
         decoded: Dict[int, str] = {}
+        compare = self.fuzzy_compare
+
+        def text_of(v):
+            text = decoded.get(v)
+            if text is None:
+                text = decoded[v] = strings[v] if v else ""
+            return text
 
         def token_ok(checks, i):
             for attr_id, kind, value in checks:
@@ -266,11 +339,13 @@ class PatternMatcher:
                 elif kind == NOT_IN:
                     if v in value:
                         return False
+                elif kind == REGEX:
+                    if value.search(text_of(v)) is None:
+                        return False
                 else:
-                    text = decoded.get(v)
-                    if text is None:
-                        text = decoded[v] = strings[v] if v else ""
-                    if value.search(text) is None:
+                    edits, wanted, texts = value
+                    text = text_of(v)
+                    if any(text == t or compare(text, t, edits) for t in texts) != wanted:
                         return False
             return True
 

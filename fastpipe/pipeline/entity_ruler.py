@@ -9,7 +9,13 @@ A string pattern is a phrase: it is tokenized with the pipeline's tokenizer and 
 token attribute ``phrase_matcher_attr`` (ORTH unless set to LOWER, NORM or SHAPE). A list
 pattern gives one dict per token: attribute -> value, where a value is exact, or
 ``{"IN": [...]}``, ``{"NOT_IN": [...]}`` or ``{"REGEX": "..."}`` (``re.search`` on the string);
-"OP" is "?", "*", "+" or "!" (exactly one token that fails the checks). See ``_matcher``.
+"OP" is "?", "*", "+" or "!" (exactly one token that fails the checks). ``{"FUZZY": "..."}``
+(and FUZZY1..FUZZY9) match close spellings through ``matcher_fuzzy_compare``. See ``_matcher``.
+
+The factory takes spaCy 3.8's settings: ``phrase_matcher_attr``, ``matcher_fuzzy_compare``,
+``overwrite_ents``, ``scorer``, ``validate`` (fastpipe checks every pattern whatever it says:
+a bad pattern fails with the message naming it, never later) and ``ent_id_sep`` (kept and
+saved; fastpipe stores a pattern's label and id apart, so it never joins them with it).
 """
 import copy
 from pathlib import Path
@@ -19,22 +25,30 @@ import srsly
 
 from ..errors import Errors
 from ..registry import factory, registry
-from ..scorer import score_spans
-from ._matcher import PHRASE_ATTRS, PatternError, PatternMatcher, check_entry, resolve_overlaps
+from ..scorer import check_scorer, ents_score, run_scorer
+from ._matcher import (PHRASE_ATTRS, PatternError, PatternMatcher, check_entry,
+                       levenshtein_compare, resolve_overlaps)
 from .base import Pipe
 
 PATTERNS_FILE = "patterns.jsonl"
 SETTINGS_FILE = "cfg"
+DEFAULT_ENT_ID_SEP = "||"
 
 
 @factory("entity_ruler",
-         default_config={"phrase_matcher_attr": None, "overwrite_ents": False},
+         default_config={"phrase_matcher_attr": None,
+                         "matcher_fuzzy_compare": {"@misc": "fastpipe.levenshtein_compare.v1"},
+                         "validate": False, "overwrite_ents": False,
+                         "ent_id_sep": DEFAULT_ENT_ID_SEP,
+                         "scorer": {"@scorers": "fastpipe.entity_ruler_scorer.v1"}},
          default_score_weights={"ents_f": 1.0, "ents_p": 0.0, "ents_r": 0.0},
          assigns=("doc.ents", "token.ent_type", "token.ent_iob", "token.ent_kb_id"))
-def make_entity_ruler(nlp: Any, name: str, phrase_matcher_attr: Optional[str],
-                      overwrite_ents: bool) -> "EntityRuler":
+def make_entity_ruler(nlp: Any, name: str, phrase_matcher_attr: Optional[Union[str, int]],
+                      matcher_fuzzy_compare: Callable, validate: bool, overwrite_ents: bool,
+                      ent_id_sep: str, scorer: Optional[Callable]) -> "EntityRuler":
     return EntityRuler(nlp, name, phrase_matcher_attr=phrase_matcher_attr,
-                       overwrite_ents=overwrite_ents)
+                       matcher_fuzzy_compare=matcher_fuzzy_compare, validate=validate,
+                       overwrite_ents=overwrite_ents, ent_id_sep=ent_id_sep, scorer=scorer)
 
 
 @registry.readers("fastpipe.read_patterns_jsonl.v1")
@@ -77,13 +91,22 @@ class EntityRuler(Pipe):
     """
 
     def __init__(self, nlp, name: str = "entity_ruler", *,
-                 phrase_matcher_attr: Optional[str] = None, overwrite_ents: bool = False,
+                 phrase_matcher_attr: Optional[str] = None,
+                 matcher_fuzzy_compare: Callable = levenshtein_compare, validate: bool = False,
+                 overwrite_ents: bool = False, ent_id_sep: str = DEFAULT_ENT_ID_SEP,
+                 scorer: Optional[Callable] = ents_score,
                  patterns: Optional[Iterable[dict]] = None):
         self.nlp = nlp
         self.vocab = nlp.vocab
         self.name = name
         self.overwrite_ents = bool(overwrite_ents)
         self.phrase_matcher_attr = self._check_phrase_attr(phrase_matcher_attr)
+        if not callable(matcher_fuzzy_compare):
+            raise TypeError(Errors.E553.format(name=name, type=type(matcher_fuzzy_compare).__name__))
+        self.matcher_fuzzy_compare = matcher_fuzzy_compare
+        self.validate = bool(validate)
+        self.ent_id_sep = ent_id_sep
+        self.scorer = check_scorer(scorer, name)
         self.clear()
         if patterns is not None:
             self.add_patterns(patterns)
@@ -109,7 +132,8 @@ class EntityRuler(Pipe):
     def clear(self) -> None:
         """Remove every pattern."""
         self._patterns: List[dict] = []
-        self._matcher = PatternMatcher(self.phrase_matcher_attr or "ORTH")
+        self._matcher = PatternMatcher(self.phrase_matcher_attr or "ORTH",
+                                       self.matcher_fuzzy_compare)
 
     def add_patterns(self, patterns: Iterable[dict]) -> None:
         """Check and add patterns; if any is bad, none is added and the error names it."""
@@ -199,7 +223,7 @@ class EntityRuler(Pipe):
         return doc
 
     def score(self, examples, **kwargs) -> Dict:
-        return score_spans(examples, "ents")
+        return run_scorer(self.scorer, examples, self.get_state(), self.labels, kwargs)
 
     def initialize(self, get_examples: Callable, *, nlp=None,
                    patterns: Optional[Iterable[dict]] = None):
@@ -222,10 +246,11 @@ class EntityRuler(Pipe):
 
     def get_state(self) -> dict:
         return {"phrase_matcher_attr": self.phrase_matcher_attr,
-                "overwrite_ents": self.overwrite_ents}
+                "overwrite_ents": self.overwrite_ents, "ent_id_sep": self.ent_id_sep}
 
     def set_state(self, state: dict) -> None:
         self.overwrite_ents = bool(state.get("overwrite_ents", self.overwrite_ents))
+        self.ent_id_sep = state.get("ent_id_sep", self.ent_id_sep)
         attr = self._check_phrase_attr(state.get("phrase_matcher_attr", self.phrase_matcher_attr))
         if attr != self.phrase_matcher_attr:
             self.phrase_matcher_attr = attr
@@ -250,6 +275,7 @@ class EntityRuler(Pipe):
             if (path / SETTINGS_FILE).exists():
                 state = srsly.read_msgpack(path / SETTINGS_FILE)
                 self.overwrite_ents = bool(state.get("overwrite_ents", self.overwrite_ents))
+                self.ent_id_sep = state.get("ent_id_sep", self.ent_id_sep)
                 self.phrase_matcher_attr = self._check_phrase_attr(state.get("phrase_matcher_attr"))
         patterns = read_patterns_jsonl(patterns_path) if patterns_path.exists() else []
         self.clear()
@@ -263,6 +289,7 @@ class EntityRuler(Pipe):
         msg = srsly.msgpack_loads(data)
         state = msg.get("state", {})
         self.overwrite_ents = bool(state.get("overwrite_ents", self.overwrite_ents))
+        self.ent_id_sep = state.get("ent_id_sep", self.ent_id_sep)
         self.phrase_matcher_attr = self._check_phrase_attr(state.get("phrase_matcher_attr"))
         self.clear()
         self.add_patterns(msg.get("patterns", []))

@@ -5,10 +5,16 @@ then each step scores all unfinished states at once (one model call), and a comp
 (fastpipe.pipeline._parser_steps) extracts features, checks validity, computes the oracle's
 costs and the loss, and applies moves without the GIL. Training follows the model's own best
 valid move (dynamic oracle), so it learns to recover from its mistakes.
+
+Settings, with spaCy's meanings: ``update_with_oracle_cut_size``, ``scorer``; the parser's
+``min_action_freq`` (a label seen fewer times in the training data is trained and predicted as
+the back-off label "dep") and ``learn_tokens`` (not supported: E079); the ner's
+``incorrect_spans_key`` (the spans of the reference's ``doc.spans[key]`` are known not to be
+entities: training makes predicting them costly, see _parser_internals/ner.pyx).
 """
 import random
 from itertools import islice
-from typing import Any, Optional
+from typing import Any, Callable, Optional
 
 import numpy
 from thinc.api import Config, Model, set_dropout_rate
@@ -16,7 +22,7 @@ from thinc.api import Config, Model, set_dropout_rate
 from ..errors import Errors
 from ..ml.parser_model import resize_output
 from ..registry import factory
-from ..scorer import score_deps, score_sents, score_spans
+from ..scorer import check_scorer, ents_score, parser_score, run_scorer
 from ._parser_internals.arc_eager import ArcEager
 from ._parser_internals.ner import BiluoPushDown
 from ._parser_steps import StateBatch, split_by_oracle
@@ -35,30 +41,34 @@ DEFAULT_NER_MODEL = _default_model("ner")
 
 
 @factory("parser", default_config={"model": DEFAULT_PARSER_MODEL, "moves": None,
-                                   "update_with_oracle_cut_size": 100, "min_action_freq": 30,
-                                   "learn_tokens": False},
+                                   "update_with_oracle_cut_size": 100, "learn_tokens": False,
+                                   "min_action_freq": 30,
+                                   "scorer": {"@scorers": "fastpipe.parser_scorer.v1"}},
          default_score_weights={"dep_uas": 0.5, "dep_las": 0.5, "dep_las_per_type": None,
                                 "sents_p": None, "sents_r": None, "sents_f": 0.0},
          assigns=("token.dep", "token.head", "token.is_sent_start", "doc.sents"))
 def make_parser(nlp: Any, name: str, model: Model, moves: Optional[ArcEager],
-                update_with_oracle_cut_size: int, min_action_freq: int,
-                learn_tokens: bool) -> "TransitionParser":
+                update_with_oracle_cut_size: int, learn_tokens: bool, min_action_freq: int,
+                scorer: Optional[Callable]) -> "TransitionParser":
     if learn_tokens:
         raise ValueError(Errors.E079)
     return TransitionParser(nlp.vocab, model, name, moves=moves or ArcEager(nlp.vocab.strings),
                             min_action_freq=min_action_freq,
-                            update_with_oracle_cut_size=update_with_oracle_cut_size)
+                            update_with_oracle_cut_size=update_with_oracle_cut_size, scorer=scorer)
 
 
 @factory("ner", default_config={"model": DEFAULT_NER_MODEL, "moves": None,
-                                "update_with_oracle_cut_size": 100},
+                                "update_with_oracle_cut_size": 100, "incorrect_spans_key": None,
+                                "scorer": {"@scorers": "fastpipe.ner_scorer.v1"}},
          default_score_weights={"ents_f": 1.0, "ents_p": 0.0, "ents_r": 0.0, "ents_per_type": None},
          assigns=("doc.ents", "token.ent_iob", "token.ent_type"))
 def make_ner(nlp: Any, name: str, model: Model, moves: Optional[BiluoPushDown],
-             update_with_oracle_cut_size: int) -> "TransitionParser":
+             update_with_oracle_cut_size: int, incorrect_spans_key: Optional[str],
+             scorer: Optional[Callable]) -> "TransitionParser":
     return TransitionParser(nlp.vocab, model, name, moves=moves or BiluoPushDown(nlp.vocab.strings),
                             min_action_freq=1,
-                            update_with_oracle_cut_size=update_with_oracle_cut_size)
+                            update_with_oracle_cut_size=update_with_oracle_cut_size,
+                            incorrect_spans_key=incorrect_spans_key, scorer=scorer)
 
 
 class TransitionParser(TrainablePipe):
@@ -69,13 +79,19 @@ class TransitionParser(TrainablePipe):
     moves; batches of long documents then take fewer, fuller steps (0 = never cut)."""
 
     def __init__(self, vocab, model: Model, name: str, *, moves, min_action_freq: int = 1,
-                 update_with_oracle_cut_size: int = 100):
+                 update_with_oracle_cut_size: int = 100,
+                 incorrect_spans_key: Optional[str] = None, scorer: Any = "default"):
         if update_with_oracle_cut_size < 0:
             raise ValueError(Errors.E078.format(name=name, value=update_with_oracle_cut_size))
         super().__init__(vocab, model, name, min_action_freq=min_action_freq,
                          update_with_oracle_cut_size=update_with_oracle_cut_size)
         self.moves = moves
         self.is_ner = isinstance(moves, BiluoPushDown)
+        if self.is_ner:
+            self.cfg["incorrect_spans_key"] = incorrect_spans_key
+        if scorer == "default":
+            scorer = ents_score if self.is_ner else parser_score
+        self.scorer = check_scorer(scorer, name)
 
     @property
     def labels(self):
@@ -95,8 +111,15 @@ class TransitionParser(TrainablePipe):
 
     def _has_gold(self, eg) -> bool:
         if self.is_ner:
-            return eg.reference.has_annotation("ENT_IOB")
+            neg_key = self.cfg.get("incorrect_spans_key")
+            return (eg.reference.has_annotation("ENT_IOB")
+                    or bool(neg_key is not None and eg.reference.spans.get(neg_key)))
         return eg.reference.has_annotation("DEP")
+
+    def _init_gold(self, eg):
+        if self.is_ner:
+            return self.moves.init_gold(eg, neg_key=self.cfg.get("incorrect_spans_key"))
+        return self.moves.init_gold(eg)
 
     def initialize(self, get_examples, *, nlp=None, labels=None):
         examples = [eg for eg in get_examples() if self._has_gold(eg)]
@@ -147,7 +170,7 @@ class TransitionParser(TrainablePipe):
         cut = self.cfg["update_with_oracle_cut_size"]
         states, golds, offsets = [], [], []
         for i, eg in enumerate(examples):
-            gold = self.moves.init_gold(eg)
+            gold = self._init_gold(eg)
             state = self.moves.init_state(eg.predicted)
             pieces = [state]
             if cut and 2 * len(eg.predicted) > cut:
@@ -176,11 +199,7 @@ class TransitionParser(TrainablePipe):
     # -- scores and serialization ---------------------------------------------------------------
 
     def score(self, examples, **kwargs):
-        if self.is_ner:
-            return score_spans(examples, "ents")
-        scores = score_deps(examples)
-        scores.update(score_sents(examples))
-        return scores
+        return run_scorer(self.scorer, examples, self.cfg, self.labels, kwargs)
 
     def get_state(self):
         return {"cfg": self.cfg, "moves": self.moves.to_dict()}

@@ -1,10 +1,10 @@
 """sentencizer: rule-based sentence boundaries after sentence-final punctuation."""
-from typing import Any, List, Optional
+from typing import Any, Callable, List, Optional
 
 import numpy
 
 from ..registry import factory
-from ..scorer import score_sents
+from ..scorer import check_scorer, run_scorer, senter_score
 from ._annotate import set_sent_starts
 from .base import Pipe
 
@@ -16,21 +16,25 @@ DEFAULT_PUNCT = [
 ]
 
 
-@factory("sentencizer", default_config={"punct_chars": None, "overwrite": False},
+@factory("sentencizer", default_config={"punct_chars": None, "overwrite": False,
+                                        "scorer": {"@scorers": "fastpipe.senter_scorer.v1"}},
          default_score_weights={"sents_f": 1.0, "sents_p": 0.0, "sents_r": 0.0},
          assigns=("token.is_sent_start",))
-def make_sentencizer(nlp: Any, name: str, punct_chars: Optional[List[str]], overwrite: bool) -> "Sentencizer":
-    return Sentencizer(name, punct_chars=punct_chars, overwrite=overwrite)
+def make_sentencizer(nlp: Any, name: str, punct_chars: Optional[List[str]], overwrite: bool,
+                     scorer: Optional[Callable]) -> "Sentencizer":
+    return Sentencizer(name, punct_chars=punct_chars, overwrite=overwrite, scorer=scorer)
 
 
 class Sentencizer(Pipe):
     """A sentence starts after a token in ``punct_chars``: at the next word, or at punctuation
     that follows a space (an opening quote). Punctuation attached to the end stays with it."""
 
-    def __init__(self, name: str = "sentencizer", *, punct_chars=None, overwrite: bool = False):
+    def __init__(self, name: str = "sentencizer", *, punct_chars=None, overwrite: bool = False,
+                 scorer: Optional[Callable] = senter_score):
         self.name = name
         self.punct_chars = set(punct_chars or DEFAULT_PUNCT)
         self.overwrite = overwrite
+        self.scorer = check_scorer(scorer, name)
 
     def __call__(self, doc):
         n = len(doc)
@@ -54,7 +58,7 @@ class Sentencizer(Pipe):
         return doc
 
     def score(self, examples, **kwargs):
-        return score_sents(examples)
+        return run_scorer(self.scorer, examples, self.get_state(), None, kwargs)
 
     def get_state(self):
         return {"punct_chars": sorted(self.punct_chars), "overwrite": self.overwrite}

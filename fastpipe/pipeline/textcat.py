@@ -1,13 +1,13 @@
 """textcat (exclusive classes) and textcat_multilabel: scores for labels of whole Docs."""
 from itertools import islice
-from typing import Any
+from typing import Any, Callable, Optional
 
 import numpy
 from thinc.api import Config, Model
 
 from ..errors import Errors
 from ..registry import factory
-from ..scorer import score_cats
+from ..scorer import check_scorer, run_scorer, textcat_multilabel_score, textcat_score
 from .base import TrainablePipe
 
 DEFAULT_TEXTCAT_MODEL = Config().from_str("""
@@ -35,16 +35,27 @@ DEFAULT_MULTILABEL_MODEL = Config(DEFAULT_TEXTCAT_MODEL).copy()
 DEFAULT_MULTILABEL_MODEL["linear_model"]["exclusive_classes"] = False
 
 
-@factory("textcat", default_config={"model": DEFAULT_TEXTCAT_MODEL, "threshold": 0.0},
+@factory("textcat", default_config={"model": DEFAULT_TEXTCAT_MODEL, "threshold": 0.0,
+                                    "scorer": {"@scorers": "fastpipe.textcat_scorer.v1"}},
          default_score_weights={"cats_score": 1.0}, assigns=("doc.cats",))
-def make_textcat(nlp: Any, name: str, model: Model, threshold: float) -> "TextCategorizer":
-    return TextCategorizer(nlp.vocab, model, name, threshold=threshold, multi_label=False)
+def make_textcat(nlp: Any, name: str, model: Model, threshold: float,
+                 scorer: Optional[Callable]) -> "TextCategorizer":
+    """Exclusive classes; ``threshold`` is passed to the scorer, which (as spaCy's) predicts
+    the highest-scoring label whatever its score."""
+    component = TextCategorizer(nlp.vocab, model, name, threshold=threshold, multi_label=False)
+    component.scorer = check_scorer(scorer, name)
+    return component
 
 
-@factory("textcat_multilabel", default_config={"model": DEFAULT_MULTILABEL_MODEL, "threshold": 0.5},
+@factory("textcat_multilabel", default_config={"model": DEFAULT_MULTILABEL_MODEL, "threshold": 0.5,
+                                               "scorer": {"@scorers": "fastpipe.textcat_multilabel_scorer.v1"}},
          default_score_weights={"cats_score": 1.0}, assigns=("doc.cats",))
-def make_multilabel_textcat(nlp: Any, name: str, model: Model, threshold: float) -> "TextCategorizer":
-    return TextCategorizer(nlp.vocab, model, name, threshold=threshold, multi_label=True)
+def make_multilabel_textcat(nlp: Any, name: str, model: Model, threshold: float,
+                            scorer: Optional[Callable]) -> "TextCategorizer":
+    """Independent labels; the scorer predicts every label whose score is >= ``threshold``."""
+    component = TextCategorizer(nlp.vocab, model, name, threshold=threshold, multi_label=True)
+    component.scorer = check_scorer(scorer, name)
+    return component
 
 
 class TextCategorizer(TrainablePipe):
@@ -113,5 +124,6 @@ class TextCategorizer(TrainablePipe):
         return loss, self.model.ops.asarray2f(d_scores)
 
     def score(self, examples, **kwargs):
-        return score_cats(examples, self.labels, multi_label=self.cfg["multi_label"],
-                          threshold=self.cfg["threshold"])
+        # a TextCategorizer made without a factory scores with the built-in scorer
+        default = textcat_multilabel_score if self.cfg["multi_label"] else textcat_score
+        return run_scorer(getattr(self, "scorer", default), examples, self.cfg, self.labels, kwargs)

@@ -91,6 +91,8 @@ public:
     std::vector<int> kids;          /* gold dependents grouped by head, ascending */
     std::vector<uint8_t> ner_tags;  /* gold BILUO action per token (FP_NER_*); FP_NER_MISSING = unknown */
     std::vector<fp_attr_t> ner_labels; /* gold entity label key per token; 0 for OUT and missing */
+    std::vector<fp_EntC> negs;      /* spans known not to be entities (the ner's incorrect_spans_key);
+                                       label 0 = not an entity of any label */
 
     fp_GoldC() : length(0) {}
 };

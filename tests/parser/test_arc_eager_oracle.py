@@ -222,14 +222,25 @@ def test_min_freq_and_serialization(vocab):
     assert rare
     moves = ArcEager(vocab)
     added = moves.initialize(examples, min_freq=3)
-    assert set(added) == {label for label, n in counts.items() if n >= 3}
+    # the rare labels are folded into the back-off label "dep", added for them
+    assert counts.get("dep", 0) < 3
+    assert set(added) == {label for label, n in counts.items() if n >= 3} | {"dep"}
     assert not set(rare) & set(moves.labels)
     assert "root" in moves.root_labels
-    # gold arcs with dropped labels still train heads: the oracle reproduces every head
+    # gold arcs with rare labels train their heads, labelled "dep": the oracle reproduces
+    # every head, and every label with the rare ones folded
+    n_folded = 0
     for eg in examples[:10]:
         state = oracle_parse(moves, fresh(eg))
-        proj_heads, _ = eg.get_aligned_parse()
+        proj_heads, proj_deps = eg.get_aligned_parse()
         assert [h if h is not None else i for i, h in enumerate(state.heads)] == proj_heads
+        for i, (head, dep, label) in enumerate(zip(proj_heads, proj_deps, state.labels)):
+            if dep in rare and head != i:
+                n_folded += 1
+                assert label == "dep"
+            elif head != i:
+                assert label == dep
+    assert n_folded
     import pickle
     copy = pickle.loads(pickle.dumps(moves))
     assert copy.move_names == moves.move_names and copy.root_labels == moves.root_labels

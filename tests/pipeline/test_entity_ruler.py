@@ -211,7 +211,10 @@ def test_config_and_initialize_with_patterns_reader(tmp_path):
     }
     nlp = Language.from_config(config)
     assert nlp.config["components"]["entity_ruler"] == {
-        "factory": "entity_ruler", "phrase_matcher_attr": "LOWER", "overwrite_ents": False}
+        "factory": "entity_ruler", "phrase_matcher_attr": "LOWER",
+        "matcher_fuzzy_compare": {"@misc": "fastpipe.levenshtein_compare.v1"},
+        "validate": False, "overwrite_ents": False, "ent_id_sep": "||",
+        "scorer": {"@scorers": "fastpipe.entity_ruler_scorer.v1"}}
     assert nlp.config["training"]["score_weights"]["ents_f"] == 1.0
     assert len(nlp.get_pipe("entity_ruler")) == 0
     nlp.initialize()

@@ -41,6 +41,7 @@ cdef extern from "fastpipe/parser_state.h" nogil:
         vector[int] kids            # gold dependents grouped by head
         vector[uint8_t] ner_tags    # gold BILUO action per token; FP_NER_MISSING = unknown
         vector[attr_t] ner_labels   # gold entity label key per token
+        vector[EntC] negs           # spans known not to be entities; label 0 = of any label
         GoldC()
 
     cdef cppclass StateC "fp_StateC":

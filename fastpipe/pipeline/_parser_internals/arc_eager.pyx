@@ -26,8 +26,10 @@ Oracle (Goldberg and Nivre 2012, with the virtual root as the last buffer token)
 move is the number of gold arcs reachable before it and unreachable after it, a label error
 counting as a lost arc. Arc-eager is arc-decomposable, so on projective gold this is exact: the
 best tree reachable from a state after a move has exactly ``cost`` more errors than the best one
-reachable before it. Missing gold heads cost nothing; a missing (or unknown) gold label accepts
-any label. Gold trees are projectivized first (Example.get_aligned_parse), decorated labels
+reachable before it. Missing gold heads cost nothing; a missing gold label accepts any label.
+Labels seen fewer than ``min_freq`` times at initialize are folded into the back-off label
+"dep" (as spaCy's ``min_action_freq`` does): an arc with an unknown label is trained as "dep"
+when that label exists, and accepts any label otherwise. Gold trees are projectivized first (Example.get_aligned_parse), decorated labels
 "x||y" being ordinary labels, and predictions are deprojectivized in set_annotations.
 """
 from libc.stdint cimport uint8_t
@@ -44,6 +46,9 @@ from collections import Counter
 
 from ...errors import Errors
 from ...gold.nonproj import deprojectivize, DELIMITER
+
+#: The label that rare and unknown gold labels are trained as.
+BACKOFF_LABEL = "dep"
 
 
 cdef inline int kids_in_buffer(const GoldC* gold, int head, int b0) noexcept nogil:
@@ -124,7 +129,8 @@ cdef class ArcEager(TransitionSystem):
 
     def initialize(self, examples, min_freq=1):
         """Add the labels seen at least ``min_freq`` times; labels seen on roots may attach
-        tokens to the virtual root."""
+        tokens to the virtual root. If any label is rarer, the back-off label "dep" is added
+        too: the rare labels are trained as it."""
         examples = list(examples)
         counts = self.count_labels(examples)
         root_labels = set()
@@ -137,6 +143,8 @@ cdef class ArcEager(TransitionSystem):
             if n >= min_freq:
                 if self.add_label(label, root=label in root_labels):
                     added.append(label)
+        if any(n < min_freq for n in counts.values()) and self.add_label(BACKOFF_LABEL):
+            added.append(BACKOFF_LABEL)
         return added
 
     # -- gold -----------------------------------------------------------------------------------
@@ -147,6 +155,7 @@ cdef class ArcEager(TransitionSystem):
         cdef Gold gold = Gold(example.id)
         cdef int n = len(heads), i, h, steps
         known = set(self.cfg["labels"])
+        cdef attr_t backoff = self.strings.add(BACKOFF_LABEL) if BACKOFF_LABEL in known else 0
         gold.c.length = n
         gold.c.heads.assign(n, -1)
         gold.c.labels.assign(n, 0)
@@ -160,6 +169,8 @@ cdef class ArcEager(TransitionSystem):
             gold.c.heads[i] = n if h == i else h
             if deps[i] is not None and deps[i] in known:
                 gold.c.labels[i] = self.strings.add(deps[i])
+            elif deps[i] is not None and h != i:
+                gold.c.labels[i] = backoff
             if h != i:
                 gold.c.kids_start[h + 1] += 1
         for i in range(n):

@@ -17,11 +17,18 @@ exact. Tokens with missing gold ("-") are free: no move is charged for them, and
 entity that touches one is not counted as a false positive (the cost then ignores that growing
 a wrong entity until it reaches a missing token would also excuse it). Gold entities with labels
 this system does not know can never be matched: their tokens read as O.
+
+Incorrect spans (the ner's ``incorrect_spans_key``): the spans of the reference's
+``doc.spans[key]`` are known not to be entities with their label (a span without a label: not an
+entity of any label), typically where the rest of the gold is missing. A move that completes such
+an entity exactly costs one more: UNIT over it, LAST closing it, and BEGIN or IN when the entity
+can then only close on the next token. Such a span that is also a gold entity is a
+contradiction in the data (E550).
 """
 from ...structs cimport TokenC, FP_IOB_MISSING, FP_IOB_O, FP_IOB_B, FP_IOB_I
 from ...tokens.doc cimport Doc
 from ...typedefs cimport attr_t
-from ._state cimport (StateC, GoldC, FP_FEATS_NER, FP_NER_MISSING, FP_NER_BEGIN,
+from ._state cimport (StateC, GoldC, EntC, FP_FEATS_NER, FP_NER_MISSING, FP_NER_BEGIN,
                       FP_NER_IN, FP_NER_LAST, FP_NER_UNIT, FP_NER_OUT)
 from .transition_system cimport TransitionSystem, Gold
 
@@ -52,6 +59,22 @@ cdef inline int preset_tag(const TokenC* sent, int n, int i, attr_t* label) noex
     if starts:
         return FP_NER_BEGIN if goes_on else FP_NER_UNIT
     return FP_NER_IN if goes_on else FP_NER_LAST
+
+
+cdef inline bint is_neg(const GoldC* gold, int start, int end, attr_t label) noexcept nogil:
+    """Is (start, end, label) one of the spans known not to be entities?"""
+    cdef int i
+    for i in range(<int>gold.negs.size()):
+        if (gold.negs[i].start == start and gold.negs[i].end == end
+                and (gold.negs[i].label == label or gold.negs[i].label == 0)):
+            return True
+    return False
+
+
+cdef inline bint must_close_at(const StateC* st, int i) noexcept nogil:
+    """Must an entity that takes in token i end there (no free token follows)?"""
+    cdef attr_t label
+    return i + 1 >= st.length or preset_tag(st.sent, st.length, i + 1, &label) != FP_NER_MISSING
 
 
 cdef inline bint starts_gold(int tag) noexcept nogil:
@@ -103,15 +126,24 @@ cdef class BiluoPushDown(TransitionSystem):
                     counts[tag[2:]] += 1
         return counts
 
-    def init_gold(self, example):
+    def init_gold(self, example, neg_key=None):
         """The gold BILUO tags of an example on its predicted tokens ("-" = missing). Gold
-        entities with labels the system does not know (add labels first) read as O."""
+        entities with labels the system does not know (add labels first) read as O. With
+        ``neg_key``, the spans of ``example.reference.spans[neg_key]`` are known not to be
+        entities (see the module's docstring)."""
         tags = example.get_aligned_ner()
         cdef int n = len(example.predicted), i
         cdef Gold gold = Gold(example.id)
+        cdef EntC neg
         gold.c.length = n
         gold.c.ner_tags.assign(n, FP_NER_MISSING)
         gold.c.ner_labels.assign(n, 0)
+        if neg_key is not None:
+            for start, end, label in aligned_spans(example, neg_key):
+                neg.start = start
+                neg.end = end
+                neg.label = self.strings.add(label) if label else 0
+                gold.c.negs.push_back(neg)
         if tags is None:
             return gold
         known = set(self.cfg["labels"])
@@ -128,7 +160,22 @@ cdef class BiluoPushDown(TransitionSystem):
                     gold.c.ner_labels[i] = self.strings.add(label)
                 else:  # can never be predicted: predicting anything there is a false positive
                     gold.c.ner_tags[i] = FP_NER_OUT
+        self._check_negs(gold, tags, neg_key)
         return gold
+
+    def _check_negs(self, Gold gold, tags, neg_key):
+        """E550 when a span known not to be an entity is one of the gold entities."""
+        cdef int i
+        for i in range(<int>gold.c.negs.size()):
+            neg = gold.c.negs[i]
+            first, last = tags[neg.start], tags[neg.end - 1]
+            label = first.partition("-")[2]
+            whole = (first[:2] in ("B-", "U-") and last[:2] in ("L-", "U-")
+                     and all(tag.partition("-")[2] == label for tag in tags[neg.start:neg.end])
+                     and all(tag[:2] == "I-" for tag in tags[neg.start + 1:neg.end - 1]))
+            if whole and (neg.label == 0 or self.strings[neg.label] == label):
+                raise ValueError(Errors.E550.format(id=gold.example_id, key=neg_key,
+                                                    start=neg.start, end=neg.end, label=label))
 
     cdef bint is_final(self, const StateC* st) noexcept nogil:
         return st.b0 >= st.length
@@ -202,11 +249,14 @@ cdef class BiluoPushDown(TransitionSystem):
                     cost = 0
                 else:
                     cost = 1 + starts_gold(g)
+                cost += is_neg(gold, b0, b0 + 1, label)
             elif action == FP_NER_BEGIN:
                 cost = starts_gold(g) and not (g == FP_NER_BEGIN and g_label == label)
                 if b0 + 1 < st.length:
                     cost += open_value(gold, b0 + 1, label, g == FP_NER_BEGIN and g_label == label,
                                        missing)
+                    if must_close_at(st, b0 + 1):
+                        cost += is_neg(gold, b0, b0 + 2, label)
             elif action == FP_NER_IN:
                 cost = starts_gold(g) - v0
                 if viable and not missing and not (g == FP_NER_IN and g_label == open_label):
@@ -215,6 +265,8 @@ cdef class BiluoPushDown(TransitionSystem):
                     cost += open_value(gold, b0 + 1, open_label,
                                        viable and g == FP_NER_IN and g_label == open_label,
                                        touched or missing)
+                    if must_close_at(st, b0 + 1):
+                        cost += is_neg(gold, st.ent_start, b0 + 2, open_label)
             else:  # LAST
                 cost = starts_gold(g) - v0
                 if not (touched or missing
@@ -222,6 +274,7 @@ cdef class BiluoPushDown(TransitionSystem):
                     cost += 1   # a false positive
                 if viable and not missing and not (g == FP_NER_LAST and g_label == open_label):
                     cost += 1   # the gold entity it was matching goes on: lost
+                cost += is_neg(gold, st.ent_start, b0 + 1, open_label)
             costs[i] = cost if cost > 0 else 0
         return 0
 
@@ -250,3 +303,24 @@ cdef class BiluoPushDown(TransitionSystem):
             if starts[i]:
                 doc.c[i].ent_iob = FP_IOB_B
         return 0
+
+
+def aligned_spans(example, key):
+    """(start, end, label) on the predicted tokens of each span of
+    ``example.reference.spans[key]`` whose boundaries are token boundaries there too (a span
+    the two tokenizations cut differently is left out)."""
+    group = example.reference.spans.get(key, ())
+    if not group:
+        return []
+    align = example.alignment
+    out = []
+    for span in group:
+        xs = [int(x) for j in range(span.start, span.end) for x in align.y2x[j]]
+        if not xs:
+            continue
+        start, end = min(xs), max(xs) + 1
+        inside = all(span.start <= int(y) < span.end
+                     for x in range(start, end) for y in align.x2y[x])
+        if inside:
+            out.append((start, end, span.label_))
+    return out

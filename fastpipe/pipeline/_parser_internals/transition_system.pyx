@@ -47,6 +47,11 @@ cdef class Gold:
     def ner_tags(self):
         return list(self.c.ner_tags)
 
+    @property
+    def negs(self):
+        """(start, end, label key) of the spans known not to be entities (label 0: any)."""
+        return [(span.start, span.end, span.label) for span in self.c.negs]
+
 
 cdef class TransitionSystem:
     """Base class: ``ArcEager`` (dependency parsing) and ``BiluoPushDown`` (entities)."""
