@@ -34,6 +34,8 @@ cdef class Tokenizer:
     cdef object _token_match
     cdef object _url_match
 
+    cdef bint _closes_inside_url(self, str text, Py_ssize_t start, Py_ssize_t m_start,
+                                 Py_ssize_t end) except -1
     cdef hash_t _hash_chunk(self, str text, Py_ssize_t start, Py_ssize_t end) except? 0
     cdef int _emit_chunk(self, Doc doc, str text, Py_ssize_t start, Py_ssize_t end, bint whole=*) except -1
     cdef int _emit_cached(self, Doc doc, const CachedChunk* cached) except -1

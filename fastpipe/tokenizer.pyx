@@ -4,7 +4,8 @@
 The text is cut into chunks at whitespace. Each chunk is looked up in a cache keyed by the hash
 of its code points; a hit copies the cached lexeme pointers into the Doc without touching Python
 objects. A miss runs the rules (special cases, token_match, prefixes, suffixes, url_match,
-infixes) on the chunk and caches the result.
+infixes) on the chunk and caches the result. A closing bracket or quote that pairs with one opened inside
+a URL stays on it ("(see wiki/Python_(language))" keeps the inner ")").
 
 Rules see the whole text: a chunk is matched with pattern.match/search(text, start, end), so
 lookbehinds at a chunk's edge see the characters before it, and '^' matches only at the start of
@@ -36,6 +37,9 @@ cdef enum:
     SUFFIX_WINDOW = 32       # suffix patterns are searched in the last SUFFIX_WINDOW characters
     MATCH_LIMIT = 2048       # token_match/url_match are not tried on longer stretches
 MAX_CACHE_ENTRIES = 2_000_000
+
+# Closing marks a URL may end in when it opened them itself, and their opening marks.
+URL_PAIRS = {")": "(", "]": "[", "}": "{", "'": "'", '"': '"'}
 
 RULE_KEYS = ("prefixes", "suffixes", "infixes", "token_match", "url_match", "special_cases")
 
@@ -270,6 +274,8 @@ cdef class Tokenizer:
                     match = suffix_re.search(text, window, end)
                 if match is not None and match.start() < end:
                     m_start = match.start()
+                    if self._closes_inside_url(text, start, m_start, end):
+                        break
                     tail.append((text[m_start:end], None))
                     end = m_start
                     continue
@@ -279,6 +285,25 @@ cdef class Tokenizer:
         tail.reverse()
         head.extend(tail)
         return head
+
+    cdef bint _closes_inside_url(self, str text, Py_ssize_t start, Py_ssize_t m_start,
+                                 Py_ssize_t end) except -1:
+        """Whether the suffix text[m_start:end] is one closing bracket or quote that pairs with
+        one opened inside the rest of the chunk, and the chunk is a URL or address: then the
+        mark belongs to it ("wiki/Python_(language)", "?q='a'") and suffix splitting stops.
+        The counts come first, so the url_match regex runs only on such rare chunks."""
+        if end - m_start != 1 or self._url_match is None or end - start > MATCH_LIMIT:
+            return False
+        closer = text[m_start]
+        opener = URL_PAIRS.get(closer)
+        if opener is None:
+            return False
+        if opener == closer:
+            if text.count(closer, start, m_start) % 2 == 0:
+                return False
+        elif text.count(opener, start, m_start) <= text.count(closer, start, m_start):
+            return False
+        return self._url_match.fullmatch(text, start, end) is not None
 
     def _split_infixes(self, str text, Py_ssize_t start, Py_ssize_t end, list out):
         if self._url_match is not None and end - start <= MATCH_LIMIT and self._url_match.fullmatch(text, start, end):
@@ -303,6 +328,10 @@ cdef class Tokenizer:
 
     # -- serialization ----------------------------------------------------------------------------
 
+    def __reduce__(self):
+        # pickled as its vocab and rule tables; the cache refills as it runs
+        return (_tokenizer_from_rules, (type(self), self.vocab, self.rules))
+
     def to_bytes(self):
         return srsly.msgpack_dumps(self.rules)
 
@@ -321,6 +350,12 @@ cdef class Tokenizer:
 
     def from_disk(self, path):
         return self.from_bytes(Path(path).read_bytes())
+
+
+def _tokenizer_from_rules(cls, vocab, rules):
+    tokenizer = cls(vocab)
+    tokenizer._set_rules(rules)
+    return tokenizer
 
 
 def _check_special(key, pieces):

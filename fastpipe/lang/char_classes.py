@@ -51,8 +51,20 @@ EMOTICONS = [
 ]
 
 # URLs and e-mail addresses, shared by every language. Written to be linear-time: each
-# repeated group ends in a character the group's body cannot contain.
-_SCHEME = r"(?:[A-Za-z][A-Za-z0-9+.\-]{0,15}://|(?:mailto|ymsgr|aim|skype|news):|www\d{0,3}\.)"
+# repeated group ends in a character the group's body cannot contain. Schemes and "www." match
+# in any letter case ("MAILTO:", "WWW."), as they do in browsers.
+def _any_case(word: str) -> str:
+    return "".join(f"[{c}{c.upper()}]" if c.isalpha() else c for c in word)
+
+
+_MAILTO = _any_case("mailto:")
+_SCHEME = (
+    r"(?:[A-Za-z][A-Za-z0-9+.\-]{0,15}://|(?:"
+    + "|".join(_any_case(s) for s in ("mailto", "ymsgr", "aim", "skype", "news"))
+    + r"):|" + _any_case("www") + r"\d{0,3}\.)"
+)
+# How a URL with a scheme or "www." begins, for rules that look ahead at one.
+URL_START = _SCHEME
 # Top-level domains a bare host name ("example.co.uk", "Newsfeed.Com") may end in. Country
 # codes that are also common words ("in", "it", "is", "me", "to", "no", "us", ...) are left
 # out so that "end.It" is not taken for a host name.
@@ -63,7 +75,7 @@ TLDS = (
     "tr tw hk sg ph th vn eu pt ua bg hr sk si lt lv ee rs cl pe ve ng ke eg sa ae"
 ).split()
 _TLD = "(?:" + "|".join(
-    "".join(f"[{c}{c.upper()}]" for c in tld) for tld in sorted(TLDS, key=lambda t: (-len(t), t))
+    _any_case(tld) for tld in sorted(TLDS, key=lambda t: (-len(t), t))
 ) + ")"
 _HOST = r"(?:[^\W_](?:[\w\-]{0,62})\.)+" + _TLD + r"(?![\w\-])"
 _PORT_PATH = r"(?::\d{1,5})?(?:[/?#]\S*)?"
@@ -73,7 +85,7 @@ URL_RE = (
     + r")"
 )
 # The local part may contain dot runs: web archives truncate addresses as "name...@host.com".
-EMAIL_RE = r"(?:mailto:)?[\w!#$%&*+=?^`{|}~.\-]+@[\w\-]+(?:\.[\w\-]+)*"
+EMAIL_RE = r"(?:" + _MAILTO + r")?[\w!#$%&*+=?^`{|}~.\-]+@[\w\-]+(?:\.[\w\-]+)*"
 
 
 def case_insensitive(word: str) -> str:

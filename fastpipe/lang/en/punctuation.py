@@ -126,6 +126,8 @@ def make_suffixes():
         f"(?<=\\d)(?<![A-Za-z]\\d)(?:{unit_re})",
         f"(?<=[\\d\\s])[{CURRENCY}]|[{PERCENT}]|[{DEGREE}](?:[CFK](?![a-z]))?",
         r"/(?<=[^\w/]/)",
+        # CJK and full-width sentence and clause marks ("https://example.jp/\u300d\u3002")
+        "[\u3001\u3002\uff01\uff0c\uff0e\uff1a\uff1b\uff1f]",
     ]
 
 

@@ -27,6 +27,7 @@ from ..char_classes import (
     TERMINAL,
     UPPER,
     URL_RE,
+    URL_START,
 )
 from ..lex_attrs import LEX_ATTRS
 
@@ -38,6 +39,7 @@ _EMOTICON = r"[:;=]'?-?(?:\)+|\(+|[DPp](?!\w)|/(?![/\w])|\|(?!\w)|\]|\[|\*|[oO](
 def make_prefixes():
     return [
         _EMOTICON + r"(?=[^\w]|$)",
+        r"<<+",
         f"[{OPEN_BRACKETS}]",
         f"[{DOUBLE_QUOTES}]+",
         # a single quote or apostrophe, but not one abbreviating a year ('72)
@@ -48,6 +50,8 @@ def make_prefixes():
         f"[{CLAUSE}]+",
         f"[{LONG_DASHES}]+|--+|-(?!\\d)",
         f"[{DECORATION}]+(?![\\w{DECORATION}])",
+        # decoration before a URL ("**http://example.com**")
+        f"[{DECORATION}]+(?={URL_START})",
         r"[/\\]+",
         f"[{PERCENT}{DEGREE}\u00a7\u00b6\u2020\u2021]",
     ]
@@ -56,6 +60,7 @@ def make_prefixes():
 def make_suffixes():
     return [
         _EMOTICON,
+        r">>+",
         f"[{CLOSE_BRACKETS}]",
         f"[{DOUBLE_QUOTES}]+",
         f"[{SINGLE_QUOTES}]",
