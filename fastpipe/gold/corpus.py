@@ -1,4 +1,5 @@
-"""Corpus readers: stream training Examples from `.fastpipe` files or raw-text JSONL.
+"""Corpus readers: stream training Examples from `.fastpipe` or spaCy `.spacy` files, or
+raw-text JSONL.
 
 A reader is built from the config (registry ``readers``) and called with the nlp object:
 ``corpus(nlp)`` returns a fresh iterator of Examples each time (one pass, one epoch). Readers
@@ -7,7 +8,7 @@ so a corpus larger than memory trains.
 """
 import random
 from pathlib import Path
-from typing import Callable, Iterable, Iterator, List, Optional, Union
+from typing import Callable, Iterable, Iterator, List, Optional, Tuple, Union
 
 from ..errors import Errors
 from ..registry import registry
@@ -20,15 +21,18 @@ __all__ = ["Corpus", "JsonlCorpus", "create_docbin_reader", "create_jsonl_reader
            "shuffle_stream"]
 
 FILE_SUFFIX = ".fastpipe"
+DOCBIN_SUFFIXES = (FILE_SUFFIX, ".spacy")  # a folder's DocBin files: fastpipe's and spaCy's
 DEFAULT_SHUFFLE_BUFFER = 5000
 _SETTING_HINT = ("Check the setting that points to it: [paths] train / dev (for example "
                  "--paths.train ./corpus/train.fastpipe on the command line) or the path of "
                  "the reader in [corpora].")
 
 
-def walk_corpus(path: Union[str, Path], suffix: str = FILE_SUFFIX) -> List[Path]:
-    """The corpus files at ``path``: the file itself, or every ``*suffix`` file below a folder
-    (recursively, hidden files and folders skipped), in sorted order."""
+def walk_corpus(path: Union[str, Path], suffix: Union[str, Tuple[str, ...]] = DOCBIN_SUFFIXES
+                ) -> List[Path]:
+    """The corpus files at ``path``: the file itself, or every file below a folder whose name
+    ends in ``suffix`` (one or a tuple of them; recursively, hidden files and folders skipped),
+    in sorted order."""
     if path is None:
         raise ValueError(Errors.E300.format(hint=_SETTING_HINT))
     path = Path(path)
@@ -36,7 +40,8 @@ def walk_corpus(path: Union[str, Path], suffix: str = FILE_SUFFIX) -> List[Path]
         raise FileNotFoundError(Errors.E301.format(path=str(path), hint=_SETTING_HINT))
     if path.is_file():
         return [path]
-    files = [p for p in path.rglob(f"*{suffix}") if p.is_file()
+    suffixes = (suffix,) if isinstance(suffix, str) else tuple(suffix)
+    files = [p for p in path.rglob("*") if p.name.endswith(suffixes) and p.is_file()
              and not any(part.startswith(".") for part in p.relative_to(path).parts)]
     return sorted(files)
 
@@ -63,7 +68,8 @@ def _read_docs(path, vocab):
 
 
 class Corpus:
-    """Examples from the `.fastpipe` file at ``path``, or from every such file below a folder.
+    """Examples from the `.fastpipe` or `.spacy` file at ``path``, or from every such file
+    below a folder (both formats may be mixed).
 
     For each reference Doc, the predicted Doc is ``nlp.make_doc(reference.text)``; with
     ``gold_preproc`` it has the reference's words and spaces instead, and each sentence is an
@@ -123,7 +129,8 @@ class Corpus:
                    f"{self.max_length} tokens and skipped)" if self.n_skipped else "")
             where = (f"{len(self.files)} file(s) under {str(self.path)!r}" if self.path.is_dir()
                      else f"{str(self.path)!r}")
-            raise ValueError(Errors.E303.format(where=where, why=why, suffix=FILE_SUFFIX))
+            raise ValueError(Errors.E303.format(where=where, why=why,
+                                                suffix=" or *".join(DOCBIN_SUFFIXES)))
 
     def _augment(self, nlp, example):
         if self.augmenter is None:
@@ -225,7 +232,8 @@ def create_docbin_reader(
     shuffle: bool = False,
     shuffle_buffer: int = DEFAULT_SHUFFLE_BUFFER,
 ) -> Callable[..., Iterator]:
-    """Reader of `.fastpipe` corpora (a file or a folder of them); see ``Corpus``."""
+    """Reader of `.fastpipe` and spaCy `.spacy` corpora (a file or a folder of them); see
+    ``Corpus``."""
     return Corpus(path, gold_preproc=gold_preproc, max_length=max_length, limit=limit,
                   augmenter=augmenter, shuffle=shuffle, shuffle_buffer=shuffle_buffer)
 

@@ -1,7 +1,9 @@
 """Corpus readers: streaming, folders, limit, max_length, gold_preproc, shuffling, JSONL."""
+import json
 import random
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from thinc.api import Config
@@ -339,3 +341,56 @@ def test_jsonl_corpus_that_keeps_nothing_says_why(en, tmp_path):
         message = str(info.value)
         assert str(path) in message and shown in message and "gave no examples" in message
     assert len(list(reader(path, min_length=4, max_length=5)(en))) == 2
+
+
+# -- spaCy's .spacy corpora ---------------------------------------------------------------------
+
+SPACY_DATA = Path(__file__).resolve().parents[1] / "data"  # made with spaCy, see its README
+
+
+def test_spacy_file_is_a_corpus(en):
+    """A `.spacy` file made by spaCy gives examples with the reference annotations it holds."""
+    path = SPACY_DATA / "spacy_annotated.spacy"
+    expected = json.loads((SPACY_DATA / "spacy_annotated.json").read_text(encoding="utf8"))["docs"]
+    examples = list(registry.readers.get("fastpipe.Corpus.v1")(path)(en))
+    assert [eg.id for eg in examples] == [f"{path}#{i}" for i in range(3)]  # the empty doc: none
+    for eg, doc in zip(examples, expected):
+        ref = eg.reference
+        assert eg.predicted.text == ref.text == doc["text"]
+        assert [t.tag_ for t in ref] == doc["tags"] and [t.dep_ for t in ref] == doc["deps"]
+        assert [[e.start, e.end, e.label_, e.kb_id_] for e in ref.ents] == doc["ents"]
+        assert ref.cats == doc["cats"] and sorted(ref.spans) == sorted(doc["spans"])
+    assert [t.ent_iob_ for t in examples[1].reference] == ["B", "", "", "B", "O", "B", "O"]
+    split = list(Corpus(path, gold_preproc=True)(en))  # two sentences in the first doc
+    assert [eg.reference.text for eg in split[:2]] == ["Mira Okafor repaired the old tram in Lisbon.",
+                                                       "Then she left!"]
+
+
+def test_folder_mixes_spacy_and_fastpipe_files(en, tmp_path):
+    write_docs(tmp_path / "a.fastpipe", numbered_docs(en, 2))
+    DocBin(docs=numbered_docs(en, 4)[2:]).to_disk(tmp_path / "b" / "c.spacy")
+    (tmp_path / "b" / "c.spacy.txt").write_text("not a corpus")
+    assert walk_corpus(tmp_path) == [tmp_path / "a.fastpipe", tmp_path / "b" / "c.spacy"]
+    assert doc_numbers(Corpus(tmp_path)(en)) == [0, 1, 2, 3]
+    assert walk_corpus(tmp_path, suffix=".spacy") == [tmp_path / "b" / "c.spacy"]
+
+
+def test_shuffled_spacy_corpus_keeps_every_doc(en, tmp_path):
+    path = tmp_path / "docs.spacy"
+    DocBin(docs=numbered_docs(en, 40)).to_disk(path)
+    random.seed(1)
+    numbers = doc_numbers(Corpus(path, shuffle=True, shuffle_buffer=8)(en))
+    assert sorted(numbers) == list(range(40)) and numbers != list(range(40))
+
+
+def test_empty_folder_names_both_suffixes(en, tmp_path):
+    (tmp_path / "notes.txt").write_text("not a corpus")
+    with pytest.raises(ValueError, match=r"E303.*\*\.fastpipe or \*\.spacy files"):
+        list(Corpus(tmp_path)(en))
+
+
+def test_unreadable_spacy_file_in_corpus_names_it(en, tmp_path):
+    path = tmp_path / "broken.spacy"
+    path.write_bytes((SPACY_DATA / "spacy_annotated.spacy").read_bytes()[:200])
+    with pytest.raises(ValueError, match=r"E501.*broken\.spacy"):
+        list(Corpus(tmp_path)(en))
