@@ -20,7 +20,7 @@ This module is imported last of the built-ins (``registry.BUILTIN_MODULES``).
 import json
 import random
 from pathlib import Path
-from typing import Any, Callable, Dict, Iterator, List, Optional, Sequence, Union
+from typing import Any, Callable, Dict, Iterator, List, Literal, Optional, Sequence, Union
 
 from thinc.api import Model
 
@@ -78,8 +78,9 @@ def tagger_v2(tok2vec: Model, nO: Optional[int] = None, normalize=False) -> Mode
     return build_tagger(tok2vec, nO, normalize=bool(normalize))
 
 
-def transition_based_parser_v2(tok2vec: Model, state_type: str, extra_state_tokens: bool,
-                               hidden_width: int, maxout_pieces: int, use_upper: bool,
+def transition_based_parser_v2(tok2vec: Model, state_type: Literal["parser", "ner"],
+                               extra_state_tokens: bool, hidden_width: int,
+                               maxout_pieces: int, use_upper: bool,
                                nO: Optional[int] = None) -> Model:
     """spacy.TransitionBasedParser.v2: every setting but nO is required, as in spaCy."""
     return TransitionBasedParser(tok2vec, state_type, extra_state_tokens=extra_state_tokens,
