@@ -546,3 +546,27 @@ def test_training_init_loads_init_tok2vec(tmp_path):
     loaded = _weights(nlp.get_pipe("tok2vec").model)
     expected = _weights(trained.get_pipe("tok2vec").model)
     assert all(numpy.array_equal(a, b) for a, b in zip(loaded, expected))
+
+
+# -- training from spaCy's own config ---------------------------------------------------------
+
+@pytest.mark.slow
+def test_fastpipe_train_runs_spacys_efficiency_config_unchanged(tmp_path):
+    """`fastpipe train` on spaCy's `init config` output, as it is, on the EWT slices: only
+    the paths and a short run are given on the command line, as a spaCy user would."""
+    from fastpipe.cli.convert import convert_file
+    from tests.helpers.cli import run, table_steps
+    from tests.helpers.data import EWT_DEV_SLICE, EWT_TRAIN_SLICE
+
+    train = convert_file(EWT_TRAIN_SLICE, tmp_path, n_sents=10)["output"]
+    dev = convert_file(EWT_DEV_SLICE, tmp_path, n_sents=10)["output"]
+    result = run("train", DATA / "efficiency_tagger_parser_ner.cfg", "--output", tmp_path / "out",
+                 "--paths.train", train, "--paths.dev", dev, "--training.max_steps", "6",
+                 "--training.eval_frequency", "3")
+    assert result.exit_code == 0, result.output
+    assert table_steps(result.output) == [3, 6]
+    for column in ("LOSS TAGGER", "LOSS PARSER", "LOSS NER", "TAG_ACC", "DEP_LAS", "ENTS_F"):
+        assert column in result.output
+    nlp = fastpipe.load(tmp_path / "out" / "model-best")
+    assert nlp.pipe_names == ["tok2vec", "tagger", "parser", "ner"]
+    assert len(nlp.get_pipe("tagger").labels) > 10
