@@ -561,3 +561,34 @@ source = "base"
     assert loaded.pipe_names == ["tagger", "sentencizer"]
     numpy.testing.assert_array_equal(_probs(loaded), expected)
     assert "source" not in (work / "out" / "config.cfg").read_text()
+
+
+@pytest.mark.slow
+def test_fastpipe_train_with_sourced_components_saves_a_self_contained_pipeline(tmp_path,
+                                                                                 monkeypatch):
+    """The issue's case: `fastpipe train` with components sourced by a relative path; the
+    saved model-best loads from another directory once the source folder is gone."""
+    import io
+    import shutil
+
+    from fastpipe.cli.train import train_from_config
+    from tests.helpers.tagger import train_toy_tagger, write_tagger_setup
+
+    first, _ = train_toy_tagger(tmp_path / "first")
+    project = tmp_path / "project"
+    shutil.copytree(first.best_path, project / "base")
+    config_path, paths = write_tagger_setup(project)
+    text = config_path.read_text()
+    start, end = text.index("[components.tok2vec]"), text.index("[corpora]")
+    sourced = '[components.tok2vec]\nsource = "base"\n\n[components.tagger]\nsource = "base"\n\n'
+    config_path.write_text(text[:start] + sourced + text[end:])
+    monkeypatch.chdir(project)
+    result = train_from_config(config_path, project / "out",
+                               overrides={**paths, "training.max_steps": 4}, stdout=io.StringIO())
+    expected = [tags(doc) for doc in result.nlp.pipe(text for text, _ in TAGGED)]
+    shutil.rmtree(project / "base")
+    monkeypatch.chdir(tmp_path)
+    saved = Path("project") / "out" / "model-last"
+    assert "source" not in (saved / "config.cfg").read_text()
+    loaded = fastpipe.load(saved)
+    assert [tags(doc) for doc in loaded.pipe(text for text, _ in TAGGED)] == expected
