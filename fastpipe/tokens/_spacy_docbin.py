@@ -72,6 +72,7 @@ EMPTY_MORPH = SYMBOL_IDS["_"]
 # Columns that need no reading: spaCy derives them from the word (or never sets them).
 _LEXICAL = frozenset(SYMBOLS[1:64]) | {"ID", "LOWER", "SHAPE", "PREFIX", "SUFFIX", "LENGTH",
                                        "CLUSTER", "PROB", "LANG", "IDX", "SPACY"}
+_EMPTY_LIST, _EMPTY_MAP = b"\x90", b"\x80"
 _SPAN = numpy.dtype([("id", ">u8"), ("kb_id", ">u8"), ("label", ">u8"), ("start", ">u4"),
                      ("end", ">u4"), ("start_char", ">u4"), ("end_char", ">u4")])
 
@@ -81,6 +82,12 @@ def looks_like_spacy(head):
     file does: deflate method, a 32K window at most, and the header's check bits."""
     return (len(head) >= 2 and head[0] & 0x0F == 8 and head[0] >> 4 <= 7
             and (head[0] << 8 | head[1]) % 31 == 0)
+
+
+def _loads(data):
+    """msgpack without srsly's per-call lookup of its extension decoders (the small per-document
+    messages hold no numpy arrays); maps are plain dicts."""
+    return srsly.msgpack.unpackb(data, raw=False, object_pairs_hook=dict)
 
 
 class _Bad(ValueError):
@@ -236,25 +243,25 @@ class _Names:
 
     def ids(self, values, attr):
         """The name id of each key in ``values`` (a column of attribute ``attr``)."""
-        uniq, inverse = numpy.unique(values, return_inverse=True)
-        out = numpy.zeros(len(uniq), dtype=numpy.int64)
-        found = numpy.zeros(len(uniq), dtype=bool)
+        out = numpy.zeros(len(values), dtype=numpy.int64)
+        found = numpy.zeros(len(values), dtype=bool)
         if len(self.sorted) and attr != "POS":  # POS holds a universal POS id, never a hash
-            pos = numpy.searchsorted(self.sorted, uniq).clip(0, len(self.sorted) - 1)
-            found = self.sorted[pos] == uniq
+            pos = numpy.searchsorted(self.sorted, values).clip(0, len(self.sorted) - 1)
+            found = self.sorted[pos] == values
             out[found] = 1 + self.order[pos[found]]
-        unset = uniq == 0
+        unset = values == 0
         if attr == "MORPH":  # "_": analysed, without features; fastpipe has no such state
-            unset |= uniq == EMPTY_MORPH
-        symbol = ~found & ~unset & (uniq < len(SYMBOLS))
-        out[symbol] = self.n + uniq[symbol].astype(numpy.int64)
+            unset |= values == EMPTY_MORPH
+        symbol = ~found & ~unset & (values < len(SYMBOLS))
+        out[symbol] = self.n + values[symbol].astype(numpy.int64)
         bad = ~found & ~unset & ~symbol
         if bad.any():
-            key = uniq[numpy.argmax(bad)]
-            raise _Bad(f"token {int(numpy.argmax(values == key))} of the file has the {attr} key "
-                       f"{int(key)}, which stands for no string of the file")
-        self.seen_symbols.update(uniq[symbol].tolist())
-        return out[inverse.ravel()]
+            i = int(numpy.argmax(bad))
+            raise _Bad(f"token {i} of the file has the {attr} key {int(values[i])}, which stands "
+                       "for no string of the file")
+        if symbol.any():
+            self.seen_symbols.update(numpy.unique(values[symbol]).tolist())
+        return out
 
     def label(self, value):
         """The name id of one span key (label or kb_id)."""
@@ -269,15 +276,12 @@ def _doc_strings(cids, lengths, names):
     """For each document, the frozenset of strings its token columns use."""
     if not cids:
         return [frozenset()] * len(lengths)
-    n_names = len(names.names)
-    doc_of = numpy.repeat(numpy.arange(len(lengths), dtype=numpy.int64), lengths)
-    pairs = numpy.unique(numpy.concatenate([doc_of * n_names + c for c in cids.values()]))
-    bounds = numpy.searchsorted(pairs, numpy.arange(len(lengths) + 1, dtype=numpy.int64) * n_names)
-    ids = pairs % n_names
+    block = numpy.stack(list(cids.values()), axis=1)
+    ends = numpy.cumsum(lengths).tolist()
     out = []
-    for i in range(len(lengths)):
-        doc_ids = ids[bounds[i]:bounds[i + 1]]
-        out.append(frozenset(names.names[doc_ids[doc_ids != 0]].tolist()))
+    for end, n in zip(ends, lengths.tolist()):
+        ids = numpy.unique(block[end - n:end])
+        out.append(frozenset(names.names[ids[ids != 0]].tolist()))
     return out
 
 
@@ -290,10 +294,10 @@ def _cats(cats):
 
 def _spans(data, n, names, where):
     """The span groups of one document, as records hold them, and the strings they use."""
-    if not data:
+    if not data or data == _EMPTY_LIST:
         return {}, frozenset()
     try:
-        msg = srsly.msgpack_loads(data)
+        msg = _loads(data)
     except Exception as err:
         raise _Bad(f"its span groups are corrupt ({err})") from None
     if isinstance(msg, dict):
@@ -305,7 +309,7 @@ def _spans(data, n, names, where):
     spans, used = {}, set()
     for group, keys in entries:
         try:
-            group = srsly.msgpack_loads(group)
+            group = _loads(group)
             name, items, attrs = group["name"], group["spans"], group.get("attrs") or {}
             if not isinstance(name, str) or not isinstance(items, list):
                 raise TypeError("a group needs a name and a list of spans")
@@ -334,6 +338,8 @@ def _spans(data, n, names, where):
 
 def _user(data):
     """A document's user_data as records hold it: [key is a tuple, key, value] entries."""
+    if data == _EMPTY_MAP:
+        return []
     try:
         user = srsly.msgpack_loads(data, use_list=False)  # tuple keys need hashable arrays
     except Exception as err:
@@ -363,15 +369,15 @@ def encode(attrs, store_user_data, records):
     spaces = array[:, attrs.index("SPACY")].astype(numpy.uint8)
     ends = numpy.cumsum(lengths, dtype=numpy.int64)
     chars = _token_chars(array[:, attrs.index("ORTH")], spaces, by_key, lengths)
+    dumps = srsly.msgpack.Packer(use_bin_type=True).pack  # srsly looks up its encoders per Packer
     msg = {"version": FORMAT_VERSION, "attrs": [SYMBOL_IDS[name] for name in out_attrs],
            "tokens": tokens.tobytes(), "spaces": spaces.tobytes(), "lengths": lengths.tobytes(),
            "strings": sorted(extra.union(table)), "cats": [dict(r["cats"]) for r in records],
            "flags": [{"has_unknown_spaces": False}] * len(records),
-           "span_groups": [_span_groups(r, chars[end - len(r["array"]):end], by_key)
+           "span_groups": [_span_groups(r, chars[end - len(r["array"]):end], by_key, dumps)
                            for r, end in zip(records, ends.tolist())]}
     if store_user_data:
-        msg["user_data"] = [srsly.msgpack_dumps({tuple(k) if is_tuple else k: v
-                                                 for is_tuple, k, v in r["user"] or ()})
+        msg["user_data"] = [dumps({tuple(k) if is_tuple else k: v for is_tuple, k, v in r["user"] or ()})
                             for r in records]
     return zlib.compress(srsly.msgpack_dumps(msg), 6)
 
@@ -433,10 +439,10 @@ def _token_chars(orth, spaces, by_key, lengths):
     return numpy.stack([idx, idx + sizes], axis=1)
 
 
-def _span_groups(record, chars, by_key):
+def _span_groups(record, chars, by_key, dumps):
     """One document's span groups in spaCy's bytes ({group bytes: [name]})."""
     if not record["spans"]:
-        return srsly.msgpack_dumps([])
+        return _EMPTY_LIST
     end_char = int(chars[-1, 1]) if len(chars) else 0
     out = {}
     for name, items in record["spans"].items():
@@ -447,5 +453,5 @@ def _span_groups(record, chars, by_key):
                        _spacy_key(by_key[label]) if label else 0, start, end,
                        first, int(chars[end - 1, 1]) if end > start else first)
         group = {"name": name, "attrs": {}, "spans": [row.tobytes() for row in rows]}
-        out[srsly.msgpack_dumps(group)] = [name]
-    return srsly.msgpack_dumps(out)
+        out[dumps(group)] = [name]
+    return dumps(out)
