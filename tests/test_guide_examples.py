@@ -118,7 +118,7 @@ from fastpipe.config import import_code, load_config
 from fastpipe.language import Language
 import_code(sys.argv[1])
 nlp = Language.from_config(load_config("config.cfg"))
-print(json.dumps({"tokens": [t.text for t in nlp("Bye--- see you")],
+print(json.dumps({"tokens": [t.text for t in nlp.make_doc("Bye--- see you")],
                   "stop": [nlp.vocab[w].is_stop for w in ("ooh", "aah", "tea")],
                   "suffix_added": r"-+$" in tuple(nlp.Defaults.suffixes)}))
 """
