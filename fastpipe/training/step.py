@@ -113,9 +113,11 @@ def create_train_batches(nlp, corpus: Callable, batcher: Callable, max_epochs: i
 
 def weighted_score(scores: Dict[str, Any], weights: Dict[str, Optional[float]]) -> float:
     """Sum of ``weight * score`` over the weighted scores; scores that are None (nothing to
-    score yet) and null weights are skipped. A weighted name the pipeline never scores raises
-    ConfigError naming it."""
-    missing = [k for k, w in weights.items() if w is not None and k not in scores]
+    score yet) and null or zero weights are skipped. A name with a non-zero weight that the
+    pipeline never scores raises ConfigError naming it (a zero weight may name a score the
+    pipeline does not produce, as spaCy's generated configs do: ``pos_acc = 0.0`` beside a
+    tagger)."""
+    missing = [k for k, w in weights.items() if w and k not in scores]
     if missing:
         errors = [{"loc": ["training", "score_weights", k], "value": weights[k],
                    "msg": "the pipeline produces no score of this name"} for k in missing]

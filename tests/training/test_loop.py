@@ -23,6 +23,8 @@ def test_weighted_score_skips_none_and_null_weights():
     assert weighted_score(scores, {"tag_acc": 0.5, "cats_score": 0.5, "sents_f": None}) == 0.25
     with pytest.raises(ConfigError, match=r"\[training.score_weights\] pos_acc"):
         weighted_score(scores, {"pos_acc": 1.0})
+    # a zero weight may name a score the pipeline lacks (spaCy's configs have pos_acc = 0.0)
+    assert weighted_score(scores, {"tag_acc": 1.0, "pos_acc": 0.0}) == 0.5
 
 
 def test_subdivide_batch_keeps_every_example():
