@@ -116,9 +116,11 @@ def _load_msg(data, where):
     inflater = zlib.decompressobj()
     try:
         raw = inflater.decompress(data, limit)
+        # Past the limit, either input is left or (all input read) zlib still holds output.
+        too_large = bool(inflater.unconsumed_tail) or (not inflater.eof and inflater.decompress(b"", 1))
     except zlib.error as err:
         raise _Bad(f"the zlib data is corrupt ({err})") from None
-    if inflater.unconsumed_tail:
+    if too_large:
         raise ValueError(Errors.E502.format(where=where, limit=limit >> 20, ratio=MAX_RATIO))
     if not inflater.eof:
         raise _Bad("the zlib data ends early (the file is truncated)")
