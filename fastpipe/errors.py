@@ -336,6 +336,18 @@ class Errors(metaclass=ErrorsWithCodes):
     E340 = ("Example.from_dict takes the annotations as a dict (such as {{\"words\": [...], "
             "\"entities\": [...]}}), got {type}.")
     E341 = "Example {id!r}: its annotations do not make a valid reference Doc: {err}"
+    # language classes and their Defaults (E590-E599)
+    E590 = ("{where}.{name} must be {expected}, got {got!r}: fix the value your code gave it "
+            "(in a before_creation callback or a Defaults subclass).")
+    E591 = ("{where}.{name} must be a regex string, a compiled regex or its .match/.fullmatch/"
+            ".search method, got {got!r}: fastpipe keeps tokenizer rules as regexes so that a "
+            "pipeline can be saved.")
+    E592 = ("{cls} makes pipelines for {code!r}, not {lang!r}: use fastpipe.blank({lang!r}) or "
+            "set [nlp] lang = {code!r}.")
+    E593 = ("{where}.tokenizer_exceptions[{key!r}]: each token is a dict with ORTH (and "
+            "optionally NORM), as in [{{\"ORTH\": \"gim\"}}, {{\"ORTH\": \"me\", \"NORM\": "
+            "\"me\"}}]; got {token!r}.")
+    E594 = "Language(vocab=...) takes a Vocab (or nothing, to make one), got {type}."
     # the nlp object as a spaCy user's code calls it: custom components, select_pipes, pipe,
     # bytes, loading with user code (E570-E589)
     E570 = ("@Language.{kind} takes the component's name (a str) first, as in "
@@ -462,9 +474,18 @@ class Warnings(metaclass=ErrorsWithCodes):
     # spaCy's config sections and loggers (W010-W019)
     W010 = ("The training log {path} already exists: it is kept as it is and this run writes no "
             "log lines to it; give another output_file or remove the file.")
+    # language data (W030-W039)
+    W030 = ("Language code {lang!r} has no data of its own in fastpipe: its tokenizer and lexical "
+            "attributes use the generic rules of 'xx' (fastpipe.lang.xx); use 'xx' to say so, "
+            "or add a fastpipe/lang/{lang}/ package.")
     # spaCy DocBin files (W500-W509)
     W500 = ("DocBin: {where} holds {what}, which fastpipe Docs do not store; they are left out "
             "of the Docs read from it.")
+
+
+class FastpipeWarning(UserWarning):
+    """The category of fastpipe's warnings: ``warnings.filterwarnings("ignore",
+    category=FastpipeWarning)`` silences them."""
 
 
 class ConfigError(ValueError):

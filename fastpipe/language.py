@@ -5,6 +5,7 @@ import functools
 import inspect
 import multiprocessing
 import os
+import sys
 import time
 import types
 from pathlib import Path
@@ -18,7 +19,10 @@ from .config import config_to_str, import_code
 from .defaults import FactoryMeta, default_config
 from .errors import Errors
 from .gold.example import Example
-from .lang import get_lang_data
+from .lang import data_from_defaults, lang_module
+from .lang.base import defaults_tables
+from .lang.en import EnglishDefaults
+from .lang.xx import GenericDefaults, MultiLanguageDefaults
 from .pipeline.base import Pipe, validate_examples
 from .registry import factory as register_factory
 from .registry import factory_names, get_factory_meta, registry
@@ -40,15 +44,31 @@ def create_tokenizer() -> Callable[["Language"], Tokenizer]:
     return make_tokenizer
 
 
+class _LangCode:
+    """``lang`` on Language itself: None on the class (a language class such as English sets
+    its own code), and on an nlp object the code of its vocab."""
+
+    def __get__(self, nlp, cls=None) -> Optional[str]:
+        return None if nlp is None else nlp.vocab.lang
+
+
 class Language:
     """A language's vocab and tokenizer and a pipeline of components.
 
-    Calling it on a text tokenizes it and runs every enabled component in order.
+    Calling it on a text tokenizes it and runs every enabled component in order. Each code with
+    data of its own has a subclass (English, MultiLanguage); ``Defaults`` holds the language's
+    data, read whenever a pipeline is made from the class.
     """
 
-    def __init__(self, vocab: Vocab, tokenizer=None, lang_data=None, batch_size: int = 1000):
+    #: The language data (spaCy's Language.Defaults). On Language itself: the generic rules,
+    #: which codes without data of their own run on.
+    Defaults = GenericDefaults
+    lang = _LangCode()
+
+    def __init__(self, vocab: Optional[Vocab] = None, tokenizer=None, lang_data=None,
+                 batch_size: int = 1000):
+        vocab, self.lang_data = self._vocab_and_data(vocab, lang_data)
         self.vocab = vocab
-        self.lang_data = lang_data if lang_data is not None else get_lang_data(vocab.lang)
         self.tokenizer = tokenizer if tokenizer is not None else Tokenizer.from_lang_data(vocab, self.lang_data)
         self.batch_size = batch_size
         self._components: List[Tuple[str, Any]] = []
@@ -65,13 +85,56 @@ class Language:
 
     @classmethod
     def blank(cls, lang: str, vocab: Optional[Vocab] = None) -> "Language":
-        data = get_lang_data(lang)
-        if vocab is None:
-            getters = dict(data.lex_attr_getters)
-            if data.stop_words:
-                getters["IS_STOP"] = _StopWords(data.stop_words)
-            vocab = Vocab(lang=data.lang, lex_attr_getters=getters)
-        return cls(vocab, lang_data=data)
+        """A pipeline with no components for the code ``lang``, made from its class's Defaults
+        as they are now. On Language itself the class is the code's own (English for "en";
+        Language, with the generic rules and a warning, W030, for a code without data); on a
+        subclass it is that subclass."""
+        lang_cls = cls._class_for(lang)
+        data = data_from_defaults(lang_cls._defaults_for(lang), lang)
+        return lang_cls(vocab if vocab is not None else _vocab_for(data), lang_data=data)
+
+    @classmethod
+    def _class_for(cls, lang: str) -> type:
+        lang_cls = get_lang_class(lang) if cls is Language else cls
+        if lang_cls.lang is not None and lang_cls.lang != lang:
+            raise ValueError(Errors.E592.format(cls=lang_cls.__name__, code=lang_cls.lang, lang=lang))
+        return lang_cls
+
+    @classmethod
+    def _defaults_for(cls, lang: str) -> type:
+        # Language itself, or a subclass that kept its Defaults and has no code, reads the
+        # Defaults of the code's own class
+        if cls.lang is None and cls.Defaults is Language.Defaults:
+            return LANGUAGE_CLASSES.get(lang, Language).Defaults
+        return cls.Defaults
+
+    @classmethod
+    def _vocab_and_data(cls, vocab, lang_data):
+        """The vocab and language data a new nlp object starts with: the data from the class's
+        Defaults (under the class's code, else the vocab's, else "xx"), and a vocab made from
+        it when none is given (``vocab=True`` too, as in spaCy)."""
+        if vocab is True:
+            vocab = None
+        if vocab is not None and not isinstance(vocab, Vocab):
+            raise TypeError(Errors.E594.format(type=type(vocab).__name__))
+        code = cls.lang or (vocab.lang if vocab is not None else MultiLanguage.lang)
+        if lang_data is None:
+            lang_data = data_from_defaults(cls._defaults_for(code), code)
+        return (vocab if vocab is not None else _vocab_for(lang_data)), lang_data
+
+    @classmethod
+    def _with_own_defaults(cls) -> type:
+        """A subclass with its own copy of the Defaults, for a before_creation callback to
+        change in place: the change stays with the pipeline made from it, where in spaCy it
+        would change the class for the rest of the process (and every later blank)."""
+        defaults = type(cls.Defaults.__name__, (cls.Defaults,), {"__module__": cls.Defaults.__module__})
+        return type(cls.__name__, (cls,), {"Defaults": defaults, "__module__": cls.__module__,
+                                           "__qualname__": cls.__qualname__})
+
+    def __reduce__(self):
+        # pickled as its class and attributes; a class made at run time (for a before_creation
+        # callback) travels as its nearest importable base and its Defaults' tables
+        return (_new_nlp, (_class_recipe(type(self)),), self.__dict__)
 
     @staticmethod
     def factory(name: str, *, default_config: Optional[dict] = None,
@@ -137,9 +200,9 @@ class Language:
         if not lang:
             raise ValueError(Errors.E085)
         hooks = registry.resolve({key: nlp_cfg.get(key) for key in CREATION_HOOKS}, validate=validate)
-        lang_cls = cls
+        lang_cls = cls._class_for(lang)
         if hooks.get("before_creation") is not None:
-            lang_cls = hooks["before_creation"](cls)
+            lang_cls = hooks["before_creation"](lang_cls._with_own_defaults())
             if not (isinstance(lang_cls, type) and issubclass(lang_cls, Language)):
                 raise ValueError(Errors.E098.format(hook="before_creation", expected="a Language class", got=lang_cls))
         nlp = lang_cls.blank(lang, vocab=vocab)
@@ -231,10 +294,6 @@ class Language:
         return config
 
     # -- the pipeline ---------------------------------------------------------------------------
-
-    @property
-    def lang(self) -> str:
-        return self.vocab.lang
 
     @property
     def components(self) -> List[Tuple[str, Any]]:
@@ -622,6 +681,61 @@ class Language:
         return self
 
 
+# -- the language classes ----------------------------------------------------------------------
+# Each package under fastpipe/lang with data of its own has its class here, handed out from the
+# package too (fastpipe.lang.en.English) through a lazy module __getattr__.
+
+class English(Language):
+    """English, tokenized as the English Web Treebank is; English stop words, norms and
+    number words."""
+
+    lang = "en"
+    Defaults = EnglishDefaults
+
+
+class MultiLanguage(Language):
+    """The generic rules ("xx"), for text in any language or several."""
+
+    lang = "xx"
+    Defaults = MultiLanguageDefaults
+
+
+#: The Language class of each code with data of its own.
+LANGUAGE_CLASSES = {cls.lang: cls for cls in (English, MultiLanguage)}
+
+
+def _vocab_for(data) -> Vocab:
+    getters = dict(data.lex_attr_getters)
+    if data.stop_words:
+        getters["IS_STOP"] = _StopWords(data.stop_words)
+    return Vocab(lang=data.lang, lex_attr_getters=getters)
+
+
+def _importable(cls: type) -> bool:
+    found = sys.modules.get(cls.__module__)
+    for part in cls.__qualname__.split("."):
+        found = getattr(found, part, None)
+    return found is cls
+
+
+def _class_recipe(cls: type):
+    if _importable(cls):
+        return cls
+    base = next(c for c in cls.__mro__ if issubclass(c, Language) and _importable(c))
+    return base, cls.__name__, defaults_tables(cls.Defaults)
+
+
+def _new_nlp(recipe) -> Language:
+    """An empty nlp object of the class ``recipe`` names (pickle sets its attributes)."""
+    if isinstance(recipe, tuple):
+        base, name, tables = recipe
+        defaults = type(base.Defaults.__name__, (base.Defaults,),
+                        {"__module__": base.Defaults.__module__, **tables})
+        recipe = type(name, (base,), {"Defaults": defaults, "__module__": base.__module__,
+                                      "__qualname__": base.__qualname__})
+    return object.__new__(recipe)
+
+
 class DisabledPipes(list):
     """The components ``nlp.select_pipes`` disabled: ``restore()`` (or the end of the
     ``with`` block) enables them again."""
@@ -664,9 +778,14 @@ def load(path: Union[str, Path], *, vocab: Optional[Vocab] = None, disable: Iter
 
 
 def get_lang_class(lang: str) -> type:
-    """The Language class ``fastpipe.blank(lang)`` makes pipelines of (``fastpipe.util``
-    offers it under spaCy's name)."""
-    return type(Language.blank(lang))
+    """The Language class ``fastpipe.blank(lang)`` makes pipelines of: English for "en",
+    MultiLanguage for "xx", and Language itself, with the generic rules, for a code without
+    data of its own (warning W030 once). ``fastpipe.util`` offers it under spaCy's name."""
+    lang_cls = LANGUAGE_CLASSES.get(lang)
+    if lang_cls is None:
+        lang_module(lang)  # checks the code (E035) and warns that it has no data of its own
+        lang_cls = Language
+    return lang_cls
 
 
 def _check_registered(config: Config, config_path: Path) -> None:

@@ -1,21 +1,59 @@
-"""Language data: plain tables per language code, and the generic fallback ``xx``."""
+"""Language data: plain tables per language code, and the generic fallback ``xx``.
+
+Each language package (``fastpipe.lang.en``) holds its tables (``make_data()``) and its
+Defaults class (``EnglishDefaults``), and hands out its Language subclass (``English``), which
+is defined in fastpipe.language, a room above this one, through a lazy module ``__getattr__``.
+A code without a package of its own runs on the generic rules of ``xx`` and says so once per
+process (W030).
+"""
 import importlib
+import sys
+import warnings
+from types import ModuleType
+from typing import Optional
 
-from ..errors import Errors
-from .base import LanguageData
+from ..errors import Errors, FastpipeWarning, Warnings
+from .base import BaseDefaults, LanguageData, data_from_defaults
 
-__all__ = ["LanguageData", "get_lang_data"]
+__all__ = ["LanguageData", "BaseDefaults", "get_lang_data", "lang_module", "data_from_defaults"]
+
+_warned_codes = set()
+
+
+def lang_module(lang: str) -> Optional[ModuleType]:
+    """The package with ``lang``'s own data, or None (after warning once) for a code without
+    one, whose pipelines use the generic ``xx`` rules."""
+    if not isinstance(lang, str) or not lang.isidentifier():
+        raise ValueError(Errors.E035.format(lang=lang))
+    try:
+        return importlib.import_module(f"{__name__}.{lang}")
+    except ModuleNotFoundError as err:
+        if err.name != f"{__name__}.{lang}":
+            raise  # the package exists but something it imports does not
+    _warn_generic(lang)
+    return None
 
 
 def get_lang_data(lang: str) -> LanguageData:
     """The data for a language code; codes without their own data fall back to ``xx``."""
-    if not isinstance(lang, str) or not lang.isidentifier():
-        raise ValueError(Errors.E035.format(lang=lang))
-    try:
-        module = importlib.import_module(f"{__name__}.{lang}")
-    except ModuleNotFoundError:
-        module = importlib.import_module(f"{__name__}.xx")
-        data = module.make_data()
+    module = lang_module(lang)
+    if module is None:
+        data = importlib.import_module(f"{__name__}.xx").make_data()
         data.lang = lang
         return data
     return module.make_data()
+
+
+def _warn_generic(lang: str) -> None:
+    if lang in _warned_codes:
+        return
+    _warned_codes.add(lang)
+    warnings.warn(Warnings.W030.format(lang=lang), FastpipeWarning, stacklevel=_caller_level())
+
+
+def _caller_level() -> int:
+    """The stacklevel of the first frame outside fastpipe, so the warning names the user's line."""
+    frame, level = sys._getframe(2), 2
+    while frame is not None and frame.f_globals.get("__name__", "").split(".")[0] == "fastpipe":
+        frame, level = frame.f_back, level + 1
+    return level

@@ -1,11 +1,11 @@
 """English language data, following the tokenization of the English Web Treebank (UD)."""
-from ..base import LanguageData
+from ..base import LanguageData, defaults_class
 from .exceptions import make_special_cases
 from .lex_attrs import make_lex_attr_getters
 from .punctuation import make_infixes, make_prefixes, make_suffixes, make_token_match, make_url_match
 from .stop_words import STOP_WORDS
 
-__all__ = ["make_data", "STOP_WORDS"]
+__all__ = ["make_data", "STOP_WORDS", "EnglishDefaults", "English"]
 
 
 def make_data() -> LanguageData:
@@ -20,3 +20,17 @@ def make_data() -> LanguageData:
         lex_attr_getters=make_lex_attr_getters(),
         stop_words=STOP_WORDS,
     )
+
+
+#: English.Defaults: the tables above as spaCy's Language.Defaults attributes.
+EnglishDefaults = defaults_class("EnglishDefaults", make_data(), __name__)
+
+
+def __getattr__(name):
+    # English is a Language subclass, so it is defined in fastpipe.language (a room above this
+    # one) and handed out from here on first use: tests/test_architecture.py LAZY_CLASSES.
+    if name == "English":
+        from ...language import English
+
+        return English
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -8,7 +8,7 @@ URLs, e-mail addresses and emoticons are kept whole; numbers keep their separato
 how they split is language-specific. There are no special cases besides emoticons and no
 stop words.
 """
-from ..base import LanguageData
+from ..base import LanguageData, defaults_class
 from ..char_classes import (
     CLAUSE,
     CLOSE_BRACKETS,
@@ -123,3 +123,19 @@ def make_data() -> LanguageData:
         lex_attr_getters=dict(LEX_ATTRS),
         stop_words=frozenset(),
     )
+
+
+#: MultiLanguage.Defaults: the generic tables as spaCy's Language.Defaults attributes.
+MultiLanguageDefaults = defaults_class("MultiLanguageDefaults", make_data(), __name__)
+#: Language.Defaults: the same tables, held apart, for the codes without data of their own.
+GenericDefaults = defaults_class("GenericDefaults", make_data(), __name__)
+
+
+def __getattr__(name):
+    # MultiLanguage is a Language subclass, so it is defined in fastpipe.language (a room above
+    # this one) and handed out from here on first use: tests/test_architecture.py LAZY_CLASSES.
+    if name == "MultiLanguage":
+        from ...language import MultiLanguage
+
+        return MultiLanguage
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
