@@ -226,6 +226,7 @@ cdef class BiluoPushDown(TransitionSystem):
         cdef attr_t g_label = gold.ner_labels[b0], label, open_label = st.ent_label
         cdef bint missing = g == FP_NER_MISSING
         cdef bint viable = False, touched = False
+        cdef bint negs = gold.negs.size() != 0
         if st.ent_start != -1:
             viable = (gold.ner_tags[st.ent_start] == FP_NER_BEGIN
                       and gold.ner_labels[st.ent_start] == open_label)
@@ -249,13 +250,14 @@ cdef class BiluoPushDown(TransitionSystem):
                     cost = 0
                 else:
                     cost = 1 + starts_gold(g)
-                cost += is_neg(gold, b0, b0 + 1, label)
+                if negs:
+                    cost += is_neg(gold, b0, b0 + 1, label)
             elif action == FP_NER_BEGIN:
                 cost = starts_gold(g) and not (g == FP_NER_BEGIN and g_label == label)
                 if b0 + 1 < st.length:
                     cost += open_value(gold, b0 + 1, label, g == FP_NER_BEGIN and g_label == label,
                                        missing)
-                    if must_close_at(st, b0 + 1):
+                    if negs and must_close_at(st, b0 + 1):
                         cost += is_neg(gold, b0, b0 + 2, label)
             elif action == FP_NER_IN:
                 cost = starts_gold(g) - v0
@@ -265,7 +267,7 @@ cdef class BiluoPushDown(TransitionSystem):
                     cost += open_value(gold, b0 + 1, open_label,
                                        viable and g == FP_NER_IN and g_label == open_label,
                                        touched or missing)
-                    if must_close_at(st, b0 + 1):
+                    if negs and must_close_at(st, b0 + 1):
                         cost += is_neg(gold, st.ent_start, b0 + 2, open_label)
             else:  # LAST
                 cost = starts_gold(g) - v0
@@ -274,7 +276,8 @@ cdef class BiluoPushDown(TransitionSystem):
                     cost += 1   # a false positive
                 if viable and not missing and not (g == FP_NER_LAST and g_label == open_label):
                     cost += 1   # the gold entity it was matching goes on: lost
-                cost += is_neg(gold, st.ent_start, b0 + 1, open_label)
+                if negs:
+                    cost += is_neg(gold, st.ent_start, b0 + 1, open_label)
             costs[i] = cost if cost > 0 else 0
         return 0
 
