@@ -190,11 +190,18 @@ def test_the_example_snippets_build_their_references(en):
 
 
 @pytest.mark.slow
+def test_update_without_sgd_keeps_stepping_with_its_own_optimizer():
+    losses = _load_module("train_loop").update_without_optimizer(5)
+    # no dropout: the loss only falls if every update (the first included) changed the weights
+    assert all(later < earlier for earlier, later in zip(losses, losses[1:])), losses
+
+
+@pytest.mark.slow
 def test_the_internal_training_loop_saves_a_pipeline_that_finds_its_entities(tmp_path):
     import fastpipe
 
     proc = _run("train_loop.py", "--n-iter", 20, "--output", tmp_path / "ner")
-    assert "iteration 19" in proc.stdout
+    assert "iteration 19" in proc.stdout and "updates without sgd" in proc.stdout
     nlp = fastpipe.load(tmp_path / "ner")
     assert nlp.pipe_names == ["ner"]
     doc = nlp("A heron nests outside Leeds")

@@ -51,6 +51,23 @@ def entity_example_from_biluo(nlp) -> Example:
     return Example.from_dict(doc, {"entities": ["U-PERSON", "O", "O", "O", "U-CITY"]})
 
 
+def update_without_optimizer(n_updates: int = 5):
+    """``nlp.update([example])`` with no ``sgd``: the first call makes an optimizer from the
+    config, later calls keep stepping with it. Returns the NER loss of each update."""
+    nlp = fastpipe.blank("en")
+    ner = nlp.add_pipe("ner")
+    for label in ("PERSON", "CITY"):
+        ner.add_label(label)
+    nlp.initialize()
+    text = "Ada wrote notes in London"
+    annotations = {"entities": ["U-PERSON", "O", "O", "O", "U-CITY"]}
+    losses = []
+    for _ in range(n_updates):
+        example = Example.from_dict(nlp.make_doc(text), annotations)
+        losses.append(nlp.update([example])["ner"])
+    return losses
+
+
 def train_ner(n_iter: int, output_dir: Path, seed: int = 0):
     """Train a blank English pipeline's entity recognizer on TRAIN_DATA and save it."""
     random.seed(seed)
@@ -87,6 +104,7 @@ def main():
         print(make.__name__, [(t.text, t.tag_) for t in example.reference])
     example = entity_example_from_biluo(nlp)
     print(entity_example_from_biluo.__name__, [(e.text, e.label_) for e in example.reference.ents])
+    print("updates without sgd, ner loss:", " ".join(f"{x:.2f}" for x in update_without_optimizer()))
 
     train_ner(args.n_iter, args.output)
     loaded = fastpipe.load(args.output)
