@@ -1,4 +1,5 @@
 """The tokenizer engine: exact round-trips, whitespace handling, the cache, rules, bad input."""
+import pickle
 import random
 import resource  # noqa: F401  (Linux-only test environment)
 from pathlib import Path
@@ -195,3 +196,14 @@ def test_unknown_language_falls_back_to_generic():
     nlp = fastpipe.blank("zz")
     assert nlp.lang == "zz"
     assert [t.text for t in nlp.tokenizer("Hi, there!")] == ["Hi", ",", "there", "!"]
+
+
+def test_tokenizer_pickles_with_its_rules(en):
+    gimme = [{"ORTH": "gim", "NORM": "give"}, {"ORTH": "me"}]
+    tokenizer = Tokenizer(en.vocab, suffixes=[r"x+$"], special_cases={"gimme": gimme})
+    tokenizer("warm the cache: helloxx gimme")
+    again = pickle.loads(pickle.dumps(tokenizer))
+    assert again.rules == tokenizer.rules
+    assert [(t.text, t.norm_) for t in again("helloxx gimme")] == [
+        ("hello", "hello"), ("xx", "xx"), ("gim", "give"), ("me", "me")]
+    assert [t.text for t in pickle.loads(pickle.dumps(en.tokenizer))("I don't.")] == ["I", "do", "n't", "."]

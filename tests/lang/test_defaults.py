@@ -45,6 +45,16 @@ def guide_tuple():
     return customize_language_data
 
 
+@registry.callbacks("test_defaults.guide_literal.v1")
+def guide_literal():
+    # the guide's own line, unchanged
+    def customize_language_data(lang_cls):
+        lang_cls.Defaults.suffixes = lang_cls.Defaults.suffixes + (r"-+$",)
+        return lang_cls
+
+    return customize_language_data
+
+
 @registry.callbacks("test_defaults.spacy_list.v1")
 def spacy_list():
     # spaCy 3.8 holds lists: code written against it adds a list
@@ -160,6 +170,14 @@ def test_before_creation_changes_the_pipeline_and_nothing_else(callback):
     assert words(fastpipe.blank("en"), "helloxx") == ["helloxx"]
     assert words(English(), "helloxx") == ["helloxx"]
     assert SUFFIX not in MultiLanguage.Defaults.suffixes + Language.Defaults.suffixes
+
+
+def test_the_guides_callback_as_written():
+    # the generic rules keep a hyphen after a letter ("hello-"); the guide's suffix splits it
+    assert words(fastpipe.blank("xx"), "hello-") == ["hello-"]
+    nlp = Language.from_config(config("xx", "test_defaults.guide_literal.v1"))
+    assert words(nlp, "hello-") == ["hello", "-"]
+    assert words(fastpipe.blank("xx"), "hello-") == ["hello-"]
 
 
 def test_before_creation_stop_words_and_lex_attrs():
