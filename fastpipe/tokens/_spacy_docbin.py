@@ -170,20 +170,7 @@ def _decode_msg(msg, where, doc_strings):
     table = numpy.frombuffer(tokens, dtype="<u8").reshape((total, len(spacy_attrs)))
     attrs, columns = _pick_columns(spacy_attrs, table, where)
     names = _Names(strings)
-    array = numpy.empty((total, len(attrs)), dtype=numpy.uint64)
-    array[:, attrs.index("SPACY")] = spaces
-    cids = {}
-    for j, name in enumerate(attrs):
-        if name == "SPACY":
-            continue
-        column = table[:, columns[name]]
-        if name in STRING_ATTRS:
-            cids[name] = names.ids(column, name)
-            array[:, j] = names.keys[cids[name]]
-        else:
-            array[:, j] = column
-    if total and "ORTH" in cids and not cids["ORTH"].all():
-        raise _Bad(f"token {int(numpy.argmin(cids['ORTH']))} of the file has no word")
+    array, cids = _token_array(table, attrs, columns, spaces, names)
     ends = numpy.cumsum(lengths, dtype=numpy.int64)
     starts = ends - lengths
     used = _doc_strings(cids, lengths, names) if doc_strings else None
@@ -199,6 +186,26 @@ def _decode_msg(msg, where, doc_strings):
             raise ValueError(Errors.E041.format(i=i, where=where, err=err)) from None
         records.append(record)
     return tuple(attrs), users is not None, records, names.used()
+
+
+def _token_array(table, attrs, columns, spaces, names):
+    """The tokens (file order) as a uint64 array with columns ``attrs`` and fastpipe keys, and
+    the name ids of each string column's values."""
+    array = numpy.empty((len(table), len(attrs)), dtype=numpy.uint64)
+    array[:, attrs.index("SPACY")] = spaces
+    cids = {}
+    for j, name in enumerate(attrs):
+        if name == "SPACY":
+            continue
+        column = table[:, columns[name]]
+        if name in STRING_ATTRS:
+            cids[name] = names.ids(column, name)
+            array[:, j] = names.keys[cids[name]]
+        else:
+            array[:, j] = column
+    if len(table) and not cids["ORTH"].all():
+        raise _Bad(f"token {int(numpy.argmin(cids['ORTH']))} of the file has no word")
+    return array, cids
 
 
 def _per_doc(msg, key, types, n_docs, empty):
@@ -231,7 +238,8 @@ def _pick_columns(spacy_attrs, table, where):
 
 class _Names:
     """The strings a file's keys can stand for: "" (id 0), its strings list, then spaCy's symbol
-    names; ``keys`` are their fastpipe keys. Keys are mapped per distinct value, not per token."""
+    names; ``keys`` are their fastpipe keys (a string's spaCy key is its fastpipe key, unless it
+    is a symbol name)."""
 
     def __init__(self, strings):
         self.strings = strings
@@ -243,8 +251,9 @@ class _Names:
         self.sorted = hashes[self.order]
         self.seen_symbols = set()
 
-    def ids(self, values, attr):
-        """The name id of each key in ``values`` (a column of attribute ``attr``)."""
+    def ids(self, values, attr, what="token"):
+        """The name id of each key in ``values`` (a column of attribute ``attr``; ``what`` the
+        values are, for the error)."""
         out = numpy.zeros(len(values), dtype=numpy.int64)
         found = numpy.zeros(len(values), dtype=bool)
         if len(self.sorted) and attr != "POS":  # POS holds a universal POS id, never a hash
@@ -259,15 +268,11 @@ class _Names:
         bad = ~found & ~unset & ~symbol
         if bad.any():
             i = int(numpy.argmax(bad))
-            raise _Bad(f"token {i} of the file has the {attr} key {int(values[i])}, which stands "
-                       "for no string of the file")
+            raise _Bad(f"{what} {i} has the {attr} key {int(values[i])}, which stands for no "
+                       "string of the file")
         if symbol.any():
             self.seen_symbols.update(numpy.unique(values[symbol]).tolist())
         return out
-
-    def label(self, value):
-        """The name id of one span key (label or kb_id)."""
-        return int(self.ids(numpy.array([value], dtype=numpy.uint64), "span")[0])
 
     def used(self):
         """Every string the file's keys stood for."""
@@ -327,11 +332,12 @@ def _spans(data, n, names, where):
             raise _Bad(f"span group {name!r} has a span outside the document's {n} tokens")
         if rows["id"].any() or attrs:
             warnings.warn(Warnings.W500.format(where=where, what=f"span ids or attributes of span group {name!r}"))
-        labels = [names.label(v) for v in rows["label"].tolist()]
-        kb_ids = [names.label(v) for v in rows["kb_id"].tolist()]
-        used.update(labels + kb_ids)
-        group_spans = [(s, e, int(names.keys[lab]), int(names.keys[kb]))
-                       for s, e, lab, kb in zip(rows["start"].tolist(), rows["end"].tolist(), labels, kb_ids)]
+        what = f"span group {name!r}: span"
+        labels = names.ids(rows["label"].astype(numpy.uint64), "label", what)
+        kb_ids = names.ids(rows["kb_id"].astype(numpy.uint64), "kb_id", what)
+        used.update(labels.tolist(), kb_ids.tolist())
+        group_spans = list(zip(rows["start"].tolist(), rows["end"].tolist(),
+                               names.keys[labels].tolist(), names.keys[kb_ids].tolist()))
         for key in keys:
             spans[key] = list(group_spans)
     used.discard(0)

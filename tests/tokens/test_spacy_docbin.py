@@ -321,6 +321,18 @@ def test_a_malformed_document_is_named(vocab, tmp_path):
     path.write_bytes(packed(msg))
     with pytest.raises(ValueError, match=r"\[E041\].*document 1 .*'A': 'yes'"):
         DocBin().from_disk(path)
+    msg = msg_of()  # a span label that stands for no string
+    groups = srsly.msgpack_loads(msg["span_groups"][0])
+    group_bytes, names = next(iter(groups.items()))
+    group = srsly.msgpack_loads(group_bytes)
+    rows = numpy.frombuffer(b"".join(group["spans"]), dtype=spacy_format._SPAN).copy()
+    rows[0]["label"] = 123456789012
+    group["spans"] = [row.tobytes() for row in rows]
+    msg["span_groups"][0] = srsly.msgpack_dumps({srsly.msgpack_dumps(group): names})
+    path.write_bytes(packed(msg))
+    with pytest.raises(ValueError, match=r"\[E041\].*document 0 .*span group '\w+': span 0 has "
+                                         r"the label key 123456789012"):
+        DocBin().from_disk(path)
     msg = msg_of()  # a head outside the document: found when the Doc is built
     head = msg["attrs"].index(spacy_format.SYMBOL_IDS["HEAD"])
     tokens = numpy.frombuffer(msg["tokens"], dtype="<u8").reshape((-1, len(msg["attrs"]))).copy()
