@@ -310,3 +310,19 @@ def test_before_creation_for_a_code_without_data():
     assert words(plain, "helloxx") == ["helloxx"]
     assert SUFFIX not in Language.Defaults.suffixes
     assert pickle.loads(pickle.dumps(nlp)).lang == "qx"
+
+
+def test_a_pickled_subclass_pipeline_with_components_loads_back():
+    nlp = CustomEnglish()
+    nlp.add_pipe("sentencizer")
+    tagger = nlp.add_pipe("tagger")
+    for label in ("NN", "VB"):
+        tagger.add_label(label)
+    nlp.initialize()
+    text = "Say helloxx. Then go."
+    again = pickle.loads(pickle.dumps(nlp))
+    assert type(again) is CustomEnglish and again.pipe_names == ["sentencizer", "tagger"]
+    doc, doc_again = nlp(text), again(text)
+    assert [t.text for t in doc_again] == ["Say", "hello", "xx", ".", "Then", "go", "."]
+    assert [t.tag_ for t in doc_again] == [t.tag_ for t in doc]
+    assert [s.text for s in doc_again.sents] == ["Say helloxx.", "Then go."]
