@@ -397,20 +397,22 @@ def _spacy_key(string):
 def _spacy_keys(column, name, by_key, extra, lengths):
     """A string column with fastpipe keys turned into spaCy's: symbol ids for symbol names, POS
     as its universal POS id, MORPH as the key of spaCy's canonical feature string."""
+    def where(key):
+        return _doc_and_token(int(numpy.argmax(column == key)), lengths)
+
     uniq, inverse = numpy.unique(column, return_inverse=True)
     mapped = numpy.zeros(len(uniq), dtype=numpy.uint64)
     for i, key in enumerate(uniq.tolist()):
         if key == 0:
             continue
         string = by_key[key]
-        where = lambda: _doc_and_token(numpy.argmax(column == key), lengths)  # noqa: E731
         if name == "POS":
             if SYMBOL_IDS.get(string, -1) not in UPOS:
-                raise ValueError(Errors.E503.format(value=string, where=where(),
+                raise ValueError(Errors.E503.format(value=string, where=where(key),
                                                     known=" ".join(SYMBOLS[u] for u in UPOS)))
             mapped[i] = SYMBOL_IDS[string]
         elif name == "MORPH":
-            string = canonical_morph(string, where)
+            string = canonical_morph(string, lambda: where(key))
             extra.add(string)
             mapped[i] = _spacy_key(string)
         else:

@@ -172,6 +172,7 @@ def test_fastpipe_written_spacy_file_reads_back_identically(vocab, tmp_path):
     wanted[0]["morphs"][2] = "Number=Sing|Tense=Pres"
     assert [as_json(described(d)) for d in read] == wanted
     assert read[0][3].norm_ == "MAPS!" and read[0][4].norm_ == "in"
+    assert len(DocBin().from_bytes(DocBin().to_bytes(format="spacy"))) == 0
 
 
 def test_written_file_is_in_spacys_layout(vocab, tmp_path):
