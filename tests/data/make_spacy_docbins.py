@@ -118,11 +118,11 @@ def write(name, docs, **docbin_args):
     # The expectations come from the Docs spaCy reads back from its own file.
     read = list(DocBin().from_disk(path).get_docs(spacy.blank("en").vocab))
     norms = stored_norms(path)
-    meta = {"made_with": f"spaCy {spacy.__version__}", "docbin": {k: v for k, v in docbin_args.items()},
+    meta = {"made_with": f"spaCy {spacy.__version__}", "docbin": dict(docbin_args),
             "docs": [expected(doc, norms[i] if norms else None) for i, doc in enumerate(read)]}
-    docs = ",\n".join(json.dumps(doc, ensure_ascii=False) for doc in meta.pop("docs"))
-    head = json.dumps(meta, ensure_ascii=False)[:-1]
-    (HERE / f"{name}.json").write_text(f'{head}, "docs": [\n{docs}\n]}}\n', encoding="utf8")
+    rows = ",\n".join(json.dumps(doc, ensure_ascii=False) for doc in meta.pop("docs"))
+    head = json.dumps(meta, ensure_ascii=False)[:-1]  # one line per doc, for readable diffs
+    (HERE / f"{name}.json").write_text(f'{head}, "docs": [\n{rows}\n]}}\n', encoding="utf8")
     print(f"{path.name}: {len(read)} docs")
 
 
