@@ -3,7 +3,8 @@ from pathlib import Path
 
 from .about import __version__
 
-__all__ = ["__version__", "blank", "load", "get_include", "Doc", "DocBin", "Span", "Token"]
+__all__ = ["__version__", "blank", "load", "get_include", "Doc", "DocBin", "Span", "Token",
+           "Language", "Vocab"]
 
 
 def get_include() -> str:
@@ -26,7 +27,8 @@ def blank(lang: str):
 
 
 def load(path, **kwargs):
-    """Load a pipeline saved with ``nlp.to_disk`` (for example a training run's model-best/)."""
+    """Load a pipeline saved with ``nlp.to_disk`` (for example a training run's model-best/).
+    ``code="functions.py"`` imports the file that registers what its config names first."""
     from .language import load as load_pipeline
 
     return load_pipeline(path, **kwargs)
@@ -39,6 +41,18 @@ def __getattr__(name):
         from . import tokens
 
         return getattr(tokens, name)
+    if name == "Language":
+        from .language import Language
+
+        return Language
+    if name == "Vocab":
+        from .vocab import Vocab
+
+        return Vocab
+    if name == "util":  # spacy.util.minibatch and the like, reached as an attribute
+        from . import util
+
+        return util
     if name == "registry":
         import importlib
 

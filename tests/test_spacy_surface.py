@@ -186,6 +186,8 @@ def test_util_offers_the_helpers_the_guide_imports(tmp_path):
     assert util.load_config(path)["components"]["tagger"]["factory"] == "tagger"
     with pytest.raises(AttributeError):
         util.not_a_helper
+    # reached from the package as a spaCy script does: spacy.util.minibatch, spacy.Language
+    assert fastpipe.util.minibatch is util.minibatch and fastpipe.Language is Language
 
 
 # -- initialize and update ------------------------------------------------------------------------
