@@ -934,7 +934,7 @@ def _pipe_in_processes(nlp: Language, texts: Iterable, steps, batch_size: int,
             _WORKER = None
     else:
         pool = context.Pool(n_process, initializer=_start_worker,
-                            initargs=(type(nlp), nlp.to_bytes(), names, kwargs, batch_size))
+                            initargs=(nlp.to_bytes(), names, kwargs, batch_size))
     with pool:
         for done in pool.imap(_process_batch, batches):
             for data in done:
@@ -945,10 +945,10 @@ def _pipe_in_processes(nlp: Language, texts: Iterable, steps, batch_size: int,
 PIPE_START_METHOD = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
 
 
-def _start_worker(lang_cls, nlp_bytes: bytes, names, kwargs, batch_size) -> None:
+def _start_worker(nlp_bytes: bytes, names, kwargs, batch_size) -> None:
     global _WORKER
     config = Config().from_str(srsly.msgpack_loads(nlp_bytes)["config"], interpolate=False)
-    nlp = lang_cls.from_config(config, auto_fill=False).from_bytes(nlp_bytes)
+    nlp = Language.from_config(config, auto_fill=False).from_bytes(nlp_bytes)
     _WORKER = (nlp, names, kwargs, batch_size)
 
 

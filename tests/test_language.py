@@ -186,7 +186,11 @@ def test_creation_callbacks():
     cfg["nlp"]["before_creation"] = {"@callbacks": "test_before.v1"}
     cfg["nlp"]["after_pipeline_creation"] = {"@callbacks": "test_after_pipeline.v1"}
     nlp = Language.from_config(cfg)
-    assert calls == [("before", Language), ("after_pipeline", ("tagger",))]
+    # before_creation gets the language's class (English for "en", as in spaCy)
+    (first, lang_cls), second = calls
+    assert first == "before" and issubclass(lang_cls, Language) and lang_cls.lang == "en"
+    assert lang_cls.__name__ == "English" and isinstance(nlp, lang_cls)
+    assert second == ("after_pipeline", ("tagger",))
     assert nlp.batch_size == 7
 
 
