@@ -19,6 +19,7 @@ from .config import config_to_str, import_code
 from .defaults import FactoryMeta, default_config
 from .errors import Errors
 from .gold.example import Example
+from .init_settings import init_tok2vec, init_tokenizer, init_vocab
 from .lang import data_from_defaults, lang_module
 from .lang.base import defaults_tables
 from .lang.en import EnglishDefaults
@@ -502,7 +503,9 @@ class Language:
                    *, sgd: Optional[Optimizer] = None) -> Optimizer:
         """Collect labels and size every model from the examples; return the optimizer
         (``sgd``, or one made from [training.optimizer]), which ``update`` then steps with
-        when it is given none.
+        when it is given none. The [initialize] settings are honoured in spaCy's order:
+        before_init; vectors, vocab_data and lookups; the tokenizer's settings; each
+        component's; init_tok2vec (into [pretraining]'s component); after_init.
 
         Without ``get_examples`` the components keep the labels they were given with
         ``add_label`` and their models are sized on a sample Doc, as in the guide's loop:
@@ -514,20 +517,14 @@ class Language:
             def get_examples():
                 return [sample]
 
-        init_cfg = registry.resolve({"initialize": self.config.interpolate().get("initialize", {})})["initialize"]
+        config = self.config.interpolate()
+        init_cfg = registry.resolve({"initialize": config.get("initialize", {})})["initialize"]
         if init_cfg.get("before_init") is not None:
             init_cfg["before_init"](self)
-        comp_settings = init_cfg.get("components", {}) or {}
-        for name, proc in self._components:
-            # sourced components arrive trained: initializing them would reset their weights
-            if name in self._sourced or not hasattr(proc, "initialize"):
-                continue
-            settings = dict(comp_settings.get(name, {}))
-            if not given and "labels" not in settings and getattr(proc, "labels", None) \
-                    and _takes_keyword(proc.initialize, "labels"):
-                # no examples to find labels in: the ones added with add_label are the set
-                settings["labels"] = list(proc.labels)
-            proc.initialize(get_examples, nlp=self, **settings)
+        init_vocab(self, init_cfg)
+        init_tokenizer(self, get_examples, init_cfg.get("tokenizer"))
+        self._initialize_components(get_examples, init_cfg.get("components") or {}, given)
+        init_tok2vec(self, init_cfg, config.get("pretraining"))
         if init_cfg.get("after_init") is not None:
             init_cfg["after_init"](self)
         if sgd is not None:
@@ -535,6 +532,20 @@ class Language:
         elif self._optimizer is None:
             self._optimizer = self.create_optimizer()
         return self._optimizer
+
+    def _initialize_components(self, get_examples: Callable, settings: Dict[str, dict],
+                               from_examples: bool) -> None:
+        """Initialize each component with its [initialize.components] settings. Sourced
+        components are skipped: they arrive trained, and initializing would reset them."""
+        for name, proc in self._components:
+            if name in self._sourced or not hasattr(proc, "initialize"):
+                continue
+            own = dict(settings.get(name, {}))
+            if not from_examples and "labels" not in own and getattr(proc, "labels", None) \
+                    and _takes_keyword(proc.initialize, "labels"):
+                # no examples to find labels in: the ones added with add_label are the set
+                own["labels"] = list(proc.labels)
+            proc.initialize(get_examples, nlp=self, **own)
 
     def create_optimizer(self) -> Optimizer:
         """A new optimizer made from [training.optimizer] (thinc's Adam(0.001) without one)."""
