@@ -772,10 +772,14 @@ class DisabledPipes(list):
 
 
 def load(path: Union[str, Path], *, vocab: Optional[Vocab] = None, disable: Iterable[str] = (),
+         enable: Optional[Iterable[str]] = None, exclude: Iterable[str] = (),
          code: Union[str, Path, None] = None) -> Language:
-    """Load a pipeline saved with ``nlp.to_disk`` (for example model-best/). ``code``: a
-    Python file to import first, for a pipeline whose config names functions or components
-    registered in the user's code (as ``fastpipe train --code`` does)."""
+    """Load a pipeline saved with ``nlp.to_disk`` (for example model-best/).
+
+    ``disable``: components loaded but not run (``enable``: the only ones run);
+    ``exclude``: components not loaded at all. ``code``: a Python file to import first, for a
+    pipeline whose config names functions or components registered in the user's code (as
+    ``fastpipe train --code`` does)."""
     path = Path(path)
     config_path = path / "config.cfg"
     if not config_path.exists():
@@ -783,9 +787,40 @@ def load(path: Union[str, Path], *, vocab: Optional[Vocab] = None, disable: Iter
     if code is not None:
         import_code(code)
     config = Config().from_disk(config_path, interpolate=False)
+    names = list(config["nlp"].get("pipeline", []))
+    exclude, disable = _names(exclude, names), _names(disable, names)
+    if enable is not None:
+        enable = _names(enable, names)
+        disable += [name for name in names
+                    if name not in enable and name not in disable and name not in exclude]
+    if exclude:
+        config = _without_components(config, exclude)
     _check_registered(config, config_path)
     nlp = Language.from_config(config, vocab=vocab, disable=disable, auto_fill=False)
     return nlp.from_disk(path)
+
+
+def _names(names: Union[str, Iterable[str]], pipeline: List[str]) -> List[str]:
+    names = [names] if isinstance(names, str) else list(names)
+    for name in names:
+        if name not in pipeline:
+            raise KeyError(Errors.E089.format(name=name, names=pipeline))
+    return names
+
+
+def _without_components(config: Config, names: List[str]) -> Config:
+    """The config with the components ``names`` left out of [nlp] and [components] and of
+    [training]'s lists of components."""
+    config = Config(config)
+    drop = set(names)
+    for key in ("pipeline", "disabled"):
+        config["nlp"][key] = [n for n in config["nlp"].get(key, []) if n not in drop]
+    config["components"] = {n: block for n, block in config["components"].items() if n not in drop}
+    training = config.get("training", {})
+    for key in ("frozen_components", "annotating_components"):
+        if training.get(key):
+            training[key] = [n for n in training[key] if n not in drop]
+    return config
 
 
 def get_lang_class(lang: str) -> type:

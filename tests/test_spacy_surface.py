@@ -528,6 +528,25 @@ def wrapped(inner):
     assert tags(doc) == tags(nlp(TEXT))
 
 
+def test_load_with_exclude_and_enable(tmp_path):
+    nlp = trained_tagger(steps=20)
+    nlp.add_pipe("sentencizer")
+    nlp.to_disk(tmp_path / "pipe")
+    config_path = tmp_path / "pipe" / "config.cfg"
+    config = Config().from_disk(config_path, interpolate=False)
+    config["nlp"]["pipeline"].append("custom")
+    config["components"]["custom"] = {"factory": unique("never_registered")}
+    config_path.write_text(config.to_str(), encoding="utf8")
+    # an excluded component is not built, so its code is not needed
+    loaded = fastpipe.load(tmp_path / "pipe", exclude=["custom"])
+    assert loaded.component_names == ["tagger", "sentencizer"]
+    assert tags(loaded(TEXT)) == tags(nlp(TEXT))
+    only = fastpipe.load(tmp_path / "pipe", exclude="custom", enable=["sentencizer"])
+    assert only.pipe_names == ["sentencizer"] and only.component_names == ["tagger", "sentencizer"]
+    with pytest.raises(KeyError, match="E089"):
+        fastpipe.load(tmp_path / "pipe", exclude=["ghost"])
+
+
 # -- sourced components are saved self-contained -------------------------------------------------
 
 def test_a_pipeline_with_a_sourced_component_loads_after_the_source_is_gone(tmp_path, monkeypatch):
