@@ -93,9 +93,11 @@ def train_ner(n_iter: int, output_dir: Path, seed: int = 0):
 
 
 def main():
-    parser = argparse.ArgumentParser(description="Build Examples by hand, then train, save and load an entity recognizer.")
+    parser = argparse.ArgumentParser(
+        description="Build Examples by hand, then train, save and load an entity recognizer.")
     parser.add_argument("--n-iter", type=int, default=30, help="passes over the training sentences")
-    parser.add_argument("--output", type=Path, default=Path("ner_model"), help="folder to save the pipeline in")
+    parser.add_argument("--output", type=Path, default=Path("ner_model"),
+                        help="folder to save the pipeline in")
     args = parser.parse_args()
 
     nlp = fastpipe.blank("en")
