@@ -5,8 +5,9 @@ and ``python train_loop.py``, in subprocesses, from the project folder), and eac
 what one snippet promises: the logger's table, the schedule's batch sizes, the batcher's
 de-duplication, the creation callback's tokenizer and stop-word changes, the custom tagger
 architecture learning, and the internal training loop's saved pipeline finding its entities.
-Trained pipelines are probed in subprocesses too: the creation callback changes the English
-defaults of the process it runs in (in spaCy as well), which must not reach other tests.
+The creation callback and the trained pipelines are probed in subprocesses too, as a user
+would run them: what the callback changes (in spaCy 3.8, the English class of the whole
+process) cannot reach other tests.
 """
 import importlib.util
 import json
@@ -70,6 +71,7 @@ def _distinct_examples(nlp, n):
 # -- functions.py, in this process --------------------------------------------------------------
 
 def test_the_schedule_in_the_config_sets_the_batch_sizes(functions):
+    import fastpipe
     from fastpipe.config import load_config
     from fastpipe.registry import registry
 
@@ -77,8 +79,6 @@ def test_the_schedule_in_the_config_sets_the_batch_sizes(functions):
                                                             "training.batcher.size.factor": 1.5},
                          interpolate=True)
     batcher = registry.resolve({"batcher": config["training"]["batcher"]})["batcher"]
-    import fastpipe
-
     batches = list(batcher(_distinct_examples(fastpipe.blank("en"), 60)))
     # 3, 4.5, 6.75, 10.1, 15.2, 22.8 rounded down: each batch takes the schedule's next value
     assert [len(b) for b in batches] == [3, 4, 6, 10, 15, 22]
