@@ -9,7 +9,7 @@ Two extractors, both writing one flat array for the whole batch (all docs concat
   rows of a sparse weight table, with per-doc offsets.
 """
 from libc.stdint cimport uint32_t, uint64_t, int32_t
-from murmurhash.mrmr cimport hash128_x86, hash64
+from murmurhash.mrmr cimport hash128_x86, hash128_x64
 cimport numpy as np
 
 import numpy
@@ -86,17 +86,23 @@ cdef void _doc_row_ids(const TokenC* tokens, int n, int n_tables, const int32_t*
             out += 4
 
 
-def ngram_ids(docs, int attr_id, int ngram_size, uint64_t length, uint64_t seed=0):
+def ngram_ids(docs, int attr_id, int ngram_size, uint64_t length, int n_rows=1, uint64_t seed=0):
     """Hashed 1..ngram_size-gram features of each doc, as rows of a table of ``length`` rows.
 
-    Returns (ids, starts): ids is uint64 over all features of all docs; the features of doc d
-    are ids[starts[d]:starts[d + 1]] (starts has n_docs + 1 entries). A doc of n tokens yields
-    n + (n - 1) + ... features (one per n-gram occurrence; repeats count twice).
+    Every n-gram occurrence yields ``n_rows`` (1 or 2) row ids, taken from independent words of
+    one 128-bit hash, so a feature's weight is the sum of that many rows: two features that
+    collide in one row rarely collide in the other.
+
+    Returns (ids, starts): ids is uint64 over all features of all docs; the ids of doc d are
+    ids[starts[d]:starts[d + 1]] (starts has n_docs + 1 entries). A doc of n tokens yields
+    n_rows * (n + (n - 1) + ...) ids (repeated n-grams count again, as a count would).
     """
     if not 1 <= ngram_size <= MAX_NGRAM:
         raise ValueError(f"ngram_size must be between 1 and {MAX_NGRAM}, got {ngram_size}")
     if length < 1:
         raise ValueError(f"length must be at least 1, got {length}")
+    if not 1 <= n_rows <= 2:
+        raise ValueError(f"n_rows must be 1 or 2, got {n_rows}")
     cdef Py_ssize_t n_docs = len(docs)
     cdef np.ndarray[int32_t, ndim=1] lengths = doc_lengths(docs)
     cdef np.ndarray[np.int64_t, ndim=1] starts = numpy.zeros(n_docs + 1, dtype=numpy.int64)
@@ -107,27 +113,28 @@ def ngram_ids(docs, int attr_id, int ngram_size, uint64_t length, uint64_t seed=
         starts[d + 1] = starts[d]
         for k in range(1, ngram_size + 1):
             if n >= k:
-                starts[d + 1] += n - k + 1
+                starts[d + 1] += n_rows * (n - k + 1)
     cdef np.ndarray[uint64_t, ndim=1] ids = numpy.empty(starts[n_docs], dtype=numpy.uint64)
     cdef Doc doc
     for d in range(n_docs):
         doc = docs[d]
         if doc.length:
-            _doc_ngrams(doc.c, doc.length, <attr_id_t>attr_id, ngram_size, length, seed,
-                        &ids[starts[d]])
+            _doc_ngrams(doc.c, doc.length, <attr_id_t>attr_id, ngram_size, length, n_rows,
+                        <uint32_t>seed, &ids[starts[d]])
     return ids, starts
 
 
 cdef void _doc_ngrams(const TokenC* tokens, int n, attr_id_t attr_id, int ngram_size,
-                      uint64_t length, uint64_t seed, uint64_t* out) noexcept nogil:
-    cdef int i, j, k
+                      uint64_t length, int n_rows, uint32_t seed, uint64_t* out) noexcept nogil:
+    cdef int i, j, k, r
     cdef attr_t keys[MAX_NGRAM_C]
-    cdef uint64_t h
+    cdef uint64_t words[2]
     for k in range(1, ngram_size + 1):
         for i in range(n - k + 1):
             for j in range(k):
                 keys[j] = token_get_attr(&tokens[i + j], attr_id)
             # The n-gram order goes into the seed, so n-grams of different orders never share a key.
-            h = hash64(keys, k * sizeof(attr_t), seed + <uint64_t>k)
-            out[0] = h % length
-            out += 1
+            hash128_x64(keys, k * sizeof(attr_t), seed + <uint32_t>k, words)
+            for r in range(n_rows):
+                out[0] = words[r] % length
+                out += 1

@@ -91,7 +91,8 @@ def test_textcat_shapes_and_serialization(docs, exclusive):
         model.initialize(X=docs, Y=Y)
         for node in model.walk():
             for name in node.param_names:
-                node.set_param(name, numpy.random.normal(size=node.get_param(name).shape).astype("f"))
+                shape = node.get_param(name).shape
+                node.set_param(name, numpy.random.normal(scale=0.1, size=shape).astype("f"))
         scores = model.predict(docs)
         assert scores.shape == (len(docs), 3)
         if exclusive:
