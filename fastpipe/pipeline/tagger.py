@@ -78,10 +78,7 @@ class Tagger(TrainablePipe):
             self.add_label(label)
         if not self.labels:
             raise ValueError(Errors.E095.format(name=self.name, what=f"token {self.attr.lower()}s"))
-        if self.model.has_dim("nO") is None:
-            self.model.set_dim("nO", len(self.labels))
-        docs = [eg.predicted for eg in islice(get_examples(), 10)]
-        self.model.initialize(X=docs or None)
+        self.initialize_model([eg.predicted for eg in islice(get_examples(), 10)])
 
     def predict(self, docs):
         if not any(len(doc) for doc in docs):

@@ -62,6 +62,8 @@ class TextCategorizer(TrainablePipe):
     """Scores each label for a whole Doc: softmax over exclusive classes, or independent
     logistic scores when ``multi_label``."""
 
+    outputs_per = "doc"  # one row of label scores per Doc (the sample outputs at initialize)
+
     def __init__(self, vocab, model: Model, name: str = "textcat", *, threshold: float = 0.0,
                  multi_label: bool = False):
         super().__init__(vocab, model, name, threshold=threshold, multi_label=multi_label)
@@ -84,10 +86,7 @@ class TextCategorizer(TrainablePipe):
             raise ValueError(Errors.E095.format(name=self.name, what="doc.cats"))
         if not self.cfg["multi_label"] and len(self.labels) < 2:
             raise ValueError(Errors.E097.format(name=self.name, labels=list(self.labels)))
-        if self.model.has_dim("nO") is None:
-            self.model.set_dim("nO", len(self.labels))
-        docs = [eg.predicted for eg in islice(get_examples(), 10)]
-        self.model.initialize(X=docs or None)
+        self.initialize_model([eg.predicted for eg in islice(get_examples(), 10)])
 
     def predict(self, docs):
         if not docs:
@@ -103,7 +102,8 @@ class TextCategorizer(TrainablePipe):
 
     def get_loss(self, examples, scores):
         """Gradient of the scores against the gold cats; a label missing from an example's cats
-        is not penalised (for exclusive classes, an example without cats is skipped)."""
+        is not penalised (for exclusive classes, an example without cats is skipped). The loss
+        is the mean squared error over the batch's scores, the number spaCy reports."""
         labels = self.labels
         n = len(examples)
         truth = numpy.zeros((n, len(labels)), dtype="f")
@@ -120,7 +120,7 @@ class TextCategorizer(TrainablePipe):
                 mask[i, :] = 1.0
         scores_arr = numpy.asarray(scores)
         d_scores = (scores_arr - truth) * mask
-        loss = float((d_scores ** 2).sum())
+        loss = float((d_scores ** 2).mean()) if d_scores.size else 0.0
         return loss, self.model.ops.asarray2f(d_scores)
 
     def score(self, examples, **kwargs):

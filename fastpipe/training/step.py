@@ -51,7 +51,7 @@ def train_step(nlp, batch: List[Any], optimizer, settings: StepSettings, *, step
         settings.before_update(nlp, {"step": step, "epoch": epoch})
     drop = next_value(settings.dropout, step)
     for sub in subdivide_batch(batch, settings.accumulate):
-        nlp.update(sub, drop=drop, sgd=None, losses=losses, exclude=settings.frozen,
+        nlp.update(sub, drop=drop, sgd=False, losses=losses, exclude=settings.frozen,
                    annotates=settings.annotating)
     nlp.finish_update(optimizer, exclude=settings.frozen)
     optimizer.step_schedules()

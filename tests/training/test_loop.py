@@ -86,7 +86,7 @@ def test_accumulate_gradient_one_optimizer_step_per_batch(tmp_path, monkeypatch)
 
     def counting_update(self, examples, **kwargs):
         calls["update"] += 1
-        assert kwargs.get("sgd") is None
+        assert kwargs.get("sgd") is False
         return update(self, examples, **kwargs)
 
     monkeypatch.setattr(Language, "update", counting_update)
