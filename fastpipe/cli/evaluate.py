@@ -106,8 +106,8 @@ def format_scores(scores: Dict[str, Any]) -> List[str]:
 @verbose_option
 def evaluate_cli(model_path: Path, data_path: Path, output_path: Optional[Path],
                  code_path: Optional[Path], gpu_id: int, gold_preproc: bool, verbose: bool):
-    """Score the pipeline at MODEL_PATH on the .fastpipe corpus DATA_PATH (a file or a
-    folder of them) and print the scores."""
+    """Score the pipeline at MODEL_PATH on the corpus DATA_PATH (a .fastpipe or .spacy file, or
+    a folder of them) and print the scores."""
     setup_logging(verbose)
     with reporting_errors(verbose):
         scores = evaluate_model(model_path, data_path, output_path=output_path,
