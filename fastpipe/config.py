@@ -108,7 +108,9 @@ def _has_setting(config: Dict[str, Any], name: str, value: Any) -> bool:
         if not isinstance(node, dict) or not isinstance(node.get(part), dict):
             return False
         node = node[part]
-    return path[-1] in node and (not isinstance(node[path[-1]], dict) or isinstance(value, dict))
+    # a block may be replaced by another block, or turned off with null (as in spaCy)
+    return path[-1] in node and (not isinstance(node[path[-1]], dict)
+                                 or value is None or isinstance(value, dict))
 
 
 def check_overrides(config: Dict[str, Any], overrides: Dict[str, Any]) -> None:

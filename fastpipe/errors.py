@@ -142,7 +142,9 @@ class Errors(metaclass=ErrorsWithCodes):
     E092 = "Give at most one of before=, after=, first=True, last=True."
     E093 = ("No pipeline at {path}: it has no config.cfg (save one with nlp.to_disk or fastpipe "
             "train).")
-    E095 = "Component {name!r} found no examples with its annotation ({what}) to initialize from."
+    E095 = ("Component {name!r} found no examples with its annotation ({what}) to initialize "
+            "from: pass nlp.initialize(get_examples) a function returning Examples that carry it, "
+            "or add the labels first with add_label.")
     E096 = ("A tok2vec listener got Docs without tok2vec output: run the tok2vec component "
             "(upstream {upstream!r}) before this component, and during training do not freeze it "
             "unless it is also an annotating component.")

@@ -64,7 +64,8 @@ class Example:
 
     @property
     def text(self):
-        return self._reference.text
+        """The predicted Doc's text (the text the pipeline sees), as spaCy's Example.text."""
+        return self._predicted.text
 
     def __len__(self):
         return len(self._predicted)

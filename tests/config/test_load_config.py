@@ -60,6 +60,14 @@ def test_overrides_apply_before_interpolation(tmp_path):
     assert config["training"]["corpus_paths"]["train"] == "other.fastpipe"
 
 
+def test_an_override_may_turn_a_block_off_with_null():
+    text = '[nlp]\nlang = "en"\n\n[nlp.before_creation]\n@callbacks = "x.v1"\nn = 1\n'
+    config = load_config_from_str(text, {"nlp.before_creation": None}, interpolate=False)
+    assert config["nlp"]["before_creation"] is None
+    with pytest.raises(ConfigError):  # a value that is neither a block nor null still fails
+        load_config_from_str(text, {"nlp.before_creation": 3}, interpolate=False)
+
+
 def test_override_values_are_parsed_like_config_values():
     args = ["--training.max_steps", "128", "--training.dropout=0.2", "--paths.train", "x.fastpipe",
             "--nlp.flag", "--nlp.pipeline", '["tagger","textcat"]', "--paths.dev", "null",

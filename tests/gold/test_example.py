@@ -33,6 +33,13 @@ def test_same_tokenization(en):
     assert ex.get_aligned_ner() == ["O", "O", "O", "O", "O", "B-GPE", "L-GPE", "O"]
 
 
+def test_text_is_the_predicted_text(en):
+    # as spaCy's: a batcher comparing eg.text sees what the pipeline sees, not the gold text
+    predicted = Doc(en.vocab, words=["HELLO", "world"])
+    ex = Example(predicted, Doc(en.vocab, words=["hello", "world"]))
+    assert ex.text == "HELLO world" != ex.reference.text
+
+
 def test_different_tokenization_gives_missing_not_wrong(en):
     pred = Doc(en.vocab, words=["I", "don't", "live", "in", "New York", "."],
                spaces=[True, True, True, True, False, False])
