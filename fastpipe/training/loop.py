@@ -55,6 +55,16 @@ def save_checkpoint(nlp, path: Path, before_to_disk: Optional[Callable] = None) 
     return replace_folder(path, to_save.to_disk)
 
 
+def record_performance(nlp, scores: Dict[str, Any], weights: Dict[str, Any],
+                       losses: Dict[str, float]) -> None:
+    """Keep an evaluation in ``nlp.meta["performance"]`` (saved in each checkpoint's
+    meta.json, as spaCy's): every weighted score, and each component's loss since the
+    previous evaluation as ``<name>_loss``."""
+    performance = {name: scores.get(name) for name in weights}
+    performance.update({f"{name}_loss": loss for name, loss in losses.items()})
+    nlp.meta["performance"] = performance
+
+
 def train(nlp, output_path: Optional[Union[str, Path]] = None, *, stdout: IO = None,
           stderr: IO = None) -> TrainResult:
     """Train an initialized pipeline; write ``model-best`` and ``model-last`` under
@@ -87,6 +97,7 @@ def train(nlp, output_path: Optional[Union[str, Path]] = None, *, stdout: IO = N
         with use_averages(nlp, averages):
             scores = nlp.evaluate(dev_examples)
             score = weighted_score(scores, weights)
+            record_performance(nlp, scores, weights, losses)
             is_best = result.record(score, step)
             if is_best and output_path is not None:
                 result.best_path = save_checkpoint(nlp, output_path / BEST_DIR, before_to_disk)

@@ -48,6 +48,10 @@ def test_trains_evaluates_and_writes_loadable_checkpoints(tmp_path):
     assert best.evaluate(dev)["tag_acc"] == pytest.approx(result.best_score)
     assert load(result.last_path).pipe_names == ["tok2vec", "tagger"]
     assert not list((tmp_path / "out").glob(".*"))  # no temporary folders left
+    # each checkpoint's meta.json holds the evaluation it was saved at, as spaCy's does
+    performance = json.loads((result.best_path / "meta.json").read_text())["performance"]
+    assert performance["tag_acc"] == pytest.approx(result.best_score)
+    assert performance["tagger_loss"] > 0
 
 
 def test_without_output_nothing_is_written(tmp_path):
