@@ -22,8 +22,7 @@ from .gold.example import Example
 from .init_settings import init_tok2vec, init_tokenizer, init_vocab
 from .lang import data_from_defaults, lang_module
 from .lang.base import defaults_tables
-from .lang.en import EnglishDefaults
-from .lang.xx import GenericDefaults, MultiLanguageDefaults
+from .lang.generic import GenericDefaults
 from .pipeline.base import Pipe, validate_examples
 from .registry import factory as register_factory
 from .registry import factory_names, get_factory_meta, registry
@@ -106,7 +105,7 @@ class Language:
         # Language itself, or a subclass that kept its Defaults and has no code, reads the
         # Defaults of the code's own class
         if cls.lang is None and cls.Defaults is Language.Defaults:
-            return LANGUAGE_CLASSES.get(lang, Language).Defaults
+            return get_lang_class(lang).Defaults
         return cls.Defaults
 
     @classmethod
@@ -118,7 +117,7 @@ class Language:
             vocab = None
         if vocab is not None and not isinstance(vocab, Vocab):
             raise TypeError(Errors.E594.format(type=type(vocab).__name__))
-        code = cls.lang or (vocab.lang if vocab is not None else MultiLanguage.lang)
+        code = cls.lang or (vocab.lang if vocab is not None else "xx")
         if lang_data is None:
             lang_data = data_from_defaults(cls._defaults_for(code), code)
         return (vocab if vocab is not None else _vocab_for(lang_data)), lang_data
@@ -692,29 +691,6 @@ class Language:
         return self
 
 
-# -- the language classes ----------------------------------------------------------------------
-# Each package under fastpipe/lang with data of its own has its class here, handed out from the
-# package too (fastpipe.lang.en.English) through a lazy module __getattr__.
-
-class English(Language):
-    """English, tokenized as the English Web Treebank is; English stop words, norms and
-    number words."""
-
-    lang = "en"
-    Defaults = EnglishDefaults
-
-
-class MultiLanguage(Language):
-    """The generic rules ("xx"), for text in any language or several."""
-
-    lang = "xx"
-    Defaults = MultiLanguageDefaults
-
-
-#: The Language class of each code with data of its own.
-LANGUAGE_CLASSES = {cls.lang: cls for cls in (English, MultiLanguage)}
-
-
 def _vocab_for(data) -> Vocab:
     getters = dict(data.lex_attr_getters)
     if data.stop_words:
@@ -824,14 +800,16 @@ def _without_components(config: Config, names: List[str]) -> Config:
 
 
 def get_lang_class(lang: str) -> type:
-    """The Language class ``fastpipe.blank(lang)`` makes pipelines of: English for "en",
-    MultiLanguage for "xx", and Language itself, with the generic rules, for a code without
-    data of its own (warning W030 once). ``fastpipe.util`` offers it under spaCy's name."""
-    lang_cls = LANGUAGE_CLASSES.get(lang)
-    if lang_cls is None:
-        lang_module(lang)  # checks the code (E035) and warns that it has no data of its own
-        lang_cls = Language
-    return lang_cls
+    """The Language class ``fastpipe.blank(lang)`` makes pipelines of: the one the code's
+    package under fastpipe/lang defines (English for "en", MultiLanguage for "xx"), found by
+    name as spaCy finds its languages, and Language itself, with the generic rules, for a code
+    without data of its own (warning W030 once). ``fastpipe.util`` offers it under spaCy's
+    name."""
+    module = lang_module(lang)  # checks the code (E035); warns when it has no data of its own
+    for value in vars(module).values() if module is not None else ():
+        if isinstance(value, type) and issubclass(value, Language) and value.lang == lang:
+            return value
+    return Language
 
 
 def _check_registered(config: Config, config_path: Path) -> None:

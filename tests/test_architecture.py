@@ -24,28 +24,17 @@ ROOMS = [
     ("pipeline", ["pipeline"]),
     ("init settings", ["init_settings"]),
     ("language", ["language"]),
+    # each language package under fastpipe/lang (its tables, Defaults and Language subclass:
+    # fastpipe.lang.en.English, as spaCy users import it) sits on fastpipe.language, which
+    # finds the packages by name; the table modules beside them (lang.base, lang.generic...)
+    # stay in the core
+    ("language packages", [f"lang.{p.parent.name}" for p in sorted(PACKAGE.glob("lang/*/__init__.py"))]),
     ("package", [""]),  # fastpipe/__init__.py: imports language, tokens, registry lazily
     ("training", ["training"]),
     ("aliases", ["aliases"]),
     ("distributed", ["parallel"]),
     ("cli", ["cli", "__main__"]),
 ]
-
-#: The one named exception to the rooms (README, "## Layout"): a language's package under
-#: fastpipe/lang hands out its Language subclass (``fastpipe.lang.en.English``, where spaCy users
-#: import it from). The class subclasses Language, so it is defined in fastpipe.language, a room
-#: above; the package imports it from there only inside its module-level ``__getattr__``, on
-#: first use. Those arrows, and no others, are left out of both checks (LAZY_ARROWS lists them).
-LAZY_CLASS_SOURCE = "fastpipe.language"
-
-
-def _lazy_class_lines(module: str, tree: ast.Module) -> set:
-    """Lines of the imports inside a language package's module-level ``__getattr__``."""
-    if not (module.startswith("fastpipe.lang.") and MODULES[module].name == "__init__.py"):
-        return set()
-    return {node.lineno for func in tree.body
-            if isinstance(func, ast.FunctionDef) and func.name == "__getattr__"
-            for node in ast.walk(func) if isinstance(node, ast.ImportFrom)}
 
 
 _PYX_FROM = re.compile(r"^[ \t]*from[ \t]+(\.*[\w.]*)[ \t]+import[ \t]+(.+)$")
@@ -95,10 +84,8 @@ def _imports(module: str):
     path = MODULES[module]
     text = path.read_text(encoding="utf8")
     found = []
-    lazy_lines = set()
     if path.suffix == ".py":
         tree = ast.parse(text)
-        lazy_lines = _lazy_class_lines(module, tree)
         for node in ast.walk(tree):
             if isinstance(node, ast.Import):
                 found += [(a.name, node.lineno) for a in node.names]
@@ -126,14 +113,11 @@ def _imports(module: str):
         # (except for fastpipe itself, whose __init__ is a room of its own)
         family = module != "fastpipe" and name.startswith(module + ".") or \
             name != "fastpipe" and module.startswith(name + ".")
-        if name == LAZY_CLASS_SOURCE and line in lazy_lines:
-            LAZY_ARROWS.add((module, name))
-        elif name in MODULES and name != module and not family:
+        if name in MODULES and name != module and not family:
             out.add((name, line))
     return out
 
 
-LAZY_ARROWS = set()
 GRAPH = {m: _imports(m) for m in MODULES}
 
 
@@ -187,18 +171,12 @@ def test_the_reader_sees_imports_of_both_kinds_of_file():
     assert any(m == "fastpipe.language" for m, _ in GRAPH["fastpipe"])  # a function-local one
 
 
-def test_the_lazy_class_exception_covers_exactly_the_language_packages():
-    packages = {m for m, path in MODULES.items()
-                if m.startswith("fastpipe.lang.") and path.name == "__init__.py"}
-    assert {"fastpipe.lang.en", "fastpipe.lang.xx"} <= packages
-    assert LAZY_ARROWS == {(m, LAZY_CLASS_SOURCE) for m in packages}
-
-
-def test_the_lazy_class_exception_does_not_cover_an_import_at_module_level():
-    tree = ast.parse("from ...language import English\n\n\ndef __getattr__(name):\n"
-                     "    from ...language import English\n    return English\n")
-    assert _lazy_class_lines("fastpipe.lang.en", tree) == {5}
-    assert _lazy_class_lines("fastpipe.lang.en.punctuation", tree) == set()
+def test_language_packages_sit_above_language():
+    rooms = dict((name, i) for i, (name, _) in enumerate(ROOMS))
+    assert _room("fastpipe.lang.en") == _room("fastpipe.lang.xx") == rooms["language packages"]
+    assert _room("fastpipe.lang.generic") == _room("fastpipe.lang") == rooms["core"]
+    assert not any(m.startswith("fastpipe.lang.") and m.split(".")[2] in ("en", "xx")
+                   for m, _ in GRAPH["fastpipe.language"])
 
 
 def test_no_import_circle():

@@ -1,10 +1,12 @@
-"""Language data: plain tables per language code, and the generic fallback ``xx``.
+"""Language data: a package per language code with data of its own, and the generic rules.
 
-Each language package (``fastpipe.lang.en``) holds its tables (``make_data()``) and its
-Defaults class (``EnglishDefaults``), and hands out its Language subclass (``English``), which
-is defined in fastpipe.language, a room above this one, through a lazy module ``__getattr__``.
-A code without a package of its own runs on the generic rules of ``xx`` and says so once per
-process (W030).
+Each language package (``fastpipe.lang.en``) holds its tables (``make_data()``), its Defaults
+class (``EnglishDefaults``) and its Language subclass (``English``): the packages sit above
+fastpipe.language, as spaCy's do, and fastpipe.language finds them by name
+(``lang_module``), never by an import. The modules beside them (``base``, ``char_classes``,
+``lex_attrs``, ``generic``) are plain tables below fastpipe.language. A code without a package
+of its own runs on the generic rules (``generic``, also the tables of ``xx``) and says so once
+per process (W030).
 """
 import importlib
 import sys
@@ -26,19 +28,22 @@ def lang_module(lang: str) -> Optional[ModuleType]:
     if not isinstance(lang, str) or not lang.isidentifier():
         raise ValueError(Errors.E035.format(lang=lang))
     try:
-        return importlib.import_module(f"{__name__}.{lang}")
+        module = importlib.import_module(f"{__name__}.{lang}")
     except ModuleNotFoundError as err:
         if err.name != f"{__name__}.{lang}":
             raise  # the package exists but something it imports does not
+    else:
+        if hasattr(module, "__path__"):  # a language package, not one of the table modules
+            return module
     _warn_generic(lang)
     return None
 
 
 def get_lang_data(lang: str) -> LanguageData:
-    """The data for a language code; codes without their own data fall back to ``xx``."""
+    """The data for a language code; codes without their own data get the generic rules."""
     module = lang_module(lang)
     if module is None:
-        data = importlib.import_module(f"{__name__}.xx").make_data()
+        data = importlib.import_module(f"{__name__}.generic").make_data()
         data.lang = lang
         return data
     return module.make_data()

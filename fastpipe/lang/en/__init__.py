@@ -1,4 +1,5 @@
 """English language data, following the tokenization of the English Web Treebank (UD)."""
+from ...language import Language
 from ..base import LanguageData, defaults_class
 from .exceptions import make_special_cases
 from .lex_attrs import make_lex_attr_getters
@@ -26,11 +27,9 @@ def make_data() -> LanguageData:
 EnglishDefaults = defaults_class("EnglishDefaults", make_data(), __name__)
 
 
-def __getattr__(name):
-    # English is a Language subclass, so it is defined in fastpipe.language (a room above this
-    # one) and handed out from here on first use: tests/test_architecture.py LAZY_CLASSES.
-    if name == "English":
-        from ...language import English
+class English(Language):
+    """English, tokenized as the English Web Treebank is; English stop words, norms and
+    number words."""
 
-        return English
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    lang = "en"
+    Defaults = EnglishDefaults
