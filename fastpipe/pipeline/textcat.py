@@ -105,21 +105,16 @@ class TextCategorizer(TrainablePipe):
         is not penalised (for exclusive classes, an example without cats is skipped). The loss
         is the mean squared error over the batch's scores, the number spaCy reports."""
         labels = self.labels
-        n = len(examples)
-        truth = numpy.zeros((n, len(labels)), dtype="f")
-        mask = numpy.zeros((n, len(labels)), dtype="f")
-        for i, eg in enumerate(examples):
+        shape = (len(examples), len(labels))
+        everything = [1.0] * len(labels) if not self.cfg["multi_label"] else None
+        truth, mask = [], []
+        for eg in examples:  # rows built as lists: one array each, not one write per cell
             cats = eg.reference.cats
-            if not cats:
-                continue
-            for j, label in enumerate(labels):
-                if label in cats:
-                    truth[i, j] = cats[label]
-                    mask[i, j] = 1.0
-            if not self.cfg["multi_label"]:
-                mask[i, :] = 1.0
-        scores_arr = numpy.asarray(scores)
-        d_scores = (scores_arr - truth) * mask
+            truth.append([float(cats.get(label, 0.0)) for label in labels])
+            mask.append(everything if cats and everything else [float(label in cats) for label in labels])
+        truth = numpy.asarray(truth, dtype="f").reshape(shape)
+        mask = numpy.asarray(mask, dtype="f").reshape(shape)
+        d_scores = (numpy.asarray(scores) - truth) * mask
         loss = float((d_scores ** 2).mean()) if d_scores.size else 0.0
         return loss, self.model.ops.asarray2f(d_scores)
 
