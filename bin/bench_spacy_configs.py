@@ -21,8 +21,10 @@ Tasks (both systems train from the SAME config file and the SAME ``.spacy`` corp
   and stored with spaCy's DocBin, cats {"POS", "NEG"} (exclusive, one of them 1.0).
 
 Each run is ``python -m spacy train`` or ``python -m fastpipe train`` with
-``--training.max_steps N --training.eval_frequency M --system.seed S`` over the config's own
-settings, one system after the other (never at the same time), each a fresh process with
+``--training.max_steps N --training.eval_frequency M --training.patience 0 --system.seed S``
+over the config's own settings (patience 0, so that both systems run exactly N steps: the
+configs' patience of 1600 steps would otherwise end some runs early, differently per seed), one
+system after the other (never at the same time), each a fresh process with
 OMP_NUM_THREADS, OPENBLAS_NUM_THREADS, MKL_NUM_THREADS (and fastpipe's FASTPIPE_THREADS) set to
 1. Reported per system, means over ``--seeds``:
 
@@ -199,7 +201,7 @@ def run_measured(cmd, log: Path, extra_env=None) -> dict:
 def train(system: str, paths: dict, out: Path, steps: int, eval_frequency: int, seed: int) -> dict:
     overrides = ["--paths.train", str(paths["train"]), "--paths.dev", str(paths["dev"]),
                  "--training.max_steps", str(steps), "--training.eval_frequency",
-                 str(eval_frequency), "--system.seed", str(seed)]
+                 str(eval_frequency), "--training.patience", "0", "--system.seed", str(seed)]
     if out.exists():
         shutil.rmtree(out)
     out.mkdir(parents=True)
