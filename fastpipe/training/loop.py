@@ -122,9 +122,11 @@ def train(nlp, output_path: Optional[Union[str, Path]] = None, *, stdout: IO = N
             stop = bool(max_steps) and step >= max_steps
             if step % eval_frequency and not stop:
                 log_step(None)
-                continue
-            evaluate(step, epoch)
-            last_eval_step = step
+            else:
+                evaluate(step, epoch)
+                last_eval_step = step
+            # patience counts every step, as spaCy's does: with eval_frequency 1000 and
+            # patience 1600, a best score at step 2000 ends training at step 3600
             if stop or result.out_of_patience(step, patience):
                 break
         else:

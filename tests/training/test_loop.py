@@ -80,6 +80,11 @@ def test_patience_stops_training(tmp_path):
                                "training.patience": 3})
     assert result.steps < 200
     assert result.steps - result.best_step == 3
+    # patience counts steps between evaluations too (as spaCy's): it ends 5 steps after the
+    # best evaluation, not at the next evaluation
+    result, _ = train_toy_tagger(tmp_path / "every4", {
+        "training.max_steps": 200, "training.eval_frequency": 4, "training.patience": 5})
+    assert result.steps - result.best_step == 5 and result.steps % 4
 
 
 def test_accumulate_gradient_one_optimizer_step_per_batch(tmp_path, monkeypatch):
