@@ -54,12 +54,17 @@ def _length_getter(get_length: Optional[Callable[[Any], int]]) -> Callable[[Any]
 def minibatch_by_words(items: Iterable[Any], size: Sizing, tolerance: float = 0.2,
                        discard_oversize: bool = False,
                        get_length: Optional[Callable[[Any], int]] = None) -> Iterator[List[Any]]:
-    """Batches of about ``size`` words each.
+    """Batches of about ``size`` words each, made as spaCy's ``batch_by_words`` makes them (the
+    same batches for the same input, so a spaCy config trains on the same steps).
 
-    Items are added to the current batch while its words stay within ``size * (1 +
-    tolerance)``; the batch is yielded as soon as it reaches ``size`` words, or earlier when the
-    next item would overflow it. An item that alone exceeds ``size * (1 + tolerance)`` is yielded
-    in a batch of its own, or dropped with ``discard_oversize``.
+    Items join the batch while it stays within ``size`` words. Once one would not, items that
+    still fit within ``size * (1 + tolerance)``, counting the batch and the items already set
+    aside, are set aside to open the next batch. The first item that fits neither way closes
+    the batch: it is yielded (without the set-aside items), the schedule gives the next size,
+    and the set-aside items, then that item, start the next batch. An item longer than
+    ``size * (1 + tolerance)`` on its own is yielded alone (the schedule does not move on for
+    it) or, with ``discard_oversize``, dropped. At the end, the batch and the set-aside items
+    go out together.
     """
     if tolerance < 0:
         raise ValueError(Errors.E134.format(value=tolerance))
@@ -67,25 +72,37 @@ def minibatch_by_words(items: Iterable[Any], size: Sizing, tolerance: float = 0.
     sizes = iter_sizes(size)
     target = next(sizes)
     batch: List[Any] = []
-    n_words = 0
+    aside: List[Any] = []
+    n_batch = n_aside = 0
     for item in items:
         n = length(item)
-        limit = target * (1.0 + tolerance)
-        if n > limit:
+        if n > target + target * tolerance:
             if not discard_oversize:
                 yield [item]
-                target = next(sizes)
             continue
-        if batch and n_words + n > limit:
+        if not aside and n_batch + n <= target:
+            batch.append(item)
+            n_batch += n
+            continue
+        if n_batch + n_aside + n <= target + target * tolerance:
+            aside.append(item)
+            n_aside += n
+            continue
+        if batch:
             yield batch
+        target = next(sizes)
+        batch, n_batch, aside, n_aside = aside, n_aside, [], 0
+        if n_batch + n <= target:
+            batch.append(item)
+            n_batch += n
+        elif n_batch + n <= target + target * tolerance:
+            aside, n_aside = [item], n
+        else:  # it does not fit beside the items set aside: they go out, it opens the next
+            if batch:
+                yield batch
             target = next(sizes)
-            batch, n_words = [], 0
-        batch.append(item)
-        n_words += n
-        if n_words >= target:
-            yield batch
-            target = next(sizes)
-            batch, n_words = [], 0
+            batch, n_batch = [item], n
+    batch.extend(aside)
     if batch:
         yield batch
 
@@ -108,41 +125,37 @@ def minibatch_by_padded(items: Iterable[Any], size: Sizing, buffer: int = 256,
                         discard_oversize: bool = False,
                         get_length: Optional[Callable[[Any], int]] = None
                         ) -> Iterator[List[Any]]:
-    """Batches whose padded size (longest item x number of items) stays within ``size``.
+    """Batches whose padded size (longest item x number of items) stays within ``size``, made
+    as spaCy's ``batch_by_padded`` makes them.
 
-    Items are read ``buffer`` at a time and sorted by length, so that items of similar length
-    share a batch; within a buffer, batches come out shortest items first. An item longer than
-    ``size`` is yielded alone, or dropped with ``discard_oversize``.
+    Items are read ``buffer`` at a time, and each buffer takes the schedule's next size. Within
+    a buffer, items are taken shortest first (ties in input order) into groups, a group growing
+    while its padded size stays within the size; each group keeps its items in input order,
+    and the groups go out longest items first. A group of one item may exceed the size; with
+    ``discard_oversize``, every group whose padded size reaches the size is dropped.
     """
     if buffer < 1:
         raise ValueError(Errors.E135.format(value=buffer))
     length = _length_getter(get_length)
     sizes = iter_sizes(size)
-    target = next(sizes)
     iterator = iter(items)
     while True:
         chunk = list(itertools.islice(iterator, buffer))
         if not chunk:
             return
+        target = next(sizes)
         lengths = [length(item) for item in chunk]
-        order = sorted(range(len(chunk)), key=lengths.__getitem__)
-        batch: List[Any] = []
-        for i in order:
-            n = lengths[i]
-            # Sorted ascending, so this item is the longest of the batch it joins.
-            if batch and n * (len(batch) + 1) > target:
-                yield batch
-                target = next(sizes)
-                batch = []
-            if not batch and n > target:
-                if not discard_oversize:
-                    yield [chunk[i]]
-                    target = next(sizes)
+        groups: List[List[int]] = []
+        for i in sorted(range(len(chunk)), key=lambda i: (lengths[i], i)):
+            # sorted by length, so item i is the longest of the group it joins
+            if groups and lengths[i] * (len(groups[-1]) + 1) <= target:
+                groups[-1].append(i)
+            else:
+                groups.append([i])
+        for group in reversed(groups):
+            if discard_oversize and lengths[group[-1]] * len(group) >= target:
                 continue
-            batch.append(chunk[i])
-        if batch:
-            yield batch
-            target = next(sizes)
+            yield [chunk[i] for i in sorted(group)]
 
 
 @registry.batchers("fastpipe.batch_by_words.v1")

@@ -61,11 +61,17 @@ def test_iter_sizes_accepts_numbers_and_schedules():
 
 # -- batch_by_words -----------------------------------------------------------------------------
 
-def test_words_fills_to_size_within_tolerance():
+def test_words_fills_to_size_and_sets_aside_what_fits_the_tolerance():
+    # spaCy's batch_by_words: 3+3+3 = 9; the fourth 3 would pass 10 but fits 10 * 1.2 = 12, so
+    # it is set aside; the fifth fits neither way, so [3, 3, 3] goes and the set-aside item
+    # opens the next batch. Every batch stays within size; the last takes what is left.
     batches = list(minibatch_by_words(items([3] * 20), size=10, tolerance=0.2))
-    # 3+3+3 = 9 < 10, the fourth item brings it to 12 <= 10 * 1.2: batches of 12 words
-    assert lengths(batches) == [[3, 3, 3, 3]] * 5
+    assert lengths(batches) == [[3, 3, 3]] * 6 + [[3, 3]]
     assert flat(batches) == list(range(20))
+    # items set aside (3, then 1: 8 + 3 + 1 = 12) open the next batch, before the item (5)
+    # that closed this one
+    batches = list(minibatch_by_words(items([4, 4, 3, 1, 5]), size=10, tolerance=0.2))
+    assert lengths(batches) == [[4, 4], [3, 1, 5]]
 
 
 def test_words_zero_tolerance_never_exceeds_size():
@@ -99,6 +105,15 @@ def test_words_schedule_gives_each_batch_the_next_size():
     assert [len(b) for b in batches] == [2, 3, 4, 1]
 
 
+def test_words_oversize_item_does_not_move_the_schedule():
+    # as spaCy's: an item too long for any batch goes out alone at once and takes no size
+    # from the schedule: the batch after it is still the second size, 3 (then 4)
+    data = items([1, 1, 1, 9, 1, 1, 1, 1, 1, 1])
+    batches = list(minibatch_by_words(data, size=[2, 3, 4], tolerance=0))
+    assert lengths(batches) == [[1, 1], [9], [1, 1, 1], [1, 1, 1, 1]]
+    assert flat(batches) == [0, 1, 3, 2, 4, 5, 6, 7, 8, 9]
+
+
 def test_words_streams():
     first = next(minibatch_by_words(endless(), size=5, tolerance=0))
     assert [x.i for x in first] == [0, 1, 2, 3, 4]
@@ -128,31 +143,33 @@ def test_sequence_sizes():
 
 # -- batch_by_padded ----------------------------------------------------------------------------
 
-def test_padded_stays_within_size_and_sorts_within_buffer():
+def test_padded_groups_by_length_within_each_buffer():
+    # spaCy's batch_by_padded, buffers of 6: lengths 5 1 9 2 8 3 group shortest first while
+    # longest x count <= 12 ([1, 2, 3]; then 5, 8 and 9 alone), and the groups go out longest
+    # first; the second buffer (7 4 6 2 2 2) gives [2, 2, 2], [4, 6], [7], likewise
     data = items([5, 1, 9, 2, 8, 3, 7, 4, 6, 2, 2, 2])
     batches = list(minibatch_by_padded(data, size=12, buffer=6))
-    for b in lengths(batches):
-        assert max(b) * len(b) <= 12
-        assert b == sorted(b)
-    assert sorted(flat(batches)) == list(range(12))
-    # items of one buffer never share a batch with items of another
-    for batch in batches:
-        assert len({x.i // 6 for x in batch}) == 1
-    # the first buffer's items come out shortest first
-    assert lengths(batches)[0] == [1, 2, 3]
+    assert lengths(batches) == [[9], [8], [5], [1, 2, 3], [7], [4, 6], [2, 2, 2]]
+    assert flat(batches) == [2, 4, 0, 1, 3, 5, 6, 7, 8, 9, 10, 11]  # input order within a group
 
 
 def test_padded_oversize_alone_or_discarded():
     data = items([2, 30, 2, 2, 15])
-    assert [[15], [30]] == [b for b in lengths(minibatch_by_padded(data, size=10)) if max(b) > 10]
+    assert lengths(minibatch_by_padded(data, size=10)) == [[30], [15], [2, 2, 2]]
     dropped = list(minibatch_by_padded(data, size=10, discard_oversize=True))
     assert flat(dropped) == [0, 2, 3]
+    # as spaCy's: discarding drops every group whose padded size reaches the size
+    assert list(minibatch_by_padded(items([5, 5]), size=10, discard_oversize=True)) == []
 
 
 def test_padded_schedule_and_streaming():
-    batches = list(minibatch_by_padded(items([2] * 14), size=[2, 4, 8], buffer=100))
-    assert [len(b) for b in batches] == [1, 2, 4, 4, 3]
-    assert len(next(minibatch_by_padded(endless(3), size=9, buffer=50))) == 3
+    # each buffer (of 4 here) takes the next size: 2 (four items alone), 4 (two pairs), 8
+    batches = list(minibatch_by_padded(items([2] * 14), size=[2, 4, 8], buffer=4))
+    assert [len(b) for b in batches] == [1, 1, 1, 1, 2, 2, 4, 2]
+    # an endless input: the first buffer (50 items of 3, in groups of 3) is enough; its last
+    # group, the two items left over, goes out first
+    first = next(minibatch_by_padded(endless(3), size=9, buffer=50))
+    assert [x.i for x in first] == [48, 49]
 
 
 # -- registry and config ------------------------------------------------------------------------
