@@ -9,6 +9,7 @@ label key, kb_id key)]}, "user": user_data as [key_is_tuple, key, value] entries
 import io
 import struct
 import zlib
+from typing import NamedTuple
 
 import numpy
 import srsly
@@ -23,6 +24,7 @@ FORMAT_VERSION = 1
 DEFAULT_CHUNK_DOCS = 256        # a chunk closes after this many docs ...
 DEFAULT_CHUNK_TOKENS = 100_000  # ... or once it holds this many tokens
 MAX_CHUNK_BYTES = 1 << 30       # refuse compressed or decompressed chunks larger than this
+_FAST_BLOCK = 256               # build_docs builds this many Docs per call of the fast path
 U32 = struct.Struct("<I")
 U64 = struct.Struct("<Q")
 
@@ -175,8 +177,18 @@ def _read_exact(f, n, where, what):
     return b"".join(parts)
 
 
-def open_stream(f, where):
-    """Read the header; return it and a generator of chunks (each a list of doc records)."""
+class Chunk(NamedTuple):
+    """A decoded chunk: its doc records; the strings its documents' keys stand for (to add to
+    a vocab before building them); the token rows of every record one after the other (each
+    record's array is a view of it)."""
+    records: list
+    strings: frozenset
+    rows: numpy.ndarray
+
+
+def open_stream(f, where, *, doc_strings=True):
+    """Read the header; return it and a generator of ``Chunk``s. Without ``doc_strings`` the
+    records list no strings of their own (``Chunk.strings`` has them all)."""
     if _read_exact(f, len(MAGIC), where, "the header") != MAGIC:
         raise ValueError(Errors.E040.format(where=where, err="it does not start with the .fastpipe magic bytes"))
     (size,) = U32.unpack(_read_exact(f, 4, where, "the header"))
@@ -196,10 +208,10 @@ def open_stream(f, where):
     except Exception as err:
         raise ValueError(Errors.E040.format(where=where, err=f"bad header ({err})")) from None
     header = {"attrs": attrs, "user_data": user_data}
-    return header, _iter_chunks(f, attrs, where)
+    return header, _iter_chunks(f, attrs, where, doc_strings)
 
 
-def _iter_chunks(f, attrs, where):
+def _iter_chunks(f, attrs, where, doc_strings):
     n_docs = 0
     while True:
         (size,) = U32.unpack(_read_exact(f, 4, where, f"the chunk after document {n_docs}"))
@@ -214,12 +226,12 @@ def _iter_chunks(f, attrs, where):
         payload = _read_exact(f, size, where, f"the chunk after document {n_docs}")
         if zlib.crc32(payload) != crc:
             raise ValueError(Errors.E040.format(where=where, err=f"checksum mismatch in the chunk after document {n_docs}"))
-        chunk = _decode_chunk(payload, attrs, where, n_docs)
-        n_docs += len(chunk)
+        chunk = _decode_chunk(payload, attrs, where, n_docs, doc_strings)
+        n_docs += len(chunk.records)
         yield chunk
 
 
-def _decode_chunk(payload, attrs, where, first):
+def _decode_chunk(payload, attrs, where, first, doc_strings):
     try:
         inflater = zlib.decompressobj()
         raw = inflater.decompress(payload, MAX_CHUNK_BYTES)
@@ -235,13 +247,102 @@ def _decode_chunk(payload, attrs, where, first):
     except Exception as err:
         raise ValueError(Errors.E040.format(where=where, err=f"bad chunk after document {first} ({err})")) from None
     keys = numpy.array([0] + [hash_string(s) for s in table], dtype=numpy.uint64)
-    records = []
+    # A document's checks run in this order: its shape, its string indices, the rest. The
+    # first two are done for the whole chunk at once, the rest document by document; the
+    # error raised is the one the first failing document meets first.
+    sizes, n_shaped, shape_error = _doc_sizes(docs, len(attrs))
+    rows, ids, lengths = _chunk_rows(docs[:n_shaped], sizes, attrs)
+    bad_index = _first_bad_index(ids, lengths, len(table))
+    ids = ids.clip(0, len(table))  # the documents from bad_index on are refused below
+    string_cols = [j for j, name in enumerate(attrs) if name in STRING_ATTRS]
+    rows[:, string_cols] = keys[ids]
+    used = _used_ids(ids, lengths, doc_strings)
+    ends = numpy.cumsum(lengths).tolist()
+    records, all_used = [], set()
     for i, doc in enumerate(docs):
         try:
-            records.append(_decode_doc(doc, attrs, table, keys))
+            if i == n_shaped:
+                raise shape_error
+            if i == bad_index:
+                raise ValueError("a token refers to a string outside the chunk's table")
+            end = ends[i]
+            record, span_ids = _decode_rest(doc, int(lengths[i]), table, keys)
+            record["array"] = rows[end - int(lengths[i]):end]
         except (ValueError, TypeError, KeyError, IndexError, OverflowError) as err:
             raise ValueError(Errors.E041.format(i=first + i, where=where, err=err)) from None
-    return records
+        if doc_strings:
+            ids_of_doc = used[i] | span_ids
+            ids_of_doc.discard(0)
+            record["strings"] = frozenset(table[k - 1] for k in ids_of_doc)
+        else:
+            all_used.update(span_ids)
+            record["strings"] = frozenset()
+        records.append(record)
+    if not doc_strings:
+        all_used.update(used)
+        all_used.discard(0)
+    strings = frozenset(table[k - 1] for k in all_used)
+    return Chunk(records, strings, rows)
+
+
+def _doc_sizes(docs, n_attrs):
+    """The token count of each document, up to the first whose n or cols is malformed: the
+    counts, how many documents are well-shaped, and the error of the first that is not."""
+    sizes = []
+    for doc in docs:
+        try:
+            _check_type(doc, dict, "the document")
+            n = doc["n"]
+            if type(n) is not int:
+                raise ValueError(f"n has type {type(n).__name__}")
+            cols = _check_type(doc["cols"], bytes, "cols")
+            if n < 0 or len(cols) != 4 * n * n_attrs:
+                raise ValueError(f"{len(cols)} bytes of token data for {n} tokens and {n_attrs} attributes")
+        except (ValueError, TypeError, KeyError) as err:
+            return sizes, len(sizes), err
+        sizes.append(n)
+    return sizes, len(sizes), None
+
+
+def _chunk_rows(docs, sizes, attrs):
+    """The token rows (uint64, tokens x attrs) of every document one after the other, the
+    table indices of their string columns (int64, tokens x string attrs; in the rows still
+    as they are) and the documents' lengths."""
+    n_attrs = len(attrs)
+    lengths = numpy.array(sizes, dtype=numpy.int64)
+    total = int(lengths.sum())
+    flat = numpy.frombuffer(b"".join([doc["cols"] for doc in docs]), dtype="<i4")
+    # each document's bytes are its columns one after the other (attrs x n, column-major)
+    doc_of = numpy.repeat(numpy.arange(len(lengths)), lengths)
+    starts = numpy.cumsum(lengths) - lengths
+    within = numpy.arange(total, dtype=numpy.int64) - starts[doc_of]
+    index = (n_attrs * starts[doc_of] + within)[:, None] + numpy.arange(n_attrs) * lengths[doc_of][:, None]
+    values = flat[index].astype(numpy.int64).reshape((total, n_attrs))
+    string_cols = [j for j, name in enumerate(attrs) if name in STRING_ATTRS]
+    return values.view(numpy.uint64), values[:, string_cols], lengths
+
+
+def _first_bad_index(ids, lengths, n_strings):
+    """The first document with a string index outside the table (-1 when none)."""
+    bad = ((ids < 0) | (ids > n_strings)).any(axis=1)
+    if not bad.any():
+        return -1
+    return int(numpy.searchsorted(numpy.cumsum(lengths), numpy.argmax(bad), side="right"))
+
+
+def _used_ids(ids, lengths, per_doc):
+    """The string indices the documents' tokens use: a set per document, or one for all."""
+    if not per_doc:
+        return set(numpy.unique(ids).tolist())
+    n_docs = len(lengths)
+    if not ids.size:
+        return [set() for _ in range(n_docs)]
+    width = ids.shape[1]
+    doc_of = numpy.repeat(numpy.arange(n_docs, dtype=numpy.int64), lengths * width)
+    pairs = numpy.unique(doc_of * (int(ids.max()) + 1) + ids.ravel())
+    which = pairs // (int(ids.max()) + 1)
+    cuts = numpy.searchsorted(which, numpy.arange(1, n_docs)).tolist()
+    return [set(part.tolist()) for part in numpy.split(pairs % (int(ids.max()) + 1), cuts)]
 
 
 def _check_type(value, types, what):
@@ -256,29 +357,16 @@ def _name(table, index):
     return table[index - 1]
 
 
-def _decode_doc(doc, attrs, table, keys):
-    _check_type(doc, dict, "the document")
-    n = doc["n"]
-    if type(n) is not int:
-        raise ValueError(f"n has type {type(n).__name__}")
-    cols = _check_type(doc["cols"], bytes, "cols")
-    if n < 0 or len(cols) != 4 * n * len(attrs):
-        raise ValueError(f"{len(cols)} bytes of token data for {n} tokens and {len(attrs)} attributes")
-    cols = numpy.frombuffer(cols, dtype="<i4").reshape((len(attrs), n)).T.astype(numpy.int64)
-    array = cols.view(numpy.uint64).copy()
-    string_cols = [j for j, name in enumerate(attrs) if name in STRING_ATTRS]
-    block = cols[:, string_cols]
-    if n and (block.min() < 0 or block.max() > len(table)):
-        raise ValueError("a token refers to a string outside the chunk's table")
-    array[:, string_cols] = keys[block]
-    used = set(numpy.unique(block).tolist())
+def _decode_rest(doc, n, table, keys):
+    """A document's cats, spans and user_data, checked (its tokens are checked per chunk):
+    its record without the array and strings, and the string indices its spans use."""
     cats = {}
     for item in _check_type(doc["cats"], list, "cats"):
         key, value = _check_type(item, list, "a cats entry")
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             raise ValueError(f"a cats score has type {type(value).__name__}")
         cats[_name(table, key)] = value
-    spans = {}
+    spans, used = {}, set()
     for item in _check_type(doc["spans"], list, "spans"):
         name, flat = _check_type(item, list, "a span group")
         name = _name(table, name)
@@ -299,13 +387,12 @@ def _decode_doc(doc, attrs, table, keys):
                 raise ValueError("user_data entries must be [bool, key, value]")
             if entry[0] and not isinstance(entry[1], list):
                 raise ValueError("a tuple key of user_data is not a list")
-    used.discard(0)
-    return {"array": array, "strings": frozenset(table[k - 1] for k in used),
-            "cats": cats, "spans": spans, "user": user}
+    return {"cats": cats, "spans": spans, "user": user}, used
 
 
 def build_doc(vocab, record, attrs, i, where, doc_class):
-    """The ``doc_class`` Doc (fastpipe.tokens.Doc) a record describes, over ``vocab``."""
+    """The ``doc_class`` Doc (fastpipe.tokens.Doc) a record describes, over ``vocab``, with
+    every check of ``Doc.from_array``; ``build_docs`` builds many at once, faster."""
     try:
         strings = vocab.strings
         for string in record["strings"]:
@@ -315,14 +402,106 @@ def build_doc(vocab, record, attrs, i, where, doc_class):
         rest = [j for j, name in enumerate(attrs) if name not in ("ORTH", "SPACY")]
         if rest and len(doc):
             doc.from_array([attrs[j] for j in rest], array[:, rest])
-        doc.cats = dict(record["cats"])
-        doc.spans = {name: [Span(doc, s, e, label=label, kb_id=kb_id) for s, e, label, kb_id in group]
-                     for name, group in record["spans"].items()}
-        if record["user"] is not None:
-            doc.user_data = {tuple(k) if is_tuple else k: v for is_tuple, k, v in record["user"]}
-        return doc
+        return _set_extras(doc, record)
     except (ValueError, TypeError, KeyError, IndexError, OverflowError) as err:
         raise ValueError(Errors.E041.format(i=i, where=where, err=err)) from None
+
+
+def _set_extras(doc, record):
+    """Give ``doc`` the cats, span groups and user_data of its record."""
+    doc.cats = dict(record["cats"])
+    if record["spans"]:
+        doc.spans = {name: [Span(doc, s, e, label=label, kb_id=kb_id) for s, e, label, kb_id in group]
+                     for name, group in record["spans"].items()}
+    if record["user"] is not None:
+        doc.user_data = {tuple(k) if is_tuple else k: v for is_tuple, k, v in record["user"]}
+    return doc
+
+
+def build_docs(vocab, records, attrs, where, doc_class, *, first=0, array=None, strings=None):
+    """Yield the Docs of ``records`` as ``build_doc`` builds them (the i-th is document
+    ``first + i`` in errors), checking the token rows of all of them at once instead of each
+    Doc's: the records' strings go into ``vocab`` first, then every row is checked in bulk
+    (``first_suspect_doc``); the Docs before the first that might fail take the fast path
+    (``Doc._from_checked_rows``), that one and those after it ``build_doc``, which raises the
+    error a Doc would. ``array``: the records' rows one after the other, when the caller has
+    them in one array already; ``strings``: the strings of all the records, when they list
+    none of their own."""
+    add = vocab.strings.add
+    if strings is None:
+        strings = frozenset().union(*(record["strings"] for record in records))
+    for string in strings:
+        add(string)
+    lengths = numpy.fromiter((record["array"].shape[0] for record in records), dtype=numpy.int64,
+                             count=len(records))
+    if array is None:
+        array = (numpy.concatenate([record["array"] for record in records]) if records
+                 else numpy.zeros((0, len(attrs)), dtype=numpy.uint64))
+    suspect = first_suspect_doc(vocab.strings, array, attrs, lengths)
+    ids = tuple(IDS[name] for name in attrs)
+    ends = numpy.cumsum(lengths).tolist()
+    for block in range(0, suspect, _FAST_BLOCK):
+        stop = min(block + _FAST_BLOCK, suspect)
+        start = ends[block] - int(lengths[block])
+        try:
+            docs = doc_class._from_checked_rows(vocab, array[start:ends[stop - 1]], ids,
+                                                lengths[block:stop])
+        except ValueError:  # a cycle in the heads: build_doc names the document
+            for i in range(block, stop):
+                yield build_doc(vocab, records[i], attrs, first + i, where, doc_class)
+            continue
+        for i, doc in enumerate(docs, block):
+            try:
+                _set_extras(doc, records[i])
+            except (ValueError, TypeError, KeyError, IndexError, OverflowError) as err:
+                raise ValueError(Errors.E041.format(i=first + i, where=where, err=err)) from None
+            yield doc
+    for i in range(suspect, len(records)):
+        yield build_doc(vocab, records[i], attrs, first + i, where, doc_class)
+
+
+def first_suspect_doc(strings, array, attrs, lengths):
+    """The index of the first document whose token rows ``Doc._from_keys`` or
+    ``Doc.from_array`` might refuse (``array``: every document's rows one after the other,
+    ``lengths`` rows each; ``attrs``: the column names, ORTH and SPACY first), or
+    ``len(lengths)`` when none: a word of key 0, a string key not in ``strings``, a space flag
+    other than 0/1, a head outside its document, a sentence start outside -1..1, an IOB code
+    above 3. Cycles in the heads are left to each Doc (they need its tree)."""
+    n_docs = len(lengths)
+    if attrs[:2] != ("ORTH", "SPACY"):
+        return 0
+    if not len(array):
+        return n_docs
+    bad = numpy.zeros(len(array), dtype=bool)
+    for j, name in enumerate(attrs):
+        column = array[:, j]
+        if name in STRING_ATTRS:
+            if name == "ORTH":
+                bad |= column == 0
+            bad |= _unknown_keys(strings, column)
+        elif name == "HEAD":
+            starts = numpy.cumsum(lengths) - lengths
+            target = (column.view(numpy.int64) + numpy.arange(len(array), dtype=numpy.int64)
+                      - numpy.repeat(starts, lengths))
+            bad |= (target < 0) | (target >= numpy.repeat(lengths, lengths))
+        elif name == "SENT_START":
+            signed = column.view(numpy.int64)
+            bad |= (signed < -1) | (signed > 1)
+        elif name in ("SPACY", "ENT_IOB"):
+            bad |= column > (1 if name == "SPACY" else 3)
+        else:
+            return 0  # a column this check does not know: every document takes the careful path
+    if not bad.any():
+        return n_docs
+    return int(numpy.searchsorted(numpy.cumsum(lengths), numpy.argmax(bad), side="right"))
+
+
+def _unknown_keys(strings, column):
+    """Where ``column`` holds a key (other than 0) that is not in ``strings``."""
+    if not column.any():
+        return False
+    missing = [key for key in numpy.unique(column).tolist() if key and key not in strings]
+    return numpy.isin(column, missing) if missing else False
 
 
 def doc_to_bytes(doc) -> bytes:
@@ -337,7 +516,7 @@ def doc_from_bytes(vocab, data, doc_class):
     """The Doc ``doc_to_bytes`` wrote, built as ``doc_class`` over ``vocab``."""
     where = "the bytes given to Doc.from_bytes"
     header, chunks = open_stream(io.BytesIO(bytes(data)), where)
-    records = [record for chunk in chunks for record in chunk]
+    records = [record for chunk in chunks for record in chunk.records]
     if len(records) != 1:
         raise ValueError(Errors.E005.format(what="Doc", err=f"{len(records)} documents found"))
     return build_doc(vocab, records[0], header["attrs"], 0, where, doc_class)

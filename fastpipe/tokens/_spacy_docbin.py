@@ -104,6 +104,12 @@ def decode(data, where, *, doc_strings=True):
     without, records list none and ``strings`` (every string of the file) must be added to the
     vocab before the records are built into Docs (one pass over the strings, not one per doc).
     """
+    return decode_rows(data, where, doc_strings=doc_strings)[:4]
+
+
+def decode_rows(data, where, *, doc_strings=True):
+    """``decode``, and the token rows of every record one after the other in one array (each
+    record's array is a view of it), for checking them all at once."""
     try:
         msg = _load_msg(data, where)
         return _decode_msg(msg, where, doc_strings)
@@ -185,7 +191,7 @@ def _decode_msg(msg, where, doc_strings):
         except _Bad as err:
             raise ValueError(Errors.E041.format(i=i, where=where, err=err)) from None
         records.append(record)
-    return tuple(attrs), users is not None, records, names.used()
+    return tuple(attrs), users is not None, records, names.used(), array
 
 
 def _token_array(table, attrs, columns, spaces, names):
@@ -199,6 +205,10 @@ def _token_array(table, attrs, columns, spaces, names):
             continue
         column = table[:, columns[name]]
         if name in STRING_ATTRS:
+            if name != "ORTH" and not column.any():  # an attribute no token has: nothing to map
+                cids[name] = numpy.zeros(len(column), dtype=numpy.int64)
+                array[:, j] = 0
+                continue
             cids[name] = names.ids(column, name)
             array[:, j] = names.keys[cids[name]]
         else:

@@ -1,7 +1,7 @@
 # cython: language_level=3
 """Doc: a sequence of tokens over a pool-allocated TokenC array, and its annotations."""
 from libc.string cimport memset, memcpy
-from libc.stdint cimport int64_t
+from libc.stdint cimport int64_t, uint64_t
 cimport numpy as np
 import operator
 
@@ -321,30 +321,11 @@ cdef class Doc:
         if array.dtype.kind not in "iu":
             raise ValueError(Errors.E022.format(value=str(array.dtype), attr="array", reason="expected integers"))
         cdef np.ndarray[np.uint64_t, ndim=2] values = array.astype(numpy.uint64, copy=False)
-        cdef int i, j, n = self.length
-        cdef attr_t value
-        cdef int64_t signed
-        cdef attr_id_t attr_id
+        cdef int i, n = self.length
         # Check every column before writing any, so that a bad array leaves the Doc unchanged.
         _annotations.check_array(self, ids, values)
         cdef list old_heads = [self.c[i].head for i in range(n)] if HEAD in ids else None
-        for j, attr in enumerate(ids):
-            attr_id = <attr_id_t><int>attr
-            for i in range(n):
-                value = values[i, j]
-                signed = <int64_t>value
-                if attr_id == HEAD:
-                    self.c[i].head = <int>signed
-                elif attr_id == SENT_START:
-                    self.c[i].sent_start = <int>signed
-                elif attr_id == ENT_IOB:
-                    self.c[i].ent_iob = <int>value
-                elif attr_id == SPACY:
-                    self.c[i].spacy = <int>value
-                elif attr_id == ORTH:
-                    self.c[i].lex = self.vocab.get_by_orth(value)
-                else:
-                    _set_string_attr(&self.c[i], attr_id, value)
+        _set_columns(self, ids, values, 0)
         if HEAD in ids:
             sent_starts = [self.c[i].sent_start for i in range(n)] if SENT_START in ids else None
             try:
@@ -359,6 +340,37 @@ cdef class Doc:
         if SPACY in ids or ORTH in ids:
             self._recompute_offsets()
         return self
+
+    @staticmethod
+    def _from_checked_rows(Vocab vocab, const uint64_t[:, :] rows, tuple ids,
+                           const int64_t[:] lengths):
+        """DocBin's fast path: the Docs ``_from_keys`` then ``from_array`` would build from
+        ``rows`` (tokens x ``ids``, attribute ids with ORTH and SPACY first; each document's
+        rows one after the other, ``lengths`` rows each), without their per-Doc checks: the
+        caller has checked all the rows at once as they do (``_docbin_codec.
+        first_suspect_doc``). Only the heads are still checked here, for cycles (ValueError),
+        as that needs each Doc's tree."""
+        cdef Py_ssize_t d, i, n, start = 0
+        cdef Py_ssize_t ssi = ids.index(SENT_START) if SENT_START in ids else -1
+        cdef bint has_heads = HEAD in ids
+        cdef Doc doc
+        docs = []
+        for d in range(lengths.shape[0]):
+            n = lengths[d]
+            doc = Doc.__new__(Doc, vocab)
+            doc.reserve(<int>n)
+            for i in range(start, start + n):
+                doc.push_back(vocab.get_by_orth(rows[i, 0]), rows[i, 1] == 1)
+            if n and len(ids) > 2:
+                _set_columns(doc, ids, rows[start:start + n], 2)
+                if has_heads:
+                    doc.set_heads()
+                    if ssi >= 0:  # the stored boundaries win over those the heads imply
+                        for i in range(n):
+                            doc.c[i].sent_start = <int><int64_t>rows[start + i, ssi]
+            docs.append(doc)
+            start += n
+        return docs
 
     def _recompute_offsets(self):
         cdef int i
@@ -492,6 +504,33 @@ cdef class Doc:
 
 def _doc_from_bytes(vocab, data):
     return Doc(vocab).from_bytes(data)
+
+
+cdef int _set_columns(Doc doc, ids, const uint64_t[:, :] values, Py_ssize_t first) except -1:
+    """Write the columns ``first``... of ``values`` (tokens x ``ids``) into the Doc's tokens,
+    unchecked: the heads' derived fields (``set_heads``) and the offsets are the caller's."""
+    cdef Py_ssize_t i, j, n = doc.length
+    cdef attr_t value
+    cdef int64_t signed
+    cdef attr_id_t attr_id
+    for j in range(first, len(ids)):
+        attr_id = <attr_id_t><int>ids[j]
+        for i in range(n):
+            value = values[i, j]
+            signed = <int64_t>value
+            if attr_id == HEAD:
+                doc.c[i].head = <int>signed
+            elif attr_id == SENT_START:
+                doc.c[i].sent_start = <int>signed
+            elif attr_id == ENT_IOB:
+                doc.c[i].ent_iob = <int>value
+            elif attr_id == SPACY:
+                doc.c[i].spacy = <int>value
+            elif attr_id == ORTH:
+                doc.c[i].lex = doc.vocab.get_by_orth(value)
+            else:
+                _set_string_attr(&doc.c[i], attr_id, value)
+    return 0
 
 
 cdef inline void _set_string_attr(TokenC* token, attr_id_t attr_id, attr_t value) noexcept nogil:

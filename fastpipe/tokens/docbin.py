@@ -23,12 +23,14 @@ from pathlib import Path
 from ..errors import Errors
 from ..util import atomic_write
 from ._docbin_codec import (DEFAULT_CHUNK_DOCS, DEFAULT_CHUNK_TOKENS, MAGIC, U32, U64, attr_names,
-                            build_doc, encode_doc, open_stream, write_chunk, write_header,
+                            build_docs, encode_doc, open_stream, write_chunk, write_header,
                             write_stream)
 from . import _spacy_docbin as spacy_format
 from .doc import Doc
 
 __all__ = ["DocBin", "DocBinWriter", "iter_docs"]
+
+_BUILD_BLOCK = 1024  # get_docs checks the rows of this many documents at once
 
 
 class DocBin:
@@ -57,8 +59,9 @@ class DocBin:
 
     def get_docs(self, vocab):
         """Yield the Docs, built over ``vocab`` (their strings are added to its StringStore)."""
-        for i, record in enumerate(self._records):
-            yield build_doc(vocab, record, self.attrs, i, "this DocBin", Doc)
+        for start in range(0, len(self._records), _BUILD_BLOCK):
+            yield from build_docs(vocab, self._records[start:start + _BUILD_BLOCK], self.attrs,
+                                  "this DocBin", Doc, first=start)
 
     def merge(self, other):
         """Append the docs of another DocBin that stores the same attributes."""
@@ -123,7 +126,7 @@ class DocBin:
         header, chunks = open_stream(f, where)
         self.attrs = header["attrs"]
         self.store_user_data = header["user_data"]
-        self._records = [record for chunk in chunks for record in chunk]
+        self._records = [record for chunk in chunks for record in chunk.records]
 
 
 def _format(value, path):
@@ -178,19 +181,18 @@ def _iter_docs(f, vocab, where):
     f = _Peeked(f)
     if f.is_spacy(where):
         # spaCy's format is one msgpack map: read whole, its strings added to the vocab once.
-        attrs, _, records, strings = spacy_format.decode(f.read(), where, doc_strings=False)
+        attrs, _, records, strings, rows = spacy_format.decode_rows(f.read(), where, doc_strings=False)
         add = vocab.strings.add
         for string in strings:
             add(string)
-        for i, record in enumerate(records):
-            yield build_doc(vocab, record, attrs, i, where, Doc)
+        yield from build_docs(vocab, records, attrs, where, Doc, array=rows)
         return
-    header, chunks = open_stream(f, where)
+    header, chunks = open_stream(f, where, doc_strings=False)
     i = 0
     for chunk in chunks:
-        for record in chunk:
-            yield build_doc(vocab, record, header["attrs"], i, where, Doc)
-            i += 1
+        yield from build_docs(vocab, chunk.records, header["attrs"], where, Doc, first=i,
+                              array=chunk.rows, strings=chunk.strings)
+        i += len(chunk.records)
 
 
 class DocBinWriter:
