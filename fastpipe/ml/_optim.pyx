@@ -85,37 +85,87 @@ def nonzero_rows(const float[:, ::1] x):
     return out[:k]
 
 
+def touched_rows(const float[:, ::1] gradient, int[::1] out):
+    """Write the indices of the rows of ``gradient`` with any bit set (ascending) into the
+    start of ``out`` (room for every row); return how many. A -0.0 counts as set: it changes
+    nothing in an Adam step, so listing its row is merely cautious. Reads the gradient as
+    words, 16 at a time, as almost all of a bag-of-words gradient is zero."""
+    cdef Py_ssize_t n_rows = gradient.shape[0], width = gradient.shape[1]
+    if out.shape[0] < n_rows:
+        raise ValueError("touched_rows: out has room for fewer rows than the gradient has")
+    cdef Py_ssize_t n = n_rows * width, i = 0, k, r, last = -1, found = 0
+    cdef const unsigned int* words = <const unsigned int*>&gradient[0, 0] if n else NULL
+    cdef unsigned int any_set
+    with nogil:
+        while i < n:
+            any_set = 0
+            for k in range(i, min(i + 16, n)):
+                any_set |= words[k]
+            if any_set:
+                for k in range(i, min(i + 16, n)):
+                    if words[k]:
+                        r = k // width
+                        if r != last:
+                            out[found] = <int>r
+                            found += 1
+                            last = r
+            i += 16
+    return found
+
+
 def adam_step_rows(float[:, ::1] weights, float[:, ::1] gradient, float[:, ::1] mom1,
-                   float[:, ::1] mom2, unsigned char[::1] live, float beta1, float beta2,
-                   float eps, float learn_rate, float grad_clip, float decay):
-    """adam_step for a table whose rows are mostly untouched: a row whose weights, moments and
-    gradient are all zero would not change, so only rows marked ``live`` are updated. A row
-    becomes live (for good) the first time its gradient is non-zero; the caller marks rows
-    with non-zero weights or moments live before the first call. Same result as adam_step."""
-    cdef Py_ssize_t n_rows = weights.shape[0], width = weights.shape[1], r, j
+                   float[:, ::1] mom2, unsigned char[::1] live, int[::1] rows, Py_ssize_t n_live,
+                   int[::1] scratch, float beta1, float beta2, float eps, float learn_rate,
+                   float grad_clip, float decay):
+    """adam_step for a table whose rows are mostly untouched, with the same result bit for
+    bit: a row whose weights, moments and gradient are all zero stays zero under the dense
+    step, so only live rows are updated. ``live`` marks them, and the first ``n_live``
+    entries of ``rows`` (room for every row) list them in ascending order; a row becomes live
+    (for good) the first time its gradient is non-zero. The caller marks rows with non-zero
+    weights or moments live before the first call; ``scratch`` is room for every row. The
+    gradient's norm sums the squares in adam_step's order (four running sums by position),
+    over the rows with a gradient only: the others add zeros. Returns the new ``n_live``."""
+    cdef Py_ssize_t n_rows = weights.shape[0], width = weights.shape[1], r, j, t, f
     if (gradient.shape[0] != n_rows or mom1.shape[0] != n_rows or mom2.shape[0] != n_rows
-            or live.shape[0] != n_rows or gradient.shape[1] != width
-            or mom1.shape[1] != width or mom2.shape[1] != width):
+            or live.shape[0] != n_rows or rows.shape[0] != n_rows or scratch.shape[0] != n_rows
+            or gradient.shape[1] != width or mom1.shape[1] != width or mom2.shape[1] != width
+            or not 0 <= n_live <= n_rows):
         raise ValueError("adam_step_rows: arrays of different shapes")
-    cdef double norm = 0.0
-    cdef float scale = 1.0, g
+    cdef Py_ssize_t n_touched = touched_rows(gradient, scratch)
+    cdef Py_ssize_t n = n_rows * width, n4 = n - n % 4, n_new = 0, a, b, out
+    cdef double sums[4]
+    cdef double norm
+    cdef float scale = 1.0, g, x
     cdef float one_minus_b1 = 1.0 - beta1, one_minus_b2 = 1.0 - beta2
     with nogil:
-        for r in range(n_rows):
-            if not live[r]:
+        if grad_clip > 0 and n > 0:
+            sums[0] = sums[1] = sums[2] = sums[3] = 0.0
+            for t in range(n_touched):
+                f = scratch[t] * width
                 for j in range(width):
-                    if gradient[r, j] != 0:
-                        live[r] = 1
-                        break
-            if live[r]:
-                for j in range(width):
-                    norm += <double>gradient[r, j] * gradient[r, j]
-        norm = sqrt(norm)
-        if grad_clip > 0 and norm >= grad_clip:
-            scale = <float>(grad_clip / norm)
-        for r in range(n_rows):
-            if not live[r]:
-                continue
+                    x = gradient[scratch[t], j]
+                    sums[(f + j) & 3 if f + j < n4 else 0] += <double>x * x
+            norm = sqrt((sums[0] + sums[1]) + (sums[2] + sums[3]))
+            if norm >= grad_clip:
+                scale = <float>(grad_clip / norm)
+        # the newly live rows (ascending, at the front of scratch), merged into rows from the back
+        for t in range(n_touched):
+            if not live[scratch[t]]:
+                live[scratch[t]] = 1
+                scratch[n_new] = scratch[t]
+                n_new += 1
+        a, b, out = n_live - 1, n_new - 1, n_live + n_new - 1
+        while b >= 0:
+            if a >= 0 and rows[a] > scratch[b]:
+                rows[out] = rows[a]
+                a -= 1
+            else:
+                rows[out] = scratch[b]
+                b -= 1
+            out -= 1
+        n_live += n_new
+        for t in range(n_live):
+            r = rows[t]
             for j in range(width):
                 g = gradient[r, j] * scale
                 mom1[r, j] = mom1[r, j] * beta1 + g * one_minus_b1
@@ -123,6 +173,7 @@ def adam_step_rows(float[:, ::1] weights, float[:, ::1] gradient, float[:, ::1] 
                 weights[r, j] -= learn_rate * (mom1[r, j] / (sqrtf(mom2[r, j]) + eps))
                 weights[r, j] -= decay * weights[r, j]
                 gradient[r, j] = 0.0
+    return n_live
 
 
 def extrapolate(float[::1] weights, float[::1] previous, float scale):

@@ -5,7 +5,10 @@ several numpy passes and a temporary array per step. Anything the fused pass doe
 
 Large tables (a hashed bag-of-words layer has 262,144 rows) are mostly rows that are zero and
 have never had a gradient; such a row does not change under Adam, so the pass skips rows until
-their first non-zero gradient. The result is the same, with a fraction of the memory traffic."""
+their first non-zero gradient, keeping a sorted list of the rows that had one. The result is the
+same bit for bit, with a fraction of the memory traffic: a step reads the gradient once to find
+its non-zero rows and updates the listed rows only."""
+import math
 from typing import List, Union
 
 import numpy
@@ -21,22 +24,43 @@ SPARSE_MIN_ROWS = 8192
 FloatOrSeq = Union[float, List[float], Generator]
 
 
+class _LiveRows:
+    """The rows of one table that the row-by-row step updates (see ``adam_step_rows``)."""
+
+    __slots__ = ("mask", "rows", "n_live", "scratch", "address")
+
+    def __init__(self, weights, mom1, mom2):
+        self.address = weights.ctypes.data  # new weights (a replaced array) need a new list
+        # a row is live once any bit of its weights or moments is set (-0.0 included)
+        words = [a.view(numpy.uint32).reshape(weights.shape) for a in (weights, mom1, mom2)]
+        self.mask = (words[0] != 0).any(axis=1) | (words[1] != 0).any(axis=1) | (words[2] != 0).any(axis=1)
+        self.mask = self.mask.astype(numpy.uint8)
+        self.rows = numpy.zeros(weights.shape[0], dtype=numpy.int32)
+        live = numpy.flatnonzero(self.mask)
+        self.rows[:len(live)] = live
+        self.n_live = len(live)
+        self.scratch = numpy.zeros(weights.shape[0], dtype=numpy.int32)
+
+
 class FusedAdam(Optimizer):
     __slots__ = ("live_rows",)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.live_rows = {}
+        self.live_rows = {}  # key -> _LiveRows, for the tables stepped row by row
 
     def __call__(self, key, weights, gradient, *, lr_scale: float = 1.0):
         if not self._fusable(weights, gradient):
             return super().__call__(key, weights, gradient, lr_scale=lr_scale)
         return self._step(key, weights, gradient, lr_scale)
 
-    def _uses_rows(self, weights) -> bool:
-        """Whether the step goes row by row, skipping rows still all zero (``adam_step_rows``)."""
+    def _uses_rows(self, weights, step: float, decay: float) -> bool:
+        """Whether the step goes row by row, skipping rows still all zero (``adam_step_rows``):
+        for a large table without averages, when a zero row does stay zero (eps > 0, finite
+        settings; a dense step with eps 0 would fill zero rows with NaN)."""
         return (weights.ndim == 2 and weights.shape[0] >= SPARSE_MIN_ROWS
-                and self.averages is None)
+                and self.averages is None and self.eps > 0
+                and all(math.isfinite(v) for v in (step, decay, self.b1, self.b2, self.eps)))
 
     def _fusable(self, weights, gradient) -> bool:
         return not (self.use_radam or not (self.b1 >= 0.0 and self.b2 > 0.0)
@@ -58,14 +82,15 @@ class FusedAdam(Optimizer):
         step = self.learn_rate * fix2 ** 0.5 / fix1 * lr_scale
         decay = lr_scale * self.learn_rate * self.L2 if self.L2 != 0 else 0.0
         clip = self.grad_clip or 0.0
-        if self._uses_rows(weights):
-            live = self.live_rows.get(key)
-            if live is None:
-                live = self.live_rows[key] = (weights != 0).any(axis=1).astype(numpy.uint8)
+        if self._uses_rows(weights, step, decay):
             shape = weights.shape
-            adam_step_rows(weights, gradient, self.mom1[key].reshape(shape),
-                           self.mom2[key].reshape(shape), live, self.b1, self.b2, self.eps,
-                           step, clip, decay)
+            mom1, mom2 = self.mom1[key].reshape(shape), self.mom2[key].reshape(shape)
+            live = self.live_rows.get(key)
+            if live is None or live.address != weights.ctypes.data:
+                live = self.live_rows[key] = _LiveRows(weights, mom1, mom2)
+            live.n_live = adam_step_rows(weights, gradient, mom1, mom2, live.mask, live.rows,
+                                         live.n_live, live.scratch, self.b1, self.b2, self.eps,
+                                         step, clip, decay)
         else:
             adam_step(weights.reshape(-1), gradient.reshape(-1), self.mom1[key], self.mom2[key],
                       self.b1, self.b2, self.eps, step, clip, decay)

@@ -56,7 +56,7 @@ def test_sparse_rows_of_a_big_table_give_the_same_updates():
         w_ours, g = ours(("bow", 1), w_ours, grad.copy())
         numpy.testing.assert_allclose(w_ours, w_ref, rtol=1e-5, atol=1e-7)
         assert not g.any()
-    assert ours.live_rows[("bow", 1)].sum() < rows / 10
+    assert ours.live_rows[("bow", 1)].mask.sum() < rows / 10
 
 
 def test_nonzero_rows():
@@ -68,3 +68,90 @@ def test_nonzero_rows():
     rows = nonzero_rows(x)
     assert rows.dtype == numpy.int32 and list(rows) == [3, 50, 99]
     assert len(nonzero_rows(numpy.zeros((0, 5), dtype="f"))) == 0
+
+
+def dense_step(weights, gradient, mom1, mom2, opt, nr_upd, lr_scale=1.0):
+    """The fused dense pass (``adam_step``) with the optimizer's settings, on copies' arrays."""
+    from fastpipe.ml._optim import adam_step
+
+    step = opt.learn_rate * (1.0 - opt.b2 ** nr_upd) ** 0.5 / (1.0 - opt.b1 ** nr_upd) * lr_scale
+    decay = lr_scale * opt.learn_rate * opt.L2 if opt.L2 != 0 else 0.0
+    adam_step(weights.reshape(-1), gradient.reshape(-1), mom1.reshape(-1), mom2.reshape(-1),
+              opt.b1, opt.b2, opt.eps, step, opt.grad_clip or 0.0, decay)
+
+
+def bits(array):
+    return array.view(numpy.uint32)
+
+
+@pytest.mark.parametrize("grad_clip,scale", [(1.0, 1.0), (1.0, 100.0), (0.0, 10.0)])
+def test_rows_step_equals_the_dense_step_bit_for_bit(grad_clip, scale):
+    """The row-by-row step of a big table leaves weights, moments and gradient exactly as the
+    dense pass does, bit for bit, with clipping (the gradient's norm summed in the dense
+    order) and weight decay; a row with weights or moments but no gradient still moves, and
+    -0.0 in the weights or gradient changes nothing."""
+    from fastpipe.ml.optimizers import SPARSE_MIN_ROWS
+
+    rng = numpy.random.default_rng(7)
+    n_rows, width = SPARSE_MIN_ROWS + 3, 3  # rows x width not a multiple of 4: the norm's tail
+    weights = numpy.zeros((n_rows, width), dtype="f")
+    weights[5] = 0.5
+    weights[9, 1] = -0.0
+    weights[n_rows - 1] = rng.normal(size=width)
+    opt = FusedAdam(learn_rate=0.01, L2=0.01, grad_clip=grad_clip, use_averages=False)
+    key = ("bow", 1)
+    ref_w = weights.copy()
+    ref_m1 = numpy.zeros_like(weights)
+    ref_m2 = numpy.zeros_like(weights)
+    for step in range(1, 40):
+        grad = numpy.zeros_like(weights)
+        touched = rng.choice(n_rows, size=1 + step % 30, replace=False)
+        grad[touched] = rng.normal(size=(len(touched), width)).astype("f") * scale
+        grad[n_rows - 2 if step % 2 else 11, 0] = -0.0  # a row with only -0.0 in it
+        grad[n_rows - 1] = rng.normal(size=width) if step % 3 == 0 else 0.0  # the tail rows
+        ref_g = grad.copy()
+        dense_step(ref_w, ref_g, ref_m1, ref_m2, opt, step)
+        weights, grad = opt(key, weights, grad)
+        assert opt.live_rows[key].n_live < n_rows / 4  # the rows path was taken
+        assert (bits(weights) == bits(ref_w)).all()
+        assert (bits(opt.mom1[key]) == bits(ref_m1.reshape(-1))).all()
+        assert (bits(opt.mom2[key]) == bits(ref_m2.reshape(-1))).all()
+        assert not bits(grad).any()
+    live = opt.live_rows[key]
+    assert (numpy.diff(live.rows[:live.n_live]) > 0).all()  # ascending, no row twice
+    assert set(live.rows[:live.n_live].tolist()) == set(numpy.flatnonzero(live.mask).tolist())
+
+
+def test_rows_step_starts_from_the_rows_that_hold_anything():
+    """Rows with weights or moments already set (an optimizer handed a trained table) are
+    updated from the first step; a new weights array starts a new list."""
+    from fastpipe.ml.optimizers import SPARSE_MIN_ROWS
+
+    n_rows = SPARSE_MIN_ROWS
+    weights = numpy.zeros((n_rows, 2), dtype="f")
+    weights[100] = 1.0
+    opt = FusedAdam(learn_rate=0.01, L2=0.1, use_averages=False)
+    ref_w, ref_m1, ref_m2 = weights.copy(), numpy.zeros_like(weights), numpy.zeros_like(weights)
+    grad = numpy.zeros_like(weights)
+    grad[3] = 1.0
+    dense_step(ref_w, grad.copy(), ref_m1, ref_m2, opt, 1)
+    weights, _ = opt(("t", 1), weights, grad)
+    assert (bits(weights) == bits(ref_w)).all() and weights[100, 0] < 1.0
+    assert opt.live_rows[("t", 1)].rows[:2].tolist() == [3, 100]
+    other = numpy.zeros_like(weights)
+    other[7] = 2.0
+    opt(("t", 1), other, numpy.zeros_like(weights))
+    live = opt.live_rows[("t", 1)]  # row 3 has moments, row 7 weights, row 100 nothing now
+    assert live.n_live == 2 and live.rows[:2].tolist() == [3, 7]
+
+
+def test_touched_rows():
+    from fastpipe.ml._optim import touched_rows
+
+    x = numpy.zeros((100, 3), dtype="f")
+    x[[2, 40, 99], [0, 2, 1]] = [1.0, -0.0, 1e-30]
+    out = numpy.zeros(100, dtype=numpy.int32)
+    assert touched_rows(x, out) == 3 and out[:3].tolist() == [2, 40, 99]
+    assert touched_rows(numpy.zeros((0, 3), dtype="f"), numpy.zeros(0, dtype=numpy.int32)) == 0
+    with pytest.raises(ValueError):
+        touched_rows(x, numpy.zeros(10, dtype=numpy.int32))
