@@ -31,7 +31,8 @@ def train_from_config(config_path: Union[str, Path], output_path: Optional[Union
             raise NotADirectoryError(Errors.E113.format(path=output_path,
                                                         err="it exists and is not a folder"))
         output_path.mkdir(parents=True, exist_ok=True)
-    nlp = init_nlp(config, use_gpu=use_gpu, where=str(config_path))
+    # training reads the corpus right after: the initialization's read serves it
+    nlp = init_nlp(config, use_gpu=use_gpu, where=str(config_path), hold_train_docs=True)
     return train(nlp, output_path, stdout=stdout, stderr=stderr)
 
 

@@ -7,6 +7,7 @@ stream: they hold one DocBin chunk, plus at most ``shuffle_buffer`` documents wh
 so a corpus larger than memory trains.
 """
 import random
+import weakref
 from pathlib import Path
 from typing import Callable, Iterable, Iterator, List, Optional, Tuple, Union
 
@@ -18,7 +19,7 @@ from .augment import rebuild_doc
 from .example import Example
 
 __all__ = ["Corpus", "JsonlCorpus", "create_docbin_reader", "create_jsonl_reader", "walk_corpus",
-           "shuffle_stream"]
+           "shuffle_stream", "release_held_docs"]
 
 FILE_SUFFIX = ".fastpipe"
 DOCBIN_SUFFIXES = (FILE_SUFFIX, ".spacy")  # a folder's DocBin files: fastpipe's and spaCy's
@@ -67,6 +68,16 @@ def _read_docs(path, vocab):
     return docbin.iter_docs(path, vocab)
 
 
+# Documents a Corpus read once for an nlp object (``Corpus.hold``), which later passes over the
+# same files with that nlp take instead of reading them again: nlp -> (files, [(id, Doc)]).
+_HELD = weakref.WeakKeyDictionary()
+
+
+def release_held_docs(nlp) -> None:
+    """Forget the documents held for ``nlp`` (see ``Corpus.hold``)."""
+    _HELD.pop(nlp, None)
+
+
 class Corpus:
     """Examples from the `.fastpipe` or `.spacy` file at ``path``, or from every such file
     below a folder (both formats may be mixed).
@@ -103,6 +114,29 @@ class Corpus:
     def __call__(self, nlp) -> Iterator:
         return self._examples(nlp)
 
+    def hold(self, nlp) -> bool:
+        """Read the documents now and keep them for ``nlp``: until ``release_held_docs(nlp)``,
+        each pass with ``nlp`` by a Corpus over the same files (unchanged since) takes them
+        instead of reading the files again, as training does after ``nlp.initialize`` read
+        the corpus. A shuffling corpus holds nothing (each of its passes draws a new order)
+        and returns False. Each pass still makes its own predicted Docs and Examples."""
+        if self.shuffle:
+            return False
+        held = _HELD.get(nlp)
+        if held is None or held[0] != self._files_state():
+            _HELD[nlp] = (self._files_state(), list(self.iter_docs(nlp.vocab)))
+        return True
+
+    def _files_state(self):
+        return tuple((str(path), path.stat().st_size, path.stat().st_mtime_ns) for path in self.files)
+
+    def _docs(self, nlp) -> Iterator:
+        """The documents of a pass: those held for ``nlp`` (see ``hold``), or read now."""
+        held = _HELD.get(nlp)
+        if held is not None and not self.shuffle and held[0] == self._files_state():
+            return iter(held[1])
+        return self.iter_docs(nlp.vocab)
+
     def iter_docs(self, vocab) -> Iterator:
         """Yield (doc id, reference Doc) for every document, in file order or shuffled."""
         files = list(self.files)
@@ -117,7 +151,7 @@ class Corpus:
     def _examples(self, nlp) -> Iterator:
         self.n_skipped = 0
         n = 0
-        for doc_id, reference in self.iter_docs(nlp.vocab):
+        for doc_id, reference in self._docs(nlp):
             for example in self._make_examples(nlp, doc_id, reference):
                 for augmented in self._augment(nlp, example):
                     yield augmented

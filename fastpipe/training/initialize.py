@@ -38,11 +38,15 @@ def setup_gpu(use_gpu: int = -1) -> None:
     require_cpu()
 
 
-def init_nlp(config: Config, *, use_gpu: int = -1, where: str = ""):
+def init_nlp(config: Config, *, use_gpu: int = -1, where: str = "",
+             hold_train_docs: bool = False):
     """The nlp object a training config describes, initialized on its training corpus.
 
     ``config`` is the config as loaded (``load_config(..., interpolate=False)``); ``where``
-    names its file in error messages. Raises ConfigError for any invalid setting.
+    names its file in error messages. Raises ConfigError for any invalid setting. With
+    ``hold_train_docs`` (for a caller that trains next), a training corpus that training
+    will read into memory (``max_epochs`` not -1) keeps the documents the initialization
+    read for training's pass (``Corpus.hold``; ``create_train_batches`` releases them).
     """
     check_cpu_only(use_gpu)
     raw = Config(config, is_interpolated=False)
@@ -67,7 +71,14 @@ def init_nlp(config: Config, *, use_gpu: int = -1, where: str = ""):
     name = config["training"]["train_corpus"]
     resolve_corpus(config, config["training"]["dev_corpus"], where=where)  # fail before training
 
+    hold = (hold_train_docs and int(config["training"].get("max_epochs") or 0) != -1
+            and hasattr(train_corpus, "hold"))
+
     def get_examples():
+        # read when a component first asks, as without holding: after the vocab's and the
+        # tokenizer's settings are applied
+        if hold:
+            train_corpus.hold(nlp)
         return check_nonempty(train_corpus(nlp), name, config)
 
     logger.info("Initializing the pipeline %s", nlp.pipe_names)

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Dict, Iterable, Iterator, List, Optional, Tuple
 
 from ..errors import ConfigError, Errors
+from ..gold.corpus import release_held_docs
 from .initialize import check_nonempty
 
 __all__ = ["StepSettings", "train_step", "next_value", "subdivide_batch", "create_train_batches",
@@ -97,12 +98,16 @@ def create_train_batches(nlp, corpus: Callable, batcher: Callable, max_epochs: i
                          ) -> Iterator[Tuple[int, List[Any]]]:
     """Yield ``(epoch, batch)``. With ``max_epochs`` >= 0 the corpus is read once into memory
     and shuffled before every epoch (0: epochs without end); with -1 it is streamed once,
-    unshuffled (a reader that shuffles or repeats itself is then in charge)."""
+    unshuffled (a reader that shuffles or repeats itself is then in charge). Documents the
+    initialization held for ``nlp`` (``init_nlp(hold_train_docs=True)``) serve this pass
+    and are released after it."""
     if max_epochs == -1:
+        release_held_docs(nlp)
         for batch in batcher(check_nonempty(corpus(nlp), name, config or {})):
             yield 0, batch
         return
     examples = list(check_nonempty(corpus(nlp), name, config or {}))
+    release_held_docs(nlp)
     epoch = 0
     while max_epochs == 0 or epoch < max_epochs:
         random.shuffle(examples)
