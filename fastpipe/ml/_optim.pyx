@@ -135,7 +135,7 @@ def adam_step_rows(float[:, ::1] weights, float[:, ::1] gradient, float[:, ::1] 
     cdef Py_ssize_t n = n_rows * width, n4 = n - n % 4, n_new = 0, a, b, out
     cdef double sums[4]
     cdef double norm
-    cdef float scale = 1.0, g, x
+    cdef float scale = 1.0, g, x, m1, m2, w
     cdef float one_minus_b1 = 1.0 - beta1, one_minus_b2 = 1.0 - beta2
     with nogil:
         if grad_clip > 0 and n > 0:
@@ -167,11 +167,14 @@ def adam_step_rows(float[:, ::1] weights, float[:, ::1] gradient, float[:, ::1] 
         for t in range(n_live):
             r = rows[t]
             for j in range(width):
+                # adam_step's arithmetic, in locals: the arrays cannot overlap
                 g = gradient[r, j] * scale
-                mom1[r, j] = mom1[r, j] * beta1 + g * one_minus_b1
-                mom2[r, j] = mom2[r, j] * beta2 + g * g * one_minus_b2
-                weights[r, j] -= learn_rate * (mom1[r, j] / (sqrtf(mom2[r, j]) + eps))
-                weights[r, j] -= decay * weights[r, j]
+                m1 = mom1[r, j] * beta1 + g * one_minus_b1
+                m2 = mom2[r, j] * beta2 + g * g * one_minus_b2
+                w = weights[r, j] - learn_rate * (m1 / (sqrtf(m2) + eps))
+                mom1[r, j] = m1
+                mom2[r, j] = m2
+                weights[r, j] = w - decay * w
                 gradient[r, j] = 0.0
     return n_live
 
