@@ -178,11 +178,12 @@ def _decode_msg(msg, where, doc_strings):
     names = _Names(strings)
     array, cids = _token_array(table, attrs, columns, spaces, names)
     ends = numpy.cumsum(lengths, dtype=numpy.int64)
-    starts = ends - lengths
+    starts = (ends - lengths).tolist()
+    ends = ends.tolist()
     used = _doc_strings(cids, lengths, names) if doc_strings else None
     records = []
     for i in range(n_docs):
-        start, end = int(starts[i]), int(ends[i])
+        start, end = starts[i], ends[i]
         try:
             spans, span_strings = _spans(groups[i], end - start, names, where)
             record = {"array": array[start:end], "cats": _cats(cats[i]), "spans": spans,

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Dict, Iterable, Iterator, List, Optional, Tuple
 
 from ..errors import ConfigError, Errors
-from ..gold.corpus import release_held_docs
+from ..gold.corpus import gc_paused, release_held_docs
 from .initialize import check_nonempty
 
 __all__ = ["StepSettings", "train_step", "next_value", "subdivide_batch", "create_train_batches",
@@ -106,7 +106,8 @@ def create_train_batches(nlp, corpus: Callable, batcher: Callable, max_epochs: i
         for batch in batcher(check_nonempty(corpus(nlp), name, config or {})):
             yield 0, batch
         return
-    examples = list(check_nonempty(corpus(nlp), name, config or {}))
+    with gc_paused():
+        examples = list(check_nonempty(corpus(nlp), name, config or {}))
     release_held_docs(nlp)
     epoch = 0
     while max_epochs == 0 or epoch < max_epochs:

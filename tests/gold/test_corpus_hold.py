@@ -98,3 +98,28 @@ def test_a_pass_over_held_docs_still_says_when_nothing_is_kept(nlp, corpus_file)
     corpus.hold(nlp)
     with pytest.raises(ValueError, match=r"\[E303\]"):
         list(corpus(nlp))
+
+
+def test_gc_paused_holds_collections_even_past_msgpack():
+    """msgpack's reader turns the collector back on; the pause must outlast it."""
+    import srsly
+
+    from fastpipe.gold.corpus import gc_paused
+
+    before = gc.get_threshold()
+    collections = []
+
+    def note(phase, info):
+        if phase == "start":
+            collections.append(info["generation"])
+
+    gc.callbacks.append(note)
+    try:
+        with gc_paused():
+            srsly.msgpack_loads(srsly.msgpack_dumps({"a": [1, 2]}))
+            keep = [[i] for i in range(100_000)]  # enough allocations to set off collections
+            inside = list(collections)
+    finally:
+        gc.callbacks.remove(note)
+    assert inside == [] and len(keep) == 100_000
+    assert gc.get_threshold() == before
