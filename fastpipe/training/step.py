@@ -99,8 +99,8 @@ def create_train_batches(nlp, corpus: Callable, batcher: Callable, max_epochs: i
     """Yield ``(epoch, batch)``. With ``max_epochs`` >= 0 the corpus is read once into memory
     and shuffled before every epoch (0: epochs without end); with -1 it is streamed once,
     unshuffled (a reader that shuffles or repeats itself is then in charge). Documents the
-    initialization held for ``nlp`` (``init_nlp(hold_train_docs=True)``) serve this pass
-    and are released after it."""
+    initialization held for ``nlp`` (``init_nlp(hold_train_docs=True)``) serve the pass
+    into memory and are released after it (a streamed pass releases them unused)."""
     if max_epochs == -1:
         release_held_docs(nlp)
         for batch in batcher(check_nonempty(corpus(nlp), name, config or {})):
