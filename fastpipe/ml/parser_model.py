@@ -311,7 +311,8 @@ class ParserStep:
         self.n_rows = int(self.doc_offsets[-1])
         X = concat_rows(ops, tokvecs, self.nI, self.dtype)
         del tokvecs
-        self.P = ops.matmul(X, W, out=ops.workspace.get((self.n_rows, W.shape[1]), self.dtype))
+        self.P = ops.matmul(X, W, out=ops.workspace.get((self.n_rows, W.shape[1]), self.dtype,
+                                                        recurring=True))
         self.X = X if is_train else None
         self._dP = None           # gradient table (like P), created by the first backprop_step
         self._step_grads = None   # the parameter gradients steps add into (see _grads)

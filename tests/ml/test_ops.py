@@ -216,6 +216,17 @@ def test_workspace_does_not_retain_huge_buffers():
     assert sum(len(v) for v in ws._pool.values()) == 0
 
 
+def test_workspace_keeps_recurring_buffers_for_recurring_requests():
+    ws = Workspace(max_pooled_bytes=1000)
+    big = ws.get((100, 100), recurring=True)         # over the cap, pooled all the same
+    address = big.__array_interface__["data"][0]
+    del big
+    small = ws.get((10, 10))                         # an ordinary request never takes it
+    assert small.__array_interface__["data"][0] != address
+    again = ws.get((100, 100), recurring=True)       # the next batch rewrites the same memory
+    assert again.__array_interface__["data"][0] == address
+
+
 def test_workspace_is_per_thread():
     ws = Workspace()
     mine = ws.get((7, 3))
