@@ -46,7 +46,8 @@ nothing.
 
 Prediction: ``step = model.predict(docs)`` then ``scores = step.predict(ids)`` per step. Scores
 (and everything a step returns) are the caller's to keep or modify: a later call never
-overwrites them.
+overwrites them. ``step.predict_reusing(ids)`` gives the same scores in buffers that its next
+call overwrites, for a loop that is done with a step's scores before the next step.
 
 Dropout (``set_dropout_rate``) applies to H when there is an output layer. Parameters (all
 registered on thinc nodes, updated by ``finish_update``): lower W (nI, nF*nH*nP), pad (nF, nH*nP),
@@ -317,6 +318,7 @@ class ParserStep:
         self._dP = None           # gradient table (like P), created by the first backprop_step
         self._step_grads = None   # the parameter gradients steps add into (see _grads)
         self._finished = False
+        self._reused = None       # predict_reusing's buffers and parameters
 
     def get_doc_offsets(self) -> numpy.ndarray:
         """int32 (n_docs + 1,): doc i's token j is global row doc_offsets[i] + j."""
@@ -350,6 +352,32 @@ class ParserStep:
         if self.upper is None:
             return H
         return self._upper_forward(H)
+
+    def predict_reusing(self, ids) -> numpy.ndarray:
+        """``predict`` for a loop that consumes each step's scores before asking for the next:
+        the same numbers, written into buffers that the next call overwrites, so a step
+        allocates nothing (a component's prediction loop makes hundreds of steps a batch)."""
+        ids = self._check_ids(ids)
+        S = ids.shape[0]
+        bufs = self._reused
+        if bufs is None or bufs[0].shape[0] < S:
+            lower, upper = self.lower, self.upper
+            bufs = self._reused = (
+                numpy.empty((S, self.nH), dtype=numpy.uint8),
+                numpy.empty((S, self.nH), dtype=self.dtype),
+                numpy.empty((S, self.n_moves), dtype=self.dtype) if upper is not None else None,
+                lower.get_param("pad"), lower.get_param("b"),
+                upper.get_param("W") if upper is not None else None,
+                upper.get_param("b") if upper is not None else None,
+            )
+        which, H, scores, pad, b, U, c = bufs
+        H = H[:S]
+        _parser_kernels.hidden_forward(self.P, pad, b, ids, self.nP, which[:S], H)
+        if scores is None:
+            return H
+        scores = self.ops.matmul(H, U, out=scores[:S])
+        scores += c
+        return scores
 
     def _upper_forward(self, H):
         U = self.upper.get_param("W")

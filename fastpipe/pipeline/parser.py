@@ -145,7 +145,7 @@ class TransitionParser(TrainablePipe):
         offsets = step.get_doc_offsets()[:-1]
         batch = StateBatch(self.moves, states, offsets, self.model.attrs["n_feats"])
         while batch.n_active:
-            scores = step.predict(batch.features())
+            scores = step.predict_reusing(batch.features())
             batch.advance(numpy.ascontiguousarray(scores, dtype=numpy.float32))
         return states
 

@@ -231,6 +231,24 @@ def test_missing_nO_is_explained():
         model.initialize(X=[None])
 
 
+@pytest.mark.parametrize("use_upper", [True, False])
+def test_predict_reusing_gives_predicts_scores(use_upper):
+    lengths = [7, 5, 9]
+    model = build(FixedVectors(lengths, 6), [None] * 3, nO=4, hidden_width=8, use_upper=use_upper)
+    if use_upper:
+        rng = numpy.random.RandomState(3)
+        model.get_ref("upper").set_param("W", rng.normal(size=(8, 4)).astype("f"))
+        model.get_ref("upper").set_param("b", rng.normal(size=(4,)).astype("f"))
+    step = model.predict([None] * 3)
+    rng = numpy.random.RandomState(4)
+    for S in (6, 3, 9, 4):   # fewer states than before, then more: the buffers grow
+        ids = random_ids(rng, S, 8, sum(lengths))
+        expected = step.predict(ids)
+        got = step.predict_reusing(ids)
+        assert got.shape == expected.shape == (S, 4)
+        numpy.testing.assert_array_equal(got, expected)
+
+
 def test_dropout_only_in_training():
     model = build(FixedVectors([5], 6), [None], nO=4, hidden_width=32)
     model.get_ref("upper").set_param("W", numpy.ones((32, 4), dtype="f"))
