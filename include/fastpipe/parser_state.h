@@ -9,7 +9,8 @@
  * Dependency parsing (arc-eager): the buffer is the tokens [b0, length) followed by a virtual
  * root at position `length`. A token whose head is `length` is a root of the analysis; every
  * final state attaches each token either to a real token or to the virtual root, so sentence
- * boundaries are the spans of the roots' subtrees. Sentence starts already on the Doc
+ * boundaries are the spans of the roots' subtrees. A BREAK move ends a sentence before B0 by
+ * emptying the stack (its headless tokens become roots). Sentence starts already on the Doc
  * (sent_start == 1, set by an earlier component) cut the tokens into preset sentences
  * (`sent_of`); the arc-eager system makes no arc between two of them.
  *
@@ -65,7 +66,9 @@ enum {
     FP_AE_SHIFT = 0,  /* push B0 onto the stack */
     FP_AE_REDUCE = 1, /* pop S0, which has a head */
     FP_AE_LEFT = 2,   /* S0 <- B0 (or the virtual root) with a label, pop S0 */
-    FP_AE_RIGHT = 3   /* S0 -> B0 with a label, push B0 */
+    FP_AE_RIGHT = 3,  /* S0 -> B0 with a label, push B0 */
+    FP_AE_BREAK = 4   /* end the sentence before B0: empty the stack, its headless tokens
+                         becoming roots with the move's label */
 };
 
 /* One entity found by the recognizer. */
@@ -89,6 +92,8 @@ public:
     std::vector<fp_attr_t> labels;  /* gold arc label key per token; 0 = any label is right */
     std::vector<int> kids_start;    /* length + 1 offsets: the gold dependents of i are kids[kids_start[i]:kids_start[i + 1]] */
     std::vector<int> kids;          /* gold dependents grouped by head, ascending */
+    std::vector<uint8_t> sent_starts; /* 1 where a gold sentence starts (token 0 excepted);
+                                       0 inside a sentence or where missing heads hide it */
     std::vector<uint8_t> ner_tags;  /* gold BILUO action per token (FP_NER_*); FP_NER_MISSING = unknown */
     std::vector<fp_attr_t> ner_labels; /* gold entity label key per token; 0 for OUT and missing */
     std::vector<fp_EntC> negs;      /* spans known not to be entities (the ner's incorrect_spans_key);

@@ -42,7 +42,8 @@ def test_hand_written_tree(vocab):
     moves.initialize([eg])
     assert moves.root_labels == ("root",)
     assert moves.move_name(0) == "S" and moves.move_name(1) == "D"
-    assert moves.n_moves == 2 + 2 * len(set(deps))
+    # S, D, LEFT and RIGHT of each label, and one BREAK for the root label
+    assert moves.n_moves == 2 + 2 * len(set(deps)) + 1
     state = moves.init_state(eg.predicted)
     gold = moves.init_gold(eg)
     names = []
@@ -51,7 +52,7 @@ def test_hand_written_tree(vocab):
         names.append(moves.move_name(m))
         moves.apply_move(state, m)
     assert names == ["S", "L-nsubj", "S", "S", "L-det", "R-obj", "S", "S", "L-det", "L-case",
-                     "D", "R-obl", "D", "R-punct", "S", "R-punct", "D", "L-root", "D", "L-root"]
+                     "D", "R-obl", "D", "R-punct", "D", "B-root", "S", "R-punct", "D", "L-root"]
     moves.set_annotations(state)
     doc = eg.predicted
     assert [t.head.i for t in doc] == heads
@@ -143,7 +144,12 @@ def test_oracle_is_exact_from_any_reachable_state(vocab):
             for m in moves.valid_moves(state):
                 err, nxt = apply_and_score(moves, state, m, gold_heads, gold_labels)
                 after = best_future_parse(moves, nxt, gold_heads, gold_labels, memo)
-                assert costs[m] == err + after - before, (moves.move_name(m), state, gold.heads)
+                # passing a gold sentence start that could be closed costs one more
+                missed = (moves.move_name(m) == "S" and state.b0 in gold.sent_starts
+                          and any(moves.move_name(v).startswith("B-")
+                                  for v in moves.valid_moves(state)))
+                assert costs[m] == err + after - before + missed, (moves.move_name(m), state,
+                                                                   gold.heads)
                 n_checked += 1
             assert min(costs[m] for m in moves.valid_moves(state)) == 0
             moves.apply_move(state, moves.oracle(state, gold))

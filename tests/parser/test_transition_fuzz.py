@@ -42,7 +42,8 @@ def test_random_valid_parser_moves_end_well_formed(en, parser_moves):
     for doc in fuzz_docs(en, rng):
         state = parser_moves.init_state(doc)
         steps = random_walk(parser_moves, state, rng)
-        assert steps == 2 * len(doc)   # every token pushed once and popped once
+        # every token pushed once and popped once (a BREAK pops the whole stack in one move)
+        assert len(doc) <= steps <= 2 * len(doc)
         assert -1 not in state.heads
         assert state.stack == [] and state.b0 == len(doc)
         heads = [i if h is None else h for i, h in enumerate(state.heads)]
@@ -60,7 +61,8 @@ def test_ten_thousand_tokens(en, parser_moves):
     words = [rng.choice(["a", "b", ".", "!", "the", "dog"]) for _ in range(10_000)]
     doc = Doc(en.vocab, words=words)
     state = parser_moves.init_state(doc)
-    assert random_walk(parser_moves, state, rng) == 20_000
+    assert 10_000 <= random_walk(parser_moves, state, rng) <= 20_000
+    assert state.stack == [] and -1 not in state.heads
     parser_moves.set_annotations(state)
     check_forest(doc)
     ner = BiluoPushDown(en.vocab, labels=["PER", "ORG"])
@@ -98,7 +100,8 @@ def test_oracle_on_nonprojective_and_random_golds(en, parser_moves):
         states.append(parser_moves.init_state(pred))
         docs.append(pred)
     steps = parser_moves.follow_oracle(states, golds)
-    assert steps == 2 * sum(len(d) for d in docs)
+    n_tokens = sum(len(d) for d in docs)
+    assert n_tokens <= steps <= 2 * n_tokens   # a BREAK may pop several tokens at once
     for state, doc in zip(states, docs):
         parser_moves.set_annotations(state)
         check_forest(doc)

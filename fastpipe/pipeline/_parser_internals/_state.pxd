@@ -23,6 +23,7 @@ cdef extern from "fastpipe/parser_state.h" nogil:
         FP_AE_REDUCE
         FP_AE_LEFT
         FP_AE_RIGHT
+        FP_AE_BREAK
 
     ctypedef struct EntC "fp_EntC":
         int start           # first token
@@ -39,6 +40,7 @@ cdef extern from "fastpipe/parser_state.h" nogil:
         vector[attr_t] labels       # gold label key; 0 = any label is right
         vector[int] kids_start      # CSR offsets of the gold dependents, length + 1
         vector[int] kids            # gold dependents grouped by head
+        vector[uint8_t] sent_starts # 1 where a gold sentence starts (known heads only)
         vector[uint8_t] ner_tags    # gold BILUO action per token; FP_NER_MISSING = unknown
         vector[attr_t] ner_labels   # gold entity label key per token
         vector[EntC] negs           # spans known not to be entities; label 0 = of any label

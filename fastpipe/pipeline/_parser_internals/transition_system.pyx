@@ -44,6 +44,11 @@ cdef class Gold:
         return [None if h == self.c.length else h for h in self.c.heads]
 
     @property
+    def sent_starts(self):
+        """Positions where a gold sentence starts (token 0 aside; where heads are known)."""
+        return [i for i, v in enumerate(self.c.sent_starts) if v]
+
+    @property
     def ner_tags(self):
         return list(self.c.ner_tags)
 
