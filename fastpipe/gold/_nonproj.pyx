@@ -56,7 +56,8 @@ def is_nonproj_tree(heads):
 def projectivize(heads, labels):
     """(heads, labels) of the projective tree, as new lists: while a non-projective arc is left,
     the shortest (the leftmost among equals) is lifted to its head's head, and a lifted token's
-    label becomes "label||headlabel", with the label of its original head. A tree with a
+    label becomes "label||headlabel", with the label of its original head. An arc from a root
+    that crosses another root's subtree cannot be lifted and is left. A tree with a
     missing (None) head or label comes back unchanged."""
     if any(h is None for h in heads) or any(l is None for l in labels):
         return list(heads), list(labels)
@@ -69,7 +70,9 @@ def projectivize(heads, labels):
         best = -1
         best_len = n + 1
         for i in range(n):
-            if _is_nonproj_arc(h, i):
+            # an arc whose head is a root cannot be lifted (a root has no head to lift it to):
+            # it crosses another sentence's tree, and it stays as it is
+            if h[h[i]] != h[i] and _is_nonproj_arc(h, i):
                 length = c_abs(h[i] - i)
                 if length < best_len:
                     best = i

@@ -19,6 +19,20 @@ def read_trees(path):
                 tree.append((int(cols[6]), cols[7]))
 
 
+def test_an_arc_crossing_another_root_is_left_and_lifting_ends():
+    # "he said ' go home ' ." with "go" a second root and "." attached across it to "said":
+    # that arc cannot be lifted (its head is a root); projectivize used to loop forever on it
+    heads = [1, 1, 3, 3, 3, 3, 1]
+    labels = ["nsubj", "ROOT", "punct", "ROOT", "obj", "punct", "punct"]
+    assert is_nonproj_arc(6, heads)
+    assert projectivize(heads, labels) == (heads, labels)
+    # in a forest, an arc whose head is not a root is still lifted: 1 -> 3 spans 2 (under 0)
+    heads = [0, 3, 0, 0, 4, 4]
+    labels = ["ROOT", "x", "y", "z", "ROOT", "w"]
+    assert projectivize(heads, labels) == ([0, 0, 0, 0, 4, 4],
+                                           ["ROOT", "x||z", "y", "z", "ROOT", "w"])
+
+
 def test_hand_written_trees():
     heads = [1, 3, 3, 3, 6, 6, 1, 3, 3]
     labels = ["det", "nsubj", "aux", "root", "case", "det", "nmod", "obl", "punct"]
