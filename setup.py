@@ -113,6 +113,7 @@ setup(
         "fastpipe.lang",
         "fastpipe.lang.en",
         "fastpipe.lang.xx",
+        "fastpipe.language",
         "fastpipe.cli",
         "fastpipe.ml",
         "fastpipe.parallel",

@@ -418,9 +418,9 @@ def test_pipe_with_two_processes_keeps_order_and_annotations():
 
 @pytest.mark.slow
 def test_pipe_with_spawned_processes_rebuilds_the_pipeline(monkeypatch):
-    import fastpipe.language
+    import fastpipe.language.processes
 
-    monkeypatch.setattr(fastpipe.language, "PIPE_START_METHOD", "spawn")
+    monkeypatch.setattr(fastpipe.language.processes, "PIPE_START_METHOD", "spawn")
     nlp = trained_tagger(steps=20)
     texts = [text for text, _ in TAGGED]
     docs = list(nlp.pipe(texts, batch_size=2, n_process=2))

@@ -1,36 +1,33 @@
 """The nlp object: a vocab, a tokenizer and a pipeline of components, built from a config."""
-import collections
 import copy
-import functools
-import inspect
-import multiprocessing
-import os
 import sys
 import time
-import types
 from pathlib import Path
 from typing import Any, Callable, Dict, Iterable, Iterator, List, Optional, Tuple, Union
 
 import srsly
 from thinc.api import Config, Optimizer
 
-from .about import __version__
-from .config import config_to_str, import_code
-from .defaults import FactoryMeta, default_config
-from .errors import Errors
-from .gold.example import Example
-from .init_settings import init_tok2vec, init_tokenizer, init_vocab
-from .lang import data_from_defaults, lang_module
-from .lang.base import defaults_tables
-from .lang.generic import GenericDefaults
-from .pipeline.base import Pipe, validate_examples
-from .registry import factory as register_factory
-from .registry import factory_names, get_factory_meta, registry
-from .scorer import score_tokenization
-from .tokenizer import Tokenizer
-from .tokens.doc import Doc
-from .util import minibatch
-from .vocab import Vocab
+from ..about import __version__
+from ..config import config_to_str, import_code
+from ..defaults import FactoryMeta, default_config
+from ..errors import Errors
+from ..gold.example import Example
+from ..init_settings import init_tok2vec, init_tokenizer, init_vocab
+from ..lang import data_from_defaults, lang_module
+from ..lang.base import defaults_tables
+from ..lang.generic import GenericDefaults
+from ..pipeline.base import validate_examples
+from ..registry import factory as register_factory
+from ..registry import factory_names, get_factory_meta, registry
+from ..scorer import score_tokenization
+from ..tokenizer import Tokenizer
+from ..tokens.doc import Doc
+from ..vocab import Vocab
+from .components import (_call_each, _check_callable, _check_component_name, _checked_doc,
+                         _name_component, _takes_keyword)
+from .processes import _n_processes, _pipe_as_tuples, _pipe_in_processes
+from .saved_config import _check_registered, _names, _without_components
 
 CREATION_HOOKS = ("before_creation", "after_creation", "after_pipeline_creation")
 
@@ -450,7 +447,8 @@ class Language:
         n_process = _n_processes(n_process)
         steps = self._steps(disable, component_cfg)
         if n_process > 1:
-            yield from _pipe_in_processes(self, texts, steps, batch_size, n_process)
+            yield from _pipe_in_processes(self, texts, steps, batch_size, n_process,
+                                          _importable_base(type(self)))
         else:
             yield from self._pipe_steps(texts, steps, batch_size)
 
@@ -705,11 +703,15 @@ def _importable(cls: type) -> bool:
     return found is cls
 
 
+def _importable_base(cls: type) -> type:
+    """``cls``, or for a class made at run time (for a before_creation callback) the nearest
+    Language class above it that other processes can import by name."""
+    return next(c for c in cls.__mro__ if issubclass(c, Language) and _importable(c))
+
+
 def _class_recipe(cls: type):
-    if _importable(cls):
-        return cls
-    base = next(c for c in cls.__mro__ if issubclass(c, Language) and _importable(c))
-    return base, cls.__name__, defaults_tables(cls.Defaults)
+    base = _importable_base(cls)
+    return base if base is cls else (base, cls.__name__, defaults_tables(cls.Defaults))
 
 
 def _new_nlp(recipe) -> Language:
@@ -776,29 +778,6 @@ def load(path: Union[str, Path], *, vocab: Optional[Vocab] = None, disable: Iter
     return nlp.from_disk(path)
 
 
-def _names(names: Union[str, Iterable[str]], pipeline: List[str]) -> List[str]:
-    names = [names] if isinstance(names, str) else list(names)
-    for name in names:
-        if name not in pipeline:
-            raise KeyError(Errors.E089.format(name=name, names=pipeline))
-    return names
-
-
-def _without_components(config: Config, names: List[str]) -> Config:
-    """The config with the components ``names`` left out of [nlp] and [components] and of
-    [training]'s lists of components."""
-    config = Config(config)
-    drop = set(names)
-    for key in ("pipeline", "disabled"):
-        config["nlp"][key] = [n for n in config["nlp"].get(key, []) if n not in drop]
-    config["components"] = {n: block for n, block in config["components"].items() if n not in drop}
-    training = config.get("training", {})
-    for key in ("frozen_components", "annotating_components"):
-        if training.get(key):
-            training[key] = [n for n in training[key] if n not in drop]
-    return config
-
-
 def get_lang_class(lang: str) -> type:
     """The Language class ``fastpipe.blank(lang)`` makes pipelines of: the one the code's
     package under fastpipe/lang defines (English for "en", MultiLanguage for "xx"), found by
@@ -810,36 +789,6 @@ def get_lang_class(lang: str) -> type:
         if isinstance(value, type) and issubclass(value, Language) and value.lang == lang:
             return value
     return Language
-
-
-def _check_registered(config: Config, config_path: Path) -> None:
-    """E581 for the first function or factory the pipeline's [nlp] and [components] sections
-    name that no code registered (the user's code was not imported)."""
-    for where, registry_name, name in _registered_names(config, ("nlp", "components")):
-        if registry_name == "factories":
-            if name not in factory_names():
-                raise ValueError(Errors.E581.format(path=config_path, where=where, name=name,
-                                                    registry="the component factory"))
-        elif not registry.has(registry_name, name):
-            raise ValueError(Errors.E581.format(path=config_path, where=where, name=name,
-                                                registry=f"the {registry_name} function"))
-
-
-def _registered_names(block: dict, keys: Iterable[str], prefix: str = "") -> Iterator[Tuple[str, str, str]]:
-    """(where, registry, name) of every ``@registry = name`` reference below ``keys`` of
-    ``block``, and of every component's ``factory``."""
-    for key in keys:
-        value = block.get(key)
-        if not isinstance(value, dict):
-            continue
-        section = f"{prefix}.{key}" if prefix else key
-        for setting, item in value.items():
-            if isinstance(setting, str) and setting.startswith("@") and isinstance(item, str):
-                yield f"[{section}] {setting}", setting[1:], item
-            elif setting == "factory" and section.count(".") == 1 and \
-                    section.startswith("components.") and isinstance(item, str):
-                yield f"[{section}] factory", "factories", item
-        yield from _registered_names(value, list(value), section)
 
 
 def _check_hook(nlp, hook: str):
@@ -858,126 +807,3 @@ class _StopWords:
         return text.lower() in self.words
 
 
-# -- custom components ----------------------------------------------------------------------------
-
-def _check_component_name(name, kind: str) -> None:
-    if not isinstance(name, str) or not name:
-        raise ValueError(Errors.E570.format(kind=kind, name=name))
-
-
-def _check_callable(func, name: str, kind: str) -> None:
-    if not callable(func):
-        what = " (nlp, name, **settings) -> component" if kind == "factory" else " doc -> doc"
-        raise TypeError(Errors.E571.format(kind=kind, name=name, type=type(func).__name__, what=what))
-
-
-def _name_component(proc, name: str, factory_name: str) -> None:
-    """Tell a pipe object its name and factory. Any other callable (a user's function) is
-    left as it is: one function may be added under several names."""
-    if isinstance(proc, Pipe):
-        proc.name = name
-        proc.factory_name = factory_name
-    elif not isinstance(proc, (types.FunctionType, types.MethodType, types.BuiltinFunctionType,
-                               functools.partial)) and hasattr(proc, "name"):
-        try:
-            proc.name = name
-        except AttributeError:  # a read-only name is the object's own business
-            pass
-
-
-def _checked_doc(doc, name: str):
-    if not isinstance(doc, Doc):
-        raise ValueError(Errors.E573.format(name=name, type=type(doc).__name__))
-    return doc
-
-
-def _call_each(proc, name: str, docs: Iterable, kwargs: dict) -> Iterator:
-    """A component without a ``pipe`` method, called on one Doc after another."""
-    for doc in docs:
-        yield _checked_doc(proc(doc, **kwargs), name)
-
-
-def _takes_keyword(func, keyword: str) -> bool:
-    try:
-        params = inspect.signature(func).parameters
-    except (TypeError, ValueError):
-        return False
-    return keyword in params or any(p.kind == p.VAR_KEYWORD for p in params.values())
-
-
-# -- nlp.pipe: (text, context) pairs and worker processes ------------------------------------------
-
-def _pipe_as_tuples(nlp: Language, pairs: Iterable, **kwargs) -> Iterator[Tuple[Any, Any]]:
-    """(doc, context) for each (text, context) pair, in order. The contexts wait in a queue
-    while their texts go through the pipeline (in this process or in workers)."""
-    contexts: collections.deque = collections.deque()
-
-    def texts():
-        for item in pairs:
-            if not isinstance(item, (tuple, list)) or len(item) != 2:
-                raise ValueError(Errors.E577.format(item=item))
-            contexts.append(item[1])
-            yield item[0]
-
-    for doc in nlp.pipe(texts(), **kwargs):
-        yield doc, contexts.popleft()
-
-
-def _n_processes(n_process) -> int:
-    if isinstance(n_process, bool) or not isinstance(n_process, int) or \
-            (n_process < 1 and n_process != -1):
-        raise ValueError(Errors.E578.format(value=n_process))
-    return (os.cpu_count() or 1) if n_process == -1 else n_process
-
-
-#: What a worker process runs: (nlp, component names, their keyword arguments, batch size).
-#: A forked worker inherits it from the parent; a spawned one builds it in ``_start_worker``.
-_WORKER: Optional[Tuple[Language, List[str], Dict[str, dict], int]] = None
-
-
-def _pipe_in_processes(nlp: Language, texts: Iterable, steps, batch_size: int,
-                       n_process: int) -> Iterator:
-    """The Docs of ``texts`` through ``steps``, batch by batch in ``n_process`` workers,
-    yielded in order. Texts and Docs travel as str and Doc bytes (strings included), and
-    come back as Doc bytes read into this pipeline's vocab.
-
-    Where the platform can fork, the workers start as copies of this process: the pipeline,
-    and any component the user's code registered, are there as they are. Elsewhere they are
-    spawned and rebuild the pipeline from ``nlp.to_bytes()`` and its config."""
-    global _WORKER
-    names = [name for name, _, _ in steps]
-    kwargs = {name: cfg for name, _, cfg in steps}
-    batches = ([t if isinstance(t, str) else t.to_bytes() for t in batch]
-               for batch in minibatch(texts, batch_size))
-    context = multiprocessing.get_context(PIPE_START_METHOD)
-    if PIPE_START_METHOD == "fork":
-        _WORKER = (nlp, names, kwargs, batch_size)
-        try:  # the workers are forked here, each with its copy of _WORKER
-            pool = context.Pool(n_process)
-        finally:
-            _WORKER = None
-    else:
-        pool = context.Pool(n_process, initializer=_start_worker,
-                            initargs=(nlp.to_bytes(), names, kwargs, batch_size))
-    with pool:
-        for done in pool.imap(_process_batch, batches):
-            for data in done:
-                yield Doc(nlp.vocab).from_bytes(data)
-
-
-#: How ``nlp.pipe(n_process=...)`` starts its workers: fork where the platform has it.
-PIPE_START_METHOD = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
-
-
-def _start_worker(nlp_bytes: bytes, names, kwargs, batch_size) -> None:
-    global _WORKER
-    config = Config().from_str(srsly.msgpack_loads(nlp_bytes)["config"], interpolate=False)
-    nlp = Language.from_config(config, auto_fill=False).from_bytes(nlp_bytes)
-    _WORKER = (nlp, names, kwargs, batch_size)
-
-
-def _process_batch(batch: List) -> List[bytes]:
-    nlp, names, kwargs, batch_size = _WORKER
-    docs = [t if isinstance(t, str) else Doc(nlp.vocab).from_bytes(t) for t in batch]
-    steps = [(name, nlp.get_pipe(name), kwargs[name]) for name in names]
-    return [doc.to_bytes() for doc in nlp._pipe_steps(docs, steps, batch_size)]
