@@ -463,6 +463,46 @@ class Errors(metaclass=ErrorsWithCodes):
             "fastpipe.levenshtein_compare.v1, in [components.{name}.matcher_fuzzy_compare].")
     E554 = ("{where}: {key} {predicate} takes a string or one of {{'IN': [...]}}, "
             "{{'NOT_IN': [...]}} of strings, got {value!r}.")
+    # loading pipelines from others: sourcing cycles, config value kinds, saved component
+    # state, tokenizer patterns, memory zones, start-up interrupts (E640-E659)
+    E640 = ("{folder}: this pipeline folder is already being loaded when a component sources it "
+            "again ({chain}), so loading would never end; point that component's `source` at "
+            "another folder or give it a factory.")
+    # safe writes: output locks, temporary files and folders (E600-E609)
+    E600 = ("{folder} is in use by another fastpipe process (pid {pid}), which holds its lock "
+            "file {lock}: wait for that run to finish or stop it, or write to another folder.")
+    # the commands after training: package, apply, benchmark, assemble, find-threshold
+    # (E660-E689)
+    E660 = ("Package name {name!r}: use letters, digits and underscores only, starting with a "
+            "letter or digit (the package is named LANG_NAME, e.g. en_news_small).")
+    E661 = ("Package version {version!r} is not a version pip accepts; use numbers such as "
+            "1.0.0 (optionally with a1, rc1, .post1 or .dev1).")
+    E662 = "--build {value}: not something to build; use sdist, wheel, both (sdist,wheel) or none."
+    E663 = ("The package folder {path} exists; pass --force to replace it, or give another "
+            "OUTPUT_DIR or --version.")
+    E664 = ("Building the sdist and wheel needs the `build` package: pip install build, or pass "
+            "--build none to write the package folder only.")
+    E665 = "python -m build failed on {path}: {output}"
+    E666 = ("{path}: nothing to apply the pipeline to; give a .txt, .jsonl, .fastpipe or .spacy "
+            "file, or a folder holding some.")
+    E667 = ("{path}: fastpipe apply reads .txt (a document per line), .jsonl (a text field per "
+            "line), .fastpipe and .spacy files, not {suffix!r} files.")
+    E668 = ("{path}:{line}: not a JSON object with a string field {key!r}; fix the line, or pass "
+            "--text-key with the field that holds the text.")
+    E669 = ("Output {path}: fastpipe apply writes a .fastpipe corpus; give a path ending in "
+            ".fastpipe.")
+    E670 = ("{path}: no document with words to time the pipeline on; give a corpus (.fastpipe, "
+            ".spacy, .txt or .jsonl) that holds text.")
+    E671 = "--{option} must be at least {least}, got {value}."
+    E672 = ("Component {name!r} is not in the pipeline at {model} (its components: {names}); "
+            "give one of them.")
+    E673 = ("Component {name!r} is a {factory!r}: find-threshold tunes textcat_multilabel "
+            "components only (fastpipe has no spancat yet, and textcat's classes exclude each "
+            "other, so it has no threshold to tune).")
+    E674 = ("Score {key!r} is not among the scores of component {name!r} ({keys}); pass one "
+            "of them as --scores-key.")
+    E675 = ("{path}: the corpus has no documents with categories (doc.cats) for {name!r} to "
+            "be scored on.")
 
 
 class Warnings(metaclass=ErrorsWithCodes):

@@ -1,9 +1,13 @@
-"""fastpipe.util: atomic writes of files and folders, and minibatch over a stream."""
+"""fastpipe.util: atomic writes of files and folders, cleaning up after dead writers, the
+output lock, and minibatch over a stream."""
 import os
+import subprocess
+import sys
 
 import pytest
 
-from fastpipe.util import (atomic_write, minibatch, replace_folder, write_json_atomic,
+from fastpipe.util import (LOCK_FILE, OutputInUse, OutputLock, atomic_write, clean_stale,
+                           minibatch, recover_folder, replace_folder, write_json_atomic,
                            write_text_atomic)
 
 
@@ -58,6 +62,87 @@ def test_replace_folder_keeps_the_old_folder_when_writing_fails(tmp_path):
     replace_folder(target, write("two"))
     assert (target / "a.txt").read_text() == "two"
     assert _hidden(tmp_path) == []
+
+
+@pytest.fixture(scope="module")
+def dead_pid():
+    """The pid of a process that has ended (and been waited for)."""
+    proc = subprocess.Popen([sys.executable, "-c", "pass"])
+    proc.wait()
+    return proc.pid
+
+
+def test_temporary_names_say_which_process_writes_them(tmp_path):
+    path = tmp_path / "f.bin"
+    with atomic_write(path) as f:
+        name = os.path.basename(f.name)
+        assert name.startswith(f".f.bin.{os.getpid()}-") and name.endswith(".tmp")
+    seen = []
+    replace_folder(tmp_path / "model", lambda folder: seen.append(folder.name))
+    assert seen[0].startswith(f".model.{os.getpid()}-") and seen[0].endswith(".tmp")
+
+
+def test_clean_stale_removes_only_dead_writers_leftovers(tmp_path, dead_pid):
+    live = os.getpid()
+    (tmp_path / "model").mkdir()
+    leftovers = {
+        f".f.bin.{dead_pid}-0123abcd.tmp": False,  # dead writer's file: removed
+        f".model.{dead_pid}-0123abcd.tmp": True,  # dead writer's folder: removed
+        f".model.old-{dead_pid}-0123abcd": True,  # set aside, but model exists: removed
+    }
+    kept = {
+        f".f.bin.{live}-0123abcd.tmp": False,  # a live writer's
+        f".model.old-{live}-0123abcd": True,
+        f".notes.{dead_pid}-0123.tmp": False,  # not a name fastpipe makes
+        ".hidden": False,
+    }
+    for name, is_folder in {**leftovers, **kept}.items():
+        if is_folder:
+            (tmp_path / name).mkdir()
+            (tmp_path / name / "x").write_text("x")
+        else:
+            (tmp_path / name).write_text("x")
+    clean_stale(tmp_path)
+    assert _hidden(tmp_path) == sorted(kept)
+    # the next atomic write into the folder cleans up too
+    (tmp_path / leftovers_name(dead_pid)).write_text("x")
+    write_text_atomic(tmp_path / "other.txt", "y")
+    assert _hidden(tmp_path) == sorted(kept)
+
+
+def leftovers_name(pid):
+    return f".corpus.fastpipe.{pid}-89abcdef.tmp"
+
+
+def test_a_folder_left_aside_by_a_dead_writer_is_put_back(tmp_path, dead_pid):
+    target = tmp_path / "model"
+    aside = tmp_path / f".model.old-{dead_pid}-0123abcd"
+    aside.mkdir()
+    (aside / "a.txt").write_text("old")
+    assert recover_folder(target) == target
+    assert (target / "a.txt").read_text() == "old" and not aside.exists()
+    # a live writer's set-aside folder is its own business
+    live_aside = tmp_path / f".other.old-{os.getpid()}-0123abcd"
+    live_aside.mkdir()
+    recover_folder(tmp_path / "other")
+    assert live_aside.exists() and not (tmp_path / "other").exists()
+    # replace_folder recovers before it starts, then replaces the recovered folder
+    target.rename(aside)
+    replace_folder(target, lambda folder: (folder / "a.txt").write_text("new"))
+    assert (target / "a.txt").read_text() == "new"
+    assert _hidden(tmp_path) == [live_aside.name]
+
+
+def test_output_lock_refuses_a_second_holder_and_is_released(tmp_path):
+    folder = tmp_path / "out"
+    with OutputLock(folder) as lock:
+        assert (folder / LOCK_FILE).read_text() == f"{os.getpid()}\n"
+        assert lock.folder == folder
+        with pytest.raises(OutputInUse, match=r"\[E600\].*out.*pid " + str(os.getpid())):
+            with OutputLock(folder):
+                pass
+    with OutputLock(folder):  # released at the end of the block
+        pass
 
 
 def test_minibatch_batches_a_stream_without_its_length():
