@@ -1,7 +1,9 @@
 """The nlp object: a vocab, a tokenizer and a pipeline of components, built from a config."""
 import copy
 import sys
+import threading
 import time
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Callable, Dict, Iterable, Iterator, List, Optional, Tuple, Union
 
@@ -764,6 +766,11 @@ def load(path: Union[str, Path], *, vocab: Optional[Vocab] = None, disable: Iter
         raise FileNotFoundError(Errors.E093.format(path=path))
     if code is not None:
         import_code(code)
+    with _loading(path):
+        return _load(path, config_path, vocab, disable, enable, exclude)
+
+
+def _load(path: Path, config_path: Path, vocab, disable, enable, exclude) -> Language:
     config = Config().from_disk(config_path, interpolate=False)
     names = list(config["nlp"].get("pipeline", []))
     exclude, disable = _names(exclude, names), _names(disable, names)
@@ -776,6 +783,26 @@ def load(path: Union[str, Path], *, vocab: Optional[Vocab] = None, disable: Iter
     _check_registered(config, config_path)
     nlp = Language.from_config(config, vocab=vocab, disable=disable, auto_fill=False)
     return nlp.from_disk(path)
+
+
+_LOADING = threading.local()  # the folders this thread is loading, outermost first
+
+
+@contextmanager
+def _loading(path: Path):
+    """Mark ``path`` as being loaded while the block runs; a component sourced from a folder
+    already on the way (its own, or one that sources it back) is a cycle (E640), refused
+    before it recurses."""
+    chain = _LOADING.__dict__.setdefault("chain", [])
+    folder = path.resolve()
+    if folder in chain:
+        shown = " -> ".join(str(f) for f in chain[chain.index(folder):] + [folder])
+        raise ValueError(Errors.E640.format(folder=path, chain=shown))
+    chain.append(folder)
+    try:
+        yield
+    finally:
+        chain.pop()
 
 
 def get_lang_class(lang: str) -> type:
