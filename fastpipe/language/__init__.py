@@ -25,6 +25,7 @@ from ..registry import factory_names, get_factory_meta, registry
 from ..scorer import score_tokenization
 from ..tokenizer import Tokenizer
 from ..tokens.doc import Doc
+from ..util import recover_folder, replace_folder
 from ..vocab import Vocab
 from .components import (_call_each, _check_callable, _check_component_name, _checked_doc,
                          _name_component, _takes_keyword)
@@ -639,7 +640,18 @@ class Language:
     # -- serialization --------------------------------------------------------------------------
 
     def to_disk(self, path, *, exclude: Iterable[str] = ()):
+        """Save the pipeline in the folder ``path``: config.cfg, meta.json, vocab/, tokenizer/
+        and a folder per component. It is written beside ``path`` and renamed into place
+        (``util.replace_folder``), so a save that is killed halfway leaves the pipeline that
+        was there whole. A folder that holds more than a pipeline's parts (the user's other
+        files) cannot be swapped without them: the pipeline is written into it in place."""
         path = Path(path)
+        if _holds_only_a_pipeline(path, self.component_names):
+            replace_folder(path, lambda folder: self._write_parts(folder, exclude))
+        else:
+            self._write_parts(path, exclude)
+
+    def _write_parts(self, path: Path, exclude: Iterable[str]) -> None:
         path.mkdir(parents=True, exist_ok=True)
         (path / "config.cfg").write_text(config_to_str(self.config), encoding="utf8")
         srsly.write_json(path / "meta.json", dict(self.meta, pipeline=self.component_names))
@@ -650,7 +662,7 @@ class Language:
                 proc.to_disk(path / name)
 
     def from_disk(self, path, *, exclude: Iterable[str] = ()) -> "Language":
-        path = Path(path)
+        path = recover_folder(path)
         self.vocab.from_disk(path / "vocab")
         self.tokenizer.from_disk(path / "tokenizer")
         for name, proc in self._components:
@@ -760,6 +772,7 @@ def load(path: Union[str, Path], *, vocab: Optional[Vocab] = None, disable: Iter
     ``exclude``: components not loaded at all. ``code``: a Python file to import first, for a
     pipeline whose config names functions or components registered in the user's code (as
     ``fastpipe train --code`` does)."""
+    recover_folder(path)  # a save killed between its two renames left the folder aside
     path = Path(path)
     config_path = path / "config.cfg"
     if not config_path.exists():
@@ -803,6 +816,23 @@ def _loading(path: Path):
         yield
     finally:
         chain.pop()
+
+
+def _holds_only_a_pipeline(path: Path, names: Iterable[str]) -> bool:
+    """Whether ``path`` is missing or holds nothing but the parts of a saved pipeline (of the
+    components ``names`` or of the pipeline its meta.json lists), so that it can be replaced
+    whole."""
+    if not path.exists():
+        return True
+    if not path.is_dir():
+        return False
+    try:
+        saved = srsly.read_json(path / "meta.json").get("pipeline", [])
+    except Exception:  # no meta.json, or not one fastpipe wrote
+        saved = []
+    parts = {"config.cfg", "meta.json", "vocab", "tokenizer", *names,
+             *(name for name in saved if isinstance(name, str))}
+    return all(entry.name in parts for entry in path.iterdir())
 
 
 def get_lang_class(lang: str) -> type:
