@@ -503,6 +503,26 @@ class Errors(metaclass=ErrorsWithCodes):
             "of them as --scores-key.")
     E675 = ("{path}: the corpus has no documents with categories (doc.cats) for {name!r} to "
             "be scored on.")
+    # pictures (fastpipe.displacy) and training curves (fastpipe plot) (E690-E699)
+    E690 = "displacy: {option} must be one of {choices}, not {value!r}."
+    E691 = ("displacy: item {n} is not a manual {style!r} dict (it must have the keys {keys}, "
+            "found {found}); pass Docs or Spans without manual=True, or dicts of that form.")
+    E692 = ("displacy draws Docs and Spans (or dicts, with manual=True), not {type}; pass a Doc, "
+            "a Span or a list of them.")
+    E693 = ("displacy: the option collapse_phrases needs noun chunks, which fastpipe Docs do not "
+            "have; leave it out (collapse_punct works).")
+    E694 = ("displacy.serve cannot listen on {host}:{port} ({err}); pass another port= or "
+            "auto_select_port=True.")
+    E695 = ("fastpipe plot: cannot write a {suffix!r} picture to {path}; end the --output file "
+            "name in one of {formats}.")
+    E696 = ("fastpipe plot needs matplotlib, which is not installed: pip install "
+            "'fastpipe[plot]' (or pip install matplotlib).")
+    E697 = ("{path}: no training log with evaluations to plot ({why}); give the output folder "
+            "of a fastpipe train run, which writes training_log.jsonl there.")
+    E698 = ("{path}:{line}: not an evaluation of a training log ({why}); each line must be a "
+            "JSON object with a number \"step\" and \"scores\" and \"losses\" objects.")
+    E699 = ("fastpipe plot: --scores {missing} not in the log {path}, whose scores are "
+            "{available}.")
 
 
 class Warnings(metaclass=ErrorsWithCodes):
