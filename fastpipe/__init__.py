@@ -27,7 +27,9 @@ def blank(lang: str):
 
 
 def load(path, **kwargs):
-    """Load a pipeline saved with ``nlp.to_disk`` (for example a training run's model-best/).
+    """Load a pipeline saved with ``nlp.to_disk`` (for example a training run's model-best/),
+    or an installed pipeline package by name (``fastpipe.load("en_NAME")``, made by
+    ``fastpipe package``).
     ``code="functions.py"`` imports the file that registers what its config names first."""
     from .language import load as load_pipeline
 

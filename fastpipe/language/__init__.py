@@ -771,8 +771,13 @@ def load(path: Union[str, Path], *, vocab: Optional[Vocab] = None, disable: Iter
     ``disable``: components loaded but not run (``enable``: the only ones run);
     ``exclude``: components not loaded at all. ``code``: a Python file to import first, for a
     pipeline whose config names functions or components registered in the user's code (as
-    ``fastpipe train --code`` does)."""
+    ``fastpipe train --code`` does). ``path`` may also name an installed pipeline package
+    (``fastpipe package`` makes them), whose own ``load`` is then called."""
     recover_folder(path)  # a save killed between its two renames left the folder aside
+    package = _pipeline_package(path)
+    if package is not None:
+        return package.load(vocab=vocab, disable=disable, enable=enable, exclude=exclude,
+                            code=code)
     path = Path(path)
     config_path = path / "config.cfg"
     if not config_path.exists():
@@ -833,6 +838,21 @@ def _holds_only_a_pipeline(path: Path, names: Iterable[str]) -> bool:
     parts = {"config.cfg", "meta.json", "vocab", "tokenizer", *names,
              *(name for name in saved if isinstance(name, str))}
     return all(entry.name in parts for entry in path.iterdir())
+
+
+def _pipeline_package(name):
+    """The installed pipeline package called ``name`` (a module with a ``load`` function and
+    the ``DATA_PATH`` of its pipeline), or None when ``name`` is a path or no such package."""
+    import importlib
+    import importlib.util
+
+    if not isinstance(name, str) or not name.isidentifier() or Path(name).exists():
+        return None
+    if importlib.util.find_spec(name) is None:
+        return None
+    module = importlib.import_module(name)
+    ok = callable(getattr(module, "load", None)) and hasattr(module, "DATA_PATH")
+    return module if ok else None
 
 
 def get_lang_class(lang: str) -> type:
