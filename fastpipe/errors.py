@@ -334,6 +334,29 @@ class Errors(metaclass=ErrorsWithCodes):
     E331 = "{where}: expected an object with a \"text\" string and a \"label\" or \"cats\"."
     E332 = "{where}: \"cats\" must be an object mapping labels to numbers."
     E333 = "{where}: expected a \"label\" (a non-empty string or an integer) or \"cats\"."
+    # strict input: converters and reader bounds (E620-E634)
+    E620 = ("{where}: the file holds no sentences ({lines} lines, none of them a word of "
+            "{format}): check that it is the right file and that --converter names its format.")
+    E621 = ("{where}: the file holds no examples: give at least one text with its label "
+            "after the header (TSV) or one object per line (JSONL).")
+    E622 = ("{where}: HEAD {head} is the word's own ID: a word cannot head itself; give its "
+            "head's ID, or 0 if it is the root.")
+    E623 = ("{where}: ID {id!r} is not an empty node: an empty node's ID is two numbers like "
+            "8.1 (the word it follows, then 1, 2, ...).")
+    E624 = ("{where}: empty node {id!r} is out of place: the next empty node here must be "
+            "{expected} (it follows the word numbered before the dot).")
+    E625 = ("{where}: MISC {misc!r} gives {key} more than once; keep one {key}= entry per "
+            "word.")
+    E626 = ("{where}: MISC entry {item!r}: SpaceAfter takes only the value No, on a word or "
+            "on a multiword token's range line (not on the words inside the range).")
+    E627 = ("{where}: word {second} has HEAD 0 but word {first} of this sentence is already "
+            "its root: a sentence has exactly one root; attach one of them to a word.")
+    E628 = ("{where}: multiword token {id!r} gives {columns}: a range line carries only ID, "
+            "FORM and MISC; put the annotation on the words it covers.")
+    E629 = ("{where}: header {header!r} names more than one {kind} column ({names}): rename "
+            "or remove all but one.")
+    E630 = ("{where}: the object gives {key!r} more than once; give each key once.")
+    E631 = ("{where}: the object has both \"label\" and \"cats\"; give one of them.")
     # gold: examples (continued) (E340-E341)
     E340 = ("Example.from_dict takes the annotations as a dict (such as {{\"words\": [...], "
             "\"entities\": [...]}}), got {type}.")
@@ -468,9 +491,32 @@ class Errors(metaclass=ErrorsWithCodes):
     E640 = ("{folder}: this pipeline folder is already being loaded when a component sources it "
             "again ({chain}), so loading would never end; point that component's `source` at "
             "another folder or give it a factory.")
+    E641 = ("[components.{name}] factory = {value!r}: expected the name of a registered component "
+            "factory (a string such as \"tagger\").")
     # safe writes: output locks, temporary files and folders (E600-E609)
     E600 = ("{folder} is in use by another fastpipe process (pid {pid}), which holds its lock "
             "file {lock}: wait for that run to finish or stop it, or write to another folder.")
+    # resuming training: checkpoints and --resume (E610-E619)
+    E610 = ("--resume: {path} holds no checkpoint ({checkpoint} is missing), so the run stopped "
+            "before writing its first one; train without --resume to start afresh.")
+    E611 = ("Resuming needs the output folder of the interrupted run: pass --output with the "
+            "config, or give the folder itself (fastpipe train --resume OUTPUT_DIR).")
+    E612 = ("{path} is a folder: pass a config file, or add --resume to continue the run saved "
+            "in that folder.")
+    E613 = ("The checkpoint {path} was written by a run with other settings ({settings}); "
+            "resume with its own config (fastpipe train --resume {output}) or set them back "
+            "(only [training] max_steps, patience, checkpoint_frequency and logger may change).")
+    E614 = ("The checkpoint {path} cannot be read ({err}); it was written by another fastpipe "
+            "version or changed by hand: train without --resume to start afresh.")
+    E615 = ("The training batches differ from those of the run that wrote {path}: replaying its "
+            "{step} steps, {detail}. Resume with the same training corpus, [training] batcher "
+            "and seed.")
+    E616 = ("The checkpoint's optimizer state does not fit this pipeline ({detail}); resume with "
+            "the config the run started with, or train without --resume to start afresh.")
+    E617 = ("The checkpoint {path} saved the optimizer's {name} as {value} at step {step}, but "
+            "its schedule gives {now} there; resume with the schedules the run started with.")
+    E618 = ("--output {output} and --resume {folder} name different folders; give the folder "
+            "once, as --resume OUTPUT_DIR.")
     # the commands after training: package, apply, benchmark, assemble, find-threshold
     # (E660-E689)
     E660 = ("Package name {name!r}: use letters, digits and underscores only, starting with a "
@@ -503,6 +549,12 @@ class Errors(metaclass=ErrorsWithCodes):
             "of them as --scores-key.")
     E675 = ("{path}: the corpus has no documents with categories (doc.cats) for {name!r} to "
             "be scored on.")
+    # morphology, the morphologizer and the senter (E700-E719)
+    E700 = ("Morphological features {value!r}: the {what} {part!r} is not valid; write "
+            "Field=Value pairs joined by '|', a field's values joined by ',' (for example "
+            "'Case=Nom|PronType=Int,Rel'), or a dict such as {{'Case': 'Nom'}}.")
+    E701 = ("Token morphology is set from a feature string, a dict, a MorphAnalysis, a "
+            "StringStore key or None, not {type}.")
     # pictures (fastpipe.displacy) and training curves (fastpipe plot) (E690-E699)
     E690 = "displacy: {option} must be one of {choices}, not {value!r}."
     E691 = ("displacy: item {n} is not a manual {style!r} dict (it must have the keys {keys}, "

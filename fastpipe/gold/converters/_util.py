@@ -1,10 +1,12 @@
 """Helpers the converters share: located errors, reading a file line by line, IOB tag repair."""
+import re
 from pathlib import Path
 from typing import Callable, Iterator, List, Optional, Sequence
 
 from ...errors import Errors
 
-PROGRESS_EVERY = 1 << 16  # report progress to the callback every 64 KiB read
+PROGRESS_EVERY = 1 << 16  # read (and report progress) 64 KiB at a time
+_LINE_END = re.compile(rb"\r\n|\r|\n")
 _BILUO = {"U": "B", "S": "B", "L": "I", "E": "I"}  # BILUO/IOBES prefixes as IOB2 prefixes
 
 
@@ -29,28 +31,43 @@ def where(source: str, line: int) -> str:
 def read_lines(path, progress: Optional[Callable[[int], None]] = None) -> Iterator[str]:
     """Yield the lines of a UTF-8 file, without their line ends, and a leading BOM removed.
 
-    ``progress(n_bytes)`` is called with the number of bytes read since its last call, every
-    64 KiB or so and once at the end, so a caller can drive a progress bar by file size.
-    Raises ConversionError (``file:line``) on bytes that are not UTF-8.
+    A line ends at LF, CRLF or a lone CR (old Mac files), so a file saved with any of them
+    reads as the same lines. ``progress(n_bytes)`` is called with the number of bytes read
+    since its last call, every 64 KiB or so, so a caller can drive a progress bar by file
+    size. Raises ConversionError (``file:line``) on bytes that are not UTF-8.
     """
-    path = Path(path)
-    pending = 0
-    with path.open("rb") as f:
-        for lineno, raw in enumerate(f, 1):
-            pending += len(raw)
-            if progress is not None and pending >= PROGRESS_EVERY:
-                progress(pending)
-                pending = 0
+    source = str(path)
+    with Path(path).open("rb") as f:
+        for lineno, raw in enumerate(_split_lines(f, progress), 1):
             try:
                 line = raw.decode("utf8")
             except UnicodeDecodeError as err:
-                raise ConversionError(str(path), lineno, Errors.E311.format(
-                    where=where(str(path), lineno), byte=err.start, reason=err.reason)) from None
+                raise ConversionError(source, lineno, Errors.E311.format(
+                    where=where(source, lineno), byte=err.start, reason=err.reason)) from None
             if lineno == 1 and line.startswith("\ufeff"):
                 line = line[1:]
-            yield line.rstrip("\r\n")
-    if progress is not None and pending:
-        progress(pending)
+            yield line
+
+
+def _split_lines(f, progress: Optional[Callable[[int], None]]) -> Iterator[bytes]:
+    """The lines of a binary file, split at LF, CRLF or CR, read a block at a time."""
+    pending: List[bytes] = []  # the start of a line that no block read so far has ended
+    after_cr = False  # the last block ended with CR: a LF opening the next one completes it
+    for block in iter(lambda: f.read(PROGRESS_EVERY), b""):
+        if progress is not None:
+            progress(len(block))
+        if after_cr and block.startswith(b"\n"):
+            block = block[1:]
+        after_cr = block.endswith(b"\r")
+        lines = _LINE_END.split(block)
+        pending.append(lines[0])
+        if len(lines) > 1:
+            yield b"".join(pending)
+            yield from lines[1:-1]
+            pending = [lines[-1]]
+    last = b"".join(pending)
+    if last:
+        yield last
 
 
 def fix_iob(tags: List[Optional[str]], source: str, linenos: Sequence[int],

@@ -17,15 +17,20 @@ Per word (the syntactic words: a multiword token ``3-4 don't`` gives the words o
   carry no ``NER=`` key has *missing* entity annotation (IOB code missing), not ``O``; within a
   sentence with NER, a word without the key is missing too. An ``I-X`` that continues no ``X``
   entity is read as IOB1 and opens a new entity (``B-X``); any other tag is an error.
-- Empty nodes (IDs like ``8.1``) and the DEPS column are skipped.
+- Empty nodes (IDs like ``8.1``) and the DEPS column are skipped (empty node IDs are checked).
 - ``# sent_id = ...`` comments are kept, one per sentence (None where absent), in
   ``doc.user_data["sent_ids"]`` (write the DocBin with ``store_user_data=True`` to keep them).
 
 Malformed input raises ConversionError (a ValueError) whose message names ``file:line`` right
-after its code (E311-E323) and says what was expected: a column count other than 10, a bad ID or
-HEAD, a HEAD outside the sentence, words out of order, an unfinished multiword token, heads that
-form a cycle, a bad NER tag.
+after its code and says what was expected (E311-E323, E620-E628): a column count other than 10,
+a bad ID or HEAD (ASCII numbers only), a HEAD outside the sentence or naming its own word, a
+second root (HEAD 0) in a sentence, words out of order, an empty node ID that is not ``N.M``
+after word N, an unfinished multiword token or one whose range line carries annotation, heads
+that form a cycle, a bad NER tag, ``NER`` or ``SpaceAfter`` given twice in a MISC column, a
+``SpaceAfter`` other than ``No``, and a file without a single sentence. Nothing is dropped or
+bent silently.
 """
+import re
 from typing import Iterable, Iterator, List, Optional
 
 from ...errors import Errors
@@ -33,6 +38,9 @@ from ...tokens.doc import Doc
 from ._util import ConversionError, fix_iob, where
 
 COLUMNS = "ID FORM LEMMA UPOS XPOS FEATS HEAD DEPREL DEPS MISC"
+_RANGE_EMPTY = COLUMNS.split()[2:9]  # a multiword token's range line has _ in these
+_WORD_ID = re.compile(r"[1-9][0-9]*")  # a word number: ASCII digits, no leading zero
+_MISC_KEYS = ("NER", "SpaceAfter")  # the MISC keys read (each at most once a word)
 
 
 class _Sentence:
@@ -82,13 +90,17 @@ def read_sentences(lines: Iterable[str], source: str = "<conllu>") -> Iterator[_
     range_end = 0          # last word ID of the open multiword token, 0 if none
     range_space = True     # SpaceAfter of the open multiword token
     range_line = 0
+    empty_node = None      # (word, n) of the sentence's last empty node "word.n", or None
     lineno = 0
+    n_sents = 0
     for lineno, line in enumerate(lines, 1):
         if not line or line.isspace():
             if sent.words or range_end:
                 yield _finish(sent, source, range_end, range_line)
-                sent = _Sentence()
-                range_end = 0
+                n_sents += 1
+            sent = _Sentence()
+            range_end = 0
+            empty_node = None
             continue
         if line[0] == "#":
             if line.startswith("# sent_id"):
@@ -101,18 +113,23 @@ def read_sentences(lines: Iterable[str], source: str = "<conllu>") -> Iterator[_
             raise ConversionError(source, lineno, Errors.E314.format(
                 where=where(source, lineno), columns=COLUMNS, n=len(cols)))
         id_ = cols[0]
-        if not id_.isdecimal():
-            if "." in id_:
-                continue  # an empty node of the enhanced graph
+        if not _WORD_ID.fullmatch(id_):
+            if "." in id_:  # an empty node of the enhanced graph: checked, then skipped
+                empty_node = _check_empty_node(id_, len(sent.words), empty_node, source, lineno)
+                continue
             start, dash, end = id_.partition("-")
-            if not (dash and start.isdecimal() and end.isdecimal()):
+            if not (dash and _WORD_ID.fullmatch(start) and _WORD_ID.fullmatch(end)):
                 raise ConversionError(source, lineno,
                                       Errors.E315.format(where=where(source, lineno), id=id_))
             if int(start) != len(sent.words) + 1 or int(end) <= int(start) or range_end:
                 raise ConversionError(source, lineno, Errors.E316.format(
                     where=where(source, lineno), id=id_, start=len(sent.words) + 1))
+            filled = [name for name, value in zip(_RANGE_EMPTY, cols[2:9]) if value != "_"]
+            if filled:
+                raise ConversionError(source, lineno, Errors.E628.format(
+                    where=where(source, lineno), id=id_, columns=", ".join(filled)))
             range_end = int(end)
-            range_space = "SpaceAfter=No" not in cols[9].split("|")
+            range_space, _ = _read_misc(cols[9], source, lineno, in_range=False)
             range_line = lineno
             continue
         n = len(sent.words) + 1
@@ -123,15 +140,9 @@ def read_sentences(lines: Iterable[str], source: str = "<conllu>") -> Iterator[_
         form, lemma, upos, xpos, feats, head, deprel, _deps, misc = cols[1:]
         if not form:
             raise ConversionError(source, lineno, Errors.E318.format(where=where(source, lineno)))
-        space = True
-        ner = None
-        if misc != "_":
-            for item in misc.split("|"):
-                if item == "SpaceAfter=No":
-                    space = False
-                elif item.startswith("NER="):
-                    ner = item[4:]
-                    sent.has_ner = True
+        space, ner = _read_misc(misc, source, lineno, in_range=bool(range_end))
+        if ner is not None:
+            sent.has_ner = True
         if range_end:
             if n < range_end:
                 space = False
@@ -140,11 +151,14 @@ def read_sentences(lines: Iterable[str], source: str = "<conllu>") -> Iterator[_
                 range_end = 0
         if head == "_":
             head_i = None
-        elif head.isdecimal():
+        elif head == "0" or _WORD_ID.fullmatch(head):
             head_i = int(head)
         else:
             raise ConversionError(source, lineno,
                                   Errors.E319.format(where=where(source, lineno), head=head))
+        if head_i == n:
+            raise ConversionError(source, lineno,
+                                  Errors.E622.format(where=where(source, lineno), head=head))
         sent.words.append(form)
         sent.spaces.append(space)
         sent.lemmas.append(None if lemma == "_" and form != "_" else lemma)
@@ -157,6 +171,47 @@ def read_sentences(lines: Iterable[str], source: str = "<conllu>") -> Iterator[_
         sent.linenos.append(lineno)
     if sent.words or range_end:
         yield _finish(sent, source, range_end, range_line or lineno)
+    elif not n_sents:
+        raise ConversionError(source, max(lineno, 1), Errors.E620.format(
+            where=where(source, max(lineno, 1)), lines=lineno, format="CoNLL-U"))
+
+
+def _read_misc(misc: str, source: str, lineno: int, in_range: bool):
+    """The space flag and NER tag (None if absent) of a MISC column; a key that matters given
+    twice, a SpaceAfter other than No, or one on a word inside a multiword token is refused."""
+    space, ner, seen = True, None, set()
+    if misc == "_":
+        return space, ner
+    for item in misc.split("|"):
+        key, eq, value = item.partition("=")
+        if key not in _MISC_KEYS or not eq:
+            continue
+        if key in seen:
+            raise ConversionError(source, lineno, Errors.E625.format(
+                where=where(source, lineno), key=key, misc=misc))
+        seen.add(key)
+        if key == "NER":
+            ner = value
+        elif value != "No" or in_range:
+            raise ConversionError(source, lineno,
+                                  Errors.E626.format(where=where(source, lineno), item=item))
+        else:
+            space = False
+    return space, ner
+
+
+def _check_empty_node(id_: str, n_words: int, last, source: str, lineno: int):
+    """Check an empty node's ID ``word.n``: integers, placed after word ``word`` (0: before
+    the first), ``n`` counting 1, 2, ... there. Returns (word, n)."""
+    word, dot, sub = id_.partition(".")
+    if not ((word == "0" or _WORD_ID.fullmatch(word)) and _WORD_ID.fullmatch(sub)):
+        raise ConversionError(source, lineno, Errors.E623.format(where=where(source, lineno), id=id_))
+    word_i, sub_i = int(word), int(sub)
+    expected = last[1] + 1 if last is not None and last[0] == word_i else 1
+    if word_i != n_words or sub_i != expected:
+        raise ConversionError(source, lineno, Errors.E624.format(
+            where=where(source, lineno), id=id_, expected=f"{n_words}.{expected}"))
+    return word_i, sub_i
 
 
 def _finish(sent: _Sentence, source: str, range_end: int, range_line: int) -> _Sentence:
@@ -165,10 +220,16 @@ def _finish(sent: _Sentence, source: str, range_end: int, range_line: int) -> _S
     if range_end:
         raise ConversionError(source, range_line, Errors.E320.format(
             where=where(source, range_line), end=range_end, n=n))
+    root = None
     for i, head in enumerate(sent.heads):
         if head is not None and head > n:
             raise ConversionError(source, sent.linenos[i], Errors.E321.format(
                 where=where(source, sent.linenos[i]), head=head, n=n))
+        if head == 0:
+            if root is not None:
+                raise ConversionError(source, sent.linenos[i], Errors.E627.format(
+                    where=where(source, sent.linenos[i]), first=root + 1, second=i + 1))
+            root = i
     if sent.has_ner:
         sent.ner = fix_iob(sent.ner, source, sent.linenos)
     return sent

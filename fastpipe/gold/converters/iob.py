@@ -13,7 +13,8 @@ In both, a line whose first word is ``-DOCSTART-`` ends the current document; ot
 documents hold ``n_sents`` sentences each. Sentence boundaries are kept as sentence starts.
 Tags may be IOB2, IOB1 (an ``I-X`` that starts an entity becomes ``B-X``) or BILUO/IOBES
 (``U-``/``S-`` become ``B-``, ``L-``/``E-`` become ``I-``). Words are joined by single spaces.
-Malformed input raises ConversionError with ``file:line``.
+Malformed input raises ConversionError with ``file:line``, and so does a file without a
+sentence.
 """
 from typing import Iterable, Iterator, List, Optional, Tuple
 
@@ -51,18 +52,22 @@ def iob_to_docs(lines: Iterable[str], nlp, *, source: str = "<iob>",
 def _read_sentences(lines: Iterable[str], source: str) -> Iterator[Optional[_Sent]]:
     """Yield sentences, and None at each ``-DOCSTART-`` line."""
     piped = None  # which layout: decided by the first line with content
+    found = False  # whether a sentence was read
     words: List[str] = []
     tags: List[Optional[str]] = []
     linenos: List[int] = []
+    lineno = 0
     for lineno, line in enumerate(lines, 1):
         pieces = line.split()
         if not pieces:
             if words:
+                found = True
                 yield words, fix_iob(tags, source, linenos, allow_biluo=True), None, linenos
                 words, tags, linenos = [], [], []
             continue
         if pieces[0] == DOCSTART or pieces[0].startswith(DOCSTART + "|"):
             if words:
+                found = True
                 yield words, fix_iob(tags, source, linenos, allow_biluo=True), None, linenos
                 words, tags, linenos = [], [], []
             yield None
@@ -71,6 +76,7 @@ def _read_sentences(lines: Iterable[str], source: str) -> Iterator[Optional[_Sen
             piped = all("|" in piece for piece in pieces)
         if piped:
             yield _read_piped_line(pieces, source, lineno)
+            found = True
             continue
         if len(pieces) < 2:
             raise ConversionError(source, lineno, Errors.E324.format(
@@ -80,6 +86,9 @@ def _read_sentences(lines: Iterable[str], source: str) -> Iterator[Optional[_Sen
         linenos.append(lineno)
     if words:
         yield words, fix_iob(tags, source, linenos, allow_biluo=True), None, linenos
+    elif not found:
+        raise ConversionError(source, max(lineno, 1), Errors.E620.format(
+            where=where(source, max(lineno, 1)), lines=lineno, format="IOB"))
 
 
 def _read_piped_line(pieces: List[str], source: str, lineno: int) -> _Sent:

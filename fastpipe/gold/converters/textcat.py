@@ -13,7 +13,9 @@ in order of first appearance. An example with a ``label`` gets one-hot ``cats`` 
 (1.0 for its label, 0.0 for the rest: the classes are taken as exclusive); an example with
 ``cats`` keeps its scores and gets 0.0 for the labels it does not name. Labels are strings
 (``1`` becomes ``"1"``). Every example is read before the first Doc is made, since the label set
-is only known at the end of the file. Malformed input raises ConversionError with ``file:line``.
+is only known at the end of the file. Malformed input raises ConversionError with ``file:line``:
+a header naming two label (or text) columns, a JSON object repeating a key or giving both
+``label`` and ``cats``, and a file without a single example are refused too.
 """
 import json
 from typing import Dict, Iterable, Iterator, List, Optional, Tuple, Union
@@ -54,18 +56,26 @@ def textcat_to_docs(lines: Iterable[str], nlp, *, source: str = "<textcat>",
 
 def _read_records(lines: Iterable[str], source: str) -> List[_Record]:
     it = iter(enumerate(lines, 1))
+    lineno = 0
     for lineno, line in it:
         if line.strip():
+            records = (_read_jsonl if line.lstrip().startswith("{") else _read_tsv)(
+                lineno, line, it, source)
+            if records:
+                return records
             break
-    else:
-        return []
-    if line.lstrip().startswith("{"):
-        return _read_jsonl(lineno, line, it, source)
-    return _read_tsv(lineno, line, it, source)
+    lineno = max(lineno, 1)
+    raise ConversionError(source, lineno, Errors.E621.format(where=where(source, lineno)))
 
 
 def _read_tsv(header_lineno: int, header: str, it, source: str) -> List[_Record]:
     names = [name.strip().lower() for name in header.split("\t")]
+    for kind, known in (("label", LABEL_COLUMNS), ("text", TEXT_COLUMNS)):
+        found = [name for name in names if name in known]
+        if len(found) > 1:
+            raise ConversionError(source, header_lineno, Errors.E629.format(
+                where=where(source, header_lineno), header=header.strip(), kind=kind,
+                names=", ".join(found)))
     label_col = next((names.index(n) for n in LABEL_COLUMNS if n in names), None)
     text_col = next((names.index(n) for n in TEXT_COLUMNS if n in names), None)
     if label_col is None or text_col is None:
@@ -97,12 +107,17 @@ def _read_jsonl(lineno: int, line: str, it, source: str) -> List[_Record]:
 
 def _parse_json_record(line: str, source: str, lineno: int) -> _Record:
     try:
-        obj = json.loads(line)
+        obj = json.loads(line, object_pairs_hook=_unique_keys)
     except json.JSONDecodeError as err:
         raise ConversionError(source, lineno,
                               Errors.E330.format(where=where(source, lineno), err=err)) from None
+    except _RepeatedKey as err:
+        raise ConversionError(source, lineno, Errors.E630.format(
+            where=where(source, lineno), key=err.args[0])) from None
     if not isinstance(obj, dict) or not isinstance(obj.get("text"), str):
         raise ConversionError(source, lineno, Errors.E331.format(where=where(source, lineno)))
+    if "cats" in obj and "label" in obj:
+        raise ConversionError(source, lineno, Errors.E631.format(where=where(source, lineno)))
     if "cats" in obj:
         cats = obj["cats"]
         if not isinstance(cats, dict) or not all(
@@ -113,3 +128,16 @@ def _parse_json_record(line: str, source: str, lineno: int) -> _Record:
     if isinstance(label, bool) or not isinstance(label, (str, int)) or label == "":
         raise ConversionError(source, lineno, Errors.E333.format(where=where(source, lineno)))
     return obj["text"], str(label)
+
+
+class _RepeatedKey(Exception):
+    """A JSON object names a key twice (json.loads would keep the last silently)."""
+
+
+def _unique_keys(pairs):
+    obj = {}
+    for key, value in pairs:
+        if key in obj:
+            raise _RepeatedKey(key)
+        obj[key] = value
+    return obj
