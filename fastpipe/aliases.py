@@ -251,6 +251,7 @@ ALIASES = [
     ("scorers", "spacy.textcat_multilabel_scorer.v2", "fastpipe.textcat_multilabel_scorer.v1"),
     ("scorers", "spacy.entity_ruler_scorer.v1", "fastpipe.entity_ruler_scorer.v1"),
     ("scorers", "spacy.senter_scorer.v1", "fastpipe.senter_scorer.v1"),
+    ("scorers", "spacy.morphologizer_scorer.v1", "fastpipe.morphologizer_scorer.v1"),
 ]
 
 #: (registry, a name another package owns) -> the fastpipe function ``registry.resolve`` uses

@@ -16,6 +16,7 @@ import numpy
 
 from .errors import Errors
 from .registry import registry
+from .tokens.morphanalysis import canonical_string, parse_features
 
 
 class PRF:
@@ -65,13 +66,18 @@ def score_tokenization(examples) -> Dict[str, Optional[float]]:
             "token_r": prf.recall, "token_f": prf.fscore}
 
 
-def score_token_attr(examples, attr: str, *, name: Optional[str] = None) -> Dict[str, Optional[float]]:
+def score_token_attr(examples, attr: str, *, name: Optional[str] = None,
+                     getter: Optional[Callable] = None) -> Dict[str, Optional[float]]:
     """{name}_acc: share of reference tokens with a gold value whose aligned predicted token got
-    the same value. Reference tokens the tokenizer split or merged count as errors."""
+    the same value. Reference tokens the tokenizer split or merged count as errors. A token's
+    value is ``getter(token)`` (default: its ``{attr}_`` string); "" is missing."""
     name = name or attr.lower().rstrip("_")
+    if getter is None:
+        def getter(token):
+            return getattr(token, f"{attr}_")
     correct = total = 0
     for eg in examples:
-        gold = [getattr(t, f"{attr}_") for t in eg.reference]
+        gold = [getter(t) for t in eg.reference]
         pred_tokens = list(eg.predicted)
         align = eg.alignment
         for j, value in enumerate(gold):
@@ -80,7 +86,7 @@ def score_token_attr(examples, attr: str, *, name: Optional[str] = None) -> Dict
             total += 1
             xs = align.y2x[j]
             if len(xs) == 1 and len(align.x2y[int(xs[0])]) == 1:
-                if getattr(pred_tokens[int(xs[0])], f"{attr}_") == value:
+                if getter(pred_tokens[int(xs[0])]) == value:
                     correct += 1
     return {f"{name}_acc": correct / total if total else None}
 
@@ -194,6 +200,53 @@ def score_sents(examples, key: str = "sents") -> Dict[str, Optional[float]]:
     if not seen:
         return {f"{key}_p": None, f"{key}_r": None, f"{key}_f": None}
     return {f"{key}_p": prf.precision, f"{key}_r": prf.recall, f"{key}_f": prf.fscore}
+
+
+#: A token analysed as having no features (a POS but no morphology, UD's "_").
+NO_FEATURES = "_"
+
+
+def morph_string(token) -> str:
+    """The token's features in canonical order for scoring: NO_FEATURES for a token with a POS
+    and no features, "" (missing) for a token with neither."""
+    text = canonical_string(token.morph_)
+    return text or (NO_FEATURES if token.pos else "")
+
+
+def score_morph_per_feat(examples, attr: str = "morph") -> Dict:
+    """Features scored one field at a time (spaCy's definitions): a feature is a token's
+    ``Field=Values``; {attr}_per_feat holds P/R/F per field and {attr}_micro_p/r/f the sums over
+    fields. Reference tokens without morphology (``morph_string`` "") are left out, and so are
+    predicted tokens not aligned one to one."""
+    per_feat: Dict[str, PRF] = defaultdict(PRF)
+    total = PRF()
+    for eg in examples:
+        gold: Dict[str, Set] = defaultdict(set)
+        annotated = set()
+        for j, token in enumerate(eg.reference):
+            text = morph_string(token)
+            if not text:
+                continue
+            annotated.add(j)
+            for field, values in parse_features(text):
+                gold[field].add((j, field, values))
+        pred: Dict[str, Set] = defaultdict(set)
+        x2y = eg.alignment.x2y
+        for i, token in enumerate(eg.predicted):
+            if token.is_space or len(x2y[i]) != 1 or int(x2y[i][0]) not in annotated:
+                continue
+            j = int(x2y[i][0])
+            for field, values in parse_features(morph_string(token)):
+                pred[field].add((j, field, values))
+        for field in set(gold) | set(pred):
+            per_feat[field].score_set(pred[field], gold[field])
+            total.score_set(pred[field], gold[field])
+    if not per_feat:
+        return {f"{attr}_micro_p": None, f"{attr}_micro_r": None, f"{attr}_micro_f": None,
+                f"{attr}_per_feat": None}
+    return {f"{attr}_micro_p": total.precision, f"{attr}_micro_r": total.recall,
+            f"{attr}_micro_f": total.fscore,
+            f"{attr}_per_feat": {field: prf.to_dict() for field, prf in sorted(per_feat.items())}}
 
 
 def _roc_auc(truth: numpy.ndarray, scores: numpy.ndarray) -> Optional[float]:
@@ -332,6 +385,15 @@ def senter_score(examples, **kwargs) -> Dict:
     return score_sents(examples)
 
 
+def morphologizer_score(examples, **kwargs) -> Dict:
+    """pos_acc, morph_acc (the whole analysis right; a token with a POS and no features counts
+    as the analysis "no features"), morph_micro_p/r/f and morph_per_feat."""
+    scores = score_token_attr(examples, "pos")
+    scores.update(score_token_attr(examples, "morph", getter=morph_string))
+    scores.update(score_morph_per_feat(examples))
+    return scores
+
+
 @registry.scorers("fastpipe.tagger_scorer.v1")
 def make_tagger_scorer() -> Callable:
     return tagger_score
@@ -365,3 +427,8 @@ def make_textcat_multilabel_scorer() -> Callable:
 @registry.scorers("fastpipe.senter_scorer.v1")
 def make_senter_scorer() -> Callable:
     return senter_score
+
+
+@registry.scorers("fastpipe.morphologizer_scorer.v1")
+def make_morphologizer_scorer() -> Callable:
+    return morphologizer_score

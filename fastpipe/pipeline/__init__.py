@@ -2,10 +2,12 @@
 from .base import Pipe, TrainablePipe
 from .tok2vec import Tok2Vec
 from .tagger import Tagger
+from .morphologizer import Morphologizer
+from .senter import SentenceRecognizer
 from .textcat import TextCategorizer
 from .sentencizer import Sentencizer
 from .parser import TransitionParser
 from .entity_ruler import EntityRuler
 
-__all__ = ["Pipe", "TrainablePipe", "Tok2Vec", "Tagger", "TextCategorizer", "Sentencizer",
-           "TransitionParser", "EntityRuler"]
+__all__ = ["Pipe", "TrainablePipe", "Tok2Vec", "Tagger", "Morphologizer", "SentenceRecognizer",
+           "TextCategorizer", "Sentencizer", "TransitionParser", "EntityRuler"]

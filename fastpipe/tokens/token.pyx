@@ -6,6 +6,7 @@ from .doc cimport Doc
 
 from ..attrs import intify_attr
 from ..errors import Errors
+from .morphanalysis import MorphAnalysis, features_to_string, to_parsed
 
 _IOB_STRINGS = ("", "I", "O", "B")
 
@@ -135,9 +136,22 @@ cdef class Token(LexemeAttrs):
     def pos_(self, str value): self._c().pos = self.doc.vocab.strings.add(value)
 
     @property
-    def morph(self): return self._c().morph
+    def morph(self):
+        """The token's features as a MorphAnalysis (empty when it has none)."""
+        return MorphAnalysis(self.doc.vocab, self._str(self._c().morph))
+
     @morph.setter
-    def morph(self, attr_t value): self._c().morph = value
+    def morph(self, value): self.set_morph(value)
+
+    def set_morph(self, features):
+        """Set the features from a feature string, a dict ({"Case": "Nom"}), a MorphAnalysis
+        or None (none); they are stored in canonical order. An int is taken as the key of a
+        feature string already in the StringStore, as it is."""
+        if isinstance(features, int) and not isinstance(features, bool):
+            self._c().morph = features
+            return
+        text = features_to_string(to_parsed(features))
+        self._c().morph = self.doc.vocab.strings.add(text)
     @property
     def morph_(self): return self._str(self._c().morph)
     @morph_.setter

@@ -29,7 +29,8 @@ NAMES = {
     "scorers": ["spacy.tagger_scorer.v1", "spacy.parser_scorer.v1", "spacy.ner_scorer.v1",
                 "spacy.textcat_scorer.v1", "spacy.textcat_scorer.v2",
                 "spacy.textcat_multilabel_scorer.v1", "spacy.textcat_multilabel_scorer.v2",
-                "spacy.entity_ruler_scorer.v1", "spacy.senter_scorer.v1"],
+                "spacy.entity_ruler_scorer.v1", "spacy.senter_scorer.v1",
+                "spacy.morphologizer_scorer.v1"],
 }
 
 
