@@ -8,6 +8,7 @@ from . import init  # noqa: F401  (registers the commands)
 from . import debug_data  # noqa: F401  (registers the command)
 from . import info  # noqa: F401  (registers the command)
 from . import package  # noqa: F401  (registers the command)
+from . import apply  # noqa: F401  (registers the command)
 from . import ray  # noqa: F401  (registers the `ray` group; imports Ray only when it runs)
 
 __all__ = ["app"]
