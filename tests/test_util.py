@@ -11,7 +11,7 @@ from fastpipe.util import (LOCK_FILE, OutputInUse, OutputLock, atomic_write, cle
                            write_text_atomic)
 
 
-def _hidden(folder):
+def hidden(folder):
     return sorted(p.name for p in folder.iterdir() if p.name.startswith("."))
 
 
@@ -26,7 +26,7 @@ def test_atomic_write_replaces_the_file_only_when_the_block_succeeds(tmp_path):
             f.write(b"half of the sec")
             raise RuntimeError("crash")
     assert path.read_bytes() == b"first"
-    assert _hidden(path.parent) == []  # no temporary file is left behind
+    assert hidden(path.parent) == []  # no temporary file is left behind
     write_text_atomic(path, "second")
     assert path.read_text() == "second"
     assert path.stat().st_mode & 0o777 == 0o640  # the old file's permissions are kept
@@ -61,7 +61,7 @@ def test_replace_folder_keeps_the_old_folder_when_writing_fails(tmp_path):
     assert (target / "a.txt").read_text() == "one"
     replace_folder(target, write("two"))
     assert (target / "a.txt").read_text() == "two"
-    assert _hidden(tmp_path) == []
+    assert hidden(tmp_path) == []
 
 
 @pytest.fixture(scope="module")
@@ -103,11 +103,11 @@ def test_clean_stale_removes_only_dead_writers_leftovers(tmp_path, dead_pid):
         else:
             (tmp_path / name).write_text("x")
     clean_stale(tmp_path)
-    assert _hidden(tmp_path) == sorted(kept)
+    assert hidden(tmp_path) == sorted(kept)
     # the next atomic write into the folder cleans up too
     (tmp_path / leftovers_name(dead_pid)).write_text("x")
     write_text_atomic(tmp_path / "other.txt", "y")
-    assert _hidden(tmp_path) == sorted(kept)
+    assert hidden(tmp_path) == sorted(kept)
 
 
 def leftovers_name(pid):
@@ -130,7 +130,7 @@ def test_a_folder_left_aside_by_a_dead_writer_is_put_back(tmp_path, dead_pid):
     target.rename(aside)
     replace_folder(target, lambda folder: (folder / "a.txt").write_text("new"))
     assert (target / "a.txt").read_text() == "new"
-    assert _hidden(tmp_path) == [live_aside.name]
+    assert hidden(tmp_path) == [live_aside.name]
 
 
 def test_output_lock_refuses_a_second_holder_and_is_released(tmp_path):
