@@ -21,6 +21,7 @@ ROOMS = [
     ("transition system", ["pipeline._parser_internals"]),
     ("ml", ["ml"]),
     ("scorer", ["scorer"]),
+    ("pictures", ["displacy"]),  # draws Docs; the cli's evaluate uses it
     ("pipeline", ["pipeline"]),
     ("init settings", ["init_settings"]),
     ("language", ["language"]),
