@@ -18,8 +18,8 @@ from .defaults import with_defaults
 from .errors import ConfigError, Errors
 from .registry import get_factory_meta, registry
 
-__all__ = ["validate_config", "with_defaults", "refuses", "check_refused", "SECTION_TYPES",
-           "PRETRAINING_TYPES"]
+__all__ = ["validate_config", "check_value_kinds", "with_defaults", "refuses", "check_refused",
+           "SECTION_TYPES", "PRETRAINING_TYPES"]
 
 Callback = Optional[Dict[str, Any]]  # a registered function block, or null
 # The settings of the built-in sections and their types. Blocks of registered functions
@@ -34,7 +34,7 @@ SECTION_TYPES: Dict[str, Dict[str, Any]] = {
     "training": {
         "seed": Optional[int], "gpu_allocator": Optional[str], "dropout": float,
         "accumulate_gradient": int, "patience": int, "max_epochs": int, "max_steps": int,
-        "eval_frequency": int, "frozen_components": List[str],
+        "eval_frequency": int, "checkpoint_frequency": int, "frozen_components": List[str],
         "annotating_components": List[str], "train_corpus": str, "dev_corpus": str,
         "before_to_disk": Callback, "before_update": Callback,
         "score_weights": Dict[str, Optional[float]], "logger": Dict[str, Any],
@@ -84,7 +84,8 @@ def check_refused(func, **values) -> None:
 
 # (minimum, maximum or None) for numeric training settings
 RANGES = {"dropout": (0.0, 1.0), "accumulate_gradient": (1, None), "patience": (0, None),
-          "max_epochs": (-1, None), "max_steps": (0, None), "eval_frequency": (1, None)}
+          "max_epochs": (-1, None), "max_steps": (0, None), "eval_frequency": (1, None),
+          "checkpoint_frequency": (-1, None)}
 def validate_config(config: Dict[str, Any], *, where: str = "", training: bool = True) -> None:
     """Check an interpolated config and raise one ConfigError listing every problem: unknown or
     misspelt sections and settings, missing required settings, wrong types, values out of range,
@@ -127,6 +128,7 @@ def _check_section(values, section, types, errors):
                            + suggest(key, list(types), cutoff=0.6)})
             continue
         if _has_promise(value) or types[key] is Any:
+            _check_made_value(value, types[key], [section, key], errors)
             continue
         err = validate_type(value, types[key])
         if err:
@@ -238,6 +240,7 @@ def _check_args(func, label: str, block, loc, errors, skip=()):
         value = block[name]
         hint = hints.get(name, Any)
         if _has_promise(value) or hint is Any:
+            _check_made_value(value, hint, loc + [name], errors, label)
             continue
         if validate_type(value, hint):
             errors.append({"loc": loc + [name], "value": value,
@@ -263,6 +266,8 @@ def _check_pipeline(config, errors, training):
     factories = registry.factories.get_all()
     for name, block in components.items():
         if not isinstance(block, dict):
+            continue
+        if not _check_component_kinds(name, block, errors):
             continue
         if "factory" not in block and "source" not in block:
             errors.append({"loc": ["components", name, "factory"],
@@ -309,6 +314,100 @@ def _check_factory_args(name, block, errors):
     settings.update({k: v for k, v in block.items() if k != "factory"})
     _check_args(registry.get("factories", factory), f"the {factory!r} factory", settings,
                 ["components", name], errors, skip=("nlp", "name"))
+
+
+def check_value_kinds(config: Dict[str, Any], *, where: str = "") -> None:
+    """The kinds of the values building a pipeline reads from an interpolated config: [nlp]'s
+    settings, each component's ``factory`` and ``source``, and no registered function's block
+    where a plain value belongs, in a component's settings or in the blocks below them. One
+    ConfigError lists every problem (other checks are the builders' own)."""
+    errors: List[Dict[str, Any]] = []
+    from confection.validation import validate_type
+
+    nlp = config.get("nlp") if isinstance(config.get("nlp"), dict) else {}
+    for key, value in nlp.items():
+        hint = SECTION_TYPES["nlp"].get(key, Any)
+        if _has_promise(value) or hint is Any:
+            _check_made_value(value, hint, ["nlp", key], errors)
+        elif value is not None and validate_type(value, hint):
+            errors.append({"loc": ["nlp", key], "value": value,
+                           "msg": f"expected {_type_name(hint)}"})
+    components = config.get("components") if isinstance(config.get("components"), dict) else {}
+    for name, block in components.items():
+        if not isinstance(block, dict) or not _check_component_kinds(name, block, errors):
+            continue
+        if "factory" in block and block["factory"] in registry.factories.get_all():
+            hints = _type_hints(registry.get("factories", block["factory"]))
+            for key, value in block.items():
+                _check_made_value(value, hints.get(key, Any), ["components", name, key], errors,
+                                  f"the {block['factory']!r} factory")
+        _check_made_values_below(block, ["components", name], errors)
+    if errors:
+        raise ConfigError(Errors.E102.format(n=len(errors)), errors, where=where)
+
+
+def _check_component_kinds(name, block, errors) -> bool:
+    """Whether a component's ``factory`` and ``source``, where given, are strings (each one
+    that is not is a problem)."""
+    wrong = [(key, what) for key, what in (("factory", "a registered factory"),
+                                           ("source", "a saved pipeline's folder"))
+             if key in block and not isinstance(block[key], str)]
+    for key, what in wrong:
+        errors.append({"loc": ["components", name, key], "value": block[key],
+                       "msg": f"expected the name of {what} (a string)"})
+    return not wrong
+
+
+def _check_made_values_below(node, loc, errors) -> None:
+    for key, value in node.items():
+        if not isinstance(value, dict):
+            continue
+        if registry.is_promise(value):
+            refs = [k for k in value if isinstance(k, str) and k.startswith("@")]
+            try:
+                hints = _type_hints(registry.get(refs[0][1:], value[refs[0]]))
+            except Exception:  # not one known function: the builder says so
+                hints = {}
+            for arg, item in value.items():
+                _check_made_value(item, hints.get(arg, Any), loc + [key, arg], errors,
+                                  repr(value[refs[0]]))
+        _check_made_values_below(value, loc + [key], errors)
+
+
+def _check_made_value(value, hint, loc, errors, label: str = "") -> None:
+    """A registered function's block where the setting takes a plain value (a number, string,
+    flag or list of them) is a problem unless the function says it returns such a value: a
+    model given as a threshold would otherwise reach the code comparing numbers."""
+    if not (isinstance(value, dict) and registry.is_promise(value)) or not _plain(hint):
+        return
+    refs = [k for k in value if isinstance(k, str) and k.startswith("@")]
+    try:
+        func = registry.get(refs[0][1:], value[refs[0]])
+        returns = inspect.signature(func).return_annotation
+    except Exception:  # an unknown function is reported by _check_promise
+        return
+    if returns is not inspect.Signature.empty and _plain(returns):
+        return
+    made = "" if returns is inspect.Signature.empty else f", which makes {_type_name(returns)}"
+    errors.append({"loc": loc, "value": {refs[0]: value[refs[0]]},
+                   "msg": f"expected {_type_name(hint)}{f' ({label})' if label else ''}, got a "
+                          f"block of the registered function {value[refs[0]]!r}{made}"})
+
+
+_PLAIN = (int, float, str, bool, type(None))
+
+
+def _plain(hint) -> bool:
+    """Whether a type hint takes only plain values: numbers, strings, flags, None, and lists
+    or tuples of them."""
+    import typing
+
+    if hint in _PLAIN:
+        return True
+    origin, args = typing.get_origin(hint), typing.get_args(hint)
+    if origin in (typing.Union, list, tuple) and args:
+        return all(arg is Ellipsis or _plain(arg) for arg in args)
+    return False
 
 
 def _has_promise(value) -> bool:

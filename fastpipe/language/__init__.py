@@ -12,6 +12,7 @@ from thinc.api import Config, Optimizer
 
 from ..about import __version__
 from ..config import config_to_str, import_code
+from ..config_schema import check_value_kinds
 from ..defaults import FactoryMeta, default_config
 from ..errors import Errors
 from ..gold.example import Example
@@ -195,6 +196,8 @@ class Language:
             if section not in config:
                 raise ValueError(Errors.E084.format(section=section))
         interpolated = config.interpolate()
+        if validate:
+            check_value_kinds(interpolated)
         nlp_cfg = interpolated["nlp"]
         lang = nlp_cfg.get("lang")
         if not lang:
@@ -219,6 +222,8 @@ class Language:
                 nlp.add_pipe(comp_cfg.get("component", name), name=name, source=comp_cfg["source"])
             elif "factory" in comp_cfg:
                 factory = comp_cfg.pop("factory")
+                if not isinstance(factory, str):
+                    raise ValueError(Errors.E641.format(name=name, value=factory))
                 nlp.add_pipe(factory, name=name, config=comp_cfg, validate=validate)
             else:
                 raise ValueError(Errors.E087.format(name=name))
@@ -853,6 +858,26 @@ def _pipeline_package(name):
     module = importlib.import_module(name)
     ok = callable(getattr(module, "load", None)) and hasattr(module, "DATA_PATH")
     return module if ok else None
+
+
+_LOADING = threading.local()  # the folders this thread is loading, outermost first
+
+
+@contextmanager
+def _loading(path: Path):
+    """Mark ``path`` as being loaded while the block runs; a component sourced from a folder
+    already on the way (its own, or one that sources it back) is a cycle (E640), refused
+    before it recurses."""
+    chain = _LOADING.__dict__.setdefault("chain", [])
+    folder = path.resolve()
+    if folder in chain:
+        shown = " -> ".join(str(f) for f in chain[chain.index(folder):] + [folder])
+        raise ValueError(Errors.E640.format(folder=path, chain=shown))
+    chain.append(folder)
+    try:
+        yield
+    finally:
+        chain.pop()
 
 
 def get_lang_class(lang: str) -> type:
