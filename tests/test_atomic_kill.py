@@ -142,6 +142,26 @@ def test_to_disk_killed_at_random_moments_always_leaves_a_whole_pipeline(nlp, tm
     assert _version(target) == 99
 
 
+def test_to_disk_swaps_a_pipeline_whole_but_writes_among_other_files_in_place(nlp, tmp_path):
+    target = tmp_path / "model"
+    _mark(nlp, 0)
+    nlp.to_disk(target)
+    (target / "old_component").mkdir()  # a component of the saved pipeline, gone since
+    meta = json.loads((target / "meta.json").read_text())
+    (target / "meta.json").write_text(json.dumps({**meta, "pipeline": ["old_component"]}))
+    _mark(nlp, 1)
+    nlp.to_disk(target)
+    assert sorted(p.name for p in target.iterdir()) == [
+        "config.cfg", "entity_ruler", "meta.json", "tagger", "tokenizer", "vocab"]
+    # a folder holding the user's own files is not swapped out: they stay
+    project = tmp_path / "project"
+    project.mkdir()
+    (project / "notes.txt").write_text("mine")
+    _mark(nlp, 2)
+    nlp.to_disk(project)
+    assert (project / "notes.txt").read_text() == "mine" and _version(project) == 2
+
+
 def _n_docs(path: Path) -> int:
     return len(DocBin().from_disk(path))
 
