@@ -11,6 +11,7 @@ from . import info  # noqa: F401  (registers the command)
 from . import package  # noqa: F401  (registers the command)
 from . import apply  # noqa: F401  (registers the command)
 from . import benchmark  # noqa: F401  (registers the `benchmark` group)
+from . import assemble  # noqa: F401  (registers the command)
 from . import ray  # noqa: F401  (registers the `ray` group; imports Ray only when it runs)
 
 __all__ = ["app"]
