@@ -23,11 +23,13 @@ SCORE_LABELS = [
 def evaluate_model(model_path: Union[str, Path], data_path: Union[str, Path], *,
                    output_path: Optional[Union[str, Path]] = None,
                    code_path: Optional[Union[str, Path]] = None, use_gpu: int = -1,
-                   gold_preproc: bool = False, batch_size: Optional[int] = None
+                   gold_preproc: bool = False, batch_size: Optional[int] = None,
+                   displacy_path: Optional[Union[str, Path]] = None, displacy_limit: int = 25
                    ) -> Dict[str, Any]:
     """Load the pipeline at ``model_path``, score it on the `.fastpipe` corpus at
     ``data_path`` (a file or a folder) and return ``nlp.evaluate``'s scores; with
-    ``output_path`` they are also written there as JSON."""
+    ``output_path`` they are also written there as JSON, and with ``displacy_path`` pictures
+    of the first ``displacy_limit`` documents go in that folder (``write_pictures``)."""
     from ..config import import_code
     from ..errors import Errors
     from ..gold.corpus import Corpus
@@ -44,9 +46,30 @@ def evaluate_model(model_path: Union[str, Path], data_path: Union[str, Path], *,
     examples = list(Corpus(data_path, gold_preproc=gold_preproc)(nlp))
     scores = nlp.evaluate(examples, batch_size=batch_size) if batch_size else \
         nlp.evaluate(examples)
+    if displacy_path is not None:
+        write_pictures(nlp, examples[:displacy_limit], displacy_path)
     if output_path is not None:
         write_json_atomic(Path(output_path), scores)
     return scores
+
+
+# What --displacy-path writes: file, displacy style, the annotation a Doc needs to be drawn.
+PICTURES = [("parses.html", "dep", "DEP"), ("entities.html", "ent", "ENT_IOB")]
+
+
+def write_pictures(nlp, examples, folder: Union[str, Path]) -> List[Path]:
+    """The pipeline's analyses of the examples' texts as pages in ``folder``: parses.html
+    (dependencies) when it parses, entities.html when it finds entities."""
+    from .. import displacy
+    from ..util import write_text_atomic
+
+    docs = list(nlp.pipe(eg.reference.text for eg in examples))
+    written = []
+    for name, style, attr in PICTURES:
+        if any(doc.has_annotation(attr) for doc in docs):
+            written.append(Path(folder) / name)
+            write_text_atomic(written[-1], displacy.render(docs, style=style, page=True))
+    return written
 
 
 def _fmt(key: str, value: Any) -> str:
@@ -103,17 +126,28 @@ def format_scores(scores: Dict[str, Any]) -> List[str]:
                    "refused.")
 @click.option("--gold-preproc", "-G", is_flag=True, default=False,
               help="Use the corpus's own tokens and sentences instead of the tokenizer's.")
+@click.option("--displacy-path", "-dp", type=click.Path(file_okay=False, path_type=Path),
+              default=None, help="Write pictures of parses (parses.html) and entities "
+                                 "(entities.html) of the first documents to this folder.")
+@click.option("--displacy-limit", "-dl", type=click.IntRange(min=1), default=25,
+              show_default=True, help="How many documents --displacy-path draws.")
 @verbose_option
 def evaluate_cli(model_path: Path, data_path: Path, output_path: Optional[Path],
-                 code_path: Optional[Path], gpu_id: int, gold_preproc: bool, verbose: bool):
+                 code_path: Optional[Path], gpu_id: int, gold_preproc: bool,
+                 displacy_path: Optional[Path], displacy_limit: int, verbose: bool):
     """Score the pipeline at MODEL_PATH on the corpus DATA_PATH (a .fastpipe or .spacy file, or
     a folder of them) and print the scores."""
     setup_logging(verbose)
     with reporting_errors(verbose):
         scores = evaluate_model(model_path, data_path, output_path=output_path,
-                                code_path=code_path, use_gpu=gpu_id, gold_preproc=gold_preproc)
+                                code_path=code_path, use_gpu=gpu_id, gold_preproc=gold_preproc,
+                                displacy_path=displacy_path, displacy_limit=displacy_limit)
     click.echo(f"Scores of {model_path} on {data_path}")
     for line in format_scores(scores):
         click.echo(line)
     if output_path is not None:
         click.echo(f"Saved the scores to {output_path}")
+    if displacy_path is not None:
+        drawn = [name for name, _, _ in PICTURES if (displacy_path / name).exists()]
+        click.echo(f"Saved pictures of the first {displacy_limit} documents to "
+                   f"{displacy_path}: {', '.join(drawn) or 'none (no parses or entities)'}")
