@@ -41,7 +41,8 @@ FORWARDED = {
 }
 
 __all__ = ["atomic_write", "write_text_atomic", "write_json_atomic", "replace_folder",
-           "recover_folder", "clean_stale", "OutputLock", "OutputInUse", "minibatch", *FROM_THINC, *FORWARDED]
+           "recover_folder", "clean_stale", "OutputLock", "OutputInUse", "minibatch",
+           *FROM_THINC, *FORWARDED]
 
 PathLike = Union[str, "os.PathLike[str]"]
 
@@ -55,6 +56,13 @@ ASIDE = re.compile(r"^\.(?P<name>.+)\.old-(?P<pid>\d+)-[0-9a-f]{8}$")
 
 #: The lock file ``OutputLock`` holds inside an output folder.
 LOCK_FILE = ".fastpipe-lock"
+
+
+def _target(path: PathLike) -> Path:
+    """The path a write replaces: through a symlink, the file or folder it points to, so the
+    link stays and the temporary lands on the target's own filesystem."""
+    path = Path(path)
+    return path.resolve() if path.is_symlink() else path
 
 
 def _temporary(path: Path) -> Path:
@@ -153,7 +161,7 @@ def atomic_write(path: PathLike, mode: str = "wb", encoding: str = None) -> Iter
     ends without an error; on an error the temporary file is removed and ``path`` is untouched.
     Dead writers' temporary files in the folder are removed first (``clean_stale``). The new
     file gets the old file's permissions (or a plain ``open``'s)."""
-    path = Path(path)
+    path = _target(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     clean_stale(path.parent)
     tmp = _temporary(path)
@@ -191,7 +199,7 @@ def replace_folder(path: PathLike, write: Callable[[Path], None]) -> Path:
     removed. A crash while writing leaves the old folder whole; a crash between the two renames
     leaves it aside, and the next ``replace_folder``, ``recover_folder`` or pipeline load puts
     it back. Dead writers' leftovers beside ``path`` are cleaned up first (``clean_stale``)."""
-    path = Path(path)
+    path = _target(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     clean_stale(path.parent)
     tmp = _temporary(path)

@@ -145,6 +145,19 @@ def test_output_lock_refuses_a_second_holder_and_is_released(tmp_path):
         pass
 
 
+def test_writes_through_a_symlink_replace_what_it_points_to(tmp_path):
+    (tmp_path / "real").mkdir()
+    (tmp_path / "link").symlink_to(tmp_path / "real")
+    (tmp_path / "real" / "f.txt").write_text("old")
+    (tmp_path / "f-link.txt").symlink_to(tmp_path / "real" / "f.txt")
+    write_text_atomic(tmp_path / "f-link.txt", "new")
+    assert (tmp_path / "f-link.txt").is_symlink()
+    assert (tmp_path / "real" / "f.txt").read_text() == "new"
+    replace_folder(tmp_path / "link", lambda folder: (folder / "g.txt").write_text("g"))
+    assert (tmp_path / "link").is_symlink() and os.listdir(tmp_path / "real") == ["g.txt"]
+    assert hidden(tmp_path) == []
+
+
 def test_minibatch_batches_a_stream_without_its_length():
     def stream():
         yield from range(7)
