@@ -100,7 +100,11 @@ def create_train_batches(nlp, corpus: Callable, batcher: Callable, max_epochs: i
     and shuffled before every epoch (0: epochs without end); with -1 it is streamed once,
     unshuffled (a reader that shuffles or repeats itself is then in charge). Documents the
     initialization held for ``nlp`` (``init_nlp(hold_train_docs=True)``) serve the pass
-    into memory and are released after it (a streamed pass releases them unused)."""
+    into memory and are released after it (a streamed pass releases them unused).
+
+    The shuffles draw from a generator of their own that starts from the state of Python's
+    ``random`` once the corpus is read: the batches depend on the corpus, the seed and the
+    batcher only, never on what training draws, so a resumed run replays them exactly."""
     if max_epochs == -1:
         release_held_docs(nlp)
         for batch in batcher(check_nonempty(corpus(nlp), name, config or {})):
@@ -109,9 +113,11 @@ def create_train_batches(nlp, corpus: Callable, batcher: Callable, max_epochs: i
     with gc_paused():
         examples = list(check_nonempty(corpus(nlp), name, config or {}))
     release_held_docs(nlp)
+    shuffler = random.Random()
+    shuffler.setstate(random.getstate())
     epoch = 0
     while max_epochs == 0 or epoch < max_epochs:
-        random.shuffle(examples)
+        shuffler.shuffle(examples)
         for batch in batcher(examples):
             yield epoch, batch
         epoch += 1

@@ -15,6 +15,7 @@ from fastpipe.pipeline.base import Pipe
 from fastpipe.registry import factory, registry
 from fastpipe.training.initialize import init_nlp
 from fastpipe.training.loop import subdivide_batch, train, weighted_score
+from fastpipe.util import LOCK_FILE
 from tests.helpers.tagger import TAGGED, train_toy_tagger, write_tagger_setup
 
 
@@ -47,7 +48,8 @@ def test_trains_evaluates_and_writes_loadable_checkpoints(tmp_path):
     dev = list(Corpus(tmp_path / "dev.fastpipe")(best))
     assert best.evaluate(dev)["tag_acc"] == pytest.approx(result.best_score)
     assert load(result.last_path).pipe_names == ["tok2vec", "tagger"]
-    assert not list((tmp_path / "out").glob(".*"))  # no temporary folders left
+    # no temporary folders left; the lock file of the output folder stays (it holds no lock)
+    assert [p.name for p in (tmp_path / "out").glob(".*")] == [LOCK_FILE]
     # each checkpoint's meta.json holds the evaluation it was saved at, as spaCy's does
     performance = json.loads((result.best_path / "meta.json").read_text())["performance"]
     assert performance["tag_acc"] == pytest.approx(result.best_score)

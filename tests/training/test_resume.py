@@ -1,0 +1,244 @@
+"""Resuming an interrupted training run from its checkpoint gives the weights, to the bit, of a
+run that never stopped: a tagger + parser on EWT sample sentences, with dropout, with
+accumulate_gradient, a compounding batch size, a learning-rate schedule and parameter averages,
+and checkpoints between evaluations; the training log; what resuming refuses."""
+import io
+import json
+
+import numpy
+import pytest
+
+from fastpipe.cli.train import train_from_config
+from fastpipe.errors import ConfigError
+from fastpipe.registry import registry
+from fastpipe.training.checkpoint import CHECKPOINT_DIR, parameter_names
+from fastpipe.training.training_log import LOG_FILE
+from tests.helpers.data import EWT_DEV_SAMPLE, EWT_TRAIN_SAMPLE
+from tests.helpers.tagger import nlp_section, tagger_component, tok2vec_component
+
+#: Training stops (Ctrl-C) before this step's update when set; the config names the callback in
+#: both runs, so the resumed run has the same config.
+STOP = {"at": None}
+
+
+@registry.callbacks("test.resume.stop_at.v1")
+def stop_at():
+    def callback(nlp, info):
+        if STOP["at"] is not None and info["step"] == STOP["at"]:
+            raise KeyboardInterrupt
+
+    return callback
+
+
+PARSER = """
+[components.parser]
+factory = "parser"
+
+[components.parser.model]
+@architectures = "fastpipe.TransitionBasedParser.v1"
+state_type = "parser"
+extra_state_tokens = false
+hidden_width = 32
+maxout_pieces = 2
+use_upper = true
+
+[components.parser.model.tok2vec]
+@architectures = "fastpipe.Tok2VecListener.v1"
+width = ${components.tok2vec.model.width}
+"""
+
+TRAINING = """
+[corpora]
+
+[corpora.train]
+@readers = "fastpipe.Corpus.v1"
+path = ${paths.train}
+
+[corpora.dev]
+@readers = "fastpipe.Corpus.v1"
+path = ${paths.dev}
+
+[training]
+seed = 7
+dropout = 0.2
+max_steps = 16
+eval_frequency = 4
+patience = 0
+
+[training.before_update]
+@callbacks = "test.resume.stop_at.v1"
+
+[training.optimizer]
+@optimizers = "Adam.v1"
+
+[training.batcher]
+@batchers = "fastpipe.batch_by_words.v1"
+BATCH_SIZE
+
+[training.logger]
+@loggers = "fastpipe.ConsoleLogger.v1"
+progress_bar = false
+
+[training.score_weights]
+tag_acc = 0.5
+dep_las = 0.5
+"""
+
+FIXED_SIZE = "size = 120"
+#: accumulate_gradient, a compounding batch size, a learning-rate warm-up, parameter averages
+#: and checkpoints every 3 steps (between the evaluations every 4).
+HARDER = """
+[training.batcher.size]
+@schedules = "compounding.v1"
+start = 40
+stop = 200
+compound = 1.2
+
+[training.optimizer.learn_rate]
+@schedules = "warmup_linear.v1"
+warmup_steps = 5
+total_steps = 40
+initial_rate = 0.005
+"""
+HARDER_OVERRIDES = {"training.accumulate_gradient": 2, "training.checkpoint_frequency": 3,
+                    "training.optimizer.use_averages": True}
+
+
+def write_ewt_setup(folder, extra=FIXED_SIZE):
+    """The tagger + parser config and 40 training and 20 dev sentences of the EWT samples,
+    five to a document. ``extra`` is the batch size setting or the sections of HARDER."""
+    import fastpipe
+    from fastpipe.gold.converters import CONVERTERS
+    from fastpipe.tokens import DocBin
+
+    nlp = fastpipe.blank("en")
+    paths = {}
+    for name, source, n in (("train", EWT_TRAIN_SAMPLE, 40), ("dev", EWT_DEV_SAMPLE, 20)):
+        lines, sentences = [], 0
+        for line in source.read_text(encoding="utf8").splitlines():
+            lines.append(line)
+            sentences += not line.strip()
+            if sentences == n:
+                break
+        docs = CONVERTERS["conllu"](lines, nlp.vocab, source=str(source), n_sents=5)
+        paths[f"paths.{name}"] = str(folder / f"{name}.fastpipe")
+        DocBin(docs=list(docs)).to_disk(paths[f"paths.{name}"])
+    config = "\n".join(["\n[paths]\ntrain = null\ndev = null\n",
+                        nlp_section(["tok2vec", "tagger", "parser"]), tok2vec_component(300),
+                        tagger_component(), PARSER,
+                        TRAINING.replace("BATCH_SIZE", FIXED_SIZE if extra == FIXED_SIZE else ""),
+                        "" if extra == FIXED_SIZE else extra])
+    (folder / "config.cfg").write_text(config, encoding="utf8")
+    return folder / "config.cfg", paths
+
+
+def weights(nlp):
+    """Every parameter of the pipeline, named as checkpoints name them."""
+    names = parameter_names(nlp)
+    params = {}
+    for _, proc in nlp.components:
+        for node in proc.model.walk():
+            for param in node.param_names:
+                if node.has_param(param):
+                    params[f"{names[node.id]}:{param}"] = node.get_param(param).copy()
+    return params
+
+
+def assert_same_bits(a, b):
+    assert a.keys() == b.keys()
+    for name in a:
+        assert a[name].tobytes() == b[name].tobytes(), name
+
+
+def train(config, out, overrides, resume=False, stop_at=None):
+    STOP["at"] = stop_at
+    try:
+        return train_from_config(config, out, overrides=overrides, stdout=io.StringIO(),
+                                 resume=resume)
+    finally:
+        STOP["at"] = None
+
+
+def log_lines(out):
+    """The training log without the timings."""
+    lines = [json.loads(line) for line in (out / LOG_FILE).read_text().splitlines()]
+    for line in lines:
+        del line["seconds"]
+        line["scores"].pop("speed")
+    return lines
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("extra,overrides,stop", [(FIXED_SIZE, {}, 11), (HARDER, HARDER_OVERRIDES, 12)],
+                         ids=["dropout", "accumulate-schedules-averages"])
+def test_resumed_run_ends_with_the_same_bits(tmp_path, extra, overrides, stop):
+    config, paths = write_ewt_setup(tmp_path, extra)
+    overrides = {**paths, **overrides}
+    whole = train(config, tmp_path / "whole", overrides)
+    assert whole.steps == 16 and not whole.interrupted
+
+    cut = train(config, tmp_path / "cut", overrides, stop_at=stop)
+    assert cut.interrupted and cut.steps == stop - 1
+    state = json.loads((tmp_path / "cut" / CHECKPOINT_DIR / "state.json").read_text())
+    saved_at = 8 if extra == FIXED_SIZE else 9  # the last evaluation, or the last multiple of 3
+    assert state["progress"]["step"] == saved_at
+    resumed = train(config, tmp_path / "cut", overrides, resume=True)
+    assert resumed.resumed_step == saved_at and resumed.steps == 16
+    assert resumed.checkpoints == whole.checkpoints
+    assert (resumed.best_score, resumed.best_step) == (whole.best_score, whole.best_step)
+    assert_same_bits(weights(resumed.nlp), weights(whole.nlp))
+    # the saved pipelines and the log: the same as well
+    for folder in ("model-last", "model-best"):
+        for name in ("tagger", "parser"):
+            saved = (tmp_path / "cut" / folder / name / "model").read_bytes()
+            assert saved == (tmp_path / "whole" / folder / name / "model").read_bytes()
+    assert log_lines(tmp_path / "cut") == log_lines(tmp_path / "whole")
+    assert [line["step"] for line in log_lines(tmp_path / "cut")] == [4, 8, 12, 16]
+
+
+def test_a_finished_run_trains_on_with_more_steps(tmp_path):
+    config, paths = write_ewt_setup(tmp_path)
+    whole = train(config, tmp_path / "whole", {**paths, "training.max_steps": 8})
+    first = train(config, tmp_path / "more", {**paths, "training.max_steps": 4})
+    assert first.steps == 4
+    more = train(config, tmp_path / "more", {**paths, "training.max_steps": 8}, resume=True)
+    assert more.resumed_step == 4 and more.steps == 8
+    assert_same_bits(weights(more.nlp), weights(whole.nlp))
+    # resumed again at its end: nothing left to train, model-last is written again
+    again = train(config, tmp_path / "more", {**paths, "training.max_steps": 8}, resume=True)
+    assert again.resumed_step == 8 and again.steps == 8
+    assert_same_bits(weights(again.nlp), weights(whole.nlp))
+
+
+def test_log_holds_every_evaluation_as_floats(tmp_path):
+    config, paths = write_ewt_setup(tmp_path)
+    result = train(config, tmp_path / "out", {**paths, "training.max_steps": 8})
+    lines = [json.loads(line) for line in (tmp_path / "out" / LOG_FILE).read_text().splitlines()]
+    assert [line["step"] for line in lines] == [4, 8]
+    first = lines[0]
+    assert set(first) == {"step", "epoch", "seconds", "words", "score", "scores", "losses",
+                          "is_best"}
+    assert first["is_best"] is True and first["score"] == result.checkpoints[0][0]
+    assert set(first["losses"]) == {"tok2vec", "tagger", "parser"}
+    assert "dep_las" in first["scores"] and "dep_las_per_type" not in first["scores"]
+    assert all(isinstance(v, float) for v in first["scores"].values())
+    assert 0 < first["words"] < lines[1]["words"] == result.words
+
+
+def test_resume_refuses_what_it_cannot_continue(tmp_path):
+    config, paths = write_ewt_setup(tmp_path)
+    with pytest.raises(ValueError, match=r"E610.*holds no checkpoint"):
+        train(config, tmp_path / "none", paths, resume=True)
+    with pytest.raises(ValueError, match=r"E611"):
+        train(config, None, paths, resume=True)
+    train(config, tmp_path / "out", {**paths, "training.max_steps": 4})
+    changed = {**paths, "training.dropout": 0.3, "components.parser.model.hidden_width": 16}
+    with pytest.raises(ValueError, match=r"E613.*components.parser.model.hidden_width, "
+                                         r"training.dropout"):
+        train(config, tmp_path / "out", changed, resume=True)
+    # -1: no checkpoint is kept
+    train(config, tmp_path / "off", {**paths, "training.max_steps": 4,
+                                     "training.checkpoint_frequency": -1})
+    assert not (tmp_path / "off" / CHECKPOINT_DIR).exists()
+    with pytest.raises(ConfigError, match="checkpoint_frequency"):
+        train(config, tmp_path / "bad", {**paths, "training.checkpoint_frequency": -2})
