@@ -96,9 +96,9 @@ def test_needs_pos_or_features():
 
 def _annotate(morph, overwrite, extend):
     morph.cfg["overwrite"], morph.cfg["extend"] = overwrite, extend
-    doc = morph.vocab and Doc(morph.vocab, words=["They", "saw", "a", "cat", "."],
-                              pos=["X", None, None, None, None],
-                              morphs=["Foo=Bar|Number=Sing", None, None, None, None])
+    doc = Doc(morph.vocab, words=["They", "saw", "a", "cat", "."],
+              pos=["X", None, None, None, None],
+              morphs=["Foo=Bar|Number=Sing", None, None, None, None])
     return morph(doc)
 
 
