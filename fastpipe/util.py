@@ -211,10 +211,16 @@ def replace_folder(path: PathLike, write: Callable[[Path], None]) -> Path:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     old = None
-    if path.exists():
-        old = _aside(path)
-        path.rename(old)
-    tmp.rename(path)
+    try:
+        if path.exists():
+            old = _aside(path)
+            path.rename(old)
+        tmp.rename(path)
+    except BaseException:  # a Ctrl-C or a failed rename: the old folder goes back in place
+        if old is not None and not path.exists():
+            old.rename(path)
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
     _fsync_dir(path.parent)
     if old is not None:
         shutil.rmtree(old, ignore_errors=True)

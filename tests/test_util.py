@@ -3,6 +3,7 @@ output lock, and minibatch over a stream."""
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -61,6 +62,25 @@ def test_replace_folder_keeps_the_old_folder_when_writing_fails(tmp_path):
     assert (target / "a.txt").read_text() == "one"
     replace_folder(target, write("two"))
     assert (target / "a.txt").read_text() == "two"
+    assert hidden(tmp_path) == []
+
+
+def test_replace_folder_interrupted_between_its_renames_puts_the_old_folder_back(tmp_path,
+                                                                                 monkeypatch):
+    target = tmp_path / "model"
+    replace_folder(target, lambda folder: (folder / "a.txt").write_text("old"))
+    rename = Path.rename
+
+    def interrupted(self, new_path):
+        if Path(new_path) == target and self.name.endswith(".tmp"):  # the new folder moving in
+            raise KeyboardInterrupt
+        return rename(self, new_path)
+
+    monkeypatch.setattr(Path, "rename", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        replace_folder(target, lambda folder: (folder / "a.txt").write_text("new"))
+    monkeypatch.undo()
+    assert (target / "a.txt").read_text() == "old"
     assert hidden(tmp_path) == []
 
 
