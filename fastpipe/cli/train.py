@@ -45,12 +45,12 @@ def _resolve_paths(config_path: Path, output_path, resume: bool):
     from ..errors import Errors
     from ..training.checkpoint import read_checkpoint
 
-    if not config_path.is_dir():
+    if config_path.is_dir() and not resume:
+        raise ValueError(Errors.E612.format(path=config_path))
+    if not resume or config_path.is_file() or str(config_path) == "-":
         if resume and output_path is None:
             raise ValueError(Errors.E611)
         return config_path, output_path
-    if not resume:
-        raise ValueError(Errors.E612.format(path=config_path))
     if output_path is not None and Path(output_path).resolve() != config_path.resolve():
         raise ValueError(Errors.E618.format(output=output_path, folder=config_path))
     checkpoint = read_checkpoint(config_path)

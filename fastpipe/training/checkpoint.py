@@ -27,7 +27,7 @@ from typing import Any, Dict, Optional, Tuple
 import numpy
 
 from ..errors import Errors
-from ..util import replace_folder
+from ..util import recover_folder, replace_folder
 
 __all__ = ["CHECKPOINT_DIR", "Checkpoint", "write_checkpoint", "read_checkpoint",
            "parameter_names", "config_differences", "RESUMABLE_CHANGES"]
@@ -194,9 +194,10 @@ def write_checkpoint(folder: Path, nlp, optimizer, progress: Dict[str, Any]) -> 
 
 
 def read_checkpoint(output_path: Path) -> Optional[Checkpoint]:
-    """The checkpoint in the output folder ``output_path``; None when there is none. A folder
-    that is there but cannot be read raises E614."""
-    folder = Path(output_path) / CHECKPOINT_DIR
+    """The checkpoint in the output folder ``output_path``; None when there is none (one that a
+    writer killed between its two renames left aside is put back first). A folder that is
+    there but cannot be read raises E614."""
+    folder = recover_folder(Path(output_path) / CHECKPOINT_DIR)  # a kill between two renames
     if not folder.exists():
         return None
     try:

@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import IO, Any, Callable, Dict, Iterator, Optional, Union
 
 from ..errors import Errors
-from ..util import OutputLock, replace_folder
+from ..util import OutputLock, clean_stale, replace_folder
 from .checkpoint import CHECKPOINT_DIR, Checkpoint, config_differences, read_checkpoint, \
     write_checkpoint
 from .initialize import check_nonempty, resolve_corpus, resolve_training
@@ -94,6 +94,7 @@ def train(nlp, output_path: Optional[Union[str, Path]] = None, *, stdout: IO = N
         return _train(nlp, None, None, stdout, stderr)
     output_path = Path(output_path)
     with OutputLock(output_path):
+        clean_stale(output_path)  # a killed run's temporaries go, its folders set aside come back
         checkpoint = None
         if resume:
             checkpoint = read_checkpoint(output_path)

@@ -5,7 +5,6 @@ and checkpoints between evaluations; the training log; what resuming refuses."""
 import io
 import json
 
-import numpy
 import pytest
 
 from fastpipe.cli.train import train_from_config
