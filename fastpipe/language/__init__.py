@@ -828,23 +828,6 @@ def _loading(path: Path):
         chain.pop()
 
 
-def _holds_only_a_pipeline(path: Path, names: Iterable[str]) -> bool:
-    """Whether ``path`` is missing or holds nothing but the parts of a saved pipeline (of the
-    components ``names`` or of the pipeline its meta.json lists), so that it can be replaced
-    whole."""
-    if not path.exists():
-        return True
-    if not path.is_dir():
-        return False
-    try:
-        saved = srsly.read_json(path / "meta.json").get("pipeline", [])
-    except Exception:  # no meta.json, or not one fastpipe wrote
-        saved = []
-    parts = {"config.cfg", "meta.json", "vocab", "tokenizer", *names,
-             *(name for name in saved if isinstance(name, str))}
-    return all(entry.name in parts for entry in path.iterdir())
-
-
 def _pipeline_package(name):
     """The installed pipeline package called ``name`` (a module with a ``load`` function and
     the ``DATA_PATH`` of its pipeline), or None when ``name`` is a path or no such package."""
@@ -860,24 +843,21 @@ def _pipeline_package(name):
     return module if ok else None
 
 
-_LOADING = threading.local()  # the folders this thread is loading, outermost first
-
-
-@contextmanager
-def _loading(path: Path):
-    """Mark ``path`` as being loaded while the block runs; a component sourced from a folder
-    already on the way (its own, or one that sources it back) is a cycle (E640), refused
-    before it recurses."""
-    chain = _LOADING.__dict__.setdefault("chain", [])
-    folder = path.resolve()
-    if folder in chain:
-        shown = " -> ".join(str(f) for f in chain[chain.index(folder):] + [folder])
-        raise ValueError(Errors.E640.format(folder=path, chain=shown))
-    chain.append(folder)
+def _holds_only_a_pipeline(path: Path, names: Iterable[str]) -> bool:
+    """Whether ``path`` is missing or holds nothing but the parts of a saved pipeline (of the
+    components ``names`` or of the pipeline its meta.json lists), so that it can be replaced
+    whole."""
+    if not path.exists():
+        return True
+    if not path.is_dir():
+        return False
     try:
-        yield
-    finally:
-        chain.pop()
+        saved = srsly.read_json(path / "meta.json").get("pipeline", [])
+    except Exception:  # no meta.json, or not one fastpipe wrote
+        saved = []
+    parts = {"config.cfg", "meta.json", "vocab", "tokenizer", *names,
+             *(name for name in saved if isinstance(name, str))}
+    return all(entry.name in parts for entry in path.iterdir())
 
 
 def get_lang_class(lang: str) -> type:
