@@ -1,5 +1,5 @@
-"""``fastpipe init config`` (a starter config) and ``fastpipe init fill-config`` (every default
-written out)."""
+"""``fastpipe init config`` (a starter config), ``fastpipe init fill-config`` (every default
+written out) and ``fastpipe init labels`` (each component's labels, read from the corpus once)."""
 import sys
 from pathlib import Path
 from typing import Dict, Optional, Sequence, Union
@@ -229,6 +229,42 @@ def fill_config(base_path: Union[str, Path], output: Optional[Union[str, Path]] 
     return filled
 
 
+def config_diff(before: str, after: str, name: str = "config") -> str:
+    """A unified diff of two config texts (empty when they are the same)."""
+    import difflib
+
+    lines = difflib.unified_diff(before.splitlines(keepends=True), after.splitlines(keepends=True),
+                                 fromfile=f"{name} (as written)", tofile=f"{name} (filled)")
+    return "".join(lines)
+
+
+def trainable_components(nlp) -> list:
+    """(name, component) of the components that learn labels from examples."""
+    return [(name, proc) for name, proc in nlp.components
+            if callable(getattr(proc, "update", None)) and getattr(proc, "labels", None)]
+
+
+def init_labels(config_path: Union[str, Path], output_dir: Union[str, Path], *,
+                overrides: Optional[Dict] = None, code_path=None) -> Dict[str, Path]:
+    """Initialize the pipeline of a training config on its training corpus and write each
+    trainable component's labels to ``output_dir/NAME.json`` (a JSON list), for
+    ``[initialize.components.NAME.labels]`` to read with ``spacy.read_labels.v1`` instead of
+    finding them in the corpus again. Returns {component: file}."""
+    from ..config import import_code, load_config
+    from ..training.initialize import init_nlp
+    from ..util import write_json_atomic
+
+    import_code(code_path)
+    config = load_config(config_path, overrides or {}, interpolate=False)
+    nlp = init_nlp(config, where=str(config_path))
+    written = {}
+    for name, proc in trainable_components(nlp):
+        path = Path(output_dir) / f"{name}.json"
+        write_json_atomic(path, [str(label) for label in proc.labels])
+        written[name] = path
+    return written
+
+
 @app.group("init")
 def init_group():
     """Create config files: a starter config, or a complete one from a partial one."""
@@ -261,14 +297,45 @@ def init_config_cli(output: Path, lang: str, pipeline: str, optimize: str, force
 @click.argument("output", type=click.Path(dir_okay=False, allow_dash=True, path_type=Path),
                 default="-")
 @code_option
+@click.option("--diff", "-D", "show_diff", is_flag=True, default=False,
+              help="Print what filling added or changed, as a unified diff (instead of the "
+                   "filled config when OUTPUT is stdout).")
 @verbose_option
 @click.pass_context
 def fill_config_cli(ctx: click.Context, base_path: Path, output: Path,
-                    code_path: Optional[Path], verbose: bool):
+                    code_path: Optional[Path], show_diff: bool, verbose: bool):
     """Write BASE_PATH with every default filled in to OUTPUT (default: stdout), so that
     nothing the pipeline uses is hidden. Overrides (--section.key value) apply first."""
+    from ..config import config_to_str
+
+    setup_logging(verbose)
+    to_stdout = str(output) == "-"
+    with reporting_errors(verbose):
+        filled = fill_config(base_path, None if show_diff and to_stdout else output,
+                             overrides=overrides_from(ctx), code_path=code_path)
+    if show_diff:
+        before = Path(base_path).read_text(encoding="utf8")
+        sys.stdout.write(config_diff(before, config_to_str(filled), str(base_path)))
+    if not to_stdout:
+        click.echo(f"Saved the filled config to {output}")
+
+
+@init_group.command("labels", context_settings=OVERRIDES_CONTEXT)
+@click.argument("config_path", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("output_dir", type=click.Path(file_okay=False, path_type=Path))
+@code_option
+@verbose_option
+@click.pass_context
+def init_labels_cli(ctx: click.Context, config_path: Path, output_dir: Path,
+                    code_path: Optional[Path], verbose: bool):
+    """Read the training corpus of CONFIG_PATH once and write each trainable component's
+    labels to OUTPUT_DIR/NAME.json; point [initialize.components.NAME.labels] at them
+    (@readers = "spacy.read_labels.v1") to skip that pass in later runs."""
     setup_logging(verbose)
     with reporting_errors(verbose):
-        fill_config(base_path, output, overrides=overrides_from(ctx), code_path=code_path)
-    if str(output) != "-":
-        click.echo(f"Saved the filled config to {output}")
+        written = init_labels(config_path, output_dir, overrides=overrides_from(ctx),
+                              code_path=code_path)
+    for name, path in written.items():
+        click.echo(f"Saved the labels of {name} to {path}")
+    if not written:
+        click.echo("No component of this pipeline has labels to save.")
