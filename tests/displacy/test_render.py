@@ -127,3 +127,25 @@ def test_serve_prints_its_address_and_stops_on_ctrl_c(en, monkeypatch, capsys):
     out = capsys.readouterr().out
     assert served and served[0][1] != port  # the taken port was passed over
     assert f"http://127.0.0.1:{served[0][1]}" in out and "Stopped" in out
+
+
+def test_in_a_notebook_the_pictures_are_shown_not_returned(en, monkeypatch):
+    import sys
+    import types
+
+    shown = []
+
+    class ZMQInteractiveShell:  # the shell class a Jupyter kernel runs
+        pass
+
+    ipython = types.ModuleType("IPython")
+    ipython.get_ipython = ZMQInteractiveShell
+    display_module = types.ModuleType("IPython.display")
+    display_module.HTML = lambda markup: ("HTML", markup)
+    display_module.display = shown.append
+    monkeypatch.setitem(sys.modules, "IPython", ipython)
+    monkeypatch.setitem(sys.modules, "IPython.display", display_module)
+    doc = Doc(en.vocab, words=["a"], ents=["B-X"])
+    assert displacy.render(doc, style="ent") is None
+    assert shown == [("HTML", displacy.render(doc, style="ent", jupyter=False))]
+    assert isinstance(displacy.render(doc, style="ent", jupyter=False), str)
