@@ -15,32 +15,34 @@ import click
 from ._app import app
 from ._util import reporting_errors, verbose_option
 
-LOG_NAME = "training_log.jsonl"
 Series = Dict[str, Tuple[List[float], List[float]]]  # name -> (steps, values)
 
 
 def read_training_log(path: Union[str, Path]) -> List[Dict[str, Any]]:
     """The evaluations in a training log (a file, or the output folder holding one)."""
     from ..errors import Errors
+    from ..training.training_log import LOG_FILE
 
     path = Path(path)
     if path.is_dir():
-        path = path / LOG_NAME
+        path = path / LOG_FILE
     if not path.is_file():
         raise FileNotFoundError(Errors.E697.format(path=path, why="no such file"))
     records = []
-    with path.open(encoding="utf8") as f:
-        for n, line in enumerate(f, 1):
-            if not line.strip():
-                continue
-            try:
-                record = json.loads(line)
-            except ValueError as err:
-                raise ValueError(Errors.E698.format(path=path, line=n, why=err)) from None
-            why = _problem(record)
-            if why:
-                raise ValueError(Errors.E698.format(path=path, line=n, why=why))
-            records.append(record)
+    lines = path.read_text(encoding="utf8").splitlines(keepends=True)
+    for n, line in enumerate(lines, 1):
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+        except ValueError as err:
+            if n == len(lines) and not line.endswith("\n"):
+                break  # the last line of a run killed while writing it
+            raise ValueError(Errors.E698.format(path=path, line=n, why=err)) from None
+        why = _problem(record)
+        if why:
+            raise ValueError(Errors.E698.format(path=path, line=n, why=why))
+        records.append(record)
     if not records:
         raise ValueError(Errors.E697.format(path=path, why="it holds no evaluations"))
     return records
@@ -103,11 +105,12 @@ def plot_training_log(path: Union[str, Path], output: Optional[Union[str, Path]]
     """Draw the curves of the training log at ``path`` (a file or an output folder) to
     ``output`` (default: curves.png beside the log); the format follows the suffix."""
     from ..errors import Errors
+    from ..training.training_log import LOG_FILE
     from ..util import atomic_write
 
     path = Path(path)
     records = read_training_log(path)
-    log_path = path / LOG_NAME if path.is_dir() else path
+    log_path = path / LOG_FILE if path.is_dir() else path
     output = Path(output) if output is not None else log_path.parent / "curves.png"
     score_curves, loss_curves = curves(records, scores, where=str(log_path))
     try:

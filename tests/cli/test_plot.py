@@ -79,3 +79,24 @@ def test_missing_or_empty_logs_unknown_scores_and_formats_are_refused(run_dir, t
 def test_without_matplotlib_it_says_how_to_install_it(run_dir, monkeypatch):
     monkeypatch.setitem(sys.modules, "matplotlib", None)  # import matplotlib now fails
     assert_one_clear_error(run("plot", run_dir), "[E696]", "pip install 'fastpipe[plot]'")
+
+
+def test_the_last_line_of_a_killed_run_is_left_out(run_dir):
+    log = run_dir / "training_log.jsonl"
+    log.write_text(json.dumps(LOG[0]) + "\n" + json.dumps(LOG[1])[:40], encoding="utf8")
+    assert [r["step"] for r in read_training_log(log)] == [0]
+
+
+@pytest.mark.slow
+def test_the_curves_of_a_real_training_run(tmp_path):
+    """The log fastpipe train writes (the toy tagger) plots as it is."""
+    from tests.helpers.tagger import train_toy_tagger
+
+    result, _ = train_toy_tagger(tmp_path)
+    out = tmp_path / "out"
+    scores, losses = curves(read_training_log(out))
+    assert "tag_acc" in scores and "tagger" in losses
+    assert scores["score"][1][-1] <= result.best_score
+    cli = run("plot", out, "--output", out / "curves.svg")
+    assert cli.exit_code == 0, cli.output
+    assert (out / "curves.svg").stat().st_size > 5000
