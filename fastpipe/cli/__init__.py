@@ -13,6 +13,7 @@ from . import apply  # noqa: F401  (registers the command)
 from . import benchmark  # noqa: F401  (registers the `benchmark` group)
 from . import assemble  # noqa: F401  (registers the command)
 from . import debug_config  # noqa: F401  (registers `debug config` and `debug diff-config`)
+from . import find_threshold  # noqa: F401  (registers the command)
 from . import ray  # noqa: F401  (registers the `ray` group; imports Ray only when it runs)
 
 __all__ = ["app"]
