@@ -20,11 +20,13 @@ from .span import render_span
 
 __all__ = ["render", "serve", "parse_deps", "parse_ents", "parse_spans"]
 
-# style -> (Doc or Span -> dict, dict -> markup, keys a manual dict must have)
-STYLES: Dict[str, Tuple[Callable, Callable, Tuple[str, ...]]] = {
-    "dep": (parse_deps, render_dep, ("words", "arcs")),
-    "ent": (parse_ents, render_ent, ("text", "ents")),
-    "span": (parse_spans, render_span, ("tokens", "spans")),
+# style -> (Doc or Span -> dict, dict -> markup, keys a manual dict must have, the key of
+# its list of marks and the keys each mark must have)
+STYLES: Dict[str, Tuple[Callable, Callable, Tuple[str, ...], str, Tuple[str, ...]]] = {
+    "dep": (parse_deps, render_dep, ("words", "arcs"), "arcs", ("start", "end", "dir")),
+    "ent": (parse_ents, render_ent, ("text", "ents"), "ents", ("start", "end", "label")),
+    "span": (parse_spans, render_span, ("tokens", "spans"), "spans",
+             ("start_token", "end_token", "label")),
 }
 
 
@@ -32,7 +34,7 @@ def _items(docs, style: str, options: Dict[str, Any], manual: bool) -> List[Dict
     if style not in STYLES:
         raise ValueError(Errors.E690.format(option="style", choices="'dep', 'ent', 'span'",
                                             value=style))
-    parse, _, keys = STYLES[style]
+    parse, _, keys, marks, mark_keys = STYLES[style]
     if isinstance(docs, (dict, str)) or not isinstance(docs, Iterable) or \
             hasattr(docs, "vocab"):  # one Doc, Span or dict
         docs = [docs]
@@ -43,6 +45,12 @@ def _items(docs, style: str, options: Dict[str, Any], manual: bool) -> List[Dict
         if not isinstance(item, dict) or any(key not in item for key in keys):
             found = sorted(item) if isinstance(item, dict) else type(item).__name__
             raise ValueError(Errors.E691.format(n=n, style=style, keys=list(keys), found=found))
+        for mark in item[marks]:
+            if not isinstance(mark, dict) or any(key not in mark for key in mark_keys):
+                found = sorted(mark) if isinstance(mark, dict) else type(mark).__name__
+                raise ValueError(Errors.E691.format(n=n, style=style, found=found,
+                                                    keys=f"{list(keys)}, each of its {marks} "
+                                                    f"with {list(mark_keys)}"))
     return docs
 
 

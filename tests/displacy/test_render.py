@@ -77,6 +77,12 @@ def test_bad_style_input_and_options_are_refused_with_one_sentence(en):
         displacy.render(doc, options={"direction": "sideways"})
     with pytest.raises(ValueError, match=r"\[E691\] .*item 1 .*'words', 'arcs'"):
         displacy.render([{"words": [], "arcs": []}, {"words": []}], manual=True)
+    with pytest.raises(ValueError, match=r"\[E691\] .*arcs with \['start', 'end', 'dir'\]"):
+        displacy.render({"words": [{"text": "a"}] * 2, "arcs": [{"start": 0, "end": 1}]},
+                        manual=True)
+    with pytest.raises(ValueError, match=r"\[E691\] .*'ent'.*found \['label', 'start'\]"):
+        displacy.render({"text": "ab", "ents": [{"start": 0, "label": "X"}]}, style="ent",
+                        manual=True)
     with pytest.raises(ValueError, match=r"\[E692\] .*not str"):
         displacy.render(["some text"])
     with pytest.raises(ValueError, match=r"\[E693\]"):
