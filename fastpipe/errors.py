@@ -493,6 +493,14 @@ class Errors(metaclass=ErrorsWithCodes):
             "another folder or give it a factory.")
     E641 = ("[components.{name}] factory = {value!r}: expected the name of a registered component "
             "factory (a string such as \"tagger\").")
+    E642 = ("{where}: the saved state of component {name!r} cannot be used: {problem}. The file "
+            "was edited or damaged; restore it, or save the pipeline again with nlp.to_disk.")
+    E643 = ("{where}: the weights of component {name!r} do not fit its saved state: {problem}. "
+            "The folder mixes files of different trainings or was edited; restore it, or save "
+            "the pipeline again with nlp.to_disk.")
+    E644 = ("{where}: the tokenizer's {name} pattern {pattern!r} could take exponential time on "
+            "some text ({reason}), which would hang nlp(text); rewrite it so that no repeat "
+            "holds two ways of matching the same text, or remove it.")
     # safe writes: output locks, temporary files and folders (E600-E609)
     E600 = ("{folder} is in use by another fastpipe process (pid {pid}), which holds its lock "
             "file {lock}: wait for that run to finish or stop it, or write to another folder.")

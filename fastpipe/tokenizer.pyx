@@ -25,6 +25,7 @@ from cpython.mem cimport PyMem_Realloc, PyMem_Free
 from murmurhash.mrmr cimport hash64
 
 from .errors import Errors
+from .regex_check import unsafe_reason
 
 cdef extern from "Python.h":
     bint Py_UNICODE_ISSPACE(Py_UCS4 ch)
@@ -51,6 +52,19 @@ def _compile(name, pieces, template):
         return re.compile(template.format("|".join(f"(?:{p})" for p in pieces)))
     except re.error as err:
         raise ValueError(Errors.E032.format(name=name, err=err)) from None
+
+
+def _check_patterns(dict rules, where):
+    """E644 for the first pattern of loaded rules that could backtrack exponentially: a
+    tokenizer from a pipeline folder must not be able to hang the process. Checked once per
+    pattern when the rules are read (cached), never while tokenizing."""
+    for name in ("prefixes", "suffixes", "infixes", "token_match", "url_match"):
+        pieces = rules[name] if isinstance(rules[name], list) else [rules[name]]
+        for pattern in pieces:
+            reason = unsafe_reason(pattern) if pattern else None
+            if reason is not None:
+                raise ValueError(Errors.E644.format(where=where, name=name, pattern=pattern,
+                                                    reason=reason))
 
 
 def _compile_one(name, pattern):
@@ -94,7 +108,7 @@ cdef class Tokenizer:
                    special_cases=data.special_cases, token_match=data.token_match,
                    url_match=data.url_match)
 
-    def _set_rules(self, dict rules):
+    def _set_rules(self, dict rules, where=None):
         for key in RULE_KEYS:
             if key not in rules:
                 raise ValueError(Errors.E032.format(name=key, err="missing from the rules"))
@@ -106,6 +120,8 @@ cdef class Tokenizer:
         infix_re = _compile("infixes", rules["infixes"], "(?:{})")
         token_match = _compile_one("token_match", rules["token_match"])
         url_match = _compile_one("url_match", rules["url_match"])
+        if where is not None:
+            _check_patterns(rules, where)
         specials = {}
         for key, pieces in rules["special_cases"].items():
             specials[key] = _check_special(key, pieces)
@@ -335,21 +351,23 @@ cdef class Tokenizer:
     def to_bytes(self):
         return srsly.msgpack_dumps(self.rules)
 
-    def from_bytes(self, bytes_data):
+    def from_bytes(self, bytes_data, *, where="the tokenizer's bytes"):
+        """Read rules that ``to_bytes`` wrote; patterns that could hang on some text are
+        refused (E644, naming ``where``)."""
         try:
             rules = srsly.msgpack_loads(bytes_data)
         except Exception as err:
             raise ValueError(Errors.E005.format(what="Tokenizer", err=err)) from None
         if not isinstance(rules, dict):
             raise ValueError(Errors.E005.format(what="Tokenizer", err="expected a dict of rules"))
-        self._set_rules(rules)
+        self._set_rules(rules, where)
         return self
 
     def to_disk(self, path):
         Path(path).write_bytes(self.to_bytes())
 
     def from_disk(self, path):
-        return self.from_bytes(Path(path).read_bytes())
+        return self.from_bytes(Path(path).read_bytes(), where=path)
 
 
 def _tokenizer_from_rules(cls, vocab, rules):

@@ -4,6 +4,7 @@ fails later on the first sentence, or executes code."""
 import shutil
 
 import pytest
+import srsly
 
 import fastpipe
 from fastpipe.gold.example import Example
@@ -74,3 +75,117 @@ def test_source_without_cycle_loads_after_a_refused_one(folder, tmp_path):
     nlp = fastpipe.load(folder)
     assert nlp("I like apples")[0].tag_ in {"PRP", "VBP", "NNS"}
     assert fastpipe.load(other).pipe_names == nlp.pipe_names
+
+
+# -- edited component state -----------------------------------------------------------------
+
+def _edit_state(folder, component, edit):
+    path = folder / component / "cfg"
+    state = srsly.read_msgpack(path)
+    edit(state)
+    srsly.write_msgpack(path, state)
+    return path
+
+
+def _append(key, value, inner="cfg"):
+    return lambda state: state[inner][key].append(value)
+
+
+def _set(key, value, inner="cfg"):
+    return lambda state: state[inner].__setitem__(key, value)
+
+
+@pytest.mark.parametrize("component,edit", [
+    ("tagger", _append("labels", "XX")),          # more labels than the weights score
+    ("tagger", _set("labels", [])),               # none: the first Doc indexed past them
+    ("textcat", _append("labels", "C")),
+    ("textcat", _set("labels", ["A"])),
+    ("parser", _append("labels", "nsubj", "moves")),  # a moves table the output layer lacks
+    ("parser", _set("labels", [], "moves")),
+    ("ner", _append("labels", "ORG", "moves")),
+    ("ner", _set("labels", [], "moves")),
+])
+def test_state_that_disagrees_with_the_weights_is_refused(folder, component, edit):
+    _edit_state(folder, component, edit)
+    with pytest.raises(ValueError, match=r"\[E643\]") as err:
+        fastpipe.load(folder)
+    assert str(folder / component / "model") in str(err.value)
+    assert repr(component) in str(err.value)
+
+
+@pytest.mark.parametrize("component,edit,problem", [
+    ("tagger", _set("labels", [1, 2, 3]), "labels hold 1"),
+    ("tagger", _set("labels", "NNS"), "labels are str"),
+    ("tagger", lambda state: state.__setitem__("cfg", [1]), "'cfg' is list"),
+    ("textcat", _set("labels", ["A", "A"]), "repeat a label"),
+    ("parser", _set("labels", {"dep": 1}, "moves"), "move labels are dict"),
+    ("parser", _set("root_labels", ["nope"], "moves"), "root label is not one of its move"),
+    ("parser", _set("break_after", [99], "moves"), "break_after"),
+    ("ner", lambda state: state.__setitem__("moves", "BILUO"), "'moves' are str"),
+    ("entity_ruler", lambda state: state.__setitem__("overwrite_ents", "yes"), "overwrite_ents"),
+    ("entity_ruler", lambda state: state.__setitem__("ent_id_sep", 3), "ent_id_sep"),
+])
+def test_state_of_the_wrong_kind_is_refused_naming_the_file(folder, component, edit, problem):
+    path = _edit_state(folder, component, edit)
+    with pytest.raises(ValueError, match=r"\[E642\]") as err:
+        fastpipe.load(folder)
+    assert str(path) in str(err.value) and problem in str(err.value)
+
+
+def test_damaged_state_and_weights_files_are_refused(folder, tmp_path):
+    other = shutil.copytree(folder, tmp_path / "other")
+    (folder / "tagger" / "cfg").write_bytes(b"\x00\x01 not msgpack")
+    with pytest.raises(ValueError, match=r"\[E642\].*tagger.cfg.*not msgpack"):
+        fastpipe.load(folder)
+    model = other / "parser" / "model"
+    model.write_bytes(model.read_bytes()[:100])
+    with pytest.raises(ValueError, match=r"\[E643\].*parser.model"):
+        fastpipe.load(other)
+
+
+def test_component_bytes_are_checked_too(saved):
+    nlp = fastpipe.load(saved)
+    tagger = nlp.get_pipe("tagger")
+    state = srsly.msgpack_loads(tagger.to_bytes())
+    state["state"]["cfg"]["labels"].append("XX")
+    with pytest.raises(ValueError, match=r"\[E643\] the bytes of component 'tagger'"):
+        tagger.from_bytes(srsly.msgpack_dumps(state))
+    with pytest.raises(ValueError, match=r"\[E642\] the bytes of component 'entity_ruler'"):
+        nlp.get_pipe("entity_ruler").from_bytes(b"\xc1")
+
+
+# -- tokenizer patterns -----------------------------------------------------------------------
+
+def _edit_tokenizer(folder, name, pattern):
+    path = folder / "tokenizer"
+    rules = srsly.msgpack_loads(path.read_bytes())
+    if isinstance(rules[name], list):
+        rules[name].append(pattern)
+    else:
+        rules[name] = pattern
+    path.write_bytes(srsly.msgpack_dumps(rules))
+    return path
+
+
+@pytest.mark.parametrize("name", ["prefixes", "suffixes", "infixes", "token_match", "url_match"])
+def test_catastrophic_tokenizer_pattern_is_refused_at_load(folder, name):
+    # (a|a)*b takes about 20 s on 25 a's and doubles with each one more
+    path = _edit_tokenizer(folder, name, "(a|a)*b")
+    with pytest.raises(ValueError, match=r"\[E644\]") as err:
+        fastpipe.load(folder)
+    assert str(path) in str(err.value) and "'(a|a)*b'" in str(err.value)
+    assert name in str(err.value)
+
+
+def test_tokenizer_bytes_are_checked(saved):
+    tokenizer = fastpipe.load(saved).tokenizer
+    rules = srsly.msgpack_loads(tokenizer.to_bytes())
+    rules["suffixes"].append(r"(\w+\s?)*$")
+    with pytest.raises(ValueError, match=r"\[E644\] the tokenizer's bytes"):
+        tokenizer.from_bytes(srsly.msgpack_dumps(rules))
+
+
+def test_safe_custom_tokenizer_pattern_loads_and_runs(folder):
+    _edit_tokenizer(folder, "infixes", r"(?<=[a-z])~(?=[a-z])")
+    doc = fastpipe.load(folder)("I like apples~pears")
+    assert [t.text for t in doc] == ["I", "like", "apples", "~", "pears"]

@@ -24,6 +24,33 @@ def _one_hot(n_rows: int, n_labels: int) -> numpy.ndarray:
     return rows
 
 
+def read_state(path: Path, name: str):
+    """The msgpack a component saved at ``path`` (its ``cfg``), E642 naming the file when it
+    is not one."""
+    return unpack_state(Path(path).read_bytes(), path, name)
+
+
+def unpack_state(data: bytes, where, name: str):
+    try:
+        return srsly.msgpack_loads(data)
+    except Exception as err:  # msgpack's own errors for truncated or foreign bytes
+        raise ValueError(Errors.E642.format(where=where, name=name,
+                                            problem=f"not msgpack ({err})")) from None
+
+
+def labels_problem(labels, what: str = "labels") -> Optional[str]:
+    """What is wrong with a saved list of labels (a list of distinct non-empty strings), or
+    None."""
+    if not isinstance(labels, list):
+        return f"its {what} are {type(labels).__name__}, not a list"
+    bad = [label for label in labels if not isinstance(label, str) or not label]
+    if bad:
+        return f"its {what} hold {bad[0]!r}, not a non-empty string"
+    if len(set(labels)) != len(labels):
+        return f"its {what} repeat a label"
+    return None
+
+
 def validate_examples(examples, where: str) -> list:
     examples = list(examples)
     for eg in examples:
@@ -58,14 +85,19 @@ class Pipe:
     def from_disk(self, path, *, exclude=()):
         cfg_path = Path(path) / "cfg"
         if cfg_path.exists():
-            self.set_state(srsly.read_msgpack(cfg_path))
+            self._load_state(read_state(cfg_path, self.name), cfg_path)
         return self
 
     def to_bytes(self, *, exclude=()) -> bytes:
         return srsly.msgpack_dumps({"state": self.get_state()})
 
     def from_bytes(self, data: bytes, *, exclude=()):
-        self.set_state(srsly.msgpack_loads(data)["state"])
+        where = f"the bytes of component {self.name!r}"
+        msg = unpack_state(data, where, self.name)
+        if not isinstance(msg, dict) or "state" not in msg:
+            raise ValueError(Errors.E642.format(where=where, name=self.name,
+                                                problem="expected a map with its 'state'"))
+        self._load_state(msg["state"], where)
         return self
 
     def get_state(self) -> dict:
@@ -73,6 +105,19 @@ class Pipe:
 
     def set_state(self, state: dict):
         pass
+
+    def state_problem(self, state) -> Optional[str]:
+        """What makes a saved state unusable (a sentence naming it), or None: checked on load
+        before ``set_state``, so an edited file is refused there and not on the first Doc."""
+        if not isinstance(state, dict):
+            return f"expected a map of settings, got {type(state).__name__}"
+        return None
+
+    def _load_state(self, state, where) -> None:
+        problem = self.state_problem(state)
+        if problem is not None:
+            raise ValueError(Errors.E642.format(where=where, name=self.name, problem=problem))
+        self.set_state(state)
 
 
 class TrainablePipe(Pipe):
@@ -192,14 +237,25 @@ class TrainablePipe(Pipe):
         for label in self.cfg.get("labels", []):
             self.vocab.strings.add(label)
 
+    def state_problem(self, state) -> Optional[str]:
+        problem = super().state_problem(state)
+        if problem is None and not isinstance(state.get("cfg", {}), dict):
+            problem = f"its 'cfg' is {type(state['cfg']).__name__}, not a map"
+        if problem is None:
+            problem = labels_problem(state.get("cfg", {}).get("labels", []))
+        return problem
+
     def to_bytes(self, *, exclude=()) -> bytes:
         return srsly.msgpack_dumps({"state": self.get_state(), "model": self.model.to_bytes()})
 
     def from_bytes(self, data: bytes, *, exclude=()):
-        msg = srsly.msgpack_loads(data)
-        self.set_state(msg["state"])
-        self._before_model_load()
-        self.model.from_bytes(msg["model"])
+        where = f"the bytes of component {self.name!r}"
+        msg = unpack_state(data, where, self.name)
+        if not isinstance(msg, dict) or "state" not in msg or not isinstance(msg.get("model"), bytes):
+            raise ValueError(Errors.E642.format(where=where, name=self.name,
+                                                problem="expected a map with its 'state' and 'model'"))
+        self._load_state(msg["state"], where)
+        self._load_weights(lambda: self.model.from_bytes(msg["model"]), where)
         return self
 
     def to_disk(self, path, *, exclude=()):
@@ -210,10 +266,30 @@ class TrainablePipe(Pipe):
 
     def from_disk(self, path, *, exclude=()):
         path = Path(path)
-        self.set_state(srsly.read_msgpack(path / "cfg"))
-        self._before_model_load()
-        self.model.from_disk(path / "model")
+        self._load_state(read_state(path / "cfg", self.name), path / "cfg")
+        self._load_weights(lambda: self.model.from_disk(path / "model"), path / "model")
         return self
+
+    def _load_weights(self, read: Callable[[], object], where) -> None:
+        """Read the weights with ``read`` after sizing the model from the state just loaded,
+        then check the output width against the state (E643 naming ``where`` otherwise)."""
+        self._before_model_load()
+        try:
+            read()
+        except Exception as err:  # thinc's dimension checks, msgpack, a missing file
+            raise ValueError(Errors.E643.format(where=where, name=self.name,
+                                                problem=f"{type(err).__name__}: {err}")) from None
+        expected = self._output_width()
+        width = self.model.get_dim("nO") if self.model.has_dim("nO") is True else None
+        if expected is not None and width is not None and width != expected:
+            raise ValueError(Errors.E643.format(
+                where=where, name=self.name,
+                problem=f"they score {width} classes and the state names {expected}"))
+
+    def _output_width(self) -> Optional[int]:
+        """How many scores the model must give per row for the state as loaded (None: not
+        checked)."""
+        return None
 
     def _before_model_load(self):
         """Set the dims that depend on the labels before weights are read back."""

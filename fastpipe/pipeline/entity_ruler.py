@@ -28,7 +28,7 @@ from ..registry import factory, registry
 from ..scorer import check_scorer, ents_score, run_scorer
 from ._matcher import (PHRASE_ATTRS, PatternError, PatternMatcher, check_entry,
                        levenshtein_compare, resolve_overlaps)
-from .base import Pipe
+from .base import Pipe, read_state, unpack_state
 
 PATTERNS_FILE = "patterns.jsonl"
 SETTINGS_FILE = "cfg"
@@ -273,10 +273,7 @@ class EntityRuler(Pipe):
         else:
             patterns_path = path / PATTERNS_FILE
             if (path / SETTINGS_FILE).exists():
-                state = srsly.read_msgpack(path / SETTINGS_FILE)
-                self.overwrite_ents = bool(state.get("overwrite_ents", self.overwrite_ents))
-                self.ent_id_sep = state.get("ent_id_sep", self.ent_id_sep)
-                self.phrase_matcher_attr = self._check_phrase_attr(state.get("phrase_matcher_attr"))
+                self._load_settings(read_state(path / SETTINGS_FILE, self.name), path / SETTINGS_FILE)
         patterns = read_patterns_jsonl(patterns_path) if patterns_path.exists() else []
         self.clear()
         self.add_patterns(patterns)
@@ -286,14 +283,32 @@ class EntityRuler(Pipe):
         return srsly.msgpack_dumps({"state": self.get_state(), "patterns": self._patterns})
 
     def from_bytes(self, data: bytes, *, exclude=()) -> "EntityRuler":
-        msg = srsly.msgpack_loads(data)
-        state = msg.get("state", {})
-        self.overwrite_ents = bool(state.get("overwrite_ents", self.overwrite_ents))
-        self.ent_id_sep = state.get("ent_id_sep", self.ent_id_sep)
-        self.phrase_matcher_attr = self._check_phrase_attr(state.get("phrase_matcher_attr"))
+        where = f"the bytes of component {self.name!r}"
+        msg = unpack_state(data, where, self.name)
+        if not isinstance(msg, dict) or not isinstance(msg.get("patterns", []), list):
+            raise ValueError(Errors.E642.format(where=where, name=self.name,
+                                                problem="expected a map with a list of patterns"))
+        self._load_settings(msg.get("state", {}), where)
         self.clear()
         self.add_patterns(msg.get("patterns", []))
         return self
+
+    def state_problem(self, state):
+        problem = super().state_problem(state)
+        kinds = (("overwrite_ents", bool, "true or false"), ("ent_id_sep", str, "a string"),
+                 ("phrase_matcher_attr", (str, type(None)), "an attribute name or null"))
+        for key, kind, what in kinds if problem is None else ():
+            if key in state and not isinstance(state[key], kind):
+                return f"its {key} is {state[key]!r}, not {what}"
+        return problem
+
+    def _load_settings(self, state, where) -> None:
+        problem = self.state_problem(state)
+        if problem is not None:
+            raise ValueError(Errors.E642.format(where=where, name=self.name, problem=problem))
+        self.overwrite_ents = state.get("overwrite_ents", self.overwrite_ents)
+        self.ent_id_sep = state.get("ent_id_sep", self.ent_id_sep)
+        self.phrase_matcher_attr = self._check_phrase_attr(state.get("phrase_matcher_attr"))
 
 
 def _copy_entry(entry: dict) -> dict:

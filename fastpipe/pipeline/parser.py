@@ -26,7 +26,7 @@ from ..scorer import check_scorer, ents_score, parser_score, run_scorer
 from ._parser_internals.arc_eager import ArcEager
 from ._parser_internals.ner import BiluoPushDown
 from ._parser_steps import StateBatch, split_by_oracle
-from .base import TrainablePipe, validate_examples
+from .base import TrainablePipe, labels_problem, validate_examples
 from .tok2vec import DEFAULT_TOK2VEC_MODEL
 
 
@@ -211,6 +211,28 @@ class TransitionParser(TrainablePipe):
         for label in self.moves.labels:
             self.vocab.strings.add(label)
 
+    def state_problem(self, state):
+        problem = super().state_problem(state)
+        moves = state.get("moves", {}) if problem is None else {}
+        if problem is None and not isinstance(moves, dict):
+            problem = f"its 'moves' are {type(moves).__name__}, not a map"
+        if problem is None:
+            problem = labels_problem(moves.get("labels", []), "move labels")
+        if problem is None:
+            problem = labels_problem(moves.get("root_labels", []), "root labels")
+        if problem is None:
+            labels, after = moves.get("labels", []), moves.get("break_after", [])
+            if any(root not in labels for root in moves.get("root_labels", [])):
+                problem = "a root label is not one of its move labels"
+            elif not isinstance(after, list) or any(
+                    not isinstance(n, int) or isinstance(n, bool) or not 0 <= n <= len(labels)
+                    for n in after):
+                problem = "its 'break_after' is not a list of positions among its labels"
+        return problem
+
     def _before_model_load(self):
         if self.moves.n_moves and not self._model_ready():
             resize_output(self.model, self.moves.n_moves)
+
+    def _output_width(self):
+        return self.moves.n_moves

@@ -65,6 +65,9 @@ class Tagger(TrainablePipe):
         if self.labels and self.model.has_dim("nO") is None:
             self.model.set_dim("nO", len(self.labels))
 
+    def _output_width(self):
+        return len(self.labels)
+
     def initialize(self, get_examples, *, nlp=None, labels=None):
         if labels is None:
             found = set()
