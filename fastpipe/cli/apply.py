@@ -70,6 +70,14 @@ def iter_inputs(files: List[Path], vocab, text_key: str = "text") -> Iterator:
             yield from docbin.iter_docs(path, vocab)
 
 
+def progress_stream(progress: Union[IO, bool, None]) -> Optional[IO]:
+    """Where progress goes: stderr (as it is at the call) for True, nowhere for False or
+    None, else the stream given."""
+    if progress is True:
+        return sys.stderr
+    return progress or None
+
+
 class Progress:
     """A one-line counter of documents and words/s on ``stream``, redrawn at most every
     ``every`` seconds and finished with a newline."""
@@ -101,10 +109,11 @@ class Progress:
 
 def apply_pipeline(model: Union[str, Path], data: Union[str, Path], output: Union[str, Path], *,
                    text_key: str = "text", batch_size: Optional[int] = None, n_process: int = 1,
-                   code_path=None, progress: Optional[IO] = sys.stderr) -> dict:
+                   code_path=None, progress: Union[IO, bool] = True) -> dict:
     """Run the pipeline ``model`` over every document in ``data`` and write the annotated Docs
-    to the `.fastpipe` file ``output``. Returns the counts and speed: {"docs", "words",
-    "seconds", "words_per_second"}."""
+    to the `.fastpipe` file ``output``, counting documents on ``progress`` (see
+    ``progress_stream``). Returns the counts and speed: {"docs", "words", "seconds",
+    "words_per_second"}."""
     from ..config import import_code
     from ..errors import Errors
     from ..language import load
@@ -118,7 +127,7 @@ def apply_pipeline(model: Union[str, Path], data: Union[str, Path], output: Unio
     import_code(code_path)
     files = input_files(data)
     nlp = load(model)
-    counter = Progress(progress)
+    counter = Progress(progress_stream(progress))
     with DocBinWriter(output) as writer:
         for doc in nlp.pipe(iter_inputs(files, nlp.vocab, text_key), batch_size=batch_size,
                             n_process=n_process):

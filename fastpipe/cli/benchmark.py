@@ -2,15 +2,15 @@
 and ``fastpipe benchmark accuracy`` (the scores ``fastpipe evaluate`` prints)."""
 import itertools
 import statistics
-import sys
 import time
 from pathlib import Path
-from typing import IO, Any, Dict, List, Optional
+from typing import IO, Any, Dict, List, Optional, Union
 
 import click
 
 from ._app import app
 from ._util import code_option, reporting_errors, setup_logging, verbose_option
+from .apply import progress_stream
 from .evaluate import evaluate_cli
 
 
@@ -30,10 +30,11 @@ def _texts(data: Path, vocab, n: int) -> List[str]:
 
 def benchmark_speed(model, data, *, batch_size: int = 128, n_batches: int = 10,
                     warmup: int = 2, code_path=None,
-                    progress: Optional[IO] = sys.stderr) -> Dict[str, Any]:
+                    progress: Union[IO, bool] = True) -> Dict[str, Any]:
     """Time the pipeline ``model`` on ``n_batches`` batches of ``batch_size`` texts from
     ``data``, each batch through ``nlp.pipe`` after ``warmup`` untimed batches. Returns words/s
-    per batch and their mean, standard deviation, minimum and maximum."""
+    per batch and their mean, standard deviation, minimum and maximum; each batch's speed is
+    shown on ``progress`` (stderr for True, nothing for False)."""
     from ..config import import_code
     from ..errors import Errors
     from ..language import load
@@ -43,6 +44,7 @@ def benchmark_speed(model, data, *, batch_size: int = 128, n_batches: int = 10,
         if value < least:
             raise ValueError(Errors.E671.format(option=option, least=least, value=value))
     import_code(code_path)
+    stream = progress_stream(progress)
     nlp = load(model)
     texts = _texts(Path(data), nlp.vocab, batch_size * (n_batches + warmup))
     batches = [texts[i:i + batch_size] for i in range(0, len(texts), batch_size)]
@@ -53,11 +55,11 @@ def benchmark_speed(model, data, *, batch_size: int = 128, n_batches: int = 10,
         start = time.perf_counter()
         words = sum(len(doc) for doc in nlp.pipe(batch, batch_size=batch_size))
         speeds.append(words / max(time.perf_counter() - start, 1e-9))
-        if progress is not None:
-            progress.write(f"\rbatch {i}/{n_batches}: {speeds[-1]:,.0f} words/s")
-            progress.flush()
-    if progress is not None:
-        progress.write("\n")
+        if stream is not None:
+            stream.write(f"\rbatch {i}/{n_batches}: {speeds[-1]:,.0f} words/s")
+            stream.flush()
+    if stream is not None:
+        stream.write("\n")
     return {"words_per_second": speeds, "mean": statistics.fmean(speeds),
             "std": statistics.stdev(speeds) if len(speeds) > 1 else 0.0,
             "min": min(speeds), "max": max(speeds), "batch_size": batch_size,

@@ -46,7 +46,12 @@ def test_apply_cli_with_worker_processes(model, tmp_path):
     result = run("apply", model, data, out, "--n-process", 2, "--batch-size", 4)
     assert result.exit_code == 0, result.output
     assert "Saved 30 documents (150 words" in result.output
+    assert "\r30 docs, 150 words, " in result.output  # the counter, on stderr
     assert [[t.tag_ for t in d] for d in _read(out)] == [tags for _, tags in TAGGED * 5]
+    again = tmp_path / "again.fastpipe"  # Docs of a corpus go to the workers too
+    result = run("apply", model, out, again, "-n", 2, "-b", 4)
+    assert result.exit_code == 0, result.output
+    assert [d.to_json() for d in _read(again)] == [d.to_json() for d in _read(out)]
 
 
 def test_apply_refuses_bad_input_and_leaves_no_output(model, tmp_path):

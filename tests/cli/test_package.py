@@ -64,10 +64,13 @@ def test_wheel_installs_in_a_fresh_venv_and_loads_by_name(model, tmp_path):
               "a = fastpipe.load('en_toy')\n"
               "b = en_toy.load(disable=['tagger'])\n"
               "print([t.tag_ for t in a('He sees small dogs .')], b.pipe_names, en_toy.__version__,"
-              " en_toy.DATA_PATH.is_relative_to(__import__('sys').prefix))\n")
+              " en_toy.DATA_PATH.is_relative_to(__import__('sys').prefix))\n"
+              "from fastpipe.cli.info import model_info\n"
+              "info = model_info('en_toy')\n"
+              "print(info['name'], info['version'], info['path'] == str(en_toy.DATA_PATH))\n")
     env = dict(os.environ, PYTHONPATH=str(REPO))  # fastpipe from this checkout
     done = subprocess.run([str(python), "-c", script], capture_output=True, text=True,
                           cwd=tmp_path, env=env)
     assert done.returncode == 0, done.stderr
-    assert done.stdout.split("\n")[0] == (
-        "['PRP', 'VBZ', 'JJ', 'NNS', '.'] ['tok2vec'] 0.3.0 True")
+    assert done.stdout.splitlines() == [
+        "['PRP', 'VBZ', 'JJ', 'NNS', '.'] ['tok2vec'] 0.3.0 True", "toy 0.3.0 True"]
