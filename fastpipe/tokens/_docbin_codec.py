@@ -13,6 +13,8 @@ from typing import NamedTuple
 
 import numpy
 import srsly
+from srsly.msgpack._unpacker import Unpacker as _PlainUnpacker  # msgpack without srsly's hooks
+from srsly.msgpack._unpacker import unpackb as _plain_unpackb
 
 from ..attrs import IDS, NAMES, intify_attr
 from ..errors import Errors
@@ -24,6 +26,7 @@ FORMAT_VERSION = 1
 DEFAULT_CHUNK_DOCS = 256        # a chunk closes after this many docs ...
 DEFAULT_CHUNK_TOKENS = 100_000  # ... or once it holds this many tokens
 MAX_CHUNK_BYTES = 1 << 30       # refuse compressed or decompressed chunks larger than this
+MAX_CHUNK_DOCS = 1 << 16        # the most documents a chunk may hold, whatever chunk_docs asks
 _FAST_BLOCK = 256               # build_docs builds this many Docs per call of the fast path
 U32 = struct.Struct("<I")
 U64 = struct.Struct("<Q")
@@ -117,6 +120,12 @@ def write_stream(out, attrs, store_user_data, records, chunk_docs):
 
 
 def write_chunk(out, attrs, records):
+    """Write ``records`` as one chunk, or as several of MAX_CHUNK_DOCS documents at most."""
+    for start in range(0, len(records), MAX_CHUNK_DOCS):
+        _write_one_chunk(out, attrs, records[start:start + MAX_CHUNK_DOCS])
+
+
+def _write_one_chunk(out, attrs, records):
     names = set()
     for r in records:
         names.update(r["cats"])
@@ -165,6 +174,12 @@ def write_chunk(out, attrs, records):
 # -- decoding ----------------------------------------------------------------------------------
 # The plain ValueErrors raised while decoding are details: the callers wrap each one in E040
 # (the file) or E041 (the file and the document) for the user.
+#
+# What a chunk claims is bounded as the writers bound it, before anything is built for it: at
+# most MAX_CHUNK_DOCS documents; the documents before its last hold fewer than
+# DEFAULT_CHUNK_TOKENS tokens (a chunk closes once it reaches that many); no more strings than
+# its documents can use. Without these a file of a few KB could claim millions of empty
+# documents or strings, each a Python object of a few hundred bytes.
 
 def _read_exact(f, n, where, what):
     parts, left = [], n
@@ -208,10 +223,10 @@ def open_stream(f, where, *, doc_strings=True):
     except Exception as err:
         raise ValueError(Errors.E040.format(where=where, err=f"bad header ({err})")) from None
     header = {"attrs": attrs, "user_data": user_data}
-    return header, _iter_chunks(f, attrs, where, doc_strings)
+    return header, _iter_chunks(f, attrs, user_data, where, doc_strings)
 
 
-def _iter_chunks(f, attrs, where, doc_strings):
+def _iter_chunks(f, attrs, user_data, where, doc_strings):
     n_docs = 0
     while True:
         (size,) = U32.unpack(_read_exact(f, 4, where, f"the chunk after document {n_docs}"))
@@ -226,24 +241,25 @@ def _iter_chunks(f, attrs, where, doc_strings):
         payload = _read_exact(f, size, where, f"the chunk after document {n_docs}")
         if zlib.crc32(payload) != crc:
             raise ValueError(Errors.E040.format(where=where, err=f"checksum mismatch in the chunk after document {n_docs}"))
-        chunk = _decode_chunk(payload, attrs, where, n_docs, doc_strings)
+        chunk = _decode_chunk(payload, attrs, user_data, where, n_docs, doc_strings)
         n_docs += len(chunk.records)
         yield chunk
 
 
-def _decode_chunk(payload, attrs, where, first, doc_strings):
+class _Claim(ValueError):
+    """A chunk claims more than the format allows (see the note above)."""
+
+
+def _decode_chunk(payload, attrs, user_data, where, first, doc_strings):
+    string_cols = [j for j, name in enumerate(attrs) if name in STRING_ATTRS]
     try:
         inflater = zlib.decompressobj()
         raw = inflater.decompress(payload, MAX_CHUNK_BYTES)
         if inflater.unconsumed_tail or not inflater.eof:
             raise ValueError("compressed data is incomplete or too large")
-        msg = srsly.msgpack_loads(raw)
-        table, docs = msg["strings"], msg["docs"]
-        if not isinstance(table, list) or not all(isinstance(s, bytes) for s in table):
-            raise ValueError("the string table is not a list of bytes")
-        table = [s.decode("utf-8", "surrogatepass") for s in table]
-        if not isinstance(docs, list):
-            raise ValueError("the document list is not a list")
+        docs, table = _unpack_chunk(raw, len(attrs), len(string_cols), user_data)
+    except _Claim as err:
+        raise ValueError(Errors.E040.format(where=where, err=f"the chunk after document {first} {err}")) from None
     except Exception as err:
         raise ValueError(Errors.E040.format(where=where, err=f"bad chunk after document {first} ({err})")) from None
     keys = numpy.array([0] + [hash_string(s) for s in table], dtype=numpy.uint64)
@@ -251,10 +267,13 @@ def _decode_chunk(payload, attrs, where, first, doc_strings):
     # first two are done for the whole chunk at once, the rest document by document; the
     # error raised is the one the first failing document meets first.
     sizes, n_shaped, shape_error = _doc_sizes(docs, len(attrs))
+    if sum(sizes[:-1]) >= DEFAULT_CHUNK_TOKENS:
+        raise ValueError(Errors.E040.format(where=where, err=(
+            f"the chunk after document {first} holds {sum(sizes[:-1]):,} tokens before its last "
+            f"document, more than the {DEFAULT_CHUNK_TOKENS:,} after which a chunk closes")))
     rows, ids, lengths = _chunk_rows(docs[:n_shaped], sizes, attrs)
     bad_index = _first_bad_index(ids, lengths, len(table))
     ids = ids.clip(0, len(table))  # the documents from bad_index on are refused below
-    string_cols = [j for j, name in enumerate(attrs) if name in STRING_ATTRS]
     rows[:, string_cols] = keys[ids]
     used = _used_ids(ids, lengths, doc_strings)
     ends = numpy.cumsum(lengths).tolist()
@@ -283,6 +302,77 @@ def _decode_chunk(payload, attrs, where, first, doc_strings):
         all_used.discard(0)
     strings = frozenset(table[k - 1] for k in all_used)
     return Chunk(records, strings, rows)
+
+
+def _unpack_chunk(raw, n_attrs, n_string_cols, user_data):
+    """The document list and the string table of a chunk's msgpack bytes (``{"strings":
+    [bytes], "docs": [...]}``), each counted before it is built: _Claim when there are more
+    than the format allows. srsly's decoders (numpy arrays) run only where user_data may
+    hold what they decode."""
+    top = unpacker_at(raw, 0, srsly.msgpack.Unpacker if user_data else _PlainUnpacker)
+    if top.read_map_header() != 2:
+        raise ValueError("the chunk is not a map of strings and docs")
+    docs, strings_at = None, None
+    for _ in range(2):
+        key = top.unpack()
+        if key == "docs" and docs is None:
+            n_docs = top.read_array_header()
+            if n_docs > MAX_CHUNK_DOCS:
+                raise _Claim(f"claims {n_docs:,} documents, more than the {MAX_CHUNK_DOCS:,} a chunk may hold")
+            docs = [top.unpack() for _ in range(n_docs)]
+        elif key == "strings" and strings_at is None:
+            strings_at = top.tell()  # read once the documents say how many strings they can use
+            top.skip()
+            strings_end = top.tell()
+        else:
+            raise ValueError(f"unexpected key {key!r}")
+    if top.tell() != len(raw):
+        raise ValueError("extra data after the chunk")
+    if docs is None or strings_at is None:
+        raise ValueError("the chunk lacks its strings or docs")
+    n_strings = unpacker_at(raw, strings_at).read_array_header()
+    usable = _usable_strings(docs, n_attrs, n_string_cols)
+    if n_strings > usable:
+        raise _Claim(f"has {n_strings:,} strings, more than the {usable:,} its documents can use")
+    table = unpack_slice(raw, strings_at, strings_end)
+    if not all(isinstance(s, bytes) for s in table):
+        raise ValueError("the string table is not a list of bytes")
+    return docs, [s.decode("utf-8", "surrogatepass") for s in table]
+
+
+def unpack_slice(raw, start, end):
+    """The msgpack value that fills ``raw[start:end]`` (not copied), without srsly's hooks."""
+    return _plain_unpackb(memoryview(raw)[start:end], raw=False)
+
+
+def unpacker_at(raw, offset, kind=_PlainUnpacker):
+    """A msgpack reader of ``raw`` from ``offset``, for a value's header or a few small values
+    (it copies what it reads; ``unpack_slice`` does not)."""
+    stream = io.BytesIO(raw)
+    stream.seek(offset)
+    limit = max(len(raw), 1 << 16)
+    return kind(stream, read_size=1 << 16, max_buffer_size=limit, raw=False)
+
+
+def _usable_strings(docs, n_attrs, n_string_cols):
+    """How many strings the documents of a chunk can use at most: a value of each string
+    column of each token (as many tokens as its token bytes hold), a label and a KB ID of
+    each span, a name of each span group and cats label. (Malformed documents count what they
+    can; they are refused later.)"""
+    usable = 0
+    for doc in docs:
+        if not isinstance(doc, dict):
+            continue
+        cols, spans, cats = doc.get("cols"), doc.get("spans"), doc.get("cats")
+        if isinstance(cols, bytes):
+            usable += len(cols) // (4 * n_attrs) * n_string_cols
+        if isinstance(cats, list):
+            usable += len(cats)
+        if isinstance(spans, list):
+            for group in spans:
+                usable += 1 + (len(group[1]) // 2 if isinstance(group, list) and len(group) == 2
+                               and isinstance(group[1], list) else 0)
+    return usable
 
 
 def _doc_sizes(docs, n_attrs):

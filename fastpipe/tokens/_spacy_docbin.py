@@ -30,12 +30,18 @@ import srsly
 
 from ..errors import Errors, Warnings
 from ..strings import hash_string
-from ._docbin_codec import ALL_ATTRS, STRING_ATTRS
+from ._docbin_codec import ALL_ATTRS, STRING_ATTRS, unpack_slice, unpacker_at
 
 FORMAT_VERSION = "0.1"
 MAX_RATIO = 64              # a .spacy corpus inflates about 10x; refuse more than this ...
 MIN_LIMIT = 64 << 20        # ... once past this many bytes,
 MAX_BYTES = 4 << 30         # and never more than this many in all
+MIN_DOCS = 1 << 16          # a file may hold this many documents, more only with a byte each
+MAX_KEYS = 64               # spaCy writes about 10 top-level keys
+PER_DOC_KEYS = ("cats", "flags", "span_groups", "user_data")  # lists of one entry per document
+# spaCy's DocBin.add keeps up to 9 strings a token (text, tag, lemma, norm, morph, dep,
+# ent_type, ent_kb_id, ent_id) and 3 a span (label, kb_id, id); a span is 40 bytes
+STRINGS_PER_TOKEN, STRINGS_PER_SPAN, SPAN_BYTES = 9, 3, 40
 SUFFIX = ".spacy"
 
 
@@ -131,12 +137,77 @@ def _load_msg(data, where):
     if not inflater.eof:
         raise _Bad("the zlib data ends early (the file is truncated)")
     try:
-        msg = srsly.msgpack_loads(raw)
+        spans = _value_spans(raw)
+    except _Bad:
+        raise
     except Exception as err:
         raise _Bad(f"the msgpack data is corrupt ({err})") from None
-    if not isinstance(msg, dict):
-        raise _Bad(f"the data is a msgpack {type(msg).__name__}, not a map")
-    return msg
+    _check_counts(raw, spans, len(data))
+    try:  # only the keys read below are built; the counts they claim are checked
+        return {key: unpack_slice(raw, start, end) for key, (start, end) in spans.items()
+                if key in _KEYS}
+    except Exception as err:
+        raise _Bad(f"the msgpack data is corrupt ({err})") from None
+
+
+_KEYS = frozenset(("version", "attrs", "tokens", "spaces", "lengths", "strings") + PER_DOC_KEYS)
+
+
+def _value_spans(raw):
+    """Where the value of each key of the top-level map starts and ends in ``raw``, found
+    without building the values."""
+    reader = unpacker_at(raw, 0)
+    try:
+        n_keys = reader.read_map_header()
+    except Exception:
+        raise _Bad("the msgpack data is not a map") from None
+    if n_keys > MAX_KEYS:
+        raise _Bad(f"the map has {n_keys:,} keys; spaCy writes about 10")
+    spans = {}
+    for _ in range(n_keys):
+        key = reader.unpack()
+        start = reader.tell()
+        reader.skip()
+        if isinstance(key, str):
+            spans[key] = (start, reader.tell())
+    if reader.tell() != len(raw):
+        raise _Bad("extra data after the msgpack map")
+    return spans
+
+
+def _check_counts(raw, spans, compressed_size):
+    """Refuse what the file claims beyond what its bytes can hold, before it is built: more
+    documents than MIN_DOCS and one per compressed byte, per-document lists of another length,
+    more strings than its tokens and spans can use."""
+    if "lengths" not in spans:
+        raise _Bad("the key 'lengths' is missing")
+    lengths = unpack_slice(raw, *spans["lengths"])
+    if not isinstance(lengths, bytes) or len(lengths) % 4:
+        raise _Bad("the document lengths are malformed")
+    n_docs = len(lengths) // 4
+    limit = max(MIN_DOCS, compressed_size)
+    if n_docs > limit:
+        raise _Bad(f"it claims {n_docs:,} documents in {compressed_size:,} compressed bytes, "
+                   f"but past {MIN_DOCS:,} documents a file holds at least a byte for each")
+    for key in PER_DOC_KEYS:
+        if key in spans:
+            n = _array_length(raw, spans[key][0], key)
+            if n != n_docs:
+                raise _Bad(f"{key!r} has {n:,} entries for {n_docs:,} documents")
+    if "strings" in spans:
+        n_tokens = int(numpy.frombuffer(lengths, dtype="<i4").sum(dtype=numpy.int64))
+        span_bytes = spans["span_groups"][1] - spans["span_groups"][0] if "span_groups" in spans else 0
+        usable = STRINGS_PER_TOKEN * max(n_tokens, 0) + STRINGS_PER_SPAN * (span_bytes // SPAN_BYTES)
+        n_strings = _array_length(raw, spans["strings"][0], "strings")
+        if n_strings > usable:
+            raise _Bad(f"it has {n_strings:,} strings, more than its tokens and spans can use ({usable:,})")
+
+
+def _array_length(raw, start, key):
+    try:
+        return unpacker_at(raw, start).read_array_header()
+    except Exception:
+        raise _Bad(f"{key!r} is not a list") from None
 
 
 def _field(msg, key, types, default=None):
