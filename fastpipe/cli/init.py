@@ -267,7 +267,8 @@ def init_labels(config_path: Union[str, Path], output_dir: Union[str, Path], *,
 
 @app.group("init")
 def init_group():
-    """Create config files: a starter config, or a complete one from a partial one."""
+    """Create config files (a starter config, or a complete one from a partial one) and
+    label files."""
 
 
 @init_group.command("config")
