@@ -84,7 +84,8 @@ def train_cli(ctx: click.Context, config_path: Path, output_path: Optional[Path]
     Any setting of the config can be overridden after the options, for example
     `--paths.train ./train.fastpipe --paths.dev ./dev.fastpipe --training.max_steps 1000`;
     the environment variable FASTPIPE_CONFIG_OVERRIDES takes the same syntax and wins over
-    the command line. Ctrl-C stops training and still saves model-last.
+    the command line. Ctrl-C stops training after the step under way (press it twice to stop
+    at once) and still saves model-last.
 
     With --output, a checkpoint is kept every [training] checkpoint_frequency steps (0, the
     default: at each evaluation; -1: never). After a crash, a kill or Ctrl-C, run the same

@@ -5,8 +5,9 @@
 sub-batches, one optimizer step per batch), ``eval_frequency``, ``patience``, ``max_steps``,
 ``max_epochs`` (0: no limit; -1: stream the corpus once, without epochs or shuffling here),
 ``score_weights`` (the weighted score picks ``model-best``) and ``checkpoint_frequency``.
-``model-last`` is written at the end, also after Ctrl-C (a second Ctrl-C cannot cut that save
-short). Every folder is written to a temporary sibling and renamed into place.
+``model-last`` is written at the end, also after Ctrl-C, which stops training once the step
+under way is done (a second Ctrl-C stops at once; none cuts the save of model-last short).
+Every folder is written to a temporary sibling and renamed into place.
 
 With an output folder, the run holds its lock (``util.OutputLock``) while it trains, logs
 every evaluation to ``training_log.jsonl`` (``training_log``) and keeps a checkpoint
@@ -192,29 +193,36 @@ def _train(nlp, output_path: Optional[Path], checkpoint: Optional[Checkpoint], s
         return step % checkpoint_frequency == 0
 
     stopped = _out_of_steps(result, max_steps, patience)
+    ctrl_c = []  # a Ctrl-C asks the loop to stop once the step it is in is done
     try:
-        for step, (epoch, batch) in enumerate([] if stopped else batches, result.steps + 1):
-            tick = time.perf_counter()
-            words = train_step(nlp, batch, optimizer, settings, step=step, epoch=epoch,
-                               losses=losses)
-            since[0] += words
-            since[1] += time.perf_counter() - tick
-            result.words += words
-            result.steps, result.epochs = step, epoch
-            stop = bool(max_steps) and step >= max_steps
-            if step % eval_frequency and not stop:
-                log_step(None)
+        with _sigint_at_step_end(ctrl_c.append):
+            for step, (epoch, batch) in enumerate([] if stopped else batches,
+                                                  result.steps + 1):
+                tick = time.perf_counter()
+                words = train_step(nlp, batch, optimizer, settings, step=step, epoch=epoch,
+                                   losses=losses)
+                since[0] += words
+                since[1] += time.perf_counter() - tick
+                result.words += words
+                result.steps, result.epochs = step, epoch
+                stop = bool(max_steps) and step >= max_steps
+                if step % eval_frequency and not stop:
+                    log_step(None)
+                else:
+                    evaluate(step, epoch)
+                if checkpoint_due(step):
+                    keep_checkpoint()
+                # patience counts every step, as spaCy's does: with eval_frequency 1000 and
+                # patience 1600, a best score at step 2000 ends training at step 3600
+                if stop or result.out_of_patience(step, patience):
+                    break
+                if ctrl_c:
+                    result.interrupted = True
+                    logger.warning("Training interrupted at step %d", step)
+                    break
             else:
-                evaluate(step, epoch)
-            if checkpoint_due(step):
-                keep_checkpoint()
-            # patience counts every step, as spaCy's does: with eval_frequency 1000 and
-            # patience 1600, a best score at step 2000 ends training at step 3600
-            if stop or result.out_of_patience(step, patience):
-                break
-        else:
-            if result.steps and last["eval"] != result.steps:  # the data ran out mid-interval
-                evaluate(result.steps, result.epochs)
+                if result.steps and last["eval"] != result.steps:  # the data ran out mid-interval
+                    evaluate(result.steps, result.epochs)
         # the final state, so that a resumed run can go on with more steps or patience
         if output_path is not None and checkpoint_frequency >= 0 \
                 and last["checkpoint"] != result.steps:
@@ -285,6 +293,29 @@ def _resume(checkpoint: Checkpoint, nlp, optimizer, settings: StepSettings,
     last["eval"], last["checkpoint"] = int(progress["last_eval"]), step
     logger.info("Resumed at step %d (epoch %d) from %s; replaying the batches took %.2fs",
                 step, epoch, checkpoint.path, time.perf_counter() - started)
+
+
+@contextlib.contextmanager
+def _sigint_at_step_end(on_first: Callable[[int], None]):
+    """Within the block, the first SIGINT calls ``on_first(signum)`` instead of raising
+    KeyboardInterrupt (the loop then stops after its step, which leaves a whole step to
+    checkpoint); Python's own handler is back at once, so a second Ctrl-C interrupts as
+    usual. Only where Python's default handler is installed, in the main thread."""
+    if threading.current_thread() is not threading.main_thread() \
+            or signal.getsignal(signal.SIGINT) is not signal.default_int_handler:
+        yield
+        return
+
+    def handler(signum, frame):
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+        logger.warning("Ctrl-C: stopping after this step (press it again to stop at once)")
+        on_first(signum)
+
+    signal.signal(signal.SIGINT, handler)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
 @contextlib.contextmanager

@@ -4,6 +4,8 @@ accumulate_gradient, a compounding batch size, a learning-rate schedule and para
 and checkpoints between evaluations; the training log; what resuming refuses."""
 import io
 import json
+import os
+import signal
 
 import pytest
 
@@ -15,16 +17,20 @@ from fastpipe.training.training_log import LOG_FILE
 from tests.helpers.data import EWT_DEV_SAMPLE, EWT_TRAIN_SAMPLE
 from tests.helpers.tagger import nlp_section, tagger_component, tok2vec_component
 
-#: Training stops (Ctrl-C) before this step's update when set; the config names the callback in
-#: both runs, so the resumed run has the same config.
-STOP = {"at": None}
+#: Training stops at this step when set: KeyboardInterrupt before its update, or (``signal``) a
+#: SIGINT, as Ctrl-C sends, before its update. The config names the callback in both runs, so
+#: the resumed run has the same config.
+STOP = {"at": None, "signal": False}
 
 
 @registry.callbacks("test.resume.stop_at.v1")
 def stop_at():
     def callback(nlp, info):
         if STOP["at"] is not None and info["step"] == STOP["at"]:
-            raise KeyboardInterrupt
+            if STOP["signal"]:
+                os.kill(os.getpid(), signal.SIGINT)
+            else:
+                raise KeyboardInterrupt
 
     return callback
 
@@ -149,13 +155,13 @@ def assert_same_bits(a, b):
         assert a[name].tobytes() == b[name].tobytes(), name
 
 
-def train(config, out, overrides, resume=False, stop_at=None):
-    STOP["at"] = stop_at
+def train(config, out, overrides, resume=False, stop_at=None, ctrl_c=False):
+    STOP["at"], STOP["signal"] = stop_at, ctrl_c
     try:
         return train_from_config(config, out, overrides=overrides, stdout=io.StringIO(),
                                  resume=resume)
     finally:
-        STOP["at"] = None
+        STOP["at"], STOP["signal"] = None, False
 
 
 def log_lines(out):
@@ -195,6 +201,23 @@ def test_resumed_run_ends_with_the_same_bits(tmp_path, extra, overrides, stop):
     assert [line["step"] for line in log_lines(tmp_path / "cut")] == [4, 8, 12, 16]
 
 
+@pytest.mark.slow
+def test_ctrl_c_stops_after_the_step_and_checkpoints_it(tmp_path):
+    config, paths = write_ewt_setup(tmp_path)
+    overrides = {**paths, "training.max_steps": 8}
+    whole = train(config, tmp_path / "whole", overrides)
+    cut = train(config, tmp_path / "cut", overrides, stop_at=6, ctrl_c=True)
+    # the step under way when Ctrl-C came is finished, and kept in the checkpoint
+    assert cut.interrupted and cut.steps == 6
+    state = json.loads((tmp_path / "cut" / CHECKPOINT_DIR / "state.json").read_text())
+    assert state["progress"]["step"] == 6
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+    resumed = train(config, tmp_path / "cut", overrides, resume=True)
+    assert resumed.resumed_step == 6 and resumed.steps == 8
+    assert_same_bits(weights(resumed.nlp), weights(whole.nlp))
+
+
+@pytest.mark.slow
 def test_a_finished_run_trains_on_with_more_steps(tmp_path):
     config, paths = write_ewt_setup(tmp_path)
     whole = train(config, tmp_path / "whole", {**paths, "training.max_steps": 8})
