@@ -1,6 +1,8 @@
 """The training room: ``initialize`` (config to an initialized nlp object), ``step`` (one
 training step and the record of an evaluation, shared with the Ray workers), ``loop`` (the
-single-process loop and checkpoints), ``batchers`` and ``loggers``.
+single-process loop), ``checkpoint`` (what a run saves to be resumed, and putting it back),
+``training_log`` (the JSONL log of evaluations in the output folder), ``batchers`` and
+``loggers``.
 
 It also offers what a spaCy user's script imports from ``spacy.training``: ``Example``, the
 BILUO helpers (``offsets_to_biluo_tags(doc, entities, missing="O")`` and the rest), the corpus

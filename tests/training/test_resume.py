@@ -264,3 +264,20 @@ def test_resume_refuses_what_it_cannot_continue(tmp_path):
     assert not (tmp_path / "off" / CHECKPOINT_DIR).exists()
     with pytest.raises(ConfigError, match="checkpoint_frequency"):
         train(config, tmp_path / "bad", {**paths, "training.checkpoint_frequency": -2})
+
+
+@pytest.mark.slow
+def test_a_streamed_corpus_resumes_too(tmp_path):
+    """max_epochs = -1: the replay reads the stream again from its start."""
+    from tests.helpers.tagger import write_tagger_setup
+
+    config, paths = write_tagger_setup(tmp_path)
+    overrides = {**paths, "training.max_epochs": -1, "training.dropout": 0.1,
+                 "training.checkpoint_frequency": 1, "training.max_steps": 0}
+    whole = train(config, tmp_path / "whole", overrides)
+    assert whole.steps == 4  # 12 sentences, 3 a batch: the stream ends
+    first = train(config, tmp_path / "cut", {**overrides, "training.max_steps": 3})
+    assert first.steps == 3
+    resumed = train(config, tmp_path / "cut", overrides, resume=True)
+    assert resumed.resumed_step == 3 and resumed.steps == 4
+    assert_same_bits(weights(resumed.nlp), weights(whole.nlp))
