@@ -115,10 +115,11 @@ def _restore_optimizer(nlp, optimizer, meta: Dict[str, Any], arrays) -> None:
 
 
 def _restore_weights(nlp, model_dir: Path) -> None:
-    """Read each component's saved weights into the pipeline in place. The vocab and the
-    tokenizer are left alone: the corpus held in memory points into this vocab."""
+    """Read each trainable component's saved weights into the pipeline in place. The vocab,
+    the tokenizer and the rule components are left alone (training does not change them, and
+    the corpus held in memory points into this vocab)."""
     for name, proc in nlp.components:
-        if hasattr(proc, "from_disk") and (model_dir / name).exists():
+        if getattr(proc, "is_trainable", False) and (model_dir / name).exists():
             proc.from_disk(model_dir / name)
 
 
