@@ -1,7 +1,8 @@
 """Resuming an interrupted training run from its checkpoint gives the weights, to the bit, of a
 run that never stopped: a tagger + parser on EWT sample sentences, with dropout, with
 accumulate_gradient, a compounding batch size, a learning-rate schedule and parameter averages,
-and checkpoints between evaluations; the training log; what resuming refuses."""
+and checkpoints between evaluations, a streamed corpus; Ctrl-C; the training log; what resuming
+refuses."""
 import io
 import json
 import os
@@ -9,6 +10,7 @@ import signal
 
 import pytest
 
+import fastpipe
 from fastpipe.cli.train import train_from_config
 from fastpipe.errors import ConfigError
 from fastpipe.registry import registry
@@ -281,3 +283,26 @@ def test_a_streamed_corpus_resumes_too(tmp_path):
     resumed = train(config, tmp_path / "cut", overrides, resume=True)
     assert resumed.resumed_step == 3 and resumed.steps == 4
     assert_same_bits(weights(resumed.nlp), weights(whole.nlp))
+
+
+@registry.callbacks("test.resume.ctrl_c_on_save.v1")
+def ctrl_c_on_save():
+    def before_to_disk(nlp):
+        os.kill(os.getpid(), signal.SIGINT)  # as a Ctrl-C while saving
+        return nlp
+
+    return before_to_disk
+
+
+def test_ctrl_c_while_saving_still_leaves_model_last(tmp_path):
+    """The first Ctrl-C comes while model-best is saved (training stops after that step), the
+    second while model-last is saved: that save is finished all the same."""
+    from tests.helpers.tagger import write_tagger_setup
+
+    extra = '\n[training.before_to_disk]\n@callbacks = "test.resume.ctrl_c_on_save.v1"\n'
+    config, paths = write_tagger_setup(tmp_path, extra)
+    result = train(config, tmp_path / "out", paths)
+    assert result.interrupted and result.steps == 4  # the first evaluation's step
+    assert fastpipe.load(tmp_path / "out" / "model-last").pipe_names == ["tok2vec", "tagger"]
+    assert fastpipe.load(tmp_path / "out" / "model-best").pipe_names == ["tok2vec", "tagger"]
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
