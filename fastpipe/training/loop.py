@@ -18,6 +18,7 @@ ends with the same weights, to the bit, as one that was never interrupted.
 """
 import contextlib
 import logging
+import shutil
 import signal
 import threading
 import time
@@ -97,7 +98,9 @@ def train(nlp, output_path: Optional[Union[str, Path]] = None, *, stdout: IO = N
     with OutputLock(output_path):
         clean_stale(output_path)  # a killed run's temporaries go, its folders set aside come back
         checkpoint = None
-        if resume:
+        if not resume:  # a new run: the checkpoint of an earlier one must not be resumed
+            shutil.rmtree(output_path / CHECKPOINT_DIR, ignore_errors=True)
+        else:
             checkpoint = read_checkpoint(output_path)
             if checkpoint is None:
                 raise ValueError(Errors.E610.format(path=output_path,
@@ -117,8 +120,9 @@ def _check_same_config(nlp, checkpoint: Checkpoint) -> None:
     current = Config().from_str(config_to_str(nlp.config), interpolate=False).interpolate()
     changed = config_differences(saved, current)
     if changed:
-        shown = ", ".join(changed[:8]) + (f" and {len(changed) - 8} more" if len(changed) > 8 else "")
-        raise ValueError(Errors.E613.format(path=checkpoint.path, settings=shown,
+        more = f" and {len(changed) - 8} more" if len(changed) > 8 else ""
+        raise ValueError(Errors.E613.format(path=checkpoint.path,
+                                            settings=", ".join(changed[:8]) + more,
                                             output=checkpoint.path.parent))
 
 

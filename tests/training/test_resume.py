@@ -176,7 +176,8 @@ def log_lines(out):
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("extra,overrides,stop", [(FIXED_SIZE, {}, 11), (HARDER, HARDER_OVERRIDES, 12)],
+@pytest.mark.parametrize("extra,overrides,stop",
+                         [(FIXED_SIZE, {}, 11), (HARDER, HARDER_OVERRIDES, 12)],
                          ids=["dropout", "accumulate-schedules-averages"])
 def test_resumed_run_ends_with_the_same_bits(tmp_path, extra, overrides, stop):
     config, paths = write_ewt_setup(tmp_path, extra)
@@ -260,10 +261,11 @@ def test_resume_refuses_what_it_cannot_continue(tmp_path):
     with pytest.raises(ValueError, match=r"E613.*components.parser.model.hidden_width, "
                                          r"training.dropout"):
         train(config, tmp_path / "out", changed, resume=True)
-    # -1: no checkpoint is kept
-    train(config, tmp_path / "off", {**paths, "training.max_steps": 4,
+    # -1: no checkpoint is kept, and a new run in the folder drops the earlier run's
+    assert (tmp_path / "out" / CHECKPOINT_DIR).exists()
+    train(config, tmp_path / "out", {**paths, "training.max_steps": 4,
                                      "training.checkpoint_frequency": -1})
-    assert not (tmp_path / "off" / CHECKPOINT_DIR).exists()
+    assert not (tmp_path / "out" / CHECKPOINT_DIR).exists()
     with pytest.raises(ConfigError, match="checkpoint_frequency"):
         train(config, tmp_path / "bad", {**paths, "training.checkpoint_frequency": -2})
 
