@@ -6,6 +6,7 @@ Records are the in-memory form of one doc: ``{"array": uint64 (tokens x attrs) t
 "strings": frozenset of the strings its keys stand for, "cats", "spans": {name: [(start, end,
 label key, kb_id key)]}, "user": user_data as [key_is_tuple, key, value] entries or None}``.
 """
+import functools
 import io
 import struct
 import zlib
@@ -211,7 +212,7 @@ def open_stream(f, where, *, doc_strings=True):
         raise ValueError(Errors.E040.format(where=where, err=f"implausible header size {size}"))
     raw = _read_exact(f, size, where, "the header")
     try:
-        header = srsly.msgpack_loads(raw)
+        header = _plain_unpackb(raw, raw=False)
         version, attrs, user_data = header["format"], header["attrs"], header["user_data"]
         if version != FORMAT_VERSION:
             raise ValueError(f"format version {version!r}, this fastpipe reads {FORMAT_VERSION}")
@@ -309,7 +310,7 @@ def _unpack_chunk(raw, n_attrs, n_string_cols, user_data):
     [bytes], "docs": [...]}``), each counted before it is built: _Claim when there are more
     than the format allows. srsly's decoders (numpy arrays) run only where user_data may
     hold what they decode."""
-    top = unpacker_at(raw, 0, srsly.msgpack.Unpacker if user_data else _PlainUnpacker)
+    top = unpacker_at(raw, 0, object_hook=_srsly_decoders() if user_data else None)
     if top.read_map_header() != 2:
         raise ValueError("the chunk is not a map of strings and docs")
     docs, strings_at = None, None
@@ -345,13 +346,24 @@ def unpack_slice(raw, start, end):
     return _plain_unpackb(memoryview(raw)[start:end], raw=False)
 
 
-def unpacker_at(raw, offset, kind=_PlainUnpacker):
+def unpacker_at(raw, offset, object_hook=None):
     """A msgpack reader of ``raw`` from ``offset``, for a value's header or a few small values
     (it copies what it reads; ``unpack_slice`` does not)."""
     stream = io.BytesIO(raw)
     stream.seek(offset)
     limit = max(len(raw), 1 << 16)
-    return kind(stream, read_size=1 << 16, max_buffer_size=limit, raw=False)
+    return _PlainUnpacker(stream, read_size=1 << 16, max_buffer_size=limit, raw=False,
+                          object_hook=object_hook)
+
+
+@functools.lru_cache(maxsize=1)
+def _srsly_decoders():
+    """srsly's msgpack decoders (numpy arrays) chained as one object hook, as srsly's own
+    Unpacker chains them, but looked up once: srsly scans the entry points on every call."""
+    hook = None
+    for decoder in srsly.msgpack.msgpack_decoders.get_all().values():
+        hook = functools.partial(decoder, chain=hook)
+    return hook
 
 
 def _usable_strings(docs, n_attrs, n_string_cols):
