@@ -216,8 +216,8 @@ def morph_string(token) -> str:
 def score_morph_per_feat(examples, attr: str = "morph") -> Dict:
     """Features scored one field at a time (spaCy's definitions): a feature is a token's
     ``Field=Values``; {attr}_per_feat holds P/R/F per field and {attr}_micro_p/r/f the sums over
-    fields. Reference tokens without morphology (``morph_string`` "") are left out, and so are
-    predicted tokens not aligned one to one."""
+    fields. Reference tokens without features (missing, or NO_FEATURES) are left out, and so
+    are predicted tokens not aligned one to one."""
     per_feat: Dict[str, PRF] = defaultdict(PRF)
     total = PRF()
     for eg in examples:
@@ -225,7 +225,7 @@ def score_morph_per_feat(examples, attr: str = "morph") -> Dict:
         annotated = set()
         for j, token in enumerate(eg.reference):
             text = morph_string(token)
-            if not text:
+            if text in ("", NO_FEATURES):
                 continue
             annotated.add(j)
             for field, values in parse_features(text):
@@ -385,6 +385,11 @@ def senter_score(examples, **kwargs) -> Dict:
     return score_sents(examples)
 
 
+def lemmatizer_score(examples, **kwargs) -> Dict:
+    """lemma_acc."""
+    return score_token_attr(examples, "lemma")
+
+
 def morphologizer_score(examples, **kwargs) -> Dict:
     """pos_acc, morph_acc (the whole analysis right; a token with a POS and no features counts
     as the analysis "no features"), morph_micro_p/r/f and morph_per_feat."""
@@ -432,3 +437,8 @@ def make_senter_scorer() -> Callable:
 @registry.scorers("fastpipe.morphologizer_scorer.v1")
 def make_morphologizer_scorer() -> Callable:
     return morphologizer_score
+
+
+@registry.scorers("fastpipe.lemmatizer_scorer.v1")
+def make_lemmatizer_scorer() -> Callable:
+    return lemmatizer_score
