@@ -308,3 +308,37 @@ def test_ctrl_c_while_saving_still_leaves_model_last(tmp_path):
     assert fastpipe.load(tmp_path / "out" / "model-last").pipe_names == ["tok2vec", "tagger"]
     assert fastpipe.load(tmp_path / "out" / "model-best").pipe_names == ["tok2vec", "tagger"]
     assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+
+
+def test_checkpoint_restores_row_by_row_adam_state(tmp_path):
+    """fastpipe's Adam steps tables of 8192 rows or more row by row, listing the rows it has
+    seen: a fresh optimizer given the checkpoint goes on with the same bits."""
+    from thinc.api import fix_random_seed
+
+    from fastpipe.language import Language
+    from fastpipe.ml.optimizers import SPARSE_MIN_ROWS, Adam
+    from fastpipe.training.checkpoint import read_checkpoint, write_checkpoint
+    from tests.helpers.tagger import config_from, tag_examples
+
+    config = config_from(nlp_section(["tagger"])
+                         + tagger_component(listener=False, embed_size=SPARSE_MIN_ROWS + 10))
+
+    def tagger():
+        fix_random_seed(0)
+        nlp = Language.from_config(config)
+        nlp.initialize(lambda: tag_examples(nlp))
+        return nlp, Adam(0.01, use_averages=False)
+
+    nlp, optimizer = tagger()
+    for _ in range(3):
+        nlp.update(tag_examples(nlp), sgd=optimizer)
+    assert optimizer.live_rows  # the row-by-row step ran
+    write_checkpoint(tmp_path / CHECKPOINT_DIR, nlp, optimizer, {"step": 3})
+    for _ in range(3):
+        nlp.update(tag_examples(nlp), sgd=optimizer)
+
+    resumed, fresh = tagger()
+    read_checkpoint(tmp_path).restore(resumed, fresh)
+    for _ in range(3):
+        resumed.update(tag_examples(resumed), sgd=fresh)
+    assert_same_bits(weights(resumed), weights(nlp))
