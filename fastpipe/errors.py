@@ -563,6 +563,36 @@ class Errors(metaclass=ErrorsWithCodes):
             "'Case=Nom|PronType=Int,Rel'), or a dict such as {{'Case': 'Nom'}}.")
     E701 = ("Token morphology is set from a feature string, a dict, a MorphAnalysis, a "
             "StringStore key or None, not {type}.")
+    # static word vectors: the table, `init vectors`, [initialize] vectors, the static
+    # embedding layer (E720-E739)
+    E720 = "Vectors: no vector for {key!r}; check `key in vectors` first, or add it."
+    E721 = ("Vectors: a vector of width {width} does not fit this table of width {expected}; "
+            "give {expected} numbers.")
+    E722 = ("Vectors: row {row} is outside the table's {n_rows} rows; give a row below {n_rows} "
+            "or leave row out to use a free one.")
+    E723 = ("Vectors: only mode \"default\" is supported, not {mode!r} (fastpipe has no floret "
+            "subword vectors); convert the vectors to a word2vec or GloVe text file.")
+    E724 = ("Vectors: the saved table cannot be read ({err}); it must be what Vectors.to_bytes "
+            "or to_disk wrote.")
+    E725 = "{what} must be at least {least}, got {value}."
+    E726 = ("{path}: no such vectors file; give a word2vec (text or binary), GloVe or fastText "
+            ".vec file, optionally .gz or .zip.")
+    E727 = ("{path}:{line}: this row has {found} numbers but the file's rows have {expected}; "
+            "every row must be a word followed by the same number of values.")
+    E728 = ("{path}:{line}: {value!r} is not a number; every row must be a word followed by "
+            "numbers separated by spaces.")
+    E729 = "{path}: no vectors found in the file; give a file with one word and its vector per row."
+    E730 = ("{path}: the word2vec binary file ends in the middle of row {row} (its header "
+            "promises {n_rows} rows of {width} values); the file is truncated.")
+    E731 = ("{path}: a .zip must hold exactly one vectors file, found {names}; unpack it and "
+            "give the file itself.")
+    E732 = ("{name}: include_static_vectors = true but the vocab has no vectors; set "
+            "[initialize] vectors to a pipeline folder made by `fastpipe init vectors` (for "
+            "spaCy's configs, --paths.vectors), or set include_static_vectors = false.")
+    E733 = ("The static vectors are {found} wide but the model was trained with {expected}-wide "
+            "vectors; load the vectors it was trained with.")
+    E734 = ("[initialize] vectors = {path!r}: {problem}; give the folder of a pipeline made by "
+            "`fastpipe init vectors` (or saved with vectors), or null.")
     # pictures (fastpipe.displacy) and training curves (fastpipe plot) (E690-E699)
     E690 = "displacy: {option} must be one of {choices}, not {value!r}."
     E691 = ("displacy: item {n} is not a manual {style!r} dict (it must have the keys {keys}, "

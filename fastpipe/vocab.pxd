@@ -19,3 +19,4 @@ cdef class Vocab:
     cdef const LexemeC* get(self, str string) except NULL
     cdef const LexemeC* get_by_orth(self, attr_t orth) except NULL
     cdef const LexemeC* _new_lexeme(self, str string, attr_t orth) except NULL
+    cdef public object vectors          # the static word vectors (fastpipe.vectors.Vectors)

@@ -10,6 +10,7 @@ from .strings cimport StringStore, hash_utf8
 from .typedefs cimport flags_t
 from .attrs import FLAG_IDS, intify_attr
 from .errors import Errors
+from .vectors import Vectors
 
 
 cdef class Vocab:
@@ -39,6 +40,7 @@ cdef class Vocab:
             from .lang.lex_attrs import LEX_ATTRS
             lex_attr_getters = LEX_ATTRS
         self.lex_attr_getters = {intify_attr(k): v for k, v in dict(lex_attr_getters).items()}
+        self.vectors = Vectors(strings=self.strings)
 
     def __len__(self):
         return self._lexemes.size()
@@ -111,17 +113,50 @@ cdef class Vocab:
     def __reduce__(self):
         return (_vocab_from_state, (self.lang, self.strings.to_bytes(), self.lex_attr_getters))
 
+    # -- static word vectors (the table is ``self.vectors``) -------------------------------------
+
+    @property
+    def vectors_length(self):
+        """The width of the word vectors (0 without any)."""
+        return self.vectors.shape[1]
+
+    def has_vector(self, orth):
+        """Whether the word (a string or its key) has a vector."""
+        return orth in self.vectors
+
+    def get_vector(self, orth):
+        """The word's vector (a string or its key), zeros when it has none."""
+        return self.vectors.vector_of(orth)
+
+    def set_vector(self, orth, vector):
+        """Give the word (a string or its key) this vector, in a row of its own."""
+        self.vectors.add(orth, vector=vector)
+
+    def prune_vectors(self, nr_row, batch_size=1024):
+        """Keep the first ``nr_row`` rows of the vectors; every other word takes the row of its
+        nearest kept word. Returns ``{dropped word: (kept word, cosine)}``."""
+        remap = self.vectors.prune(nr_row, batch_size=batch_size)
+        strings = self.strings
+        return {strings[key]: (strings[kept], score) for key, (kept, score) in remap.items()}
+
     def to_bytes(self):
-        return srsly.msgpack_dumps({"lang": self.lang, "strings": self.strings.to_bytes()})
+        msg = {"lang": self.lang, "strings": self.strings.to_bytes()}
+        if self.vectors.n_keys or self.vectors.size:
+            msg["vectors"] = self.vectors.to_bytes()
+        return srsly.msgpack_dumps(msg)
 
     def from_bytes(self, bytes_data):
         try:
             msg = srsly.msgpack_loads(bytes_data)
             strings = msg["strings"]
             lang = msg["lang"]
+            vectors = msg.get("vectors")
         except Exception as err:
             raise ValueError(Errors.E005.format(what="Vocab", err=err)) from None
         self.strings.from_bytes(strings)
+        self.vectors = Vectors(strings=self.strings)
+        if vectors is not None:
+            self.vectors.from_bytes(vectors)
         if lang != self.lang:
             self.lang = lang
             self._lang_key = self.strings.add(lang)

@@ -16,6 +16,7 @@ from .span cimport Span
 from ..attrs import intify_attr, NAMES
 from ..errors import Errors
 from . import _annotations
+from ..vectors import cosine, mean_vector, norm
 
 np.import_array()
 
@@ -459,6 +460,36 @@ cdef class Doc:
                                       alignment_mode=alignment_mode)
 
     # -- copies and serialization -------------------------------------------------------------
+
+    # -- static word vectors (the vocab's table, keyed by ORTH) ----------------------------------
+
+    def _orth_keys(self, int start, int end):
+        """The ORTH keys of tokens [start, end) as a uint64 array, for vector lookups."""
+        cdef np.ndarray[np.uint64_t, ndim=1] keys = numpy.empty(end - start, dtype=numpy.uint64)
+        cdef int i
+        for i in range(start, end):
+            keys[i - start] = self.c[i].lex.orth
+        return keys
+
+    @property
+    def vector(self):
+        """The mean of the tokens' static vectors (zeros for a token without one)."""
+        return mean_vector(self.vocab.vectors, self._orth_keys(0, self.length))
+
+    @property
+    def has_vector(self):
+        """Whether any token has a static vector."""
+        return bool((self.vocab.vectors.rows_of(self._orth_keys(0, self.length)) >= 0).any())
+
+    @property
+    def vector_norm(self):
+        """The length of ``vector``."""
+        return norm(self.vector)
+
+    def similarity(self, other):
+        """The cosine of this doc's vector and ``other``'s (a Token, Span or Doc; anything
+        with a ``vector``): 0.0 when either has none."""
+        return cosine(self.vector, other.vector)
 
     def copy(self):
         cdef Doc other = Doc(self.vocab)

@@ -6,6 +6,7 @@ from .token cimport Token
 import operator
 
 from ..errors import Errors
+from ..vectors import cosine, mean_vector, norm
 
 
 cdef class Span:
@@ -151,6 +152,31 @@ cdef class Span:
 
     def to_array(self, attrs):
         return self.doc.to_array(attrs)[self.c.start:self.c.end]
+
+    # -- static word vectors (the vocab's table, keyed by ORTH) ----------------------------------
+
+    @property
+    def vector(self):
+        """The mean of the span's tokens' static vectors (zeros for a token without one)."""
+        self._check_bounds()
+        return mean_vector(self.doc.vocab.vectors, self.doc._orth_keys(self.c.start, self.c.end))
+
+    @property
+    def has_vector(self):
+        """Whether any token of the span has a static vector."""
+        self._check_bounds()
+        rows = self.doc.vocab.vectors.rows_of(self.doc._orth_keys(self.c.start, self.c.end))
+        return bool((rows >= 0).any())
+
+    @property
+    def vector_norm(self):
+        """The length of ``vector``."""
+        return norm(self.vector)
+
+    def similarity(self, other):
+        """The cosine of this span's vector and ``other``'s (a Token, Span or Doc; anything
+        with a ``vector``): 0.0 when either has none."""
+        return cosine(self.vector, other.vector)
 
 
 cdef attr_t _as_key(Doc doc, value) except? 0:

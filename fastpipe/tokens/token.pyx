@@ -7,6 +7,7 @@ from .doc cimport Doc
 from ..attrs import intify_attr
 from ..errors import Errors
 from .morphanalysis import MorphAnalysis, features_to_string, to_parsed
+from ..vectors import cosine, norm
 
 _IOB_STRINGS = ("", "I", "O", "B")
 
@@ -269,6 +270,27 @@ cdef class Token(LexemeAttrs):
         for sent in self.doc.sents:
             if sent.start <= self.i < sent.end:
                 return sent
+
+    # -- static word vectors (the vocab's table, keyed by ORTH) --------------------------------
+
+    @property
+    def vector(self):
+        """The word's static vector (a copy), zeros when the vocab has none for it."""
+        return self.doc.vocab.vectors.vector_of(self._c().lex.orth)
+
+    @property
+    def has_vector(self):
+        return self._c().lex.orth in self.doc.vocab.vectors.key2row
+
+    @property
+    def vector_norm(self):
+        """The length of ``vector``."""
+        return norm(self.vector)
+
+    def similarity(self, other):
+        """The cosine of this token's vector and ``other``'s (a Token, Span or Doc; anything
+        with a ``vector``): 0.0 when either has none."""
+        return cosine(self.vector, other.vector)
 
 
 def _raise_nbor(int i, int length):
