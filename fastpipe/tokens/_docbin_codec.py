@@ -16,6 +16,7 @@ import numpy
 import srsly
 from srsly.msgpack._unpacker import Unpacker as _PlainUnpacker  # msgpack without srsly's hooks
 from srsly.msgpack._unpacker import unpackb as _plain_unpackb
+from srsly.msgpack._packer import Packer as _PlainPacker
 
 from ..attrs import IDS, NAMES, intify_attr
 from ..errors import Errors
@@ -93,7 +94,7 @@ def encode_doc(doc, attrs, store_user_data):
         user = [[isinstance(k, tuple), list(k) if isinstance(k, tuple) else k, v]
                 for k, v in doc.user_data.items()]
         try:
-            srsly.msgpack_dumps(user)
+            _dumps(user)
         except Exception as err:
             raise ValueError(Errors.E044.format(what="doc.user_data", err=f"msgpack says {err}")) from None
     return {"array": array, "strings": frozenset(strings[k] for k in keys),
@@ -101,7 +102,7 @@ def encode_doc(doc, attrs, store_user_data):
 
 
 def write_header(out, attrs, store_user_data):
-    header = srsly.msgpack_dumps({"format": FORMAT_VERSION, "attrs": list(attrs),
+    header = _dumps({"format": FORMAT_VERSION, "attrs": list(attrs),
                                   "user_data": store_user_data})
     out.write(MAGIC + U32.pack(len(header)) + header)
 
@@ -166,7 +167,7 @@ def _write_one_chunk(out, attrs, records):
             doc["user"] = record["user"]
         docs.append(doc)
     utf8 = [string.encode("utf-8", "surrogatepass") for string in table]
-    payload = zlib.compress(srsly.msgpack_dumps({"strings": utf8, "docs": docs}), 6)
+    payload = zlib.compress(_dumps({"strings": utf8, "docs": docs}), 6)
     if len(payload) > MAX_CHUNK_BYTES:
         raise ValueError(Errors.E044.format(what="a chunk of documents", err="it is larger than 1 GiB compressed"))
     out.write(U32.pack(len(payload)) + U32.pack(zlib.crc32(payload)) + payload)
@@ -354,6 +355,19 @@ def unpacker_at(raw, offset, object_hook=None):
     limit = max(len(raw), 1 << 16)
     return _PlainUnpacker(stream, read_size=1 << 16, max_buffer_size=limit, raw=False,
                           object_hook=object_hook)
+
+
+def _dumps(obj):
+    """``srsly.msgpack_dumps``, with srsly's encoders (numpy arrays) looked up once."""
+    return _PlainPacker(default=_srsly_encoders(), use_bin_type=True).pack(obj)
+
+
+@functools.lru_cache(maxsize=1)
+def _srsly_encoders():
+    hook = None
+    for encoder in srsly.msgpack.msgpack_encoders.get_all().values():
+        hook = functools.partial(encoder, chain=hook)
+    return hook
 
 
 @functools.lru_cache(maxsize=1)
