@@ -33,6 +33,7 @@ MOD_NAMES = [
     "fastpipe.pipeline._annotate",
     "fastpipe.pipeline._parser_steps",
     "fastpipe.pipeline._edit_tree",
+    "fastpipe.pipeline._edit_tree",
     "fastpipe.ml._features",
     "fastpipe.ml._kernels",
     "fastpipe.ml._parser_kernels",

@@ -201,6 +201,12 @@ def orth_variants_v1(level: float, lower: float, orth_variants: Dict[str, List[D
     raise ValueError(Errors.E531)
 
 
+@refuses(None, _always, Errors.E749)
+def lookups_data_loader_v1(lang: str, tables: List[str]) -> Any:
+    """spacy.LookupsDataLoader.v1: refused (E749), fastpipe ships no lookup tables."""
+    raise ValueError(Errors.E749)
+
+
 def vectors_v1() -> Callable[[Any], None]:
     """spacy.Vectors.v1: the vocab's vectors table, which in fastpipe is empty (no static
     vectors until issue 15): a function of the vocab that adds nothing."""
@@ -242,6 +248,7 @@ ALIASES = [
     ("augmenters", "spacy.orth_variants.v1", orth_variants_v1),
     ("vectors", "spacy.Vectors.v1", vectors_v1),
     ("misc", "spacy.levenshtein_compare.v1", "fastpipe.levenshtein_compare.v1"),
+    ("misc", "spacy.LookupsDataLoader.v1", lookups_data_loader_v1),
     ("scorers", "spacy.tagger_scorer.v1", "fastpipe.tagger_scorer.v1"),
     ("scorers", "spacy.parser_scorer.v1", "fastpipe.parser_scorer.v1"),
     ("scorers", "spacy.ner_scorer.v1", "fastpipe.ner_scorer.v1"),
@@ -252,6 +259,7 @@ ALIASES = [
     ("scorers", "spacy.entity_ruler_scorer.v1", "fastpipe.entity_ruler_scorer.v1"),
     ("scorers", "spacy.senter_scorer.v1", "fastpipe.senter_scorer.v1"),
     ("scorers", "spacy.morphologizer_scorer.v1", "fastpipe.morphologizer_scorer.v1"),
+    ("scorers", "spacy.lemmatizer_scorer.v1", "fastpipe.lemmatizer_scorer.v1"),
 ]
 
 #: (registry, a name another package owns) -> the fastpipe function ``registry.resolve`` uses

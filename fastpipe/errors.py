@@ -593,6 +593,31 @@ class Errors(metaclass=ErrorsWithCodes):
             "vectors; load the vectors it was trained with.")
     E734 = ("[initialize] vectors = {path!r}: {problem}; give the folder of a pipeline made by "
             "`fastpipe init vectors` (or saved with vectors), or null.")
+    # the trainable lemmatizer (edit trees) and the lookup lemmatizer (E740-E759)
+    E740 = ("Component {name!r}: backoff must be \"orth\", \"lower\" or null (leave the lemma "
+            "as it is), not {value!r}.")
+    E741 = "Component {name!r}: {setting} must be a whole number of at least 1, not {value!r}."
+    E742 = ("Component {name!r}: label {label!r} is not an edit tree ({why}); its labels are the "
+            "trees initialize finds in the training lemmas (\"fastpipe init labels\" writes them), "
+            "each [prefix_len, suffix_len, prefix_tree, suffix_tree] or [\"old\", \"new\"].")
+    E743 = ("Component {name!r}: none of the {n_trees} edit trees in the training lemmas occurs "
+            "min_tree_freq = {min_freq} times; lower min_tree_freq or train on more lemmas.")
+    E744 = ("Component {name!r}: lemmatizer mode {mode!r} needs rule tables, and fastpipe ships "
+            "none; set mode = \"lookup\" and give your own lemma_lookup table in "
+            "[initialize.components.{name}.lookups], or train a trainable_lemmatizer.")
+    E745 = ("Component {name!r}: the lemmatizer's model setting is unused (it looks lemmas up); "
+            "set model = null.")
+    E746 = ("Component {name!r} (mode \"lookup\") has no lemma_lookup table: give it one when "
+            "it is initialized, as [initialize.components.{name}] lookups = \"FILE.json\", a "
+            "[initialize.components.{name}.lookups.lemma_lookup] section of form = lemma pairs, "
+            "or lemmatizer.initialize(lookups=...) in Python.")
+    E747 = ("Component {name!r}: the lookups {where} are not a table of lemmas ({why}); give a "
+            "JSON object or config section mapping each form to its lemma, both strings, either "
+            "itself or under the key \"lemma_lookup\".")
+    E748 = "Component {name!r}: cannot read the lookups file {path} ({err}); give a JSON file."
+    E749 = ("spacy.LookupsDataLoader.v1 reads spaCy's spacy-lookups-data tables, and fastpipe "
+            "ships no tables: give your own lemma_lookup table in the lemmatizer's "
+            "[initialize.components] lookups (a JSON file or a config section).")
     # pictures (fastpipe.displacy) and training curves (fastpipe plot) (E690-E699)
     E690 = "displacy: {option} must be one of {choices}, not {value!r}."
     E691 = ("displacy: item {n} is not a manual {style!r} dict (it must have the keys {keys}, "

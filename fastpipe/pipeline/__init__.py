@@ -4,10 +4,13 @@ from .tok2vec import Tok2Vec
 from .tagger import Tagger
 from .morphologizer import Morphologizer
 from .senter import SentenceRecognizer
+from .trainable_lemmatizer import EditTreeLemmatizer
+from .lemmatizer import Lemmatizer
 from .textcat import TextCategorizer
 from .sentencizer import Sentencizer
 from .parser import TransitionParser
 from .entity_ruler import EntityRuler
 
 __all__ = ["Pipe", "TrainablePipe", "Tok2Vec", "Tagger", "Morphologizer", "SentenceRecognizer",
-           "TextCategorizer", "Sentencizer", "TransitionParser", "EntityRuler"]
+           "EditTreeLemmatizer", "Lemmatizer", "TextCategorizer", "Sentencizer", "TransitionParser",
+           "EntityRuler"]

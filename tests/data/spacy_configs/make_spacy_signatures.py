@@ -25,12 +25,12 @@ NAMES = {
     "tokenizers": ["spacy.Tokenizer.v1"],
     "augmenters": ["spacy.lower_case.v1", "spacy.orth_variants.v1"],
     "vectors": ["spacy.Vectors.v1"],
-    "misc": ["spacy.levenshtein_compare.v1"],
+    "misc": ["spacy.levenshtein_compare.v1", "spacy.LookupsDataLoader.v1"],
     "scorers": ["spacy.tagger_scorer.v1", "spacy.parser_scorer.v1", "spacy.ner_scorer.v1",
                 "spacy.textcat_scorer.v1", "spacy.textcat_scorer.v2",
                 "spacy.textcat_multilabel_scorer.v1", "spacy.textcat_multilabel_scorer.v2",
                 "spacy.entity_ruler_scorer.v1", "spacy.senter_scorer.v1",
-                "spacy.morphologizer_scorer.v1"],
+                "spacy.morphologizer_scorer.v1", "spacy.lemmatizer_scorer.v1"],
 }
 
 
