@@ -420,12 +420,16 @@ def check_config(text: str) -> bool:
 
 class Target:
     """One target's state (its nlp, seed files, a folder for temporary files) and ``run(rng)``,
-    which makes one input and checks it."""
+    which makes one input and checks it. The nlp is made anew every RENEW_EVERY inputs: the
+    words of millions of random texts would otherwise fill its vocab without end."""
+
+    RENEW_EVERY = 5000
 
     def __init__(self, name: str, tmp_dir: Path):
         self.name = name
         self.tmp_dir = Path(tmp_dir)
         self.nlp = fastpipe.blank("en")
+        self.n_run = 0
         if name in ("fastpipe", "spacy"):
             self.seeds = [data for fmt, data in seed_files(self.nlp.vocab) if fmt == name]
         elif name == "config":
@@ -433,6 +437,9 @@ class Target:
 
     def run(self, rng: random.Random):
         """Make one input from ``rng`` and check it; returns the input (for a report)."""
+        self.n_run += 1
+        if self.n_run % self.RENEW_EVERY == 0:
+            self.nlp = fastpipe.blank("en")
         if self.name == "tokenizer":
             text = gen_text(rng)
             check_tokenizer(self.nlp, text)
