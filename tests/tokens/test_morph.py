@@ -73,6 +73,8 @@ def test_a_raw_stored_string_reads_canonically(vocab):
     assert doc[0].morph_ == "Tense=Past|Mood=Ind"  # what the constructor was given
     assert str(doc[0].morph) == "Mood=Ind|Tense=Past"
     assert doc[0].morph == MorphAnalysis(vocab, "Mood=Ind|Tense=Past")
+    doc[0].morph_ = "Tense=Pres|Mood=Ind"  # morph_ stores the string it is given
+    assert doc[0].morph_ == "Tense=Pres|Mood=Ind" and doc[0].morph.get("Tense") == ["Pres"]
 
 
 @pytest.mark.parametrize("fmt", ["fastpipe", "spacy"])
