@@ -25,7 +25,7 @@ from typing import Any, Callable, Dict, Iterator, List, Literal, Optional, Seque
 from thinc.api import Model
 
 from . import scorer  # noqa: F401  (registers the scorers the table names)
-from .config_schema import check_refused, refuses
+from .config_schema import refuses
 from .errors import Errors
 from .gold.augment import lower_case_example
 from .gold.corpus import create_docbin_reader
@@ -33,7 +33,8 @@ from .ml.embed import MultiHashEmbed
 from .ml.parser_model import TransitionBasedParser
 from .ml.tagger import build_tagger
 from .ml.textcat import TextCatBOW
-from .ml.tok2vec import HashEmbedCNN
+from .ml.encoder import MaxoutWindowEncoder
+from .ml.tok2vec import HashEmbedCNN, Tok2Vec
 from .registry import registry, resolve_as
 from .training.batchers import (configure_batch_by_padded, configure_batch_by_sequence,
                                 configure_batch_by_words)
@@ -45,32 +46,32 @@ __all__ = ["ALIASES", "RESOLVED_AS", "MISSING", "register_aliases"]
 Size = Union[Sequence[int], int]
 
 
-def _is_true(value) -> bool:
-    return value is True
-
-
 # ---------------------------------------------------------------------------------------------
 # architectures
 
-@refuses("include_static_vectors", _is_true,
-         Errors.E521.format(name="spacy.MultiHashEmbed.v2"))
 def multi_hash_embed_v2(width: int, attrs: Union[List[str], List[int], List[Union[int, str]]],
                         rows: List[int], include_static_vectors: bool) -> Model:
     """spacy.MultiHashEmbed.v2: include_static_vectors has no default; attributes may be ids."""
-    check_refused(multi_hash_embed_v2, include_static_vectors=include_static_vectors)
-    return MultiHashEmbed(width=width, attrs=attrs, rows=rows, include_static_vectors=False)
+    return MultiHashEmbed(width=width, attrs=attrs, rows=rows,
+                          include_static_vectors=include_static_vectors)
 
 
-@refuses("pretrained_vectors", bool, Errors.E522.format(name="spacy.HashEmbedCNN.v2",
-                                                        value=True))
 def hash_embed_cnn_v2(*, width: int, depth: int, embed_size: int, window_size: int,
                       maxout_pieces: int, subword_features: bool,
                       pretrained_vectors: Optional[bool]) -> Model:
-    """spacy.HashEmbedCNN.v2: fastpipe.HashEmbedCNN.v1 with spaCy's keyword-only settings."""
-    check_refused(hash_embed_cnn_v2, pretrained_vectors=pretrained_vectors)
-    return HashEmbedCNN(width=width, depth=depth, embed_size=embed_size,
-                        window_size=window_size, maxout_pieces=maxout_pieces,
-                        subword_features=subword_features)
+    """spacy.HashEmbedCNN.v2: fastpipe.HashEmbedCNN.v1 with spaCy's keyword-only settings;
+    ``pretrained_vectors = true`` adds the static vectors to its embedding."""
+    if not pretrained_vectors:
+        return HashEmbedCNN(width=width, depth=depth, embed_size=embed_size,
+                            window_size=window_size, maxout_pieces=maxout_pieces,
+                            subword_features=subword_features)
+    attrs, rows = ["NORM"], [embed_size]
+    if subword_features:
+        attrs, rows = attrs + ["PREFIX", "SUFFIX", "SHAPE"], rows + [embed_size // 2] * 3
+    return Tok2Vec(MultiHashEmbed(width=width, attrs=attrs, rows=rows,
+                                  include_static_vectors=True),
+                   MaxoutWindowEncoder(width=width, window_size=window_size,
+                                       maxout_pieces=maxout_pieces, depth=depth))
 
 
 def tagger_v2(tok2vec: Model, nO: Optional[int] = None, normalize=False) -> Model:
@@ -208,8 +209,8 @@ def lookups_data_loader_v1(lang: str, tables: List[str]) -> Any:
 
 
 def vectors_v1() -> Callable[[Any], None]:
-    """spacy.Vectors.v1: the vocab's vectors table, which in fastpipe is empty (no static
-    vectors until issue 15): a function of the vocab that adds nothing."""
+    """spacy.Vectors.v1: a function of the vocab that adds nothing, as every fastpipe vocab
+    has its own (empty) table, which [initialize] vectors fills."""
 
     def create_vectors(vocab) -> None:
         return None

@@ -1,6 +1,7 @@
 """The [initialize] settings that are not component settings, as ``Language.initialize`` honours
-them: ``vectors``, ``vocab_data`` and ``lookups`` (refused unless null: fastpipe has no static
-vectors, no vocab data files and no lookup tables), ``[initialize.tokenizer]`` (passed to the
+them: ``vectors`` (the static vectors of a pipeline folder, copied into the vocab),
+``vocab_data`` and ``lookups`` (refused unless null: fastpipe has no vocab data files and no
+lookup tables), ``[initialize.tokenizer]`` (passed to the
 tokenizer's ``initialize``) and ``init_tok2vec`` (weights loaded into the model of
 ``[pretraining] component``, or of its ``layer``).
 
@@ -15,24 +16,51 @@ from pathlib import Path
 from typing import Any, Callable, Dict, Optional
 
 from .errors import ConfigError, Errors
+from .util import recover_folder
+from .vocab import Vocab
 
 logger = logging.getLogger("fastpipe")
 
-__all__ = ["init_vocab", "init_tokenizer", "init_tok2vec", "tok2vec_ref"]
+__all__ = ["init_vocab", "load_vectors", "init_tokenizer", "init_tok2vec", "tok2vec_ref"]
 
 #: [pretraining] component when the section leaves it out (spaCy's default).
 DEFAULT_TOK2VEC = "tok2vec"
 
 
 def init_vocab(nlp, init: Dict[str, Any]) -> None:
-    """Refuse [initialize] vectors, vocab_data and lookups unless they are null (E523-E525).
-    ``init`` is the [initialize] section (resolved or not)."""
+    """Load [initialize] vectors into the vocab (``load_vectors``) and refuse vocab_data and
+    lookups unless they are null (E524, E525). ``init`` is the [initialize] section (resolved
+    or not)."""
     if init.get("vectors") is not None:
-        raise ConfigError(Errors.E523.format(value=init["vectors"]))
+        load_vectors(nlp.vocab, init["vectors"])
     if init.get("vocab_data") is not None:
         raise ConfigError(Errors.E524.format(value=init["vocab_data"]))
     if init.get("lookups") is not None:
         raise ConfigError(Errors.E525)
+
+
+def load_vectors(vocab, path) -> None:
+    """Make the static vectors of the pipeline folder ``path`` (its ``vocab`` file) the vectors
+    of ``vocab``, adding their words to its strings; E734 when the folder has none."""
+    folder = Path(path)
+    if not folder.is_dir():
+        raise ConfigError(Errors.E734.format(path=str(path), problem="no such folder"))
+    folder = recover_folder(folder)
+    if not (folder / "vocab").is_file():
+        raise ConfigError(Errors.E734.format(path=str(path), problem="the folder has no vocab file"))
+    try:
+        saved = Vocab().from_disk(folder / "vocab")
+    except ValueError as err:
+        raise ConfigError(Errors.E734.format(path=str(path), problem=str(err))) from None
+    vectors = saved.vectors
+    if not vectors.n_keys:
+        raise ConfigError(Errors.E734.format(path=str(path), problem="its vocab has no vectors"))
+    for key in vectors.keys():
+        if key in saved.strings:
+            vocab.strings.add(saved.strings[key])
+    vectors.strings = vocab.strings
+    vocab.vectors = vectors
+    logger.info("Loaded %d vectors of width %d from %s", vectors.n_keys, vectors.shape[1], path)
 
 
 def init_tokenizer(nlp, get_examples: Callable, settings: Optional[Dict[str, Any]]) -> None:

@@ -8,11 +8,19 @@ concatenated, dropout is applied, and a maxout+layer-norm layer mixes them to ``
 All tables live stacked in one parameter ``E`` (sum(rows), width), so the optimizer sees one
 array; row ids are offset into it by the feature extractor.
 
+With ``include_static_vectors`` one more block of ``width`` columns joins them before the
+mixing layer: each token's static vector (the vocab's table, looked up by ORTH for the whole
+batch at once; zeros for a word without one) times a learned projection ``P`` (width, nV). The
+table itself is not trained. ``P`` is sized from the vocab's vectors on the first batch of Docs
+the layer sees (at initialize when it is given Docs); without the option the layer runs the
+plain forward, untouched.
+
 Input: List[Doc]. Output: a thinc Ragged over the whole batch (data (n_tokens, width), lengths
 per doc), the form the encoder takes.
 """
 from typing import List
 
+import numpy
 from thinc.api import Model
 from thinc.types import Ragged
 
@@ -37,8 +45,6 @@ def MultiHashEmbed(
     include_static_vectors: bool = False,
 ) -> Model[List, Ragged]:
     """Hash embeddings of ``attrs`` (one table of ``rows[i]`` rows each), mixed to ``width``."""
-    if include_static_vectors:
-        raise ValueError(Errors.E220)
     if len(attrs) != len(rows):
         raise ValueError(Errors.E221.format(n_attrs=len(attrs), n_rows=len(rows)))
     if not attrs:
@@ -47,19 +53,26 @@ def MultiHashEmbed(
         raise ValueError(Errors.E223.format(width=width, rows=rows))
     attr_ids = [intify_attr(a) for a in attrs]
     n_tables = len(attr_ids)
+    n_blocks = n_tables + 1 if include_static_vectors else n_tables
+    params = {"E": None, "W": None, "b": None, "G": None, "beta": None}
+    dims = {"nO": width, "nP": MIX_PIECES, "nE": n_blocks * width}
+    if include_static_vectors:
+        params["P"] = None  # the projection of the static vectors, (width, nV)
+        dims["nV"] = None   # the static vectors' width, from the vocab
     return Model(
         "multi_hash_embed",
-        forward,
+        forward_with_vectors if include_static_vectors else forward,
         init=init,
         ops=fastpipe_ops(),
-        dims={"nO": width, "nP": MIX_PIECES, "nE": n_tables * width},
-        params={"E": None, "W": None, "b": None, "G": None, "beta": None},
+        dims=dims,
+        params=params,
         attrs={
             "attrs": [NAMES[a] for a in attr_ids],
             "attr_ids": attr_ids,
             "rows": [int(r) for r in rows],
             "seeds": [SEED_BASE + t for t in range(n_tables)],
             "dropout_rate": 0.0,
+            "static_vectors": bool(include_static_vectors),
         },
     )
 
@@ -69,7 +82,20 @@ def init(model: Model, X=None, Y=None) -> Model:
     n_rows = sum(model.attrs["rows"])
     model.set_param("E", ops_of(model).random_uniform(-0.1, 0.1, (n_rows, width)))
     init_maxout_norm(model, model.get_dim("nE"), width, model.get_dim("nP"))
+    if model.attrs.get("static_vectors") and X:
+        init_projection(model, X[0].vocab.vectors)
     return model
+
+
+def init_projection(model: Model, vectors) -> None:
+    """Size and draw (Glorot-uniform) the projection ``P`` of the static vectors ``vectors``;
+    E732 when the vocab has none."""
+    if vectors is None or not vectors.n_keys or not vectors.shape[1]:
+        raise ValueError(Errors.E732.format(name="MultiHashEmbed"))
+    width, n_vec = model.get_dim("nO"), vectors.shape[1]
+    model.set_dim("nV", n_vec)
+    limit = numpy.sqrt(6.0 / (width + n_vec))
+    model.set_param("P", ops_of(model).random_uniform(-limit, limit, (width, n_vec)))
 
 
 def forward(model: Model, docs: List, is_train: bool):
@@ -94,3 +120,55 @@ def forward(model: Model, docs: List, is_train: bool):
         return []
 
     return Ragged(Y, lengths), backprop
+
+
+def forward_with_vectors(model: Model, docs: List, is_train: bool):
+    """``forward`` with the projected static vectors as one more block of columns."""
+    E = model.get_param("E")
+    dtype = E.dtype
+    attr_ids = model.attrs["attr_ids"]
+    n_tables = len(attr_ids)
+    ids, lengths = _features.hash_row_ids(docs, attr_ids, model.attrs["seeds"], model.attrs["rows"])
+    n, width = ids.shape[0], E.shape[1]
+    hashed = ops_of(model).workspace.get((n, n_tables * width), dtype)
+    _kernels.embed_forward(E, ids, n_tables, hashed)
+    static, static_backprop = static_vectors_forward(model, docs, n, dtype)
+    embedded = numpy.concatenate([hashed, static], axis=1)
+    mask = dropout_mask_for(model, embedded.shape, dtype, is_train)
+    if mask is not None:
+        embedded *= mask
+    Y, mix_backprop = maxout_norm_forward(model, embedded, is_train)
+
+    def backprop(dY: Ragged) -> List:
+        d_embedded = mix_backprop(dY.dataXd)
+        if mask is not None:
+            d_embedded *= mask
+        d_hashed = numpy.ascontiguousarray(d_embedded[:, :n_tables * width])
+        _kernels.embed_backward(grad_array(model, "E"), ids, n_tables, d_hashed)
+        static_backprop(d_embedded[:, n_tables * width:])
+        return []
+
+    return Ragged(Y, lengths), backprop
+
+
+def static_vectors_forward(model: Model, docs: List, n: int, dtype):
+    """The static vectors of the ``n`` tokens of ``docs`` times ``P``: ((n, width), backprop
+    adding into P's gradient)."""
+    width = model.get_dim("nO")
+    if not docs:
+        return numpy.zeros((n, width), dtype=dtype), lambda d_static: None
+    vectors = docs[0].vocab.vectors
+    if model.has_param("P") is not True:
+        init_projection(model, vectors)
+    P = model.get_param("P")
+    if vectors.shape[1] != P.shape[1]:
+        raise ValueError(Errors.E733.format(found=vectors.shape[1], expected=P.shape[1]))
+    keys = numpy.concatenate([doc.to_array("ORTH") for doc in docs])
+    X = vectors.get_batch(keys).astype(dtype, copy=False)
+    ops = ops_of(model)
+    static = ops.gemm(X, P, trans2=True)
+
+    def backprop(d_static: numpy.ndarray) -> None:
+        grad_array(model, "P")[...] += ops.gemm(numpy.ascontiguousarray(d_static), X, trans1=True)
+
+    return static, backprop
