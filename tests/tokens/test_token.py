@@ -63,7 +63,9 @@ def test_is_sent_start(vocab):
     assert doc[2].sent.text == "a b c"
 
 
-@pytest.mark.parametrize("attr", ["tag_", "pos_", "lemma_", "dep_", "morph_", "norm_"])
+# morph_ takes only Field=Value strings and morph reads back as a MorphAnalysis: see below and
+# tests/tokens/test_morph.py
+@pytest.mark.parametrize("attr", ["tag_", "pos_", "lemma_", "dep_", "norm_"])
 def test_string_setters(vocab, attr):
     doc = Doc(vocab, words=["Running", "fast"])
     setattr(doc[0], attr, "VALUE-\ud800")
@@ -74,6 +76,17 @@ def test_string_setters(vocab, attr):
     assert getattr(doc[1], attr) == "VALUE-\ud800"
     with pytest.raises(TypeError):
         setattr(doc[0], attr, 5)
+
+
+def test_morph_string_setter_and_key(vocab):
+    doc = Doc(vocab, words=["Running", "fast"])
+    doc[0].morph_ = "VerbForm=Ger"
+    key = doc[0].morph.key
+    assert key == vocab.strings["VerbForm=Ger"]
+    doc[1].morph = key
+    assert doc[1].morph_ == "VerbForm=Ger"
+    with pytest.raises(TypeError):
+        doc[0].morph_ = 5
 
 
 def test_empty_values_mean_missing(vocab):
