@@ -11,8 +11,9 @@ from ._util import (OVERRIDES_CONTEXT, code_option, overrides_from, reporting_er
                     setup_logging, verbose_option)
 
 OPTIMIZE = ("efficiency", "accuracy")
-# Components that share the pipeline's tok2vec through a listener.
-USES_TOK2VEC = ("tagger", "parser", "ner")
+# Components that share the pipeline's tok2vec through a listener (the senter keeps its own
+# small one, as its factory default does).
+USES_TOK2VEC = ("tagger", "morphologizer", "parser", "ner")
 # The transition-based components' hidden layer: (hidden_width, maxout_pieces) per --optimize.
 PARSER_SIZES = {"efficiency": (64, 2), "accuracy": (64, 2)}
 # Recommended model sizes: (tok2vec width, depth, NORM rows, subword rows, batch start, stop).
@@ -76,13 +77,24 @@ def _parser_block(name: str, optimize: str) -> str:
             + _listener(f"components.{name}.model.tok2vec"))
 
 
+def _senter_block() -> str:
+    """The senter with its own small HashEmbedCNN, as its factory default has it."""
+    return ('[components.senter]\nfactory = "senter"\n\n[components.senter.model]\n'
+            '@architectures = "fastpipe.Tagger.v1"\n\n[components.senter.model.tok2vec]\n'
+            '@architectures = "fastpipe.HashEmbedCNN.v1"\nwidth = 12\ndepth = 1\n'
+            'embed_size = 2000\nwindow_size = 1\nmaxout_pieces = 2\n'
+            'subword_features = true\n')
+
+
 def _component_block(name: str, optimize: str, shared: bool) -> str:
     if name in ("parser", "ner"):
         return _parser_block(name, optimize)
-    if name == "tagger":
-        return ('[components.tagger]\nfactory = "tagger"\n\n[components.tagger.model]\n'
+    if name in ("tagger", "morphologizer"):
+        return (f'[components.{name}]\nfactory = "{name}"\n\n[components.{name}.model]\n'
                 '@architectures = "fastpipe.Tagger.v1"\n\n'
-                + _listener("components.tagger.model.tok2vec"))
+                + _listener(f"components.{name}.model.tok2vec"))
+    if name == "senter":
+        return _senter_block()
     if name in ("textcat", "textcat_multilabel"):
         return _textcat_block(name, optimize, name == "textcat", shared)
     return f'[components.{name}]\nfactory = "{name}"\n'

@@ -22,7 +22,8 @@ def test_init_help():
 
 @pytest.mark.parametrize("pipeline", ["tagger", "textcat", "tagger,textcat",
                                       "textcat_multilabel,sentencizer", "tok2vec,tagger",
-                                      "parser", "ner", "tagger,parser,ner,textcat"])
+                                      "parser", "ner", "tagger,parser,ner,textcat",
+                                      "morphologizer,senter", "senter"])
 @pytest.mark.parametrize("optimize", ["efficiency", "accuracy"])
 def test_starter_configs_build(pipeline, optimize):
     text = starter_config("en", pipeline.split(","), optimize)
@@ -30,7 +31,7 @@ def test_starter_configs_build(pipeline, optimize):
     validate_config(with_defaults(config).interpolate())
     nlp = Language.from_config(config)
     expected = pipeline.split(",")
-    listens = {"tagger", "parser", "ner"} & set(expected) or (
+    listens = {"tagger", "morphologizer", "parser", "ner"} & set(expected) or (
         optimize == "accuracy" and "textcat" in pipeline)
     if listens and "tok2vec" not in expected:
         expected = ["tok2vec"] + expected
@@ -151,6 +152,53 @@ def test_init_config_tagger_parser_ner_trains_on_ewt(ewt_corpus, tmp_path):
     doc = nlp("Barack Obama visited the new school in Chicago on Monday.")
     assert doc.has_annotation("TAG") and doc.has_annotation("DEP")
     assert doc.has_annotation("ENT_IOB")
+
+
+def test_morphologizer_listens_and_the_senter_keeps_its_own_tok2vec():
+    config = load_config_from_str(starter_config("en", ["morphologizer", "senter"]),
+                                  interpolate=True)
+    assert config["nlp"]["pipeline"] == ["tok2vec", "morphologizer", "senter"]
+    components = config["components"]
+    assert components["morphologizer"]["factory"] == "morphologizer"
+    assert components["morphologizer"]["model"] == {
+        "@architectures": "fastpipe.Tagger.v1",
+        "tok2vec": {"@architectures": "fastpipe.Tok2VecListener.v1", "width": 96,
+                    "upstream": "tok2vec"}}
+    assert components["senter"]["model"] == {
+        "@architectures": "fastpipe.Tagger.v1",
+        "tok2vec": {"@architectures": "fastpipe.HashEmbedCNN.v1", "width": 12, "depth": 1,
+                    "embed_size": 2000, "window_size": 1, "maxout_pieces": 2,
+                    "subword_features": True}}
+    # a senter alone needs no shared tok2vec
+    assert load_config_from_str(starter_config("en", ["senter"]))["nlp"]["pipeline"] == ["senter"]
+
+
+@pytest.mark.slow
+def test_init_config_morphologizer_senter_trains_on_ewt(ewt_corpus, tmp_path):
+    from fastpipe.training.initialize import init_nlp
+    from fastpipe.training.loop import train
+
+    train_path, dev_path = ewt_corpus
+    out = tmp_path / "config.cfg"
+    result = run("init", "config", out, "--pipeline", "tagger,morphologizer,senter")
+    assert result.exit_code == 0, result.output
+    config = load_config(out, {"paths.train": str(train_path), "paths.dev": str(dev_path),
+                               "training.max_steps": 4, "training.eval_frequency": 4,
+                               "training.logger.progress_bar": False})
+    nlp = init_nlp(config)
+    assert nlp.pipe_names == ["tok2vec", "tagger", "morphologizer", "senter"]
+    assert "POS=NOUN|Number=Sing" in nlp.get_pipe("morphologizer").labels
+    weights = nlp.config["training"]["score_weights"]
+    for key in ("tag_acc", "pos_acc", "morph_acc", "sents_f"):
+        assert weights[key] > 0, (key, weights)
+    result = train(nlp, stdout=io.StringIO(), stderr=io.StringIO())
+    assert result.steps == 4
+    scores = nlp.evaluate(list(Corpus(dev_path)(nlp)))
+    for key in ("tag_acc", "pos_acc", "morph_acc", "sents_f"):
+        assert 0.0 < scores[key] <= 1.0, (key, scores[key])
+    doc = nlp("The cats were sleeping. They woke up.")
+    assert doc.has_annotation("POS") and doc.has_annotation("MORPH")
+    assert doc.has_annotation("SENT_START")
 
 
 def test_fill_config_fills_every_default(tmp_path):
