@@ -19,6 +19,8 @@ DEFAULT_SCORERS = {
     "textcat_multilabel": "fastpipe.textcat_multilabel_scorer.v1",
     "entity_ruler": "fastpipe.entity_ruler_scorer.v1",
     "sentencizer": "fastpipe.senter_scorer.v1",
+    "morphologizer": "fastpipe.morphologizer_scorer.v1",
+    "senter": "fastpipe.senter_scorer.v1",
 }
 
 CALLS = []

@@ -24,6 +24,9 @@ SPACY_SETTINGS = {
                      "validate": False, "overwrite_ents": False, "ent_id_sep": "||",
                      "scorer": "entity_ruler_scorer"},
     "sentencizer": {"punct_chars": None, "overwrite": False, "scorer": "senter_scorer"},
+    "morphologizer": {"overwrite": True, "extend": False, "label_smoothing": 0.0,
+                      "scorer": "morphologizer_scorer"},
+    "senter": {"overwrite": False, "scorer": "senter_scorer"},
     "tok2vec": {},
 }
 
