@@ -15,7 +15,8 @@ fastpipe's StringStore, except that a string that is one of spaCy's symbol names
 "nsubj", "X", "_", ...) is stored as its symbol id, a small number; the strings list does not
 always hold those. POS is the symbol id of a universal POS tag; MORPH is the key of the feature
 string in spaCy's canonical order (fields sorted, values sorted), and the symbol "_" marks an
-annotated but empty analysis (fastpipe has no such state: it reads as missing). HEAD is the
+annotated but empty analysis (fastpipe has no such state: it reads as missing, and a token with
+a POS but no features is written with it, as spaCy's morphologizer leaves one). HEAD is the
 head's offset, SENT_START -1/0/1, ENT_IOB 0 (missing) / 1 (I) / 2 (O) / 3 (B), as in fastpipe.
 
 A document's span groups are msgpack of ``{group bytes: [group names]}`` (spaCy before 3.4: a
@@ -456,6 +457,7 @@ def encode(attrs, store_user_data, records):
         if name in STRING_ATTRS:
             column = _spacy_keys(column, name, by_key, extra, lengths)
         tokens[:, j] = column
+    _mark_empty_analyses(tokens, out_attrs)
     spaces = array[:, attrs.index("SPACY")].astype(numpy.uint8)
     ends = numpy.cumsum(lengths, dtype=numpy.int64)
     chars = _token_chars(array[:, attrs.index("ORTH")], spaces, by_key, lengths)
@@ -470,6 +472,14 @@ def encode(attrs, store_user_data, records):
         msg["user_data"] = [dumps({tuple(k) if is_tuple else k: v for is_tuple, k, v in r["user"] or ()})
                             for r in records]
     return zlib.compress(srsly.msgpack_dumps(msg), 6)
+
+
+def _mark_empty_analyses(tokens, out_attrs):
+    """A token with a POS and no features gets spaCy's "_" (analysed, without features), so
+    that spaCy's scorer compares it with a gold "_" as spaCy's own predictions would be."""
+    if "POS" in out_attrs and "MORPH" in out_attrs:
+        morph = tokens[:, out_attrs.index("MORPH")]
+        morph[(morph == 0) & (tokens[:, out_attrs.index("POS")] != 0)] = EMPTY_MORPH
 
 
 def _spacy_key(string):

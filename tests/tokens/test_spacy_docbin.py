@@ -204,6 +204,29 @@ def test_written_file_is_in_spacys_layout(vocab, tmp_path):
     assert spans[("sc",)][1][4] == ids["X"] and spans[("other",)][0][2:4] == (23, 29)
 
 
+def test_a_token_with_a_pos_and_no_features_is_written_as_analysed(vocab, tmp_path):
+    """spaCy's "_" (analysed, no features) for a tagged token without features, so spaCy's
+    scorer counts its morph_acc against a gold "_"; an untagged token stays missing (0), and
+    fastpipe reads "_" back as no features."""
+    path = tmp_path / "out.spacy"
+    doc = fastpipe_doc(vocab)
+    DocBin(docs=[doc]).to_disk(path)
+    msg = raw_msg(path)
+    ids = spacy_format.SYMBOL_IDS
+    tokens = numpy.frombuffer(msg["tokens"], dtype="<u8").reshape((-1, len(msg["attrs"])))
+    morph = tokens[:, msg["attrs"].index(ids["MORPH"])].tolist()
+    assert [i for i, key in enumerate(morph) if key == ids["_"]] == [1, 4, 6]
+    assert morph[8] == 0 and morph[0] == fastpipe.strings.hash_string("Number=Sing")
+    read = list(DocBin().from_disk(path).get_docs(fastpipe.blank("en").vocab))[0]
+    assert [t.morph_ for t in read] == [t.morph_ for t in doc][:2] + [
+        "Number=Sing|Tense=Pres"] + [t.morph_ for t in doc][3:]
+    # without a POS column nothing is marked
+    DocBin(attrs=["ORTH", "MORPH"], docs=[doc]).to_disk(path)
+    msg = raw_msg(path)
+    tokens = numpy.frombuffer(msg["tokens"], dtype="<u8").reshape((-1, len(msg["attrs"])))
+    assert ids["_"] not in tokens[:, msg["attrs"].index(ids["MORPH"])].tolist()
+
+
 def test_format_is_chosen_by_suffix_or_option(vocab, tmp_path):
     db = DocBin(docs=[fastpipe_doc(vocab)])
     db.to_disk(tmp_path / "a.spacy")
