@@ -10,7 +10,8 @@
  * root at position `length`. A token whose head is `length` is a root of the analysis; every
  * final state attaches each token either to a real token or to the virtual root, so sentence
  * boundaries are the spans of the roots' subtrees. A BREAK move ends a sentence before B0 by
- * emptying the stack (its headless tokens become roots). Sentence starts already on the Doc
+ * emptying the stack (its lowest headless token becomes the root; see arc_eager.pyx for the
+ * others). Sentence starts already on the Doc
  * (sent_start == 1, set by an earlier component) cut the tokens into preset sentences
  * (`sent_of`); the arc-eager system makes no arc between two of them.
  *
@@ -67,8 +68,8 @@ enum {
     FP_AE_REDUCE = 1, /* pop S0, which has a head */
     FP_AE_LEFT = 2,   /* S0 <- B0 (or the virtual root) with a label, pop S0 */
     FP_AE_RIGHT = 3,  /* S0 -> B0 with a label, push B0 */
-    FP_AE_BREAK = 4   /* end the sentence before B0: empty the stack, its headless tokens
-                         becoming roots with the move's label */
+    FP_AE_BREAK = 4   /* end the sentence before B0: empty the stack, its lowest headless
+                         token becoming the root with the move's label */
 };
 
 /* One entity found by the recognizer. */

@@ -70,9 +70,14 @@ def test_oracle_breaks_exactly_at_each_gold_sentence_start(vocab, names):
     check_forest(eg.predicted)
 
 
-def test_break_moves_validity_and_effect(vocab):
+@pytest.mark.parametrize("join", [True, False])
+def test_break_moves_validity_and_effect(vocab, join):
+    """BREAK empties the stack: the lowest headless token becomes the root; a headless token
+    above it (a fragment the model left unattached) is joined to it with "dep", so it does not
+    start a sentence of its own, unless join_fragments is off."""
     moves = ArcEager(vocab, labels=["x"])
     moves.add_label("root", root=True)
+    moves.join_fragments = join
     assert moves.move_names == ["S", "D", "L-x", "R-x", "L-root", "R-root", "B-root"]
     doc = Doc(vocab, words="a b c d e".split())
     state = moves.init_state(doc)
@@ -84,11 +89,40 @@ def test_break_moves_validity_and_effect(vocab):
     moves.apply_move(state, "S")
     moves.apply_move(state, "B-root")  # the sentence "a b c d" ends before e
     assert state.stack == [] and state.b0 == 4
-    assert state.heads[:4] == [None, 0, 3, None] and state.labels[0] == state.labels[3] == "root"
+    if join:
+        assert state.heads[:4] == [None, 0, 3, 0] and state.labels[3] == "dep"
+    else:
+        assert state.heads[:4] == [None, 0, 3, None] and state.labels[3] == "root"
+    assert state.labels[0] == "root"
     moves.apply_move(state, "S")
     moves.apply_move(state, "L-root")
     moves.set_annotations(state)
-    assert [s.start for s in doc.sents] == [0, 2, 4]
+    assert [s.start for s in doc.sents] == ([0, 4] if join else [0, 2, 4])
+    check_forest(doc)
+
+
+@pytest.mark.parametrize("join", [True, False])
+def test_final_fragments_join_the_one_before_them(vocab, join):
+    """Headless tokens left on the stack at the end: only the lowest becomes a root (with
+    join_fragments); a preset sentence start is never joined across."""
+    moves = ArcEager(vocab, labels=["x"])
+    moves.add_label("root", root=True)
+    moves.join_fragments = join
+    doc = Doc(vocab, words="a b c d".split(), sent_starts=[True, False, True, False])
+    state = moves.init_state(doc)
+    for name in ["S", "S", "S", "S"]:   # a b | c d, all headless on the stack
+        moves.apply_move(state, name)
+    while not moves.is_final_state(state):
+        moves.apply_move(state, "L-root")
+    moves.set_annotations(state)
+    if join:
+        assert [t.head.i for t in doc] == [0, 0, 2, 2]
+        assert [t.dep_ for t in doc] == ["root", "dep", "root", "dep"]
+        assert [s.start for s in doc.sents] == [0, 2]
+    else:
+        assert [t.head.i for t in doc] == [0, 1, 2, 3]
+        assert [s.start for s in doc.sents] == [0, 1, 2, 3]
+    check_forest(doc)
 
 
 def test_no_break_where_a_token_is_preset_as_no_sentence_start(vocab):

@@ -1,6 +1,7 @@
 from libcpp.vector cimport vector
 from libc.stdint cimport uint8_t
 
+from ...typedefs cimport attr_t
 from .transition_system cimport TransitionSystem
 
 
@@ -9,3 +10,5 @@ cdef class ArcEager(TransitionSystem):
     cdef int n_root_labels          # labels seen on roots; 0 = any label may attach to the root
     cdef vector[uint8_t] decorated  # per label index: 1 for pseudo-projective "label||head" labels
     cdef bint breaks                # root labels have BREAK moves (False: a system saved before them)
+    cdef attr_t merge_label         # the label joining a headless fragment to the one before it
+    cdef bint join_fragments_       # see the join_fragments property
