@@ -1,7 +1,8 @@
 """Doc, Token and Span (compiled) and the DocBin corpus format."""
 from .doc import Doc
 from .docbin import DocBin, DocBinWriter, iter_docs
+from .morphanalysis import MorphAnalysis
 from .span import Span
 from .token import Token
 
-__all__ = ["Doc", "DocBin", "DocBinWriter", "Span", "Token", "iter_docs"]
+__all__ = ["Doc", "DocBin", "DocBinWriter", "MorphAnalysis", "Span", "Token", "iter_docs"]

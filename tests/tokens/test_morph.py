@@ -94,3 +94,11 @@ def test_the_conllu_converter_carries_the_features(vocab):
     featured = [t for t in ref if len(t.morph)]
     assert featured and all(t.morph_ == str(t.morph) for t in featured)  # UD's order already
     assert any(t.pos_ == "PROPN" and t.morph.get("Number") == ["Sing"] for t in ref)
+
+
+def test_the_package_exports_the_analysis_class(doc):
+    import fastpipe.tokens
+
+    assert fastpipe.tokens.MorphAnalysis is MorphAnalysis
+    assert "MorphAnalysis" in fastpipe.tokens.__all__
+    assert isinstance(doc[0].morph, fastpipe.tokens.MorphAnalysis)
