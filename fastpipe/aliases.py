@@ -40,7 +40,7 @@ from .training.batchers import (configure_batch_by_padded, configure_batch_by_se
                                 configure_batch_by_words)
 from .training.loggers import console_table_logger
 
-__all__ = ["ALIASES", "RESOLVED_AS", "MISSING", "register_aliases"]
+__all__ = ["ALIASES", "RESOLVED_AS", "SHARED_LAYERS", "MISSING", "register_aliases"]
 
 # spaCy's batchers take a number or a sequence of them; fastpipe's also a schedule.
 Size = Union[Sequence[int], int]
@@ -261,12 +261,26 @@ ALIASES = [
     ("scorers", "spacy.senter_scorer.v1", "fastpipe.senter_scorer.v1"),
     ("scorers", "spacy.morphologizer_scorer.v1", "fastpipe.morphologizer_scorer.v1"),
     ("scorers", "spacy.lemmatizer_scorer.v1", "fastpipe.lemmatizer_scorer.v1"),
+    ("architectures", "spacy.SpanCategorizer.v1", "fastpipe.SpanCategorizer.v1"),
+    ("misc", "spacy.ngram_suggester.v1", "fastpipe.ngram_suggester.v1"),
+    ("misc", "spacy.ngram_range_suggester.v1", "fastpipe.ngram_range_suggester.v1"),
+    ("misc", "spacy.preset_spans_suggester.v1", "fastpipe.preset_spans_suggester.v1"),
+    ("scorers", "spacy.spancat_scorer.v1", "fastpipe.spancat_scorer.v1"),
 ]
 
 #: (registry, a name another package owns) -> the fastpipe function ``registry.resolve`` uses
 RESOLVED_AS = {
     ("optimizers", "Adam.v1"): "fastpipe.Adam.v1",
 }
+
+#: spaCy's names in thinc's ``layers`` registry, which spaCy shares when both run in one
+#: process: ``registry.resolve`` builds them with fastpipe's layer (RESOLVED_AS), and they are
+#: registered (for filling configs) only where spaCy has not registered its own.
+SHARED_LAYERS = {
+    "spacy.mean_max_reducer.v1": "fastpipe.mean_max_reducer.v1",
+    "spacy.LinearLogistic.v1": "fastpipe.LinearLogistic.v1",
+}
+RESOLVED_AS.update({("layers", name): target for name, target in SHARED_LAYERS.items()})
 
 #: The (registry, spaCy name) pairs whose fastpipe function was not registered at import.
 MISSING: List[tuple] = []
@@ -283,6 +297,9 @@ def register_aliases() -> None:
                 continue
             target = reg.get(target)
         reg.register(spacy_name, func=target)
+    for name, target in SHARED_LAYERS.items():
+        if name not in registry.layers.get_all():
+            registry.layers.register(name, func=registry.layers.get(target))
     for (reg_name, name), fastpipe_name in RESOLVED_AS.items():
         resolve_as(reg_name, name, fastpipe_name)
 

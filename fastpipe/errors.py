@@ -618,6 +618,15 @@ class Errors(metaclass=ErrorsWithCodes):
     E749 = ("spacy.LookupsDataLoader.v1 reads spaCy's spacy-lookups-data tables, and fastpipe "
             "ships no tables: give your own lemma_lookup table in the lemmatizer's "
             "[initialize.components] lookups (a JSON file or a config section).")
+    # spancat, span_ruler and attribute_ruler (E770-E799)
+    E770 = ("Span categorizer: a suggested span {span} (start, end) is empty or reversed; a "
+            "suggester must give spans of at least one token, with start < end.")
+    E771 = ("spancat suggester: the n-gram sizes must be whole numbers of at least 1 (and "
+            "min_size <= max_size), not {sizes}.")
+    E772 = ("Component {name!r}: the suggester must be a function of a list of Docs (such as "
+            "fastpipe.ngram_suggester.v1 in a [components.{name}.suggester] block), not {type}.")
+    E773 = ("Component {name!r}: max_positive must be null or a whole number of at least 1, "
+            "not {value!r}.")
     # pictures (fastpipe.displacy) and training curves (fastpipe plot) (E690-E699)
     E690 = "displacy: {option} must be one of {choices}, not {value!r}."
     E691 = ("displacy: item {n} is not a manual {style!r} dict (it must have the keys {keys}, "

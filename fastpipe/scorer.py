@@ -380,6 +380,18 @@ def textcat_multilabel_score(examples, *, labels=(), threshold: float = 0.5, **k
     return score_cats(examples, labels, multi_label=True, threshold=threshold)
 
 
+def spancat_score(examples, *, spans_key: str = "sc", **kwargs) -> Dict:
+    """spans_{key}_p/r/f and spans_{key}_per_type over ``doc.spans[spans_key]`` (spans may
+    overlap); examples whose reference has no such group are skipped."""
+    def getter(doc):
+        return doc.spans.get(spans_key, ())
+
+    def has_group(doc):
+        return spans_key in doc.spans
+
+    return score_spans(examples, f"spans_{spans_key}", getter=getter, has_annotation=has_group)
+
+
 def senter_score(examples, **kwargs) -> Dict:
     """sents_p/r/f."""
     return score_sents(examples)
@@ -427,6 +439,11 @@ def make_textcat_scorer() -> Callable:
 @registry.scorers("fastpipe.textcat_multilabel_scorer.v1")
 def make_textcat_multilabel_scorer() -> Callable:
     return textcat_multilabel_score
+
+
+@registry.scorers("fastpipe.spancat_scorer.v1")
+def make_spancat_scorer() -> Callable:
+    return spancat_score
 
 
 @registry.scorers("fastpipe.senter_scorer.v1")

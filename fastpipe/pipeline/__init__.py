@@ -10,7 +10,8 @@ from .textcat import TextCategorizer
 from .sentencizer import Sentencizer
 from .parser import TransitionParser
 from .entity_ruler import EntityRuler
+from .spancat import SpanCategorizer
 
 __all__ = ["Pipe", "TrainablePipe", "Tok2Vec", "Tagger", "Morphologizer", "SentenceRecognizer",
            "EditTreeLemmatizer", "Lemmatizer", "TextCategorizer", "Sentencizer", "TransitionParser",
-           "EntityRuler"]
+           "EntityRuler", "SpanCategorizer"]

@@ -21,6 +21,8 @@ DEFAULT_SCORERS = {
     "sentencizer": "fastpipe.senter_scorer.v1",
     "morphologizer": "fastpipe.morphologizer_scorer.v1",
     "senter": "fastpipe.senter_scorer.v1",
+    "spancat": "fastpipe.spancat_scorer.v1",
+    "spancat_singlelabel": "fastpipe.spancat_scorer.v1",
 }
 
 CALLS = []

@@ -27,6 +27,13 @@ SPACY_SETTINGS = {
     "morphologizer": {"overwrite": True, "extend": False, "label_smoothing": 0.0,
                       "scorer": "morphologizer_scorer"},
     "senter": {"overwrite": False, "scorer": "senter_scorer"},
+    "spancat": {"threshold": 0.5, "spans_key": "sc", "max_positive": None,
+                "suggester": {"@misc": "fastpipe.ngram_suggester.v1", "sizes": [1, 2, 3]},
+                "scorer": "spancat_scorer"},
+    "spancat_singlelabel": {"spans_key": "sc", "negative_weight": 1.0, "allow_overlap": True,
+                            "suggester": {"@misc": "fastpipe.ngram_suggester.v1",
+                                          "sizes": [1, 2, 3]},
+                            "scorer": "spancat_scorer"},
     "tok2vec": {},
 }
 

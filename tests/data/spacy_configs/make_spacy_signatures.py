@@ -17,7 +17,9 @@ NAMES = {
                       "spacy.HashEmbedCNN.v2", "spacy.Tagger.v2",
                       "spacy.TransitionBasedParser.v2", "spacy.TextCatBOW.v3",
                       "spacy.TextCatBOW.v2", "spacy.TextCatEnsemble.v2",
-                      "spacy.PretrainCharacters.v1", "spacy.PretrainVectors.v1"],
+                      "spacy.PretrainCharacters.v1", "spacy.PretrainVectors.v1",
+                      "spacy.SpanCategorizer.v1"],
+    "layers": ["spacy.mean_max_reducer.v1", "spacy.LinearLogistic.v1"],
     "readers": ["spacy.Corpus.v1", "spacy.JsonlCorpus.v1", "spacy.read_labels.v1"],
     "batchers": ["spacy.batch_by_words.v1", "spacy.batch_by_sequence.v1",
                  "spacy.batch_by_padded.v1"],
@@ -25,12 +27,15 @@ NAMES = {
     "tokenizers": ["spacy.Tokenizer.v1"],
     "augmenters": ["spacy.lower_case.v1", "spacy.orth_variants.v1"],
     "vectors": ["spacy.Vectors.v1"],
-    "misc": ["spacy.levenshtein_compare.v1", "spacy.LookupsDataLoader.v1"],
+    "misc": ["spacy.levenshtein_compare.v1", "spacy.LookupsDataLoader.v1",
+             "spacy.ngram_suggester.v1", "spacy.ngram_range_suggester.v1",
+             "spacy.preset_spans_suggester.v1"],
     "scorers": ["spacy.tagger_scorer.v1", "spacy.parser_scorer.v1", "spacy.ner_scorer.v1",
                 "spacy.textcat_scorer.v1", "spacy.textcat_scorer.v2",
                 "spacy.textcat_multilabel_scorer.v1", "spacy.textcat_multilabel_scorer.v2",
                 "spacy.entity_ruler_scorer.v1", "spacy.senter_scorer.v1",
-                "spacy.morphologizer_scorer.v1", "spacy.lemmatizer_scorer.v1"],
+                "spacy.morphologizer_scorer.v1", "spacy.lemmatizer_scorer.v1",
+                "spacy.spancat_scorer.v1"],
 }
 
 
