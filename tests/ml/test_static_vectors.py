@@ -90,8 +90,8 @@ def test_without_the_option_the_layer_has_no_projection():
 # -- pipelines ---------------------------------------------------------------------------------
 
 def _write_vectors(path, seed=0):
-    """A GloVe-style text file with a vector for every word of the toy task."""
-    words = sorted({w for text, _ in TAGGED for w in text.split()})
+    """A GloVe-style text file with a vector for every word of the toy task, and for "zebra"."""
+    words = sorted({w for text, _ in TAGGED for w in text.split()}) + ["zebra"]
     rng = numpy.random.RandomState(seed)
     lines = [w + " " + " ".join(f"{x:.5f}" for x in rng.uniform(-1, 1, 6)) for w in words]
     path.write_text("\n".join(lines) + "\n", encoding="utf8")
@@ -205,6 +205,26 @@ def test_a_tagger_with_static_vectors_trains_saves_and_loads(tmp_path, flavour):
     table = loaded.vocab.vectors.data
     table[:] = numpy.random.RandomState(5).uniform(-1, 1, table.shape)
     assert not numpy.allclose(loaded(text).tensor, tensor, atol=1e-3)
+
+
+def test_initialize_vectors_brings_the_words_with_them(tmp_path):
+    init_vectors("en", _write_vectors(tmp_path / "vectors.txt"), tmp_path / "vectors")
+    nlp = Language.from_config(_config(tmp_path / "vectors", "fastpipe"))
+    assert "zebra" not in nlp.vocab.strings
+    nlp.initialize(lambda: tag_examples(nlp))
+    assert "zebra" in nlp.vocab.strings  # no example has it: it came with the vectors
+    assert nlp.vocab.vectors.strings is nlp.vocab.strings
+    assert nlp("zebra")[0].has_vector
+
+
+def test_static_vectors_without_vectors_stop_before_training(tmp_path):
+    config = _config(tmp_path, "fastpipe")
+    config["initialize"]["vectors"] = None
+    nlp = Language.from_config(config)
+    examples = tag_examples(nlp)
+    with pytest.raises(ValueError, match=r"\[E732\].*include_static_vectors"):
+        nlp.initialize(lambda: examples)
+        nlp.update(examples)
 
 
 def test_initialize_refuses_a_folder_without_vectors(tmp_path):
