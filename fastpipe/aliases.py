@@ -22,14 +22,14 @@ import random
 from pathlib import Path
 from typing import Any, Callable, Dict, Iterator, List, Literal, Optional, Sequence, Union
 
-from thinc.api import Model
+from thinc.api import Model, glorot_uniform_init
 
 from . import scorer  # noqa: F401  (registers the scorers the table names)
 from .config_schema import refuses
 from .errors import Errors
 from .gold.augment import lower_case_example
 from .gold.corpus import create_docbin_reader
-from .ml.embed import MultiHashEmbed
+from .ml.embed import MultiHashEmbed, StaticVectors
 from .ml.parser_model import TransitionBasedParser
 from .ml.tagger import build_tagger
 from .ml.textcat import TextCatBOW
@@ -72,6 +72,13 @@ def hash_embed_cnn_v2(*, width: int, depth: int, embed_size: int, window_size: i
                                   include_static_vectors=True),
                    MaxoutWindowEncoder(width=width, window_size=window_size,
                                        maxout_pieces=maxout_pieces, depth=depth))
+
+
+def static_vectors_v2(nO: Optional[int] = None, nM: Optional[int] = None, *,
+                      dropout: Optional[float] = None, init_W: Callable = glorot_uniform_init,
+                      key_attr: str = "ORTH") -> Model:
+    """spacy.StaticVectors.v2: fastpipe.StaticVectors.v1, drawing its matrix with ``init_W``."""
+    return StaticVectors(nO, nM, dropout=dropout, init_W=init_W, key_attr=key_attr)
 
 
 def tagger_v2(tok2vec: Model, nO: Optional[int] = None, normalize=False) -> Model:
@@ -228,6 +235,7 @@ ALIASES = [
     ("architectures", "spacy.MaxoutWindowEncoder.v2", "fastpipe.MaxoutWindowEncoder.v1"),
     ("architectures", "spacy.Tok2VecListener.v1", "fastpipe.Tok2VecListener.v1"),
     ("architectures", "spacy.HashEmbedCNN.v2", hash_embed_cnn_v2),
+    ("architectures", "spacy.StaticVectors.v2", static_vectors_v2),
     ("architectures", "spacy.Tagger.v2", tagger_v2),
     ("architectures", "spacy.TransitionBasedParser.v2", transition_based_parser_v2),
     ("architectures", "spacy.TextCatBOW.v3", "fastpipe.TextCatBOW.v1"),

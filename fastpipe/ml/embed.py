@@ -18,7 +18,7 @@ plain forward, untouched.
 Input: List[Doc]. Output: a thinc Ragged over the whole batch (data (n_tokens, width), lengths
 per doc), the form the encoder takes.
 """
-from typing import List
+from typing import Callable, List, Optional
 
 import numpy
 from thinc.api import Model
@@ -88,14 +88,22 @@ def init(model: Model, X=None, Y=None) -> Model:
 
 
 def init_projection(model: Model, vectors) -> None:
-    """Size and draw (Glorot-uniform) the projection ``P`` of the static vectors ``vectors``;
-    E732 when the vocab has none."""
+    """Size and draw the projection ``P`` of the static vectors ``vectors`` (Glorot-uniform,
+    or the model's ``init_W``); E732 when the vocab has none, E733 when a width was set and
+    they have another."""
     if vectors is None or not vectors.n_keys or not vectors.shape[1]:
-        raise ValueError(Errors.E732.format(name="MultiHashEmbed"))
+        raise ValueError(Errors.E732.format(name=model.name))
     width, n_vec = model.get_dim("nO"), vectors.shape[1]
+    if model.has_dim("nV") is True and model.get_dim("nV") != n_vec:
+        raise ValueError(Errors.E733.format(found=n_vec, expected=model.get_dim("nV")))
     model.set_dim("nV", n_vec)
-    limit = numpy.sqrt(6.0 / (width + n_vec))
-    model.set_param("P", ops_of(model).random_uniform(-limit, limit, (width, n_vec)))
+    init_W = model.attrs.get("init_W")
+    if init_W is not None:
+        P = numpy.ascontiguousarray(init_W(ops_of(model), (width, n_vec)), dtype=numpy.float32)
+    else:
+        limit = numpy.sqrt(6.0 / (width + n_vec))
+        P = ops_of(model).random_uniform(-limit, limit, (width, n_vec))
+    model.set_param("P", P)
 
 
 def forward(model: Model, docs: List, is_train: bool):
@@ -163,7 +171,8 @@ def static_vectors_forward(model: Model, docs: List, n: int, dtype):
     P = model.get_param("P")
     if vectors.shape[1] != P.shape[1]:
         raise ValueError(Errors.E733.format(found=vectors.shape[1], expected=P.shape[1]))
-    keys = numpy.concatenate([doc.to_array("ORTH") for doc in docs])
+    key_attr = model.attrs.get("key_attr", "ORTH")
+    keys = numpy.concatenate([doc.to_array(key_attr) for doc in docs])
     X = vectors.get_batch(keys).astype(dtype, copy=False)
     ops = ops_of(model)
     static = ops.gemm(X, P, trans2=True)
@@ -172,3 +181,47 @@ def static_vectors_forward(model: Model, docs: List, n: int, dtype):
         grad_array(model, "P")[...] += ops.gemm(numpy.ascontiguousarray(d_static), X, trans1=True)
 
     return static, backprop
+
+
+@registry.architectures("fastpipe.StaticVectors.v1")
+def StaticVectors(nO: Optional[int] = None, nM: Optional[int] = None, *,
+                  dropout: Optional[float] = None, init_W: Optional[Callable] = None,
+                  key_attr: str = "ORTH") -> Model[List, Ragged]:
+    """The static vectors alone, as a layer of its own: each token's vector (looked up by
+    ``key_attr``) times a learned (nO, nM) matrix; ``nM`` comes from the vocab when unset.
+    With ``dropout``, whole rows are dropped in training. For custom embeddings that combine
+    it with other layers; ``MultiHashEmbed`` has it built in."""
+    return Model(
+        "static_vectors",
+        static_forward,
+        init=static_init,
+        ops=fastpipe_ops(),
+        dims={"nO": nO, "nV": nM},
+        params={"P": None},
+        attrs={"dropout_rate": dropout or 0.0, "init_W": init_W, "key_attr": key_attr},
+    )
+
+
+def static_init(model: Model, X=None, Y=None) -> Model:
+    if model.has_dim("nO") is not True and Y is not None:
+        model.set_dim("nO", (Y.dataXd if isinstance(Y, Ragged) else Y).shape[1])
+    if X:
+        init_projection(model, X[0].vocab.vectors)
+    return model
+
+
+def static_forward(model: Model, docs: List, is_train: bool):
+    lengths = _features.doc_lengths(docs)
+    static, static_backprop = static_vectors_forward(model, docs, int(lengths.sum()),
+                                                     numpy.float32)
+    rate = model.attrs["dropout_rate"] if is_train else 0.0
+    mask = ops_of(model).dropout_mask((static.shape[0], 1), rate) if rate else None
+    if mask is not None:
+        static *= mask
+
+    def backprop(dY: Ragged) -> List:
+        d_static = dY.dataXd if mask is None else dY.dataXd * mask
+        static_backprop(d_static)
+        return []
+
+    return Ragged(static, lengths), backprop

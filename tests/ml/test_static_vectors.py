@@ -250,3 +250,26 @@ def test_spacy_hash_embed_cnn_takes_pretrained_vectors():
     block["pretrained_vectors"] = None
     plain = registry.resolve({"m": block})["m"]
     assert not plain.layers[0].has_param("P")
+
+
+def test_spacy_static_vectors_is_a_layer_of_its_own():
+    block = {"@architectures": "spacy.StaticVectors.v2", "nO": WIDTH, "dropout": 0.5}
+    model = registry.resolve({"m": block})["m"]
+    vocab = _vocab()
+    docs = [Doc(vocab, words=["the", "cat", "zebra"]), Doc(vocab, words=["dog"])]
+    model.initialize(X=docs)
+    assert model.get_param("P").shape == (WIDTH, 4)
+    out = model.predict(docs)
+    assert list(out.lengths) == [3, 1]
+    expected = vocab.vectors.get_batch(numpy.concatenate([d.to_array("ORTH") for d in docs]))
+    assert numpy.allclose(out.dataXd, expected @ model.get_param("P").T, atol=1e-6)
+    assert not out.dataXd[2].any()  # "zebra" has no vector
+    numpy.random.seed(0)
+    trained, backprop = model.begin_update(docs * 20)
+    dropped = ~trained.dataXd.any(axis=1)
+    assert 0.25 < dropped.mean() < 0.75  # whole rows dropped
+    backprop(type(trained)(numpy.ones_like(trained.dataXd), trained.lengths))
+    assert model.get_grad("P").any()
+    with pytest.raises(ValueError, match=r"\[E733\]"):
+        registry.resolve({"m": {"@architectures": "spacy.StaticVectors.v2", "nO": WIDTH,
+                                "nM": 3}})["m"].initialize(X=docs)
