@@ -130,9 +130,11 @@ def corpus_v1(path: Optional[Path], gold_preproc: bool, max_length: int = 0, lim
                                 limit=limit, augmenter=augmenter)
 
 
+@registry.readers("fastpipe.read_labels.v1")
 def read_labels_v1(path: Union[str, Path], *, require: bool = False):
-    """spacy.read_labels.v1: the JSON labels file at ``path`` (a component's [initialize]
-    labels); None when it does not exist and ``require`` is false."""
+    """fastpipe.read_labels.v1 and spacy.read_labels.v1: the JSON labels file at ``path`` (a
+    component's [initialize] labels, as either library's ``init labels`` writes it); None when
+    it does not exist and ``require`` is false."""
     path = Path(path)
     if not path.exists():
         if require:

@@ -470,7 +470,7 @@ class Errors(metaclass=ErrorsWithCodes):
             "settings are {known}).")
     E534 = ("[nlp.vectors] @vectors = {name!r}: fastpipe has no static word vectors until issue "
             "15, so only spacy.Vectors.v1 (an empty table) can be used here.")
-    E535 = ("Labels file not found: {path} (spacy.read_labels.v1 with require = true); write the "
+    E535 = ("Labels file not found: {path} (read_labels.v1 with require = true); write the "
             "file or set require = false.")
     E536 = "{path}: not a JSON labels file ({err}); it must hold a JSON list or object of labels."
     # components' spaCy settings: scorers, neg_prefix, incorrect spans, fuzzy patterns (E550-E569)
@@ -618,6 +618,10 @@ class Errors(metaclass=ErrorsWithCodes):
     E749 = ("spacy.LookupsDataLoader.v1 reads spaCy's spacy-lookups-data tables, and fastpipe "
             "ships no tables: give your own lemma_lookup table in the lemmatizer's "
             "[initialize.components] lookups (a JSON file or a config section).")
+    # integration: spaCy's init labels files for the parser and ner (E760-E769)
+    E760 = ("Component {name!r}: its initialize labels map move {move!r} to {value!r}; spaCy's "
+            "init labels files map each move to an object of label counts, fastpipe's to a list "
+            "of labels: write the file again with `init labels`.")
     # spancat, span_ruler and attribute_ruler (E770-E799)
     E770 = ("Span categorizer: a suggested span {span} (start, end) is empty or reversed; a "
             "suggester must give spans of at least one token, with start < end.")

@@ -29,6 +29,10 @@ from ._parser_steps import StateBatch, split_by_oracle
 from .base import TrainablePipe, labels_problem, validate_examples
 from .tok2vec import DEFAULT_TOK2VEC_MODEL
 
+#: The number spaCy's arc-eager system gives its BREAK move, under which its ``init labels``
+#: file lists the labels seen on sentence roots.
+SPACY_BREAK_MOVE = "4"
+
 
 def _default_model(state_type: str) -> Config:
     return Config({"@architectures": "fastpipe.TransitionBasedParser.v1", "state_type": state_type,
@@ -124,8 +128,11 @@ class TransitionParser(TrainablePipe):
     def initialize(self, get_examples, *, nlp=None, labels=None):
         examples = [eg for eg in get_examples() if self._has_gold(eg)]
         if labels is not None:
-            for label in labels:
-                self.moves.add_label(label)
+            for label, root in self._given_labels(labels):
+                if root:
+                    self.moves.add_label(label, root=True)
+                else:
+                    self.moves.add_label(label)
         else:
             if not examples:
                 what = "entities" if self.is_ner else "dependency parses"
@@ -134,6 +141,27 @@ class TransitionParser(TrainablePipe):
         resize_output(self.model, self.moves.n_moves)
         docs = [eg.predicted for eg in islice(examples, 10)]
         self.model.initialize(X=docs or None)
+
+    def _given_labels(self, labels):
+        """(label, is a root label) pairs of initialize's ``labels``: a list of labels
+        (fastpipe's ``init labels``) or the dict spaCy's ``init labels`` writes, move number ->
+        {label: count}, taken most frequent first; there the parser's BREAK labels are its root
+        labels, and the empty label of label-less moves is skipped."""
+        if not isinstance(labels, dict):
+            return [(label, False) for label in labels]
+        counts, roots = {}, set()
+        for move, per_label in labels.items():
+            if not isinstance(per_label, dict) or not all(
+                    isinstance(n, int) and not isinstance(n, bool) for n in per_label.values()):
+                raise ValueError(Errors.E760.format(name=self.name, move=move,
+                                                    value=per_label))
+            for label, n in per_label.items():
+                if label:
+                    counts[label] = counts.get(label, 0) + n
+                    if str(move) == SPACY_BREAK_MOVE and not self.is_ner:
+                        roots.add(label)
+        ordered = sorted(counts, key=lambda label: (-counts[label], label))
+        return [(label, label in roots) for label in ordered]
 
     # -- prediction -----------------------------------------------------------------------------
 
