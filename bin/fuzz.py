@@ -12,6 +12,7 @@ test answered with an exception other than its coded error, a result that is not
 """
 import argparse
 import random
+import re
 import resource
 import sys
 import time
@@ -38,31 +39,45 @@ def replay(target: Target, seed: int) -> int:
     return 0
 
 
+def kind(message: str) -> str:
+    """A failure's kind: its first line with quoted values and numbers blanked."""
+    return re.sub(r"'[^']*'|\"[^\"]*\"|\d+", "_", message.splitlines()[0] if message else "")[:100]
+
+
 def run(target: Target, start: int, inputs: int, seconds: float, max_rss_mb: float) -> int:
-    failures = 0
+    kinds = {}  # kind -> [count, first seed]
     baseline = peak_rss_mb()
     began = last = time.perf_counter()
     tried = 0
+
+    def fail(seed, message):
+        seen = kinds.setdefault(kind(message), [0, seed])
+        seen[0] += 1
+        if seen[0] == 1:  # each kind once, as it is first met
+            print(f"FAIL seed {seed}: {message[:500]}", flush=True)
+
     for seed in range(start, start + inputs):
         try:
             target.run(random.Random(seed))
         except AssertionError as err:
-            failures += 1
-            print(f"FAIL seed {seed}: {str(err)[:500]}", flush=True)
+            fail(seed, str(err))
         tried += 1
         if peak_rss_mb() - baseline > max_rss_mb:
-            failures += 1
-            print(f"FAIL seed {seed}: peak memory rose {peak_rss_mb() - baseline:.0f} MB", flush=True)
+            fail(seed, f"peak memory rose {peak_rss_mb() - baseline:.0f} MB")
             baseline = peak_rss_mb()
         now = time.perf_counter()
         if now - last > 30:
+            failures = sum(count for count, _ in kinds.values())
             print(f"  {tried:,} inputs, {failures} failures, {tried / (now - began):,.0f}/s", flush=True)
             last = now
         if now - began > seconds:
             break
     elapsed = time.perf_counter() - began
+    failures = sum(count for count, _ in kinds.values())
     print(f"{target.name}: {tried:,} inputs (seeds {start}..{start + tried - 1}) in {elapsed:.0f} s, "
-          f"{failures} failures, peak RSS {peak_rss_mb():.0f} MB")
+          f"{failures} failures of {len(kinds)} kinds, peak RSS {peak_rss_mb():.0f} MB")
+    for name, (count, seed) in sorted(kinds.items(), key=lambda item: -item[1][0]):
+        print(f"  {count:,} x {name} (first: seed {seed})")
     return 1 if failures else 0
 
 
