@@ -501,6 +501,8 @@ class Errors(metaclass=ErrorsWithCodes):
     E644 = ("{where}: the tokenizer's {name} pattern {pattern!r} could take exponential time on "
             "some text ({reason}), which would hang nlp(text); rewrite it so that no repeat "
             "holds two ways of matching the same text, or remove it.")
+    E645 = ("A memory zone is already open on this StringStore; open zones with nlp.memory_zone(), "
+            "which nests, rather than on the vocab or strings directly.")
     # safe writes: output locks, temporary files and folders (E600-E609)
     E600 = ("{folder} is in use by another fastpipe process (pid {pid}), which holds its lock "
             "file {lock}: wait for that run to finish or stop it, or write to another folder.")

@@ -5,6 +5,7 @@ from .typedefs cimport hash_t
 
 
 cdef hash_t hash_utf8(const char* utf8, Py_ssize_t length) noexcept nogil
+cdef PreshMap compact_map(PreshMap table, size_t live)
 
 
 cdef class StringStore:
@@ -15,3 +16,5 @@ cdef class StringStore:
     cdef hash_t intern_utf8(self, const char* utf8, Py_ssize_t length) except? 0
     cdef const unsigned char* _get(self, hash_t key) noexcept nogil
     cdef str decode(self, hash_t key)
+    # added for memory zones (kept last: the fields and methods above are the C API)
+    cdef dict _zone_keys     # keys added inside the open memory zone, in order (None: no zone)

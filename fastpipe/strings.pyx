@@ -8,6 +8,7 @@ every Python str can be stored). The empty string has key 0, which everywhere el
 from libc.string cimport memcpy
 from libc.stdint cimport uint32_t
 from murmurhash.mrmr cimport hash64
+from preshed.maps cimport key_t, map_clear, map_iter
 import srsly
 
 from .errors import Errors
@@ -21,6 +22,23 @@ cdef hash_t hash_utf8(const char* utf8, Py_ssize_t length) noexcept nogil:
         return 0
     cdef hash_t key = hash64(<void*>utf8, <int>length, HASH_SEED)
     return key if key != 0 else 1
+
+
+cdef PreshMap compact_map(PreshMap table, size_t live):
+    """``table``, or when removals left it mostly empty slots, a new table with the same
+    entries. preshed marks a removed entry's slot deleted and counts it as filled until the
+    table grows, so a table that memory zones keep adding to and removing from would double
+    again and again; rebuilt once the dead slots outnumber the live entries, it stays near
+    twice its live size."""
+    if table.c_map.filled <= 2 * live + 1024:
+        return table
+    cdef PreshMap fresh = PreshMap(2 * live + 8)
+    cdef int i = 0
+    cdef key_t key
+    cdef void* value
+    while map_iter(table.c_map, &i, &key, &value):
+        fresh.set(key, value)
+    return fresh
 
 
 cdef inline bytes _encode(str string):
@@ -63,7 +81,10 @@ cdef class StringStore:
         memcpy(buf, &n, 4)
         memcpy(buf + 4, utf8, length)
         self._map.set(key, buf)
-        self._keys.append(key)
+        if self._zone_keys is not None:
+            self._zone_keys[key] = None
+        else:
+            self._keys.append(key)
         return key
 
     cdef const unsigned char* _get(self, hash_t key) noexcept nogil:
@@ -121,20 +142,47 @@ cdef class StringStore:
         return self._get(<hash_t>key) != NULL
 
     def __len__(self):
-        return len(self._keys)
+        return len(self._keys) + (len(self._zone_keys) if self._zone_keys is not None else 0)
 
     def __iter__(self):
-        for key in self._keys:
+        for key in self.keys():
             yield self.decode(key)
 
     def keys(self):
-        return list(self._keys)
+        return list(self._keys) + (list(self._zone_keys) if self._zone_keys is not None else [])
+
+    # -- memory zones: strings added inside one are released when it ends --------------------
+
+    def _start_zone(self):
+        """From now on new strings are transient, until ``_end_zone`` releases them (see
+        ``Language.memory_zone``)."""
+        if self._zone_keys is not None:
+            raise RuntimeError(Errors.E645)
+        self._zone_keys = {}
+
+    def _end_zone(self):
+        """Forget and free every string added since ``_start_zone``; the keys of the other
+        strings stay as they were."""
+        cdef hash_t key
+        cdef void* buf
+        keys, self._zone_keys = self._zone_keys or {}, None
+        for key in keys:
+            buf = map_clear(self._map.c_map, key)
+            if buf != NULL:
+                self.mem.free(buf)
+        self._map = compact_map(self._map, len(self._keys))
+
+    def _is_transient(self, hash_t key):
+        """Whether ``key`` is a string the open memory zone will release."""
+        return self._zone_keys is not None and key in self._zone_keys
 
     def __reduce__(self):
         return (StringStore, (list(self),))
 
     def to_bytes(self):
-        return srsly.msgpack_dumps([_encode(s) for s in self])
+        """The strings as bytes; those of an open memory zone are left out, as they are about
+        to be released."""
+        return srsly.msgpack_dumps([_encode(self.decode(key)) for key in self._keys])
 
     def from_bytes(self, bytes_data):
         try:

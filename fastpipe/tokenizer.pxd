@@ -39,3 +39,5 @@ cdef class Tokenizer:
     cdef hash_t _hash_chunk(self, str text, Py_ssize_t start, Py_ssize_t end) except? 0
     cdef int _emit_chunk(self, Doc doc, str text, Py_ssize_t start, Py_ssize_t end, bint whole=*) except -1
     cdef int _emit_cached(self, Doc doc, const CachedChunk* cached) except -1
+    # added for memory zones (kept last: the fields and methods above are the C API)
+    cdef dict _zone_keys          # cache keys added inside the open memory zone (None: no zone)

@@ -23,9 +23,11 @@ import srsly
 from cpython.unicode cimport PyUnicode_READ, PyUnicode_KIND, PyUnicode_DATA
 from cpython.mem cimport PyMem_Realloc, PyMem_Free
 from murmurhash.mrmr cimport hash64
+from preshed.maps cimport map_clear
 
 from .errors import Errors
 from .regex_check import unsafe_reason
+from .strings cimport compact_map
 
 cdef extern from "Python.h":
     bint Py_UNICODE_ISSPACE(Py_UCS4 ch)
@@ -139,6 +141,8 @@ cdef class Tokenizer:
     def _flush_cache(self):
         self.mem = Pool()
         self._cache = PreshMap()
+        if self._zone_keys is not None:
+            self._zone_keys = {}
         self._n_cached = 0
 
     @property
@@ -250,7 +254,37 @@ cdef class Tokenizer:
                 entry.tokens[k].norm = doc.c[first + k].norm
             self._cache.set(key, entry)
             self._n_cached += 1
+            if self._zone_keys is not None:
+                self._zone_keys[key] = None
         return 0
+
+    # -- memory zones -----------------------------------------------------------------------------
+
+    def _start_zone(self):
+        """Note the chunks cached from now on, until ``_end_zone`` (``Language.memory_zone``)."""
+        self._zone_keys = {}
+
+    def _end_zone(self):
+        """Drop the chunks cached inside the zone that point at a lexeme or string the vocab's
+        zone will release (call before ``Vocab._end_zone``); the others stay cached."""
+        cdef hash_t key
+        cdef CachedChunk* entry
+        cdef int k
+        cdef Vocab vocab = self.vocab
+        keys, self._zone_keys = self._zone_keys or {}, None
+        strings = vocab.strings
+        for key in keys:
+            entry = <CachedChunk*>self._cache.get(key)
+            if entry == NULL:
+                continue
+            for k in range(entry.n):
+                if entry.tokens[k].lex.id >= vocab._zone_start >= 0 or (
+                        entry.tokens[k].norm != 0 and strings._is_transient(entry.tokens[k].norm)):
+                    map_clear(self._cache.c_map, key)
+                    self.mem.free(entry)
+                    self._n_cached -= 1
+                    break
+        self._cache = compact_map(self._cache, <size_t>self._n_cached)
 
     # -- the rules, for chunks not yet cached ---------------------------------------------------
 

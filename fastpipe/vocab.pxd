@@ -19,4 +19,6 @@ cdef class Vocab:
     cdef const LexemeC* get(self, str string) except NULL
     cdef const LexemeC* get_by_orth(self, attr_t orth) except NULL
     cdef const LexemeC* _new_lexeme(self, str string, attr_t orth) except NULL
+    # added for memory zones (kept last: the fields and methods above are the C API)
+    cdef Py_ssize_t _zone_start         # id of the first lexeme of the open memory zone (-1: none)
     cdef public object vectors          # the static word vectors (fastpipe.vectors.Vectors)

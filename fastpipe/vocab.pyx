@@ -4,9 +4,11 @@ from pathlib import Path
 
 import srsly
 
+from preshed.maps cimport map_clear
+
 from .attrs cimport ORTH, LOWER, NORM, SHAPE, PREFIX, SUFFIX
 from .lexeme cimport Lexeme
-from .strings cimport StringStore, hash_utf8
+from .strings cimport StringStore, compact_map, hash_utf8
 from .typedefs cimport flags_t
 from .attrs import FLAG_IDS, intify_attr
 from .errors import Errors
@@ -26,6 +28,7 @@ cdef class Vocab:
         self._by_orth = PreshMap()
         self.lang = "xx"
         self.lex_attr_getters = {}
+        self._zone_start = -1
 
     def __init__(self, strings=None, lang="xx", lex_attr_getters=None):
         if strings is not None and not isinstance(strings, StringStore):
@@ -109,6 +112,34 @@ cdef class Vocab:
         self._by_orth.set(orth, lex)
         self._lexemes.push_back(lex)
         return lex
+
+    # -- memory zones: lexemes and strings made inside one are released when it ends -------------
+
+    @property
+    def in_memory_zone(self) -> bool:
+        """Whether a memory zone is open (``Language.memory_zone``)."""
+        return self._zone_start >= 0
+
+    def _start_zone(self):
+        """From now on new lexemes and strings are transient, until ``_end_zone``."""
+        self.strings._start_zone()
+        self._zone_start = <Py_ssize_t>self._lexemes.size()
+
+    def _end_zone(self):
+        """Free the lexemes and strings made since ``_start_zone`` (the tokenizer's cache
+        entries pointing at them must be gone first: ``Tokenizer._end_zone``)."""
+        cdef size_t i
+        cdef const LexemeC* lex
+        if self._zone_start < 0:
+            return
+        for i in range(<size_t>self._zone_start, self._lexemes.size()):
+            lex = self._lexemes[i]
+            map_clear(self._by_orth.c_map, lex.orth)
+            self.mem.free(<void*>lex)
+        self._lexemes.resize(<size_t>self._zone_start)
+        self._by_orth = compact_map(self._by_orth, self._lexemes.size())
+        self._zone_start = -1
+        self.strings._end_zone()
 
     def __reduce__(self):
         return (_vocab_from_state, (self.lang, self.strings.to_bytes(), self.lex_attr_getters))

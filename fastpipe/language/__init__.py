@@ -1,5 +1,6 @@
 """The nlp object: a vocab, a tokenizer and a pipeline of components, built from a config."""
 import copy
+import itertools
 import sys
 import threading
 import time
@@ -440,13 +441,28 @@ class Language:
 
     def pipe(self, texts: Iterable, *, as_tuples: bool = False, batch_size: Optional[int] = None,
              disable: Iterable[str] = (), component_cfg: Optional[Dict[str, dict]] = None,
-             n_process: int = 1) -> Iterator:
+             n_process: int = 1, zone_size: int = 0) -> Iterator:
         """Process a stream of texts (or Docs) in batches; yields Docs in order.
+
+        ``zone_size`` > 0: every that many texts are processed inside a ``memory_zone``, so an
+        endless stream of new words runs in flat memory; each Doc must then be used (written
+        out, turned into JSON) before the next one is asked for, since the zone it was made in
+        ends when the stream moves on to the next texts.
 
         ``as_tuples``: the stream holds (text, context) pairs and (doc, context) pairs come
         out. ``n_process`` > 1 (or -1, one per CPU) shares the batches among worker processes
         (forked where the platform can, so they start with this pipeline as it is); the Docs
         still come out in order. A component without a ``pipe`` method is called per Doc."""
+        if zone_size > 0:
+            stream = iter(texts)
+            while True:
+                chunk = list(itertools.islice(stream, zone_size))
+                if not chunk:
+                    return
+                with self.memory_zone():
+                    yield from self.pipe(chunk, as_tuples=as_tuples, batch_size=batch_size,
+                                         disable=disable, component_cfg=component_cfg,
+                                         n_process=n_process)
         if as_tuples:
             yield from _pipe_as_tuples(self, texts, batch_size=batch_size, disable=disable,
                                        component_cfg=component_cfg, n_process=n_process)
@@ -459,6 +475,31 @@ class Language:
                                           _importable_base(type(self)))
         else:
             yield from self._pipe_steps(texts, steps, batch_size)
+
+    @contextmanager
+    def memory_zone(self) -> Iterator[None]:
+        """A scope for long runs: the strings and lexemes added inside it for new words, and
+        the tokenizer's cache entries for them, are released when it ends, so processing an
+        endless stream of text in zones keeps memory flat. Strings and lexemes that existed
+        before it stay, with the same keys.
+
+        Docs, Tokens, Spans and Lexemes made inside a zone point at what it releases: do not
+        use them after it ends (write out what you need inside it). Zones nest: an inner one
+        releases nothing, the outermost everything. Labels added inside a zone (add_label)
+        are released too, and ``to_disk``/``to_bytes`` inside one leave its strings out."""
+        if self.vocab.in_memory_zone:
+            yield
+            return
+        tokenizer_zone = hasattr(self.tokenizer, "_start_zone")
+        self.vocab._start_zone()
+        if tokenizer_zone:
+            self.tokenizer._start_zone()
+        try:
+            yield
+        finally:
+            if tokenizer_zone:
+                self.tokenizer._end_zone()
+            self.vocab._end_zone()
 
     def _steps(self, disable: Iterable[str] = (),
                component_cfg: Optional[Dict[str, dict]] = None) -> List[Tuple[str, Any, dict]]:
