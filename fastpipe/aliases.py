@@ -276,6 +276,13 @@ ALIASES = [
     ("misc", "spacy.ngram_range_suggester.v1", "fastpipe.ngram_range_suggester.v1"),
     ("misc", "spacy.preset_spans_suggester.v1", "fastpipe.preset_spans_suggester.v1"),
     ("scorers", "spacy.spancat_scorer.v1", "fastpipe.spancat_scorer.v1"),
+    ("misc", "spacy.first_longest_spans_filter.v1", "fastpipe.first_longest_spans_filter.v1"),
+    ("misc", "spacy.prioritize_new_ents_filter.v1", "fastpipe.prioritize_new_ents_filter.v1"),
+    ("misc", "spacy.prioritize_existing_ents_filter.v1",
+     "fastpipe.prioritize_existing_ents_filter.v1"),
+    ("scorers", "spacy.overlapping_labeled_spans_scorer.v1",
+     "fastpipe.overlapping_labeled_spans_scorer.v1"),
+    ("scorers", "spacy.attribute_ruler_scorer.v1", "fastpipe.attribute_ruler_scorer.v1"),
 ]
 
 #: (registry, a name another package owns) -> the fastpipe function ``registry.resolve`` uses

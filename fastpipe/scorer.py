@@ -411,6 +411,15 @@ def morphologizer_score(examples, **kwargs) -> Dict:
     return scores
 
 
+def attribute_ruler_score(examples, **kwargs) -> Dict:
+    """What an attribute ruler may set: tag_acc, lemma_acc and the morphologizer's scores
+    (pos_acc, morph_acc, morph_micro_p/r/f, morph_per_feat)."""
+    scores = tagger_score(examples)
+    scores.update(morphologizer_score(examples))
+    scores.update(lemmatizer_score(examples))
+    return scores
+
+
 @registry.scorers("fastpipe.tagger_scorer.v1")
 def make_tagger_scorer() -> Callable:
     return tagger_score
@@ -444,6 +453,11 @@ def make_textcat_multilabel_scorer() -> Callable:
 @registry.scorers("fastpipe.spancat_scorer.v1")
 def make_spancat_scorer() -> Callable:
     return spancat_score
+
+
+@registry.scorers("fastpipe.attribute_ruler_scorer.v1")
+def make_attribute_ruler_scorer() -> Callable:
+    return attribute_ruler_score
 
 
 @registry.scorers("fastpipe.senter_scorer.v1")

@@ -11,7 +11,10 @@ from .sentencizer import Sentencizer
 from .parser import TransitionParser
 from .entity_ruler import EntityRuler
 from .spancat import SpanCategorizer
+from .span_ruler import SpanRuler
+from .attribute_ruler import AttributeRuler
 
 __all__ = ["Pipe", "TrainablePipe", "Tok2Vec", "Tagger", "Morphologizer", "SentenceRecognizer",
            "EditTreeLemmatizer", "Lemmatizer", "TextCategorizer", "Sentencizer", "TransitionParser",
-           "EntityRuler", "SpanCategorizer"]
+           "EntityRuler", "SpanCategorizer", "SpanRuler",
+           "AttributeRuler"]

@@ -23,6 +23,7 @@ DEFAULT_SCORERS = {
     "senter": "fastpipe.senter_scorer.v1",
     "spancat": "fastpipe.spancat_scorer.v1",
     "spancat_singlelabel": "fastpipe.spancat_scorer.v1",
+    "attribute_ruler": "fastpipe.attribute_ruler_scorer.v1",
 }
 
 CALLS = []

@@ -34,6 +34,13 @@ SPACY_SETTINGS = {
                             "suggester": {"@misc": "fastpipe.ngram_suggester.v1",
                                           "sizes": [1, 2, 3]},
                             "scorer": "spancat_scorer"},
+    "span_ruler": {"spans_key": "ruler", "spans_filter": None, "annotate_ents": False,
+                   "ents_filter": {"@misc": "fastpipe.first_longest_spans_filter.v1"},
+                   "phrase_matcher_attr": None, "matcher_fuzzy_compare": "levenshtein_compare",
+                   "validate": False, "overwrite": True,
+                   "scorer": {"@scorers": "fastpipe.overlapping_labeled_spans_scorer.v1",
+                              "spans_key": "ruler"}},
+    "attribute_ruler": {"validate": False, "scorer": "attribute_ruler_scorer"},
     "tok2vec": {},
 }
 

@@ -29,13 +29,15 @@ NAMES = {
     "vectors": ["spacy.Vectors.v1"],
     "misc": ["spacy.levenshtein_compare.v1", "spacy.LookupsDataLoader.v1",
              "spacy.ngram_suggester.v1", "spacy.ngram_range_suggester.v1",
-             "spacy.preset_spans_suggester.v1"],
+             "spacy.preset_spans_suggester.v1", "spacy.first_longest_spans_filter.v1",
+             "spacy.prioritize_new_ents_filter.v1", "spacy.prioritize_existing_ents_filter.v1"],
     "scorers": ["spacy.tagger_scorer.v1", "spacy.parser_scorer.v1", "spacy.ner_scorer.v1",
                 "spacy.textcat_scorer.v1", "spacy.textcat_scorer.v2",
                 "spacy.textcat_multilabel_scorer.v1", "spacy.textcat_multilabel_scorer.v2",
                 "spacy.entity_ruler_scorer.v1", "spacy.senter_scorer.v1",
                 "spacy.morphologizer_scorer.v1", "spacy.lemmatizer_scorer.v1",
-                "spacy.spancat_scorer.v1"],
+                "spacy.spancat_scorer.v1", "spacy.overlapping_labeled_spans_scorer.v1",
+                "spacy.attribute_ruler_scorer.v1"],
 }
 
 
