@@ -633,6 +633,24 @@ class Errors(metaclass=ErrorsWithCodes):
             "fastpipe.ngram_suggester.v1 in a [components.{name}.suggester] block), not {type}.")
     E773 = ("Component {name!r}: max_positive must be null or a whole number of at least 1, "
             "not {value!r}.")
+    E774 = ("Component {name!r}: {setting} must be a function of two lists of Spans (such as "
+            "fastpipe.first_longest_spans_filter.v1 in an @misc block) or null, not {type}.")
+    E775 = ("Component {name!r}: spans_key must be a non-empty string (the doc.spans key the "
+            "matches go to) or null (no span group), not {value!r}.")
+    E776 = ("Component {name!r}: the entities its ents_filter returned overlap ({err}); use a "
+            "filter that keeps one span per token, such as "
+            "fastpipe.first_longest_spans_filter.v1.")
+    E777 = ("{where}: the patterns must be a non-empty list of token patterns (each a list of "
+            "token dicts, as [[{{\"LOWER\": \"the\"}}]]), not {value}.")
+    E778 = "{where}: index must be a whole number (the token of the match to set), not {value!r}."
+    E779 = ("{where}: attrs must be a dict of the attributes to set, each one of {known}; got "
+            "{value}.")
+    E780 = ("{where}: attribute {key!r} takes a string (MORPH also a dict of features), not "
+            "{value}.")
+    E781 = ("{where}: a rule is a dict with the keys \"patterns\", \"attrs\" and (optional) "
+            "\"index\", not {value}.")
+    E782 = ("Component {name!r}: rule {rule} sets token {index} of its match, and the match "
+            "{words} has no such token; give an index inside every match of its patterns.")
     # pictures (fastpipe.displacy) and training curves (fastpipe plot) (E690-E699)
     E690 = "displacy: {option} must be one of {choices}, not {value!r}."
     E691 = ("displacy: item {n} is not a manual {style!r} dict (it must have the keys {keys}, "
