@@ -1,7 +1,9 @@
 """Loading a pipeline folder someone else made: whatever it holds, load refuses it with a coded
 error naming the file or setting, or it loads and runs; it never hangs, recurses without end,
 fails later on the first sentence, or executes code."""
+import pickle
 import shutil
+from pathlib import Path
 
 import pytest
 import srsly
@@ -189,3 +191,55 @@ def test_safe_custom_tokenizer_pattern_loads_and_runs(folder):
     _edit_tokenizer(folder, "infixes", r"(?<=[a-z])~(?=[a-z])")
     doc = fastpipe.load(folder)("I like apples~pears")
     assert [t.text for t in doc] == ["I", "like", "apples", "~", "pears"]
+
+
+# -- nothing on the load path runs code ---------------------------------------------------------
+
+class _WritesMarker:
+    """Unpickling this writes the marker file: a payload a hostile folder could hold."""
+
+    def __init__(self, marker):
+        self.marker = str(marker)
+
+    def __reduce__(self):
+        return (Path.write_text, (Path(self.marker), "ran"))
+
+
+@pytest.mark.parametrize("target", ["tagger/cfg", "tagger/model", "parser/model", "vocab",
+                                    "tokenizer", "entity_ruler/cfg"])
+def test_pickle_payloads_in_a_folder_never_run(folder, tmp_path, target):
+    marker = tmp_path / "marker"
+    payload = pickle.dumps(_WritesMarker(marker))
+    (folder / target).write_bytes(payload)
+    with pytest.raises(ValueError, match=r"\[E(005|642|643)\]"):
+        fastpipe.load(folder)
+    # the same payload as bytes inside msgpack, where a map of settings belongs: refused, or
+    # (the entity_ruler ignores keys it does not know) loaded as inert bytes
+    (folder / target).write_bytes(srsly.msgpack_dumps({"cfg": payload, "state": payload}))
+    try:
+        fastpipe.load(folder)("I like apples")
+    except ValueError as err:
+        assert "[E" in str(err)
+    assert not marker.exists()
+
+
+def test_a_code_file_in_the_folder_is_not_imported(folder, tmp_path):
+    """The config names a function that only a Python file shipped in the folder registers:
+    load refuses the unknown name (E581) and imports nothing; only code= would import it."""
+    marker = tmp_path / "marker"
+    (folder / "functions.py").write_text(
+        "from pathlib import Path\n"
+        f"Path({str(marker)!r}).write_text('ran')\n"
+        "import fastpipe\n\n"
+        "@fastpipe.registry.callbacks('h8_marker_hook.v1')\n"
+        "def make():\n"
+        "    return lambda nlp: nlp\n", encoding="utf8")
+    config = folder / "config.cfg"
+    text = config.read_text(encoding="utf8")
+    assert "after_creation = null" in text
+    config.write_text(text.replace("after_creation = null",
+                                   'after_creation = {"@callbacks": "h8_marker_hook.v1"}'),
+                      encoding="utf8")
+    with pytest.raises(ValueError, match=r"\[E581\].*h8_marker_hook\.v1"):
+        fastpipe.load(folder)
+    assert not marker.exists()
