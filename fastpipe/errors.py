@@ -588,9 +588,10 @@ class Errors(metaclass=ErrorsWithCodes):
             "promises {n_rows} rows of {width} values); the file is truncated.")
     E731 = ("{path}: a .zip must hold exactly one vectors file, found {names}; unpack it and "
             "give the file itself.")
-    E732 = ("{name}: include_static_vectors = true but the vocab has no vectors; set "
-            "[initialize] vectors to a pipeline folder made by `fastpipe init vectors` (for "
-            "spaCy's configs, --paths.vectors), or set include_static_vectors = false.")
+    E732 = ("Layer {name!r} uses static vectors (include_static_vectors = true, or a "
+            "StaticVectors layer) but the vocab has none; set [initialize] vectors to a pipeline "
+            "folder made by `fastpipe init vectors` (for spaCy's configs, --paths.vectors), or "
+            "set include_static_vectors = false.")
     E733 = ("The static vectors are {found} wide but the model was trained with {expected}-wide "
             "vectors; load the vectors it was trained with.")
     E734 = ("[initialize] vectors = {path!r}: {problem}; give the folder of a pipeline made by "
