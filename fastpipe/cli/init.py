@@ -259,8 +259,9 @@ def trainable_components(nlp) -> list:
 def init_labels(config_path: Union[str, Path], output_dir: Union[str, Path], *,
                 overrides: Optional[Dict] = None, code_path=None) -> Dict[str, Path]:
     """Initialize the pipeline of a training config on its training corpus and write each
-    trainable component's labels to ``output_dir/NAME.json`` (a JSON list), for
-    ``[initialize.components.NAME.labels]`` to read with ``spacy.read_labels.v1`` instead of
+    trainable component's labels to ``output_dir/NAME.json`` (a JSON list; the parser's and
+    the ner's ``label_data``, spaCy's form, which keeps the parser's root labels), for
+    ``[initialize.components.NAME.labels]`` to read with ``fastpipe.read_labels.v1`` instead of
     finding them in the corpus again. Returns {component: file}."""
     from ..config import import_code, load_config
     from ..training.initialize import init_nlp
@@ -272,7 +273,10 @@ def init_labels(config_path: Union[str, Path], output_dir: Union[str, Path], *,
     written = {}
     for name, proc in trainable_components(nlp):
         path = Path(output_dir) / f"{name}.json"
-        write_json_atomic(path, [str(label) for label in proc.labels])
+        data = getattr(proc, "label_data", None)
+        if data is None:
+            data = [str(label) for label in proc.labels]
+        write_json_atomic(path, data)
         written[name] = path
     return written
 
@@ -343,7 +347,7 @@ def init_labels_cli(ctx: click.Context, config_path: Path, output_dir: Path,
                     code_path: Optional[Path], verbose: bool):
     """Read the training corpus of CONFIG_PATH once and write each trainable component's
     labels to OUTPUT_DIR/NAME.json; point [initialize.components.NAME.labels] at them
-    (@readers = "spacy.read_labels.v1") to skip that pass in later runs."""
+    (@readers = "fastpipe.read_labels.v1") to skip that pass in later runs."""
     setup_logging(verbose)
     with reporting_errors(verbose):
         written = init_labels(config_path, output_dir, overrides=overrides_from(ctx),

@@ -101,6 +101,20 @@ class TransitionParser(TrainablePipe):
     def labels(self):
         return tuple(self.moves.labels)
 
+    @property
+    def label_data(self):
+        """The labels as spaCy's ``init labels`` writes them, move number -> {label: count},
+        which ``initialize(labels=)`` reads back with the parser's root labels (its BREAK
+        labels). Counts are not kept after initialization: they are 0."""
+        labels = dict.fromkeys(self.labels, 0)
+        if self.is_ner:  # spaCy's moves: 0 MISSING, 1 BEGIN, 2 IN, 3 LAST, 4 UNIT, 5 OUT
+            return {"0": {}, "1": dict(labels), "2": dict(labels), "3": dict(labels),
+                    "4": {**labels, "": 0}, "5": {"": 0}}
+        # spaCy's moves: 0 SHIFT, 1 REDUCE, 2 LEFT, 3 RIGHT, 4 BREAK
+        roots = dict.fromkeys(self.moves.cfg.get("root_labels", ()), 0)
+        return {"0": {"": 0}, "1": {"": 0}, "2": dict(labels), "3": dict(labels),
+                SPACY_BREAK_MOVE: {"": 0, **roots}}
+
     def add_label(self, label):
         before = self.moves.n_moves
         self.moves.add_label(label)

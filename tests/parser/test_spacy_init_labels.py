@@ -1,15 +1,18 @@
 """The parser's and the ner's labels from the files spaCy's ``init labels`` writes (a dict of
 move number -> {label: count}; tests/data/spacy_init_labels, made by spaCy as its README says),
 read at initialization through ``fastpipe.read_labels.v1``; fastpipe's own list stays valid."""
+import json
 from pathlib import Path
 
 import pytest
 
 import fastpipe
+from fastpipe.cli.init import init_labels
 from fastpipe.config import load_config_from_str
 from fastpipe.gold.corpus import Corpus
 from fastpipe.language import Language
 from fastpipe.registry import registry
+from tests.helpers.tagger import CORPORA_SECTIONS, nlp_section
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 LABELS = DATA / "spacy_init_labels"
@@ -89,6 +92,35 @@ def test_a_config_reads_spacys_files_at_initialization():
     assert losses["parser"] > 0 and losses["ner"] > 0
     doc = nlp("Mira sold the tram in Lisbon.")
     assert doc.has_annotation("DEP") and all(t.dep_ in parser.labels for t in doc)
+
+
+def test_label_data_is_spacys_form_and_keeps_the_root_labels():
+    nlp, trained = initialized("parser", min_action_freq=1)
+    examples = list(Corpus(CORPUS)(nlp))
+    trained.initialize(lambda: examples)
+    data = json.loads(json.dumps(trained.label_data))  # as init labels writes it
+    assert data["0"] == data["1"] == {"": 0} and set(data["2"]) == set(trained.labels)
+    _, parser = initialized("parser")
+    parser.initialize(lambda: [], labels=data)
+    assert set(parser.labels) == set(trained.labels)
+    assert parser.moves.cfg["root_labels"] == trained.moves.cfg["root_labels"] == ["ROOT"]
+    assert "B-ROOT" in parser.moves.move_names  # a plain list would lose it: no BREAK move
+    _, ner_trained = initialized("ner")
+    ner_trained.initialize(lambda: examples)
+    _, ner = initialized("ner")
+    ner.initialize(lambda: [], labels=json.loads(json.dumps(ner_trained.label_data)))
+    assert set(ner.labels) == set(ner_trained.labels) == {"PERSON", "GPE", "DATE"}
+
+
+def test_init_labels_writes_the_parsers_label_data(tmp_path):
+    config = tmp_path / "config.cfg"
+    config.write_text("\n".join(["[paths]\ntrain = null\ndev = null\n", nlp_section(["parser"]),
+                                 '[components.parser]\nfactory = "parser"\n'
+                                 "min_action_freq = 1\n", CORPORA_SECTIONS]), encoding="utf8")
+    paths = {"paths.train": str(CORPUS), "paths.dev": str(CORPUS)}
+    written = init_labels(config, tmp_path / "labels", overrides=paths)
+    data = json.loads(written["parser"].read_text(encoding="utf8"))
+    assert data["4"] == {"": 0, "ROOT": 0} and "nsubj" in data["2"]
 
 
 def test_fastpipe_label_lists_stay_valid():
