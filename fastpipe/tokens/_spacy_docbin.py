@@ -156,7 +156,7 @@ _KEYS = frozenset(("version", "attrs", "tokens", "spaces", "lengths", "strings")
 
 def _value_spans(raw):
     """Where the value of each key of the top-level map starts and ends in ``raw``, found
-    without building the values."""
+    without building the values (nor copying the large byte strings)."""
     reader = unpacker_at(raw, 0)
     try:
         n_keys = reader.read_map_header()
@@ -164,16 +164,40 @@ def _value_spans(raw):
         raise _Bad("the msgpack data is not a map") from None
     if n_keys > MAX_KEYS:
         raise _Bad(f"the map has {n_keys:,} keys; spaCy writes about 10")
-    spans = {}
+    spans, pos = {}, reader.tell()
     for _ in range(n_keys):
-        key = reader.unpack()
-        start = reader.tell()
-        reader.skip()
+        end = _value_end(raw, pos)
+        key = unpack_slice(raw, pos, end)
+        pos, end = end, _value_end(raw, end)
         if isinstance(key, str):
-            spans[key] = (start, reader.tell())
-    if reader.tell() != len(raw):
+            spans[key] = (pos, end)
+        pos = end
+    if pos != len(raw):
         raise _Bad("extra data after the msgpack map")
     return spans
+
+
+_SIZED = {0xC4: 1, 0xC5: 2, 0xC6: 4, 0xD9: 1, 0xDA: 2, 0xDB: 4}  # bin and str: bytes of length
+
+
+def _value_end(raw, pos):
+    """Where the msgpack value starting at ``pos`` ends: read from the header of a byte or text
+    string, found by skipping it otherwise."""
+    if pos >= len(raw):
+        raise _Bad("the msgpack data ends early")
+    marker = raw[pos]
+    if 0xA0 <= marker <= 0xBF:
+        end = pos + 1 + (marker & 0x1F)
+    elif marker in _SIZED:
+        width = _SIZED[marker]
+        end = pos + 1 + width + int.from_bytes(raw[pos + 1:pos + 1 + width], "big")
+    else:
+        reader = unpacker_at(raw, pos)
+        reader.skip()
+        end = pos + reader.tell()
+    if end > len(raw):
+        raise _Bad("the msgpack data ends early")
+    return end
 
 
 def _check_counts(raw, spans, compressed_size):
