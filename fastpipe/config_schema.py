@@ -55,10 +55,11 @@ PRETRAINING_TYPES: Dict[str, Any] = {
     "batcher": Dict[str, Any], "component": str, "layer": str, "objective": Dict[str, Any],
 }
 REQUIRED = {"nlp": ("lang",), "pretraining": tuple(PRETRAINING_TYPES)}
-#: [initialize] settings fastpipe cannot honour (it has no static vectors, no vocab data and
-#: no lookup tables): any value but null is refused with the message.
-INIT_REFUSED = {"vectors": "E523", "vocab_data": "E524", "lookups": "E525"}
-#: The only [nlp.vectors] function: spaCy's default, an empty table (fastpipe has no vectors).
+#: [initialize] settings fastpipe cannot honour (it has no vocab data and no lookup tables):
+#: any value but null is refused with the message.
+INIT_REFUSED = {"vocab_data": "E524", "lookups": "E525"}
+#: The only [nlp.vectors] function: spaCy's default, an empty table ([initialize] vectors fills
+#: the vocab's own).
 EMPTY_VECTORS = ("spacy.Vectors.v1",)
 
 

@@ -54,7 +54,7 @@ def HashEmbedCNN(
 
 def init(model: Model, X=None, Y=None) -> Model:
     embed, encode = model.layers
-    embed.initialize()
+    embed.initialize(X=X)  # Docs: a static-vectors embedding sizes itself from their vocab
     encode.initialize()
     if not model.has_dim("nO"):
         model.set_dim("nO", _width_of(encode) or _width_of(embed))

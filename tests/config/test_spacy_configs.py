@@ -25,11 +25,6 @@ from tests.helpers.tagger import TAGGER_CONFIG, config_from, tag_examples, write
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "spacy_configs"
 CONFIGS = sorted(DATA.glob("*.cfg"))
-#: The configs that name static vectors (the accuracy presets): refused, with these problems.
-WITH_VECTORS = {"textcat_accuracy.cfg", "textcat_multilabel_accuracy.cfg"}
-VECTOR_PROBLEMS = [(["initialize", "vectors"], "[E523]"),
-                   (["components", "tok2vec", "model", "embed", "include_static_vectors"],
-                    "[E521]")]
 SIGNATURES = json.loads((DATA / "spacy_signatures.json").read_text(encoding="utf8"))
 
 
@@ -61,14 +56,10 @@ def test_the_committed_configs_are_spacys():
 
 
 @pytest.mark.parametrize("path", CONFIGS, ids=lambda p: p.stem)
-def test_each_config_validates_or_names_only_its_vectors(path):
-    config = load(path)
-    if path.name in WITH_VECTORS:
-        found = problems(config)
-        assert [loc for loc, _ in found] == [loc for loc, _ in VECTOR_PROBLEMS]
-        assert all(code in msg for (_, msg), (_, code) in zip(found, VECTOR_PROBLEMS))
-    else:
-        validate_config(with_defaults(config).interpolate(), where=path.name)
+def test_each_config_validates(path):
+    # the accuracy presets' static vectors included ([initialize] vectors is read when the
+    # pipeline is initialized)
+    validate_config(with_defaults(load(path)).interpolate(), where=path.name)
 
 
 @pytest.mark.parametrize("path", CONFIGS, ids=lambda p: p.stem)
@@ -85,10 +76,6 @@ def test_each_config_resolves_its_blocks_and_models(path, corpus):
     assert init["init_tok2vec"] is None and init["vocab_data"] is None
     for name, block in config["components"].items():
         if "model" not in block:
-            continue
-        if path.name in WITH_VECTORS and name == "tok2vec":
-            with pytest.raises(ValueError, match=r"\[E521\].*include_static_vectors"):
-                registry.resolve({"model": block["model"]})
             continue
         assert isinstance(registry.resolve({"model": block["model"]})["model"], Model)
 
@@ -292,14 +279,13 @@ pretrained_vectors = null
 """
 
 
-def test_vector_settings_are_refused_with_their_section():
+def test_pretrained_vectors_builds_static_vectors_into_the_tok2vec():
     text = _standalone_tagger("spacy.Tagger.v2", "false").replace(
         "pretrained_vectors = null", "pretrained_vectors = true")
-    found = problems(load_config_from_str(text))
-    assert found[0][0] == ["components", "tagger", "model", "tok2vec", "pretrained_vectors"]
-    assert "[E522]" in found[0][1]
-    with pytest.raises(ValueError, match=r"\[E522\]"):
-        registry.resolve({"m": config_from(text)["components"]["tagger"]["model"]})
+    validate_config(with_defaults(load_config_from_str(text)).interpolate())
+    model = registry.resolve({"m": config_from(text)["components"]["tagger"]["model"]})["m"]
+    embed = model.layers[0].layers[0]
+    assert embed.name == "multi_hash_embed" and embed.attrs["static_vectors"] is True
 
 
 def test_transition_parser_v2_and_batchers_require_spacys_settings():
@@ -430,7 +416,7 @@ def test_pretraining_section_is_checked():
 
 
 @pytest.mark.parametrize("setting, value, code", [
-    ("vectors", '"en_core_web_lg"', "E523"), ("vocab_data", '"vocab.jsonl"', "E524"),
+    ("vocab_data", '"vocab.jsonl"', "E524"),
     ("lookups", '{"@misc": "spacy.LookupsDataLoader.v1"}', "E525")])
 def test_initialize_settings_without_fastpipe_support_are_refused(setting, value, code, en):
     text = TAGGER_CONFIG + f"\n[initialize]\n{setting} = {value}\n"
@@ -441,6 +427,14 @@ def test_initialize_settings_without_fastpipe_support_are_refused(setting, value
     with pytest.raises(ConfigError, match=rf"\[{code}\]"):
         init_vocab(en, {setting: "something"})
     init_vocab(en, {"vectors": None, "vocab_data": None, "lookups": None})
+
+
+def test_initialize_vectors_names_a_pipeline_folder(en):
+    # (loading a folder's vectors is tested in tests/ml/test_static_vectors.py)
+    validate_config(with_defaults(load_config_from_str(
+        TAGGER_CONFIG + '\n[initialize]\nvectors = "en_core_web_lg"\n')).interpolate())
+    with pytest.raises(ConfigError, match=r"\[E734\].*en_core_web_lg.*no such folder"):
+        init_vocab(en, {"vectors": "en_core_web_lg"})
 
 
 def test_nlp_vectors_takes_only_the_empty_table():

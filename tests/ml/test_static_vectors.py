@@ -10,7 +10,8 @@ from fastpipe.ml.embed import MultiHashEmbed
 from fastpipe.registry import registry
 from fastpipe.tokens import Doc
 from fastpipe.vocab import Vocab
-from tests.helpers.tagger import TAGGED, tag_examples
+from tests.helpers.cli import run
+from tests.helpers.tagger import TAGGED, TRAINING_SECTIONS, tag_examples, write_tag_corpus
 
 WIDTH = 8
 
@@ -273,3 +274,22 @@ def test_spacy_static_vectors_is_a_layer_of_its_own():
     with pytest.raises(ValueError, match=r"\[E733\]"):
         registry.resolve({"m": {"@architectures": "spacy.StaticVectors.v2", "nO": WIDTH,
                                 "nM": 3}})["m"].initialize(X=docs)
+
+
+@pytest.mark.slow
+def test_fastpipe_train_runs_a_spacy_config_with_vectors(tmp_path):
+    train, dev = write_tag_corpus(tmp_path)
+    init_vectors("en", _write_vectors(tmp_path / "vectors.txt"), tmp_path / "vectors")
+    config = _config("null", "spacy")
+    config["paths"]["vectors"] = None
+    text = config.to_str().replace("[paths]", "[paths]\ntrain = null\ndev = null")
+    (tmp_path / "config.cfg").write_text(text + TRAINING_SECTIONS, encoding="utf8")
+    result = run("train", tmp_path / "config.cfg", "--output", tmp_path / "out",
+                 "--paths.train", train, "--paths.dev", dev,
+                 "--paths.vectors", tmp_path / "vectors")
+    assert result.exit_code == 0, result.output
+    nlp = load(tmp_path / "out" / "model-best")
+    vectors = load(tmp_path / "vectors").vocab.vectors
+    assert numpy.array_equal(nlp.vocab.vectors.data, vectors.data)
+    assert nlp.vocab.vectors.key2row == vectors.key2row and nlp("zebra")[0].has_vector
+    assert nlp.get_pipe("tok2vec").model.layers[0].get_param("P").shape == (16, 6)

@@ -143,8 +143,6 @@ def test_backprop_after_another_forward_is_unaffected(docs):
 def test_multihashembed_validates_arguments():
     with pytest.raises(ValueError, match="rows"):
         MultiHashEmbed(width=8, attrs=["NORM", "SHAPE"], rows=[10])
-    with pytest.raises(ValueError, match="static vectors"):
-        MultiHashEmbed(width=8, attrs=["NORM"], rows=[10], include_static_vectors=True)
     with pytest.raises(KeyError):
         MultiHashEmbed(width=8, attrs=["NOT_AN_ATTR"], rows=[10])
 
