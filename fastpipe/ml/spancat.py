@@ -2,21 +2,25 @@
 
 The input is ``(docs, spans)``: ``spans`` a thinc ``Ragged`` of (start, end) token offsets, one
 block of rows per Doc (what a suggester returns). The model runs the tok2vec once over the
-batch, gathers each span's token vectors (one fancy index over the batch matrix), reduces them
-to one vector per span and scores it:
+batch, reduces each span's token vectors to one vector and scores it:
 
-* ``fastpipe.mean_max_reducer.v1``: Ragged -> Floats2d. A span's last, first, mean and max
-  token vectors side by side (numpy segment reductions over the gathered rows), through a
-  maxout + layer-norm layer of ``hidden_size``.
+* ``fastpipe.mean_max_reducer.v1``: a span's last, first, mean and max token vectors side by
+  side, through a maxout + layer-norm layer of ``hidden_size``. It takes the batch's token
+  matrix and the spans' rows (TokenSpans) without copying the rows of each span, and
+  multiplies only the max per span: the other three parts are linear in the tokens, so their
+  share of the hidden layer is one product per *token* (see reducer_forward). Given a Ragged
+  (another model's input), it reads it as consecutive spans.
 * ``fastpipe.LinearLogistic.v1``: a linear layer and one sigmoid per label.
+
+A reducer other than fastpipe's gets a Ragged of each span's rows, copied by one fancy index,
+and its gradient is added back into the tokens' rows by the hash embedding's scatter kernel.
 
 Backprop conventions: LinearLogistic's backprop takes the gradient with respect to the
 sigmoids' *input* (for binary cross-entropy: probabilities - truth), as thinc's Softmax takes
 it with respect to the softmax's input; so both output layers train a cross-entropy from the
-same (scores - truth). The gradient of the gathered rows is added back into the tokens' rows
-by the hash embedding's scatter kernel (a token inside several spans gets their sum).
+same (scores - truth).
 """
-from typing import List, Optional, Tuple
+from typing import List, NamedTuple, Optional, Tuple
 
 import numpy
 from thinc.api import Model, Ragged
@@ -25,10 +29,9 @@ from thinc.types import Floats2d
 from ..errors import Errors
 from ..registry import registry
 from . import _kernels
-from .maxout import init_maxout_norm, maxout_norm_forward
+from .maxout import dropout_mask_for, init_maxout_norm
 from .ops import fastpipe_ops, grad_array, ops_of
 from .tagger import infer_nO
-from .tok2vec import concat_rows
 
 #: Maxout pieces of the reducer's hidden layer (thinc's Maxout default, as spaCy's reducer).
 REDUCER_PIECES = 3
@@ -57,11 +60,15 @@ def init(model: Model, X=None, Y=None) -> Model:
     docs = X[0] if X is not None else None
     tok2vec.initialize(X=docs)
     width = tok2vec.get_dim("nO")
-    if reducer.has_dim("nI") is not True:
+    if reducer.has_dim("nI") is None:  # a dim it has, not yet set
         reducer.set_dim("nI", REDUCED_PARTS * width)
-    reducer.initialize()
-    if scorer.has_dim("nI") is not True:
-        scorer.set_dim("nI", reducer.get_dim("nO"))
+    # a two-span sample sizes any reducer and tells its output width
+    sample = numpy.zeros((2, width), dtype="f")
+    sample = (TokenSpans(sample, numpy.arange(2), numpy.ones(2, dtype=numpy.int64))
+              if reducer.attrs.get("takes_token_spans") else Ragged(sample, numpy.ones(2, dtype="i")))
+    reducer.initialize(X=sample)
+    if scorer.has_dim("nI") is None:
+        scorer.set_dim("nI", reducer.predict(sample).shape[1])
     nO = infer_nO(Y)
     if nO is not None:
         scorer.set_dim("nO", nO, force=True)
@@ -74,9 +81,8 @@ def init(model: Model, X=None, Y=None) -> Model:
     return model
 
 
-def span_rows(doc_lengths: numpy.ndarray, spans: Ragged) -> Tuple[numpy.ndarray, numpy.ndarray]:
-    """For spans given per doc, the rows of the batch matrix each span covers, concatenated
-    (span after span), and each span's length."""
+def batch_spans(doc_lengths: numpy.ndarray, spans: Ragged) -> Tuple[numpy.ndarray, numpy.ndarray]:
+    """The spans given per doc as rows of the batch matrix: (first row, length) of each."""
     offsets = numpy.zeros(len(doc_lengths), dtype=numpy.int64)
     numpy.cumsum(doc_lengths[:-1], out=offsets[1:])
     data = numpy.asarray(spans.dataXd, dtype=numpy.int64).reshape(-1, 2)
@@ -84,13 +90,12 @@ def span_rows(doc_lengths: numpy.ndarray, spans: Ragged) -> Tuple[numpy.ndarray,
     lengths = data[:, 1] - data[:, 0]
     if len(lengths) and int(lengths.min()) < 1:
         raise ValueError(Errors.E770.format(span=tuple(data[int(lengths.argmin())].tolist())))
-    first = numpy.zeros(len(lengths), dtype=numpy.int64)
-    numpy.cumsum(lengths[:-1], out=first[1:])
-    rows = numpy.arange(int(lengths.sum()), dtype=numpy.int64) + numpy.repeat(starts - first, lengths)
-    return rows, lengths.astype(numpy.int32)
+    return starts, lengths
 
 
 def forward(model: Model, X: Tuple[List, Ragged], is_train: bool):
+    """fastpipe's reducer takes the token matrix and the spans as they are (TokenSpans); any
+    other reducer gets a Ragged of each span's rows, copied."""
     docs, spans = X
     tok2vec, reducer, scorer = model.layers
     ops = ops_of(model)
@@ -98,19 +103,26 @@ def forward(model: Model, X: Tuple[List, Ragged], is_train: bool):
     doc_lengths = numpy.asarray([len(x) for x in Xs], dtype=numpy.int64)
     width = tok2vec.get_dim("nO")
     dtype = Xs[0].dtype if Xs else numpy.float32
-    tokens = concat_rows(ops, Xs, width, dtype)
+    tokens = numpy.concatenate(Xs, axis=0) if Xs else ops.alloc2f(0, width, dtype=dtype)
     del Xs
-    rows, lengths = span_rows(doc_lengths, spans)
-    gathered = tokens[rows]
-    H, reducer_backprop = reducer(Ragged(gathered, lengths), is_train)
+    starts, lengths = batch_spans(doc_lengths, spans)
+    if reducer.attrs.get("takes_token_spans"):
+        H, reducer_backprop = reducer(TokenSpans(tokens, starts, lengths), is_train)
+    else:
+        seg = numpy.zeros(len(lengths), dtype=numpy.int64)
+        numpy.cumsum(lengths[:-1], out=seg[1:])
+        rows = numpy.arange(int(lengths.sum()), dtype=numpy.int64) + numpy.repeat(starts - seg, lengths)
+        H, ragged_backprop = reducer(Ragged(tokens[rows], lengths.astype(numpy.int32)), is_train)
+
+        def reducer_backprop(dH):
+            d_tokens = numpy.zeros_like(tokens)
+            _scatter_add(d_tokens, rows, numpy.ascontiguousarray(ragged_backprop(dH).dataXd, dtype=dtype))
+            return d_tokens
+
     scores, scorer_backprop = scorer(H, is_train)
 
     def backprop(d_scores: Floats2d) -> List:
-        d_gathered = reducer_backprop(scorer_backprop(d_scores)).dataXd
-        d_tokens = ops.alloc2f(tokens.shape[0], width, dtype=dtype)
-        if len(rows):
-            _kernels.embed_backward(d_tokens, rows.astype(numpy.uint32).reshape(-1, 1), 1,
-                                    numpy.ascontiguousarray(d_gathered, dtype=dtype))
+        d_tokens = reducer_backprop(scorer_backprop(d_scores))
         bounds = numpy.concatenate([[0], numpy.cumsum(doc_lengths)]).tolist()
         return tok2vec_backprop([d_tokens[bounds[i]:bounds[i + 1]] for i in range(len(docs))])
 
@@ -119,10 +131,19 @@ def forward(model: Model, X: Tuple[List, Ragged], is_train: bool):
 
 # -- the reducer --------------------------------------------------------------------------------
 
+class TokenSpans(NamedTuple):
+    """Spans over the rows of a token matrix, possibly overlapping: what the SpanCategorizer
+    hands fastpipe's reducer instead of a copy of each span's rows."""
+    tokens: numpy.ndarray   # (n_tokens, width)
+    starts: numpy.ndarray   # (n_spans,) int64: the row of each span's first token
+    lengths: numpy.ndarray  # (n_spans,) int64, each >= 1
+
+
 @registry.layers("fastpipe.mean_max_reducer.v1")
 def mean_max_reducer(hidden_size: int) -> Model[Ragged, Floats2d]:
     """Each sequence's last, first, mean and max vectors side by side, through a maxout +
-    layer-norm layer of ``hidden_size`` outputs."""
+    layer-norm layer of ``hidden_size`` outputs. Takes a Ragged (one sequence per row block)
+    or TokenSpans."""
     return Model(
         "mean_max_reducer",
         reducer_forward,
@@ -130,55 +151,127 @@ def mean_max_reducer(hidden_size: int) -> Model[Ragged, Floats2d]:
         ops=fastpipe_ops(),
         dims={"nO": hidden_size, "nI": None, "nP": REDUCER_PIECES},
         params={"W": None, "b": None, "G": None, "beta": None},
+        attrs={"takes_token_spans": True},
     )
 
 
 def reducer_init(model: Model, X=None, Y=None) -> Model:
     if X is not None and model.has_dim("nI") is not True:
-        model.set_dim("nI", REDUCED_PARTS * X.dataXd.shape[1])
+        width = X.dataXd.shape[1] if isinstance(X, Ragged) else X.tokens.shape[1]
+        model.set_dim("nI", REDUCED_PARTS * width)
     init_maxout_norm(model, model.get_dim("nI"), model.get_dim("nO"), model.get_dim("nP"))
     return model
 
 
 def reduce_last_first_mean_max(data: numpy.ndarray, lengths: numpy.ndarray):
-    """(n_seqs, 4 * width): last, first, mean and max of each sequence's rows; and what the
-    backward pass needs: the first row of each sequence and, per sequence and column, the row
-    holding the max (the first of equal ones)."""
-    n, width = len(lengths), data.shape[1]
-    starts = numpy.zeros(n, dtype=numpy.int64)
+    """(n_seqs, 4 * width): last, first, mean and max of consecutive sequences of rows (the
+    reducer's input before its hidden layer, which computes it in parts; for tests)."""
+    starts = numpy.zeros(len(lengths), dtype=numpy.int64)
     numpy.cumsum(lengths[:-1], out=starts[1:])
-    out = numpy.empty((n, REDUCED_PARTS * width), dtype=data.dtype)
-    if not n:
-        return out, starts, numpy.zeros((0, width), dtype=numpy.int64)
-    out[:, :width] = data[starts + lengths - 1]
-    out[:, width:2 * width] = data[starts]
-    out[:, 2 * width:3 * width] = numpy.add.reduceat(data, starts, axis=0) / lengths[:, None]
-    peak = numpy.maximum.reduceat(data, starts, axis=0)
-    out[:, 3 * width:] = peak
+    peak, _ = span_max(TokenSpans(data, starts, numpy.asarray(lengths, dtype=numpy.int64)))
+    mean = numpy.add.reduceat(data, starts, axis=0) / numpy.asarray(lengths)[:, None]
+    return numpy.hstack([data[starts + lengths - 1], data[starts], mean, peak])
+
+
+def span_max(spans: TokenSpans, where: bool = True):
+    """Per span and column, the largest value of its rows, and (``where``: else None) the token
+    row holding it, the first of equal ones."""
+    tokens, starts, lengths = spans
+    seg = numpy.zeros(len(lengths), dtype=numpy.int64)
+    numpy.cumsum(lengths[:-1], out=seg[1:])
+    rows = numpy.arange(int(lengths.sum()), dtype=numpy.int64) + numpy.repeat(starts - seg, lengths)
+    data = tokens[rows]
+    peak = numpy.maximum.reduceat(data, seg, axis=0)
+    if not where:
+        return peak, None
     at_peak = data == numpy.repeat(peak, lengths, axis=0)
-    row_ids = numpy.where(at_peak, numpy.arange(len(data))[:, None], len(data))
-    argmax = numpy.minimum.reduceat(row_ids, starts, axis=0)
-    return out, starts, argmax
+    local = numpy.where(at_peak, numpy.arange(len(rows))[:, None], len(rows))
+    return peak, rows[numpy.minimum.reduceat(local, seg, axis=0)]
 
 
-def reducer_forward(model: Model, X: Ragged, is_train: bool):
-    data = numpy.ascontiguousarray(X.dataXd)
-    lengths = numpy.asarray(X.lengths, dtype=numpy.int64)
-    width = data.shape[1]
-    pooled, starts, argmax = reduce_last_first_mean_max(data, lengths)
-    Y, maxout_backprop = maxout_norm_forward(model, pooled, is_train)
+def reducer_forward(model: Model, X, is_train: bool):
+    """The hidden layer's input is [last, first, mean, max] of each span, and its product with
+    W is computed in parts: last @ W_last, first @ W_first and mean @ W_mean are rows (and
+    segment means, by cumulative sums) of products of the *tokens* with those blocks, so only
+    the max is multiplied per span. With n-gram suggestions (about three spans
+    per token) that halves the work of the layer that dominates the model."""
+    is_ragged = isinstance(X, Ragged)
+    if is_ragged:
+        lengths = numpy.asarray(X.lengths, dtype=numpy.int64)
+        starts = numpy.zeros(len(lengths), dtype=numpy.int64)
+        numpy.cumsum(lengths[:-1], out=starts[1:])
+        spans = TokenSpans(X.dataXd, starts, lengths)
+    else:
+        spans = X
+    W = model.get_param("W")
+    dtype = W.dtype
+    tokens = numpy.ascontiguousarray(spans.tokens, dtype=dtype)
+    starts, lengths = spans.starts, spans.lengths
+    n, (n_tokens, width), H = len(starts), tokens.shape, W.shape[1]
+    if width * REDUCED_PARTS != W.shape[0]:
+        raise ValueError(Errors.E226.format(name=model.name, n_in=width * REDUCED_PARTS,
+                                            expected=W.shape[0]))
+    G, b, beta = model.get_param("G"), model.get_param("b"), model.get_param("beta")
+    nO = G.shape[0]
+    nP = H // nO
+    ops = ops_of(model)
+    if n == 0:
+        def backprop_nothing(dY):
+            d_tokens = numpy.zeros_like(tokens)
+            return Ragged(d_tokens, X.lengths) if is_ragged else d_tokens
+        return ops.alloc2f(0, nO, dtype=dtype), backprop_nothing
+    ends = starts + lengths
+    W_last, W_first, W_mean, W_max = (W[i * width:(i + 1) * width] for i in range(REDUCED_PARTS))
+    peak, peak_rows = span_max(TokenSpans(tokens, starts, lengths), where=is_train)
+    Z = ops.matmul(peak, W_max)                               # (n, H)
+    Z += ops.matmul(tokens, W_last)[ends - 1]                 # one (n_tokens, H) product each
+    Z += ops.matmul(tokens, W_first)[starts]
+    sums = numpy.zeros((n_tokens + 1, H), dtype=numpy.float64)
+    numpy.cumsum(ops.matmul(tokens, W_mean), axis=0, out=sums[1:])
+    Z += ((sums[ends] - sums[starts]) / lengths[:, None]).astype(dtype)
+    del sums
+    which = numpy.empty((n, nO), dtype=numpy.uint8)
+    xhat = numpy.empty((n, nO), dtype=dtype)
+    rstd = numpy.empty((n,), dtype=dtype)
+    Y = numpy.empty((n, nO), dtype=dtype)
+    mask = dropout_mask_for(model, (n, nO), dtype, is_train)
+    _kernels.maxout_norm_forward(Z, b, nP, G, beta, mask, which, xhat, rstd, Y)
+    del Z
 
-    def backprop(dY: Floats2d) -> Ragged:
-        d_pooled = maxout_backprop(dY)
-        d_data = numpy.zeros_like(data)
-        if len(lengths):
-            d_data[starts + lengths - 1] += d_pooled[:, :width]
-            d_data[starts] += d_pooled[:, width:2 * width]
-            d_data += numpy.repeat(d_pooled[:, 2 * width:3 * width] / lengths[:, None], lengths, axis=0)
-            d_data[argmax, numpy.arange(width)[None, :]] += d_pooled[:, 3 * width:]
-        return Ragged(d_data, X.lengths)
+    def backprop(dY: Floats2d):
+        dY = numpy.ascontiguousarray(dY, dtype=dtype)
+        dZ = numpy.empty((n, H), dtype=dtype)
+        _kernels.maxout_norm_backward(dY, mask, which, xhat, rstd, G, nP, grad_array(model, "G"),
+                                      grad_array(model, "beta"), grad_array(model, "b"), dZ)
+        dW = grad_array(model, "W")
+        dW[3 * width:] += ops.matmul(peak.T, dZ)
+        d_peak = ops.matmul(dZ, W_max.T)
+        flat = (peak_rows * width + numpy.arange(width)).ravel()
+        d_tokens = numpy.bincount(flat, weights=d_peak.ravel(),
+                                  minlength=n_tokens * width).reshape(n_tokens, width).astype(dtype)
+        # gradients of the three per-token products: scattered rows of dZ (the means' by a
+        # difference array: +dZ/len at each start, -dZ/len after each end, summed down)
+        d_last = numpy.zeros((n_tokens, H), dtype=dtype)
+        d_first = numpy.zeros((n_tokens, H), dtype=dtype)
+        d_mean = numpy.zeros((n_tokens + 1, H), dtype=dtype)
+        share = numpy.ascontiguousarray(dZ / lengths[:, None].astype(dtype))
+        _scatter_add(d_last, ends - 1, dZ)
+        _scatter_add(d_first, starts, dZ)
+        _scatter_add(d_mean, starts, share)
+        _scatter_add(d_mean, ends, -share)
+        d_mean = numpy.cumsum(d_mean[:n_tokens], axis=0, dtype=numpy.float64).astype(dtype)
+        for part, (d_part, W_part) in enumerate(((d_last, W_last), (d_first, W_first),
+                                                 (d_mean, W_mean))):
+            dW[part * width:(part + 1) * width] += ops.matmul(tokens.T, d_part)
+            d_tokens += ops.matmul(d_part, W_part.T)
+        return Ragged(d_tokens, X.lengths) if is_ragged else d_tokens
 
     return Y, backprop
+
+
+def _scatter_add(out: numpy.ndarray, rows: numpy.ndarray, values: numpy.ndarray) -> None:
+    """out[rows[i]] += values[i], rows may repeat (the hash embedding's scatter kernel)."""
+    _kernels.embed_backward(out, rows.astype(numpy.uint32).reshape(-1, 1), 1, values)
 
 
 # -- the scorer ---------------------------------------------------------------------------------

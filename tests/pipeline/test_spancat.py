@@ -8,7 +8,7 @@ from thinc.api import Ragged, fix_random_seed
 
 import fastpipe
 from fastpipe.gold.example import Example
-from fastpipe.ml.spancat import mean_max_reducer, reduce_last_first_mean_max
+from fastpipe.ml.spancat import TokenSpans, mean_max_reducer, reduce_last_first_mean_max
 from fastpipe.pipeline.spancat import ngram_range_suggester, ngram_suggester, preset_spans_suggester
 from fastpipe.scorer import spancat_score
 from fastpipe.tokens import Doc, DocBin
@@ -86,26 +86,39 @@ def test_preset_suggester_and_bad_sizes():
 
 def test_reducer_pools_last_first_mean_max():
     data = numpy.asarray([[1, 5], [3, -1], [2, 2], [7, 0]], dtype="f")
-    pooled, _, _ = reduce_last_first_mean_max(data, numpy.asarray([3, 1]))
+    pooled = reduce_last_first_mean_max(data, numpy.asarray([3, 1]))
     assert pooled.tolist() == [[2, 2, 1, 5, 2, 2, 3, 5], [7, 0, 7, 0, 7, 0, 7, 0]]
 
 
-def test_reducer_gradient_matches_finite_differences():
+@pytest.mark.parametrize("overlapping", [False, True])
+def test_reducer_gradient_matches_finite_differences(overlapping):
+    """Consecutive sequences (a Ragged) and overlapping spans of a token matrix (TokenSpans,
+    what the span categorizer passes), through the parts the hidden layer is computed in."""
     reducer = mean_max_reducer(hidden_size=3)
     rng = numpy.random.default_rng(0)
     data = rng.normal(size=(6, 2)).astype("float64")
-    lengths = numpy.asarray([2, 3, 1], dtype="i")
     reducer.set_dim("nI", 8)
     reducer.initialize()
     for name in ("W", "b", "G", "beta"):
         reducer.set_param(name, reducer.get_param(name).astype("float64"))
-    weights = rng.normal(size=(3, 3))
+    if overlapping:
+        starts, lengths = numpy.asarray([0, 1, 0, 3, 5, 2]), numpy.asarray([3, 2, 1, 3, 1, 2])
+        weights = rng.normal(size=(6, 3))
+
+        def wrap(x):
+            return TokenSpans(x, starts, lengths)
+    else:
+        weights = rng.normal(size=(3, 3))
+
+        def wrap(x):
+            return Ragged(x, numpy.asarray([2, 3, 1], dtype="i"))
 
     def loss(x):
-        return float((reducer.predict(Ragged(x, lengths)) * weights).sum())
+        return float((reducer.predict(wrap(x)) * weights).sum())
 
-    _, backprop = reducer(Ragged(data, lengths), is_train=True)
-    analytic = backprop(weights.astype("float64")).dataXd
+    _, backprop = reducer(wrap(data), is_train=True)
+    analytic = backprop(weights.astype("float64"))
+    analytic = analytic if overlapping else analytic.dataXd
     eps = 1e-6
     numeric = numpy.zeros_like(data)
     for idx in numpy.ndindex(data.shape):
@@ -114,6 +127,23 @@ def test_reducer_gradient_matches_finite_differences():
         down[idx] -= eps
         numeric[idx] = (loss(up) - loss(down)) / (2 * eps)
     assert numpy.allclose(analytic, numeric, atol=1e-5)
+
+
+def test_a_thinc_reducer_gets_each_spans_rows():
+    """Any reducer of a Ragged works in the model: here thinc's mean over each span's rows, its
+    gradient added back into the tokens of overlapping spans."""
+    from thinc.api import reduce_mean
+
+    nlp = fastpipe.blank("en")
+    model = {"tok2vec": SMALL_TOK2VEC, "reducer": {"@layers": "reduce_mean.v1"}}
+    spancat = nlp.add_pipe("spancat", config={"model": model})
+    egs = examples(nlp)
+    optimizer = nlp.initialize(lambda: egs)
+    assert spancat.model.get_ref("reducer").name == reduce_mean().name
+    before = nlp.update(egs, sgd=optimizer)["spancat"]
+    for _ in range(20):
+        after = nlp.update(egs, sgd=optimizer)["spancat"]
+    assert after < before / 2
 
 
 # -- learning -----------------------------------------------------------------------------------
