@@ -46,9 +46,11 @@ fastpipe\.(lexeme|vocab|tokens\.doc)\.(FLAG_IDS|IDS|NAMES)
 CYTHON_BUILTINS = {"libc", "libcpp", "cpython", "cython"}
 #: Modules fastpipe imports only where they already run, never to be installed for it.
 NOT_DEPENDENCIES = {"IPython"}   # displacy shows its pictures inside a running notebook
-#: A few tests that exercise the compiled core, run from the unpacked sdist.
-SDIST_TESTS = ["tests/core/test_strings.py", "tests/core/test_tokenizer.py",
-               "tests/core/test_vocab_lexeme.py", "tests/tokens"]
+#: A few quick tests run from the unpacked sdist: the compiled core, the corpus format, and
+#: converting the examples/ data the README uses.
+SDIST_TESTS = ["tests/core/test_strings.py", "tests/core/test_vocab_lexeme.py",
+               "tests/tokens/test_doc.py", "tests/tokens/test_span.py",
+               "tests/tokens/test_docbin.py", "tests/cli/test_convert.py"]
 
 
 def _requirement_names(requirements):
