@@ -163,36 +163,29 @@ def reducer_init(model: Model, X=None, Y=None) -> Model:
     return model
 
 
-def reduce_last_first_mean_max(data: numpy.ndarray, lengths: numpy.ndarray):
-    """(n_seqs, 4 * width): last, first, mean and max of consecutive sequences of rows (the
-    reducer's input before its hidden layer, which computes it in parts; for tests)."""
-    starts = numpy.zeros(len(lengths), dtype=numpy.int64)
-    numpy.cumsum(lengths[:-1], out=starts[1:])
-    peak, _ = span_max(TokenSpans(data, starts, numpy.asarray(lengths, dtype=numpy.int64)))
-    mean = numpy.add.reduceat(data, starts, axis=0) / numpy.asarray(lengths)[:, None]
-    return numpy.hstack([data[starts + lengths - 1], data[starts], mean, peak])
-
-
 def span_max(spans: TokenSpans, where: bool = True):
     """Per span and column, the largest value of its rows, and (``where``: else None) the token
-    row holding it, the first of equal ones."""
+    row holding it, the first of equal ones; offset by offset, as span_means."""
     tokens, starts, lengths = spans
-    seg = numpy.zeros(len(lengths), dtype=numpy.int64)
-    numpy.cumsum(lengths[:-1], out=seg[1:])
-    rows = numpy.arange(int(lengths.sum()), dtype=numpy.int64) + numpy.repeat(starts - seg, lengths)
-    data = tokens[rows]
-    peak = numpy.maximum.reduceat(data, seg, axis=0)
-    if not where:
-        return peak, None
-    at_peak = data == numpy.repeat(peak, lengths, axis=0)
-    local = numpy.where(at_peak, numpy.arange(len(rows))[:, None], len(rows))
-    return peak, rows[numpy.minimum.reduceat(local, seg, axis=0)]
+    peak = tokens[starts]
+    rows = numpy.repeat(starts[:, None], tokens.shape[1], axis=1) if where else None
+    for offset, which in _offsets(lengths):
+        if not offset:
+            continue
+        candidate = tokens[starts[which] + offset]
+        if not where:
+            peak[which] = numpy.maximum(peak[which], candidate)
+            continue
+        better = candidate > peak[which]
+        peak[which] = numpy.where(better, candidate, peak[which])
+        rows[which] = numpy.where(better, (starts[which] + offset)[:, None], rows[which])
+    return peak, rows
 
 
 def reducer_forward(model: Model, X, is_train: bool):
     """The hidden layer's input is [last, first, mean, max] of each span, and its product with
     W is computed in parts: last @ W_last, first @ W_first and mean @ W_mean are rows (and
-    segment means, by cumulative sums) of products of the *tokens* with those blocks, so only
+    means of rows) of products of the *tokens* with those blocks, so only
     the max is multiplied per span. With n-gram suggestions (about three spans
     per token) that halves the work of the layer that dominates the model."""
     is_ragged = isinstance(X, Ragged)
@@ -226,10 +219,7 @@ def reducer_forward(model: Model, X, is_train: bool):
     Z = ops.matmul(peak, W_max)                               # (n, H)
     Z += ops.matmul(tokens, W_last)[ends - 1]                 # one (n_tokens, H) product each
     Z += ops.matmul(tokens, W_first)[starts]
-    sums = numpy.zeros((n_tokens + 1, H), dtype=numpy.float64)
-    numpy.cumsum(ops.matmul(tokens, W_mean), axis=0, out=sums[1:])
-    Z += ((sums[ends] - sums[starts]) / lengths[:, None]).astype(dtype)
-    del sums
+    Z += span_means(ops.matmul(tokens, W_mean), starts, lengths)
     which = numpy.empty((n, nO), dtype=numpy.uint8)
     xhat = numpy.empty((n, nO), dtype=dtype)
     rstd = numpy.empty((n,), dtype=dtype)
@@ -249,17 +239,16 @@ def reducer_forward(model: Model, X, is_train: bool):
         flat = (peak_rows * width + numpy.arange(width)).ravel()
         d_tokens = numpy.bincount(flat, weights=d_peak.ravel(),
                                   minlength=n_tokens * width).reshape(n_tokens, width).astype(dtype)
-        # gradients of the three per-token products: scattered rows of dZ (the means' by a
-        # difference array: +dZ/len at each start, -dZ/len after each end, summed down)
+        # gradients of the three per-token products: rows of dZ scattered back (dZ / length
+        # to every row of a span for the means)
         d_last = numpy.zeros((n_tokens, H), dtype=dtype)
         d_first = numpy.zeros((n_tokens, H), dtype=dtype)
-        d_mean = numpy.zeros((n_tokens + 1, H), dtype=dtype)
-        share = numpy.ascontiguousarray(dZ / lengths[:, None].astype(dtype))
+        d_mean = numpy.zeros((n_tokens, H), dtype=dtype)
         _scatter_add(d_last, ends - 1, dZ)
         _scatter_add(d_first, starts, dZ)
-        _scatter_add(d_mean, starts, share)
-        _scatter_add(d_mean, ends, -share)
-        d_mean = numpy.cumsum(d_mean[:n_tokens], axis=0, dtype=numpy.float64).astype(dtype)
+        share = dZ / lengths[:, None].astype(dtype)
+        for offset, which_spans in _offsets(lengths):
+            _scatter_add(d_mean, starts[which_spans] + offset, share[which_spans])
         for part, (d_part, W_part) in enumerate(((d_last, W_last), (d_first, W_first),
                                                  (d_mean, W_mean))):
             dW[part * width:(part + 1) * width] += ops.matmul(tokens.T, d_part)
@@ -267,6 +256,26 @@ def reducer_forward(model: Model, X, is_train: bool):
         return Ragged(d_tokens, X.lengths) if is_ragged else d_tokens
 
     return Y, backprop
+
+
+def _offsets(lengths: numpy.ndarray):
+    """(k, the spans longer than k) for k = 0 .. the longest length - 1."""
+    which = numpy.arange(len(lengths))
+    for offset in range(int(lengths.max(initial=0))):
+        if offset:
+            which = which[lengths[which] > offset]
+        yield offset, which
+
+
+def span_means(rows: numpy.ndarray, starts: numpy.ndarray, lengths: numpy.ndarray) -> numpy.ndarray:
+    """(n_spans, width): the mean of each span's rows, summed offset by offset (n-gram spans
+    are short: a few vectorized passes)."""
+    total = rows[starts]
+    for offset, which in _offsets(lengths):
+        if offset:
+            total[which] += rows[starts[which] + offset]
+    total /= lengths[:, None].astype(rows.dtype)
+    return total
 
 
 def _scatter_add(out: numpy.ndarray, rows: numpy.ndarray, values: numpy.ndarray) -> None:

@@ -8,7 +8,8 @@ from thinc.api import Ragged, fix_random_seed
 
 import fastpipe
 from fastpipe.gold.example import Example
-from fastpipe.ml.spancat import TokenSpans, mean_max_reducer, reduce_last_first_mean_max
+from fastpipe.ml.maxout import maxout_norm_forward
+from fastpipe.ml.spancat import TokenSpans, mean_max_reducer
 from fastpipe.pipeline.spancat import ngram_range_suggester, ngram_suggester, preset_spans_suggester
 from fastpipe.scorer import spancat_score
 from fastpipe.tokens import Doc, DocBin
@@ -84,10 +85,21 @@ def test_preset_suggester_and_bad_sizes():
 
 # -- the model ----------------------------------------------------------------------------------
 
-def test_reducer_pools_last_first_mean_max():
+def test_reducer_is_a_hidden_layer_over_last_first_mean_max():
+    """The parts the reducer computes its hidden layer in add up to the layer over the four
+    pooled vectors side by side."""
+    reducer = mean_max_reducer(hidden_size=4)
+    reducer.set_dim("nI", 8)
+    reducer.initialize()
+    reducer.set_param("b", numpy.linspace(-1, 1, 12).astype("f"))
     data = numpy.asarray([[1, 5], [3, -1], [2, 2], [7, 0]], dtype="f")
-    pooled = reduce_last_first_mean_max(data, numpy.asarray([3, 1]))
-    assert pooled.tolist() == [[2, 2, 1, 5, 2, 2, 3, 5], [7, 0, 7, 0, 7, 0, 7, 0]]
+    pooled = numpy.asarray([[2, 2, 1, 5, 2, 2, 3, 5], [7, 0, 7, 0, 7, 0, 7, 0]], dtype="f")
+    expected, _ = maxout_norm_forward(reducer, pooled, False)
+    got = reducer.predict(Ragged(data, numpy.asarray([3, 1], dtype="i")))
+    assert numpy.allclose(got, expected, atol=1e-5)
+    # the same spans (and one more, overlapping) read straight from the token rows
+    spans = TokenSpans(data, numpy.asarray([0, 3, 1]), numpy.asarray([3, 1, 2]))
+    assert numpy.allclose(reducer.predict(spans)[:2], expected, atol=1e-5)
 
 
 @pytest.mark.parametrize("overlapping", [False, True])
