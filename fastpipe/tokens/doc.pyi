@@ -1,5 +1,5 @@
 """Types of the compiled Doc (doc.pyx)."""
-from typing import Any, Iterable, Iterator, Literal, Sequence, SupportsIndex, overload
+from typing import Any, Iterable, Iterator, Literal, Protocol, Sequence, SupportsIndex, overload
 
 import numpy
 from numpy.typing import ArrayLike, NDArray
@@ -11,6 +11,11 @@ from .token import Token
 
 # An entity for Doc.ents / set_ents: a Span of the Doc or (label, start, end).
 _Entity = Span | tuple[str | int, int, int]
+
+# What similarity compares with: a Token, Span or Doc, or anything else with a vector.
+class _HasVector(Protocol):
+    @property
+    def vector(self) -> NDArray[numpy.float32]: ...
 
 @disjoint_base
 class Doc:
@@ -74,6 +79,13 @@ class Doc:
         alignment_mode: Literal["strict", "contract", "expand"] = "strict",
         kb_id: str | int = 0,
     ) -> Span | None: ...
+    @property
+    def vector(self) -> NDArray[numpy.float32]: ...
+    @property
+    def has_vector(self) -> bool: ...
+    @property
+    def vector_norm(self) -> float: ...
+    def similarity(self, other: _HasVector) -> float: ...
     def copy(self) -> Doc: ...
     def to_json(self, underscore: Sequence[str] | None = None) -> dict[str, Any]: ...
     def to_bytes(self) -> bytes: ...

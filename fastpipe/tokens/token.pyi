@@ -1,11 +1,13 @@
 """Types of the compiled Token (token.pyx). The word-type attributes come from LexemeAttrs."""
 from typing import Iterator
 
+import numpy
+from numpy.typing import NDArray
 from typing_extensions import disjoint_base
 
 from ..lexeme import LexemeAttrs
 from ..vocab import Vocab
-from .doc import Doc
+from .doc import Doc, _HasVector
 from .morphanalysis import Features, MorphAnalysis
 from .span import Span
 
@@ -114,3 +116,10 @@ class Token(LexemeAttrs):
     def is_sent_start(self, value: bool | None) -> None: ...
     @property
     def sent(self) -> Span | None: ...
+    @property
+    def vector(self) -> NDArray[numpy.float32]: ...
+    @property
+    def has_vector(self) -> bool: ...
+    @property
+    def vector_norm(self) -> float: ...
+    def similarity(self, other: _HasVector) -> float: ...

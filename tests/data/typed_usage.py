@@ -47,6 +47,10 @@ def doc_token_span(vocab: Vocab) -> Doc:
     token.tag_ = "NNP"
     assert token.head.text == "eats" and token.tag_ == "NNP" and doc[1:3].text == "eats pears"
     assert [e.label_ for e in doc.ents] == ["PER"] and len(list(doc.sents)) == 1
+    vocab.set_vector("pears", [1.0, 2.0, 2.0])
+    assert_type(doc[2].vector_norm, float)
+    assert_type(doc.similarity(doc[2]), float)
+    assert doc[2].vector_norm == 3.0 and doc.similarity(doc[2]) > 0.99 and not doc[0].has_vector
     root = doc[0:4].root
     assert_type(root, Token)
     assert root.i == 1 and [t.i for t in root.children] == [0, 2, 3]
