@@ -95,7 +95,9 @@ def batch_spans(doc_lengths: numpy.ndarray, spans: Ragged) -> Tuple[numpy.ndarra
 
 def forward(model: Model, X: Tuple[List, Ragged], is_train: bool):
     """fastpipe's reducer takes the token matrix and the spans as they are (TokenSpans); any
-    other reducer gets a Ragged of each span's rows, copied."""
+    other reducer gets a Ragged of each span's rows, copied. Predicting, the spans go through
+    the reducer and scorer a group of whole docs at a time (PREDICT_TOKENS), so a large batch
+    never holds a (n_spans, hidden) array for all its spans at once."""
     docs, spans = X
     tok2vec, reducer, scorer = model.layers
     ops = ops_of(model)
@@ -106,19 +108,12 @@ def forward(model: Model, X: Tuple[List, Ragged], is_train: bool):
     tokens = numpy.concatenate(Xs, axis=0) if Xs else ops.alloc2f(0, width, dtype=dtype)
     del Xs
     starts, lengths = batch_spans(doc_lengths, spans)
-    if reducer.attrs.get("takes_token_spans"):
-        H, reducer_backprop = reducer(TokenSpans(tokens, starts, lengths), is_train)
-    else:
-        seg = numpy.zeros(len(lengths), dtype=numpy.int64)
-        numpy.cumsum(lengths[:-1], out=seg[1:])
-        rows = numpy.arange(int(lengths.sum()), dtype=numpy.int64) + numpy.repeat(starts - seg, lengths)
-        H, ragged_backprop = reducer(Ragged(tokens[rows], lengths.astype(numpy.int32)), is_train)
-
-        def reducer_backprop(dH):
-            d_tokens = numpy.zeros_like(tokens)
-            _scatter_add(d_tokens, rows, numpy.ascontiguousarray(ragged_backprop(dH).dataXd, dtype=dtype))
-            return d_tokens
-
+    if not is_train:
+        parts = [scorer.predict(_reduce(reducer, tokens[t0:t1], starts[s0:s1] - t0,
+                                        lengths[s0:s1], False)[0])
+                 for t0, t1, s0, s1 in _doc_groups(doc_lengths, spans.lengths)]
+        return numpy.concatenate(parts) if len(parts) != 1 else parts[0], None
+    H, reducer_backprop = _reduce(reducer, tokens, starts, lengths, is_train)
     scores, scorer_backprop = scorer(H, is_train)
 
     def backprop(d_scores: Floats2d) -> List:
@@ -127,6 +122,44 @@ def forward(model: Model, X: Tuple[List, Ragged], is_train: bool):
         return tok2vec_backprop([d_tokens[bounds[i]:bounds[i + 1]] for i in range(len(docs))])
 
     return scores, backprop
+
+
+#: Predicting, how many tokens' spans go through the reducer together (whole docs).
+PREDICT_TOKENS = 4096
+
+
+def _doc_groups(doc_lengths: numpy.ndarray, span_counts):
+    """(first token, end token, first span, end span) of runs of whole docs of about
+    PREDICT_TOKENS tokens; at least one group."""
+    span_counts = numpy.asarray(span_counts, dtype=numpy.int64)
+    t0 = s0 = t = s = 0
+    groups = []
+    for n_tokens, n_spans in zip(doc_lengths.tolist(), span_counts.tolist()):
+        if t > t0 and t - t0 + n_tokens > PREDICT_TOKENS:
+            groups.append((t0, t, s0, s))
+            t0, s0 = t, s
+        t, s = t + n_tokens, s + n_spans
+    groups.append((t0, t, s0, s))
+    return groups
+
+
+def _reduce(reducer: Model, tokens, starts, lengths, is_train: bool):
+    """The reducer over the spans (rows ``starts`` .. + ``lengths`` of ``tokens``): (H, a
+    backprop that returns the tokens' gradient)."""
+    if reducer.attrs.get("takes_token_spans"):
+        return reducer(TokenSpans(tokens, starts, lengths), is_train)
+    seg = numpy.zeros(len(lengths), dtype=numpy.int64)
+    numpy.cumsum(lengths[:-1], out=seg[1:])
+    rows = numpy.arange(int(lengths.sum()), dtype=numpy.int64) + numpy.repeat(starts - seg, lengths)
+    H, ragged_backprop = reducer(Ragged(tokens[rows], lengths.astype(numpy.int32)), is_train)
+
+    def backprop(dH):
+        d_tokens = numpy.zeros_like(tokens)
+        _scatter_add(d_tokens, rows,
+                     numpy.ascontiguousarray(ragged_backprop(dH).dataXd, dtype=tokens.dtype))
+        return d_tokens
+
+    return H, backprop
 
 
 # -- the reducer --------------------------------------------------------------------------------
