@@ -170,7 +170,7 @@ def test_sdist_unpacks_builds_and_passes_tests(tmp_path):
 def _mypy_config(tmp_path):
     # Only the files given are checked: fastpipe's own modules are followed for their types.
     config = tmp_path / "mypy.ini"
-    config.write_text("[mypy]\nfollow_imports = silent\n")
+    config.write_text(f"[mypy]\nfollow_imports = silent\ncache_dir = {tmp_path / 'cache'}\n")
     return config
 
 
@@ -191,8 +191,8 @@ def test_typed_usage_passes_mypy_and_runs(tmp_path):
     sample = ROOT / "tests" / "data" / "typed_usage.py"
     stubs = [str(ROOT / (name.replace(".", "/") + ".pyi")) for name in STUBBED]
     proc = subprocess.run(
-        [sys.executable, "-m", "mypy", "--config-file", str(_mypy_config(tmp_path)),
-         "--cache-dir", str(tmp_path / "cache"), str(sample), *stubs],
+        [sys.executable, "-m", "mypy", "--config-file", str(_mypy_config(tmp_path)), str(sample),
+         *stubs],
         capture_output=True, text=True, cwd=ROOT)
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-2000:]
     runpy.run_path(str(sample), run_name="__main__")
