@@ -187,6 +187,20 @@ def test_threshold_and_max_positive():
     assert len(spans) == 12 and len({(s.start, s.end) for s in spans}) == 12
 
 
+def test_prediction_in_groups_of_docs_gives_the_same_scores(monkeypatch):
+    from fastpipe.ml import spancat as model_module
+
+    nlp, spancat, egs = trained(steps=5)
+    docs = [eg.predicted for eg in egs]
+    spans, whole = spancat.predict(docs)
+    monkeypatch.setattr(model_module, "PREDICT_TOKENS", 7)  # one 5-word doc a group
+    assert model_module._doc_groups(numpy.asarray([5] * 6), [12] * 6) == [
+        (0, 5, 0, 12), (5, 10, 12, 24), (10, 15, 24, 36), (15, 20, 36, 48), (20, 25, 48, 60),
+        (25, 30, 60, 72)]
+    _, grouped = spancat.predict(docs)
+    assert numpy.allclose(grouped, whole, atol=1e-6) and len(grouped) == 72
+
+
 def test_singlelabel_learns_and_allow_overlap():
     nlp, spancat, egs = trained("spancat_singlelabel", steps=40)
     assert spancat.model.get_dim("nO") == 4  # three labels and "no label"
