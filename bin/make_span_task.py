@@ -83,6 +83,24 @@ def add_spans(doc, counts: Counter) -> None:
     doc.spans[SPANS_KEY] = spans
 
 
+def make_split(source: Path, output_dir: Path, n_sents: int = 10) -> str:
+    """Write ``output_dir/<source stem>.fastpipe`` and ``.spacy`` with the spans; returns a line
+    of counts."""
+    with tempfile.TemporaryDirectory() as tmp:
+        converted = convert_file(source, tmp, n_sents=n_sents)["output"]
+        docs = list(DocBin().from_disk(converted).get_docs(_vocab()))
+    counts, lengths = Counter(), Counter()
+    for doc in docs:
+        add_spans(doc, counts)
+        lengths.update(min(len(s), 4) for s in doc.spans[SPANS_KEY])
+    for suffix in ("fastpipe", "spacy"):
+        DocBin(docs=docs).to_disk(output_dir / f"{Path(source).stem}.{suffix}")
+    shown = ", ".join(f"{label} {n}" for label, n in sorted(counts.items()))
+    by_length = ", ".join(f"{'4+' if n == 4 else n}: {c}" for n, c in sorted(lengths.items()))
+    return (f"{len(docs)} docs, {sum(len(d) for d in docs)} words; spans {shown}; "
+            f"by length {by_length}")
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--data", type=Path, default=ROOT.parent / "shared" / "data" / "en_ewt")
@@ -90,21 +108,12 @@ def main():
     parser.add_argument("--n-sents", type=int, default=10)
     args = parser.parse_args()
     args.output.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory() as tmp:
-        for split in ("train", "dev"):
-            source = args.data / f"en_ewt-ud-{split}.conllu"
-            converted = convert_file(source, tmp, n_sents=args.n_sents)["output"]
-            docs = list(DocBin().from_disk(converted).get_docs(_vocab()))
-            counts, lengths = Counter(), Counter()
-            for doc in docs:
-                add_spans(doc, counts)
-                lengths.update(min(len(s), 4) for s in doc.spans[SPANS_KEY])
-            for suffix in ("fastpipe", "spacy"):
-                DocBin(docs=docs).to_disk(args.output / f"{split}.{suffix}")
-            shown = ", ".join(f"{label} {n}" for label, n in sorted(counts.items()))
-            by_length = ", ".join(f"{'4+' if n == 4 else n}: {c}" for n, c in sorted(lengths.items()))
-            print(f"{split}: {len(docs)} docs, {sum(len(d) for d in docs)} words; spans {shown}; "
-                  f"by length {by_length}")
+    for split in ("train", "dev"):
+        source = args.data / f"en_ewt-ud-{split}.conllu"
+        line = make_split(source, args.output, args.n_sents)
+        for suffix in ("fastpipe", "spacy"):  # train.fastpipe, dev.spacy...
+            (args.output / f"{source.stem}.{suffix}").replace(args.output / f"{split}.{suffix}")
+        print(f"{split}: {line}")
 
 
 def _vocab():
