@@ -98,8 +98,7 @@ def ngram_suggester(sizes: List[int]) -> Callable:
 @registry.misc("fastpipe.ngram_range_suggester.v1")
 def ngram_range_suggester(min_size: int, max_size: int) -> Callable:
     """Suggest every n-gram from ``min_size`` to ``max_size`` tokens long (both included)."""
-    return partial(suggest_ngrams, sizes=_check_sizes(range(min_size, max_size + 1)) if max_size >= min_size
-                   else _check_sizes([]))
+    return partial(suggest_ngrams, sizes=_check_sizes(range(min_size, max_size + 1)))
 
 
 @registry.misc("fastpipe.preset_spans_suggester.v1")
