@@ -51,6 +51,7 @@ cdef class EditTrees:
     cdef dict string_ids       # string -> id
     cdef dict node_ids         # (kind, a, b, c, d) -> node id
     cdef dict pair_ids         # (form, lemma) -> tree id, so repeated training pairs cost a lookup
+    cdef dict orth_pair_ids    # (orth key, lemma) -> tree id, the same for tokens of a Doc
     cdef dict text_ids         # a tree's text -> its id
     cdef dict lemma_cache      # (orth key, tree id) -> lemma or None, for prediction
 
@@ -59,6 +60,7 @@ cdef class EditTrees:
         self.string_ids = {}
         self.node_ids = {}
         self.pair_ids = {}
+        self.orth_pair_ids = {}
         self.text_ids = {}
         self.lemma_cache = {}
 
@@ -78,6 +80,31 @@ cdef class EditTrees:
             self.pair_ids.clear()
         self.pair_ids[pair] = tree
         return tree
+
+    def add_doc(self, Doc doc, list lemmas):
+        """The id of the tree from each token's text to its lemma in ``lemmas`` (one per
+        token), -1 where the lemma is None or empty."""
+        if len(lemmas) != doc.length:
+            raise ValueError(f"{len(lemmas)} lemmas for a Doc of {doc.length} tokens")
+        trees = numpy.full((doc.length,), -1, dtype=numpy.int32)
+        cdef int32_t[:] out = trees
+        cdef int i
+        cdef object found, key, lemma  # typed: Cython 3.0's inference loops on them otherwise
+        strings = doc.vocab.strings
+        cache = self.orth_pair_ids
+        if len(cache) >= MAX_CACHE:
+            cache.clear()
+        for i in range(doc.length):
+            lemma = lemmas[i]
+            if not lemma:
+                continue
+            key = (doc.c[i].lex.orth, lemma)
+            found = cache.get(key)
+            if found is None:
+                found = self.add(strings[doc.c[i].lex.orth], lemma)
+                cache[key] = found
+            out[i] = found
+        return trees
 
     cdef int _build(self, str form, Py_ssize_t f0, Py_ssize_t f1,
                     str lemma, Py_ssize_t l0, Py_ssize_t l1) except -2:

@@ -10,6 +10,7 @@ order and the first that fits the form makes the lemma; when none fits, ``backof
 Settings, with spaCy's meanings: ``backoff``, ``min_tree_freq``, ``overwrite`` (replace lemmas
 already set), ``top_k`` and ``scorer``.
 """
+import json
 from collections import Counter
 from itertools import islice
 from typing import Any, Callable, Optional
@@ -27,6 +28,8 @@ from .base import TrainablePipe
 from .tagger import DEFAULT_TAGGER_MODEL, Tagger
 
 BACKOFFS = ("orth", "lower", None)
+#: How spaCy's saved trees write "no subtree".
+_SPACY_NO_TREE = 2 ** 32 - 1
 _LEMMA = IDS["LEMMA"]
 
 
@@ -60,7 +63,6 @@ class EditTreeLemmatizer(Tagger):
             raise ValueError(Errors.E740.format(name=name, value=backoff))
         self.trees = EditTrees()
         self._label_trees = numpy.zeros((0,), dtype=numpy.int32)
-        self._tree_labels = {}
         super().__init__(vocab, model, name, overwrite=overwrite, scorer=scorer,
                          neg_prefix=None, label_smoothing=0.0)
         self.cfg.update(backoff=backoff, min_tree_freq=_check_count(name, "min_tree_freq", min_tree_freq),
@@ -77,7 +79,6 @@ class EditTreeLemmatizer(Tagger):
     def _sync_labels(self):
         self._label_trees = numpy.asarray([self._tree_of(label) for label in self.labels],
                                           dtype=numpy.int32)
-        self._tree_labels = {int(tree): i for i, tree in enumerate(self._label_trees)}
         self._label_index = {label: i for i, label in enumerate(self.labels)}
 
     def add_label(self, label):
@@ -98,10 +99,12 @@ class EditTreeLemmatizer(Tagger):
 
     def initialize(self, get_examples, *, nlp=None, labels=None):
         """The labels: the trees of the training lemmas seen ``min_tree_freq`` times or more
-        (most frequent first), or ``labels`` (tree texts, as ``fastpipe init labels`` saves
-        them)."""
+        (most frequent first), or ``labels``: tree texts, as ``fastpipe init labels`` saves
+        them, or the map spaCy's ``init labels`` saves (``_labels_from_spacy``)."""
         if labels is None:
             labels = self._labels_from(get_examples)
+        elif isinstance(labels, dict):
+            labels = self._labels_from_spacy(labels)
         for label in labels:
             self._tree_of(label)
             TrainablePipe.add_label(self, label)
@@ -125,18 +128,46 @@ class EditTreeLemmatizer(Tagger):
                                                 min_freq=min_freq))
         return [label for _, label in frequent]
 
+    def _labels_from_spacy(self, data: dict) -> list:
+        """The tree texts of spaCy's saved labels: {"trees": its node table, "labels": the
+        ids of the label trees in it}; a node is {"orig", "subst"} or {"prefix_len",
+        "suffix_len", "prefix_tree", "suffix_tree"}, 2**32 - 1 standing for no subtree."""
+        nodes = data.get("trees")
+
+        def node(i, below):
+            # a subtree was added before its parent: its id is smaller (no cycles)
+            if i == _SPACY_NO_TREE:
+                return None
+            if not isinstance(nodes, list) or type(i) is not int or not 0 <= i < below:
+                raise ValueError(Errors.E742.format(name=self.name, label=i,
+                                                    why="not a node of the saved trees"))
+            found = nodes[i]
+            if isinstance(found, dict) and "orig" in found:
+                return [found["orig"], found.get("subst")]
+            if isinstance(found, dict) and "prefix_len" in found:
+                return [found["prefix_len"], found.get("suffix_len"),
+                        node(found.get("prefix_tree"), i), node(found.get("suffix_tree"), i)]
+            raise ValueError(Errors.E742.format(name=self.name, label=found,
+                                                why="neither kind of spaCy tree node"))
+
+        labels = []
+        for tree_id in data.get("labels") or ():
+            text = json.dumps(node(tree_id, len(nodes) if isinstance(nodes, list) else 0),
+                              ensure_ascii=False)
+            labels.append(self.trees.to_str(self._tree_of(text)))
+        return labels
+
     # -- training -------------------------------------------------------------------------------
 
     def _gold_indices(self, examples):
         """Per predicted token: (the label of the tree from its text to its gold lemma, or
         -1 where the lemma is missing or its tree is not a label, -1)."""
-        trees, labels = self.trees, self._tree_labels
-        truth = []
-        for eg in examples:
-            lemmas = eg.get_aligned("LEMMA", as_string=True)
-            for token, lemma in zip(eg.predicted, lemmas):
-                truth.append(labels.get(trees.add(token.text, lemma), -1) if lemma else -1)
-        truth = numpy.asarray(truth, dtype=numpy.int64)
+        trees = [self.trees.add_doc(eg.predicted, eg.get_aligned("LEMMA", as_string=True))
+                 for eg in examples]
+        trees = numpy.concatenate(trees) if trees else numpy.zeros((0,), dtype=numpy.int32)
+        label_of = numpy.full((len(self.trees) + 1,), -1, dtype=numpy.int64)  # [-1]: no tree
+        label_of[self._label_trees] = numpy.arange(len(self._label_trees))
+        truth = label_of[trees]
         return truth, numpy.full(truth.shape, -1, dtype=numpy.int64)
 
     # -- prediction -----------------------------------------------------------------------------

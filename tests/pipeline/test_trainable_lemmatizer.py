@@ -188,6 +188,31 @@ def test_labels_from_a_labels_file_initialize_the_same_trees():
     assert second.labels == first.labels
 
 
+def test_labels_saved_by_spacys_init_labels():
+    # what spaCy 3.8.18's `init labels` saves for a trainable_lemmatizer initialized on
+    # "walked jumped geschlagen" with the lemmas "walk jump schlagen" and min_tree_freq = 1
+    none = 2 ** 32 - 1
+    saved = {"trees": [{"orig": "ed", "subst": ""},
+                       {"prefix_len": 0, "suffix_len": 2, "prefix_tree": none, "suffix_tree": 0},
+                       {"orig": "ge", "subst": ""},
+                       {"prefix_len": 2, "suffix_len": 0, "prefix_tree": 2, "suffix_tree": none}],
+             "labels": [1, 3]}
+    nlp = fastpipe.blank("en")
+    lemmatizer = nlp.add_pipe("trainable_lemmatizer", config=SMALL_MODEL)
+    lemmatizer.initialize(lambda: examples(nlp), labels=saved)
+    assert lemmatizer.labels == (WALKED, '[2,0,["ge",""],null]')
+    doc = Doc(nlp.vocab, words=["gesehen"])
+    lemmatizer.set_annotations([doc], [numpy.asarray([[0.1, 0.9]], dtype="f")])
+    assert doc[0].lemma_ == "sehen"
+    for bad in ({**saved, "labels": [4]}, {"trees": [{"prefix_len": 0, "suffix_len": 1,
+                                                      "prefix_tree": none, "suffix_tree": 0}],
+                                           "labels": [0]}):
+        with pytest.raises(ValueError, match=r"\[E742\].*not a node"):
+            nlp.add_pipe("trainable_lemmatizer", name="other", config=SMALL_MODEL).initialize(
+                lambda: examples(nlp), labels=bad)
+        nlp.remove_pipe("other")
+
+
 @pytest.mark.slow
 def test_learns_ewt_lemmas_better_than_the_forms():
     nlp = fastpipe.blank("en")
