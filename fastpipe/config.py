@@ -169,6 +169,8 @@ def load_config_from_str(text: str, overrides: Optional[Dict[str, Any]] = None,
         interpolated = raw.interpolate()
     except (ConfigValidationError, ConfigParserError) as err:
         raise config_error_from(err, where=where) from None
+    except ValueError as err:  # configparser: a "$" that starts no ${section.setting}
+        raise ConfigError(Errors.E101.format(where=where, err=_one_line(err))) from None
     return interpolated if interpolate else raw
 
 
@@ -197,6 +199,9 @@ def _parse(text: str, where: str) -> Config:
         raise config_error_from(err, where=where) from None
     except ConfigParserError as err:
         raise ConfigError(Errors.E101.format(where=where, err=_one_line(err))) from None
+    except KeyError as err:  # confection: a [a.b] section before its parent [a]
+        detail = f"section [{err.args[0]}] must come before its subsections"
+        raise ConfigError(Errors.E101.format(where=where, err=detail)) from None
 
 
 def config_error_from(err: Exception, where: str = "") -> ConfigError:

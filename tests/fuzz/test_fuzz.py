@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 import fastpipe
 from tests.fuzz.properties import Target, check_conllu, check_docbin, check_tokenizer, gen_conllu, seed_files
 
-INPUTS = {"tokenizer": 3000, "fastpipe": 1500, "spacy": 1200, "conllu": 2500}
+INPUTS = {"tokenizer": 3000, "fastpipe": 1500, "spacy": 1200, "conllu": 2500, "config": 1000}
 
 
 @pytest.fixture(scope="module")
