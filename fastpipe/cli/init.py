@@ -13,7 +13,7 @@ from ._util import (OVERRIDES_CONTEXT, code_option, overrides_from, reporting_er
 OPTIMIZE = ("efficiency", "accuracy")
 # Components that share the pipeline's tok2vec through a listener (the senter keeps its own
 # small one, as its factory default does).
-USES_TOK2VEC = ("tagger", "morphologizer", "parser", "ner")
+USES_TOK2VEC = ("tagger", "morphologizer", "trainable_lemmatizer", "parser", "ner")
 # The transition-based components' hidden layer: (hidden_width, maxout_pieces) per --optimize.
 PARSER_SIZES = {"efficiency": (64, 2), "accuracy": (64, 2)}
 # Recommended model sizes: (tok2vec width, depth, NORM rows, subword rows, batch start, stop).
@@ -89,7 +89,7 @@ def _senter_block() -> str:
 def _component_block(name: str, optimize: str, shared: bool) -> str:
     if name in ("parser", "ner"):
         return _parser_block(name, optimize)
-    if name in ("tagger", "morphologizer"):
+    if name in ("tagger", "morphologizer", "trainable_lemmatizer"):
         return (f'[components.{name}]\nfactory = "{name}"\n\n[components.{name}.model]\n'
                 '@architectures = "fastpipe.Tagger.v1"\n\n'
                 + _listener(f"components.{name}.model.tok2vec"))

@@ -23,7 +23,8 @@ def test_init_help():
 @pytest.mark.parametrize("pipeline", ["tagger", "textcat", "tagger,textcat",
                                       "textcat_multilabel,sentencizer", "tok2vec,tagger",
                                       "parser", "ner", "tagger,parser,ner,textcat",
-                                      "morphologizer,senter", "senter"])
+                                      "morphologizer,senter", "senter",
+                                      "tagger,trainable_lemmatizer"])
 @pytest.mark.parametrize("optimize", ["efficiency", "accuracy"])
 def test_starter_configs_build(pipeline, optimize):
     text = starter_config("en", pipeline.split(","), optimize)
@@ -174,27 +175,29 @@ def test_morphologizer_listens_and_the_senter_keeps_its_own_tok2vec():
 
 
 @pytest.mark.slow
-def test_init_config_morphologizer_senter_trains_on_ewt(ewt_corpus, tmp_path):
+def test_init_config_morphologizer_lemmatizer_senter_trains_on_ewt(ewt_corpus, tmp_path):
     from fastpipe.training.initialize import init_nlp
     from fastpipe.training.loop import train
 
     train_path, dev_path = ewt_corpus
     out = tmp_path / "config.cfg"
-    result = run("init", "config", out, "--pipeline", "tagger,morphologizer,senter")
+    result = run("init", "config", out, "--pipeline",
+                 "tagger,morphologizer,trainable_lemmatizer,senter")
     assert result.exit_code == 0, result.output
     config = load_config(out, {"paths.train": str(train_path), "paths.dev": str(dev_path),
                                "training.max_steps": 4, "training.eval_frequency": 4,
                                "training.logger.progress_bar": False})
     nlp = init_nlp(config)
-    assert nlp.pipe_names == ["tok2vec", "tagger", "morphologizer", "senter"]
+    assert nlp.pipe_names == ["tok2vec", "tagger", "morphologizer", "trainable_lemmatizer",
+                              "senter"]
     assert "POS=NOUN|Number=Sing" in nlp.get_pipe("morphologizer").labels
     weights = nlp.config["training"]["score_weights"]
-    for key in ("tag_acc", "pos_acc", "morph_acc", "sents_f"):
+    for key in ("tag_acc", "pos_acc", "morph_acc", "lemma_acc", "sents_f"):
         assert weights[key] > 0, (key, weights)
     result = train(nlp, stdout=io.StringIO(), stderr=io.StringIO())
     assert result.steps == 4
     scores = nlp.evaluate(list(Corpus(dev_path)(nlp)))
-    for key in ("tag_acc", "pos_acc", "morph_acc", "sents_f"):
+    for key in ("tag_acc", "pos_acc", "morph_acc", "lemma_acc", "sents_f"):
         assert 0.0 < scores[key] <= 1.0, (key, scores[key])
     doc = nlp("The cats were sleeping. They woke up.")
     assert doc.has_annotation("POS") and doc.has_annotation("MORPH")

@@ -21,6 +21,8 @@ DEFAULT_SCORERS = {
     "sentencizer": "fastpipe.senter_scorer.v1",
     "morphologizer": "fastpipe.morphologizer_scorer.v1",
     "senter": "fastpipe.senter_scorer.v1",
+    "trainable_lemmatizer": "fastpipe.lemmatizer_scorer.v1",
+    "lemmatizer": "fastpipe.lemmatizer_scorer.v1",
     "spancat": "fastpipe.spancat_scorer.v1",
     "spancat_singlelabel": "fastpipe.spancat_scorer.v1",
     "attribute_ruler": "fastpipe.attribute_ruler_scorer.v1",
