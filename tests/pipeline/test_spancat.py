@@ -283,24 +283,26 @@ def test_predicted_spans_go_through_a_docbin():
 # -- spaCy's config -----------------------------------------------------------------------------
 
 @pytest.mark.slow
-def test_spacys_spancat_config_trains(tmp_path):
-    """`fastpipe train` on spaCy's `init config -p spancat` output, unchanged, over a .spacy
-    corpus of overlapping spans."""
+@pytest.mark.parametrize("factory,scorer", [("spancat", "linear_logistic"),
+                                            ("spancat_singlelabel", "softmax")])
+def test_spacys_spancat_config_trains(tmp_path, factory, scorer):
+    """`fastpipe train` on spaCy's `init config -p spancat` (and `spancat_singlelabel`) output,
+    unchanged, over a .spacy corpus of overlapping spans."""
     from tests.helpers.cli import run, table_steps
 
     nlp = fastpipe.blank("en")
     docs = [eg.reference for eg in examples(nlp)]
     for name in ("train", "dev"):
         DocBin(docs=docs).to_disk(tmp_path / f"{name}.spacy")
-    result = run("train", SPACY_CONFIGS / "spancat.cfg", "--output", tmp_path / "out",
+    result = run("train", SPACY_CONFIGS / f"{factory}.cfg", "--output", tmp_path / "out",
                  "--paths.train", tmp_path / "train.spacy", "--paths.dev", tmp_path / "dev.spacy",
                  "--training.max_steps", "40", "--training.eval_frequency", "20")
     assert result.exit_code == 0, result.output
     assert table_steps(result.output) == [20, 40]
     assert "SPANS_SC_F" in result.output, result.output
     trained_nlp = fastpipe.load(tmp_path / "out" / "model-last")
-    assert trained_nlp.pipe_names == ["tok2vec", "spancat"]
-    spancat = trained_nlp.get_pipe("spancat")
+    assert trained_nlp.pipe_names == ["tok2vec", factory]
+    spancat = trained_nlp.get_pipe(factory)
     assert spancat.labels == ("ITEM", "THING", "WHO")
-    assert spancat.model.get_ref("scorer").name == "linear_logistic"  # fastpipe's layer
+    assert spancat.model.get_ref("scorer").name == scorer  # fastpipe's layer, or thinc's Softmax
     assert trained_nlp.evaluate(examples(trained_nlp))["spans_sc_f"] > 0.5
