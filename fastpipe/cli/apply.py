@@ -17,6 +17,8 @@ from ._util import code_option, reporting_errors, setup_logging, verbose_option
 TEXT_SUFFIXES = (".txt", ".jsonl")
 DOC_SUFFIXES = (".fastpipe", ".spacy")
 SUFFIXES = TEXT_SUFFIXES + DOC_SUFFIXES
+#: Documents per memory zone (see Language.pipe(zone_size=)).
+ZONE_SIZE = 10_000
 
 
 def input_files(path: Union[str, Path]) -> List[Path]:
@@ -129,8 +131,10 @@ def apply_pipeline(model: Union[str, Path], data: Union[str, Path], output: Unio
     nlp = load(model)
     counter = Progress(progress_stream(progress))
     with DocBinWriter(output) as writer:
+        # each Doc is copied into the writer before the next is asked for, so the strings of
+        # new words can be released every ZONE_SIZE documents: flat memory on any stream
         for doc in nlp.pipe(iter_inputs(files, nlp.vocab, text_key), batch_size=batch_size,
-                            n_process=n_process):
+                            n_process=n_process, zone_size=ZONE_SIZE):
             writer.add(doc)
             counter.add(len(doc))
     seconds = counter.close()

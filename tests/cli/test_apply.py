@@ -69,3 +69,32 @@ def test_apply_refuses_bad_input_and_leaves_no_output(model, tmp_path):
     assert_one_clear_error(run("apply", model, empty, out), "E666")
     assert_one_clear_error(run("apply", model, bad, tmp_path / "out.spacy"), "E669")
     assert_one_clear_error(run("apply", model, bad, out, "--batch-size", 0), "E671")
+
+
+def test_apply_releases_new_words_between_memory_zones(model, tmp_path, monkeypatch):
+    """Every ZONE_SIZE documents the strings of new words are released, and the output still
+    holds every word and tag (the writer copied each Doc before the zone ended)."""
+    import fastpipe.cli.apply as apply_module
+
+    monkeypatch.setattr(apply_module, "ZONE_SIZE", 3)
+    new = [f"zq{chr(97 + i)}x" for i in range(len(TAGGED) * 3)]   # words the vocab never saw
+    texts = [f"{text} {word}" for (text, _), word in zip(TAGGED * 3, new)]
+    data = tmp_path / "in.txt"
+    data.write_text("\n".join(texts) + "\n", encoding="utf8")
+    out = tmp_path / "out.fastpipe"
+    import fastpipe.language
+
+    seen = []
+    real_load = fastpipe.language.load
+
+    def load(path):
+        nlp = real_load(path)
+        seen.append(nlp)
+        return nlp
+
+    monkeypatch.setattr(fastpipe.language, "load", load)
+    stats = apply_pipeline(model, data, out, progress=io.StringIO())
+    assert stats["docs"] == len(texts)
+    assert [d.text for d in _read(out)] == texts
+    assert [[t.tag_ for t in d][:-1] for d in _read(out)] == [tags for _, tags in TAGGED * 3]
+    assert not any(word in seen[0].vocab.strings for word in new)
