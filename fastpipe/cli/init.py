@@ -13,7 +13,7 @@ from ._util import (OVERRIDES_CONTEXT, code_option, overrides_from, reporting_er
 OPTIMIZE = ("efficiency", "accuracy")
 # Components that share the pipeline's tok2vec through a listener (the senter keeps its own
 # small one, as its factory default does).
-USES_TOK2VEC = ("tagger", "morphologizer", "trainable_lemmatizer", "parser", "ner")
+USES_TOK2VEC = ("tagger", "morphologizer", "trainable_lemmatizer", "parser", "ner", "spancat")
 # The transition-based components' hidden layer: (hidden_width, maxout_pieces) per --optimize.
 PARSER_SIZES = {"efficiency": (64, 2), "accuracy": (64, 2)}
 # Recommended model sizes: (tok2vec width, depth, NORM rows, subword rows, batch start, stop).
@@ -77,6 +77,19 @@ def _parser_block(name: str, optimize: str) -> str:
             + _listener(f"components.{name}.model.tok2vec"))
 
 
+def _spancat_block(name: str) -> str:
+    """spancat or spancat_singlelabel: n-grams of 1-3 tokens, pooled from the shared tok2vec."""
+    return (f'[components.{name}]\nfactory = "{name}"\nspans_key = "sc"\n\n'
+            f'[components.{name}.model]\n@architectures = "fastpipe.SpanCategorizer.v1"\n\n'
+            f'[components.{name}.model.reducer]\n@layers = "fastpipe.mean_max_reducer.v1"\n'
+            'hidden_size = 128\n\n'
+            f'[components.{name}.model.scorer]\n@layers = "fastpipe.LinearLogistic.v1"\n'
+            'nO = null\nnI = null\n\n'
+            + _listener(f"components.{name}.model.tok2vec") + "\n"
+            + f'[components.{name}.suggester]\n@misc = "fastpipe.ngram_suggester.v1"\n'
+            'sizes = [1, 2, 3]\n')
+
+
 def _senter_block() -> str:
     """The senter with its own small HashEmbedCNN, as its factory default has it."""
     return ('[components.senter]\nfactory = "senter"\n\n[components.senter.model]\n'
@@ -95,6 +108,8 @@ def _component_block(name: str, optimize: str, shared: bool) -> str:
                 + _listener(f"components.{name}.model.tok2vec"))
     if name == "senter":
         return _senter_block()
+    if name == "spancat":
+        return _spancat_block(name)
     if name in ("textcat", "textcat_multilabel"):
         return _textcat_block(name, optimize, name == "textcat", shared)
     return f'[components.{name}]\nfactory = "{name}"\n'

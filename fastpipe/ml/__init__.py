@@ -6,14 +6,18 @@ Importing this package registers every architecture:
   ``fastpipe.HashEmbedCNN.v1``: List[Doc] -> List[Floats2d], one (n_tokens, width) per Doc.
 * ``fastpipe.Tagger.v1``: List[Doc] -> List[Floats2d] of tag probabilities.
 * ``fastpipe.TextCatBOW.v1``, ``fastpipe.TextCatEnsemble.v1``: List[Doc] -> Floats2d (n_docs, nO).
+* ``fastpipe.SpanCategorizer.v1`` (with the layers ``fastpipe.mean_max_reducer.v1`` and
+  ``fastpipe.LinearLogistic.v1``): (List[Doc], Ragged spans) -> Floats2d, a score per span and label.
+* ``fastpipe.StaticVectors.v1``: List[Doc] -> List[Floats2d], the vocab's vectors projected.
 
 The hot loops are Cython kernels (_features, _kernels); arrays, products and random draws come
 from the models' Ops, fastpipe.ml.ops.FastpipeOps (matrix products: fastpipe.ml.blas).
 """
-from .embed import MultiHashEmbed
+from .embed import MultiHashEmbed, StaticVectors
 from .ops import FastpipeOps
 from .optimizers import FusedAdam
 from .parser_model import TransitionBasedParser
+from .spancat import LinearLogistic, SpanCategorizer, mean_max_reducer
 from .encoder import MaxoutWindowEncoder
 from .tagger import Tagger
 from .textcat import TextCatBOW, TextCatEnsemble
@@ -30,4 +34,8 @@ __all__ = [
     "TextCatEnsemble",
     "FusedAdam",
     "TransitionBasedParser",
+    "SpanCategorizer",
+    "mean_max_reducer",
+    "LinearLogistic",
+    "StaticVectors",
 ]

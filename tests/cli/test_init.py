@@ -4,6 +4,7 @@ import io
 import pytest
 from thinc.api import Config
 
+import fastpipe
 from fastpipe.cli.init import fill_config, starter_config
 from fastpipe.config import load_config, load_config_from_str
 from fastpipe.config_schema import validate_config, with_defaults
@@ -24,7 +25,7 @@ def test_init_help():
                                       "textcat_multilabel,sentencizer", "tok2vec,tagger",
                                       "parser", "ner", "tagger,parser,ner,textcat",
                                       "morphologizer,senter", "senter",
-                                      "tagger,trainable_lemmatizer"])
+                                      "tagger,trainable_lemmatizer", "spancat"])
 @pytest.mark.parametrize("optimize", ["efficiency", "accuracy"])
 def test_starter_configs_build(pipeline, optimize):
     text = starter_config("en", pipeline.split(","), optimize)
@@ -32,7 +33,7 @@ def test_starter_configs_build(pipeline, optimize):
     validate_config(with_defaults(config).interpolate())
     nlp = Language.from_config(config)
     expected = pipeline.split(",")
-    listens = {"tagger", "morphologizer", "parser", "ner"} & set(expected) or (
+    listens = {"tagger", "morphologizer", "parser", "ner", "spancat"} & set(expected) or (
         optimize == "accuracy" and "textcat" in pipeline)
     if listens and "tok2vec" not in expected:
         expected = ["tok2vec"] + expected
@@ -233,3 +234,25 @@ def test_fill_config_keeps_references_and_takes_overrides(tmp_path):
     assert "max_steps = 7" in result.output
     result = run("init", "fill-config", base, "-", "--training.max_stepz", "7")
     assert result.exit_code == 1 and "max_stepz" in result.output
+
+
+@pytest.mark.slow
+def test_init_config_spancat_trains_on_overlapping_spans(tmp_path):
+    from fastpipe.tokens import DocBin
+    from tests.helpers.cli import table_steps
+    from tests.pipeline.test_spancat import examples
+
+    out = tmp_path / "config.cfg"
+    assert run("init", "config", out, "--pipeline", "spancat").exit_code == 0
+    docs = [eg.reference for eg in examples(fastpipe.blank("en"))]
+    for name in ("train", "dev"):
+        DocBin(docs=docs).to_disk(tmp_path / f"{name}.fastpipe")
+    result = run("train", out, "--output", tmp_path / "out",
+                 "--paths.train", tmp_path / "train.fastpipe",
+                 "--paths.dev", tmp_path / "dev.fastpipe",
+                 "--training.max_steps", "40", "--training.eval_frequency", "20")
+    assert result.exit_code == 0, result.output
+    assert table_steps(result.output) == [20, 40] and "SPANS_SC_F" in result.output
+    nlp = fastpipe.load(tmp_path / "out" / "model-last")
+    assert nlp.pipe_names == ["tok2vec", "spancat"]
+    assert nlp.evaluate(examples(nlp))["spans_sc_f"] > 0.5
