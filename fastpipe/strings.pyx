@@ -12,6 +12,7 @@ from preshed.maps cimport key_t, map_clear, map_iter
 import srsly
 
 from .errors import Errors
+from .util import atomic_write
 
 cdef enum:
     HASH_SEED = 1
@@ -200,8 +201,8 @@ cdef class StringStore:
         return self
 
     def to_disk(self, path):
-        from pathlib import Path
-        Path(path).write_bytes(self.to_bytes())
+        with atomic_write(path) as f:  # a crash leaves the old file whole
+            f.write(self.to_bytes())
 
     def from_disk(self, path):
         from pathlib import Path

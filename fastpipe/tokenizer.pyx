@@ -26,6 +26,7 @@ from murmurhash.mrmr cimport hash64
 from preshed.maps cimport map_clear
 
 from .errors import Errors
+from .util import atomic_write
 from .regex_check import unsafe_reason
 from .strings cimport compact_map
 
@@ -398,7 +399,8 @@ cdef class Tokenizer:
         return self
 
     def to_disk(self, path):
-        Path(path).write_bytes(self.to_bytes())
+        with atomic_write(path) as f:  # a crash leaves the old file whole
+            f.write(self.to_bytes())
 
     def from_disk(self, path):
         return self.from_bytes(Path(path).read_bytes(), where=path)

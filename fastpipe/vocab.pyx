@@ -12,6 +12,7 @@ from .strings cimport StringStore, compact_map, hash_utf8
 from .typedefs cimport flags_t
 from .attrs import FLAG_IDS, intify_attr
 from .errors import Errors
+from .util import atomic_write
 from .vectors import Vectors
 
 
@@ -194,7 +195,8 @@ cdef class Vocab:
         return self
 
     def to_disk(self, path):
-        Path(path).write_bytes(self.to_bytes())
+        with atomic_write(path) as f:  # a crash leaves the old file whole
+            f.write(self.to_bytes())
 
     def from_disk(self, path):
         return self.from_bytes(Path(path).read_bytes())

@@ -32,6 +32,7 @@ from ..language import Language, load
 from ..training.initialize import resolve_training
 from ..training.loggers import setup_logger
 from ..training.loop import BEST_DIR, LAST_DIR, TrainResult, save_checkpoint
+from ..util import atomic_write
 from ._ray import init_ray, remote_worker_class
 from .exchange import MAX_INFLIGHT, MAX_STALENESS, WEIGHT_PREDICTION
 
@@ -56,8 +57,8 @@ class _Files:
         path.mkdir(parents=True, exist_ok=True)
         for rel, data in self.files.items():
             target = path / rel
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(data)
+            with atomic_write(target) as f:  # makes the parent folders too
+                f.write(data)
 
 
 def ray_train(config_path: Union[str, Path], output_path: Optional[Union[str, Path]] = None, *,
