@@ -55,6 +55,9 @@ PRETRAINING_TYPES: Dict[str, Any] = {
     "batcher": Dict[str, Any], "component": str, "layer": str, "objective": Dict[str, Any],
 }
 REQUIRED = {"nlp": ("lang",), "pretraining": tuple(PRETRAINING_TYPES)}
+#: Settings that take a number or a schedule making one per step (a registered function's
+#: block, such as thinc's ``constant_then.v1``), as spaCy's [training] dropout does.
+SCHEDULABLE = {("training", "dropout")}
 #: [initialize] settings fastpipe cannot honour (it has no vocab data and no lookup tables):
 #: any value but null is refused with the message.
 INIT_REFUSED = {"vocab_data": "E524", "lookups": "E525"}
@@ -129,7 +132,8 @@ def _check_section(values, section, types, errors):
                            + suggest(key, list(types), cutoff=0.6)})
             continue
         if _has_promise(value) or types[key] is Any:
-            _check_made_value(value, types[key], [section, key], errors)
+            if (section, key) not in SCHEDULABLE:
+                _check_made_value(value, types[key], [section, key], errors)
             continue
         err = validate_type(value, types[key])
         if err:
