@@ -215,6 +215,8 @@ class Vectors:
         """The vector of each of ``keys`` (a uint64 array), (len(keys), width), zeros for keys
         without one."""
         rows = self.rows_of(keys)
+        if not self._data.shape[0]:  # an empty table: take() has no row 0 to read
+            return numpy.zeros((len(rows), self._data.shape[1]), dtype=self._data.dtype)
         out = self._data.take(numpy.maximum(rows, 0), axis=0)
         out[rows < 0] = 0.0
         return out

@@ -137,3 +137,11 @@ def test_a_saved_pipeline_keeps_its_vectors(tmp_path):
     assert numpy.array_equal(loaded("a truck")[1].vector, DATA[4])
     assert loaded("cat").similarity(loaded("kitten")) == pytest.approx(
         cosine(DATA[0], DATA[3]), abs=1e-6)
+
+
+def test_a_pipeline_without_vectors_gives_empty_vectors_and_no_similarity():
+    nlp = fastpipe.blank("en")
+    doc = nlp("hello world")
+    assert doc.vector.shape == doc[0].vector.shape == doc[0:2].vector.shape == (0,)
+    assert not doc[0].has_vector
+    assert doc.similarity(doc) == doc[0].similarity(doc[1]) == 0.0
