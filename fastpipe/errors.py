@@ -468,8 +468,9 @@ class Errors(metaclass=ErrorsWithCodes):
             "these settings; remove them.")
     E533 = ("[initialize.tokenizer] {name}: not a setting of the tokenizer's initialize (its "
             "settings are {known}).")
-    E534 = ("[nlp.vectors] @vectors = {name!r}: fastpipe has no static word vectors until issue "
-            "15, so only spacy.Vectors.v1 (an empty table) can be used here.")
+    E534 = ("[nlp.vectors] @vectors = {name!r}: fastpipe's vectors table is spacy.Vectors.v1 "
+            "(floret and other tables are not supported); use it, and fill it with [initialize] "
+            "vectors.")
     E535 = ("Labels file not found: {path} (read_labels.v1 with require = true); write the "
             "file or set require = false.")
     E536 = "{path}: not a JSON labels file ({err}); it must hold a JSON list or object of labels."
