@@ -8,11 +8,13 @@ an evaluation, a dict with ``epoch``, ``step``, ``score`` (the weighted score), 
 evaluation), ``checkpoints`` (``(score, step)`` of every evaluation so far), ``words`` (training
 words seen), ``wps`` (training words per second since the previous evaluation) and ``seconds``
 (time since training started). ``finalize()`` is called once at the end, also after an error or
-Ctrl-C.
+Ctrl-C. A run resumed from a checkpoint sets its logger up with ``resumed_step``: the log files
+of fastpipe's loggers then keep their lines up to that step and go on after them.
 """
 import json
 import sys
 import warnings
+from contextvars import ContextVar
 from pathlib import Path
 from typing import IO, Any, Callable, Dict, List, Optional, Tuple, Union
 
@@ -20,6 +22,7 @@ import click
 
 from ..errors import Errors, Warnings
 from ..registry import registry
+from .training_log import open_resumed
 
 LogStep = Callable[[Optional[Dict[str, Any]]], None]
 Finalize = Callable[[], None]
@@ -29,8 +32,24 @@ __all__ = ["console_logger", "console_table_logger", "jsonl_logger", "chain_logg
            "setup_logger", "score_columns", "trained_components"]
 
 
-def setup_logger(setup: LoggerSetup, nlp, stdout: IO = None, stderr: IO = None):
-    """Call a logger's setup function with the streams when it accepts them."""
+#: The step a resumed run goes on from while its logger is set up (None: a new run). The
+#: loggers that write files then keep their lines up to it and append, instead of refusing or
+#: replacing the file an interrupted run of the same output left.
+_RESUMED_STEP: ContextVar[Optional[int]] = ContextVar("resumed_step", default=None)
+
+
+def setup_logger(setup: LoggerSetup, nlp, stdout: IO = None, stderr: IO = None,
+                 resumed_step: Optional[int] = None):
+    """Call a logger's setup function with the streams when it accepts them; ``resumed_step``
+    for a run resumed from a checkpoint."""
+    token = _RESUMED_STEP.set(resumed_step)
+    try:
+        return _setup(setup, nlp, stdout, stderr)
+    finally:
+        _RESUMED_STEP.reset(token)
+
+
+def _setup(setup: LoggerSetup, nlp, stdout: IO, stderr: IO):
     import inspect
 
     stdout = sys.stdout if stdout is None else stdout
@@ -98,7 +117,8 @@ def console_table_logger(progress_bar: Optional[str] = None, console_output: boo
     is None, "eval" (steps to the next evaluation) or "train" (steps to [training]
     max_steps); ``console_output=False`` leaves the table out; ``output_file`` gets one JSON
     line per evaluation (epoch, step, losses, scores as the table shows them, score). An
-    ``output_file`` that already exists is kept as it is (W010) and nothing is written to it."""
+    ``output_file`` that already exists is kept as it is (W010) and nothing is written to it,
+    unless the run resumes the one that wrote it: its lines up to the checkpoint are kept."""
     if progress_bar is not None and progress_bar not in PROGRESS_BARS:
         raise ValueError(Errors.E520.format(value=progress_bar, allowed=PROGRESS_BARS))
     out_path = Path(output_file) if output_file else None
@@ -178,9 +198,12 @@ def console_table_logger(progress_bar: Optional[str] = None, console_output: boo
 
 
 def _open_log(path: Optional[Path]):
-    """The opened log file, or None: no path, or a file already there (W010: kept as it is)."""
+    """The opened log file, or None: no path, or a file already there (W010: kept as it is)
+    unless this run resumes the one that wrote it."""
     if path is None:
         return None
+    if path.exists() and _RESUMED_STEP.get() is not None:
+        return open_resumed(path, _RESUMED_STEP.get())
     if path.exists():
         warnings.warn(Warnings.W010.format(path=path))
         return None
@@ -224,13 +247,16 @@ def _jsonable(value):
 @registry.loggers("fastpipe.JsonlLogger.v1")
 def jsonl_logger(path: Union[str, Path], append: bool = False) -> LoggerSetup:
     """One JSON object per evaluation, one per line, in the file at ``path`` (its folder is
-    created; the file is replaced unless ``append``): epoch, step, score, other_scores, losses,
-    words, wps, seconds."""
+    created; the file is replaced unless ``append``; a resumed run keeps its lines up to the
+    checkpoint): epoch, step, score, other_scores, losses, words, wps, seconds."""
 
     def setup(nlp, stdout: IO = None, stderr: IO = None) -> Tuple[LogStep, Finalize]:
         out_path = Path(path)
         out_path.parent.mkdir(parents=True, exist_ok=True)
-        file_ = out_path.open("a" if append else "w", encoding="utf8")
+        if _RESUMED_STEP.get() is not None:   # the lines of the steps before the checkpoint
+            file_ = open_resumed(out_path, _RESUMED_STEP.get())
+        else:
+            file_ = out_path.open("a" if append else "w", encoding="utf8")
 
         def log_step(info: Optional[Dict[str, Any]]) -> None:
             if info is None or file_.closed:
@@ -254,7 +280,8 @@ def chain_logger(*loggers: LoggerSetup) -> LoggerSetup:
     """Several loggers at once: ``[training.logger.*.console]`` blocks, called in order."""
 
     def setup(nlp, stdout: IO = None, stderr: IO = None) -> Tuple[LogStep, Finalize]:
-        pairs = [setup_logger(lg, nlp, stdout, stderr) for lg in loggers]
+        pairs = [setup_logger(lg, nlp, stdout, stderr, resumed_step=_RESUMED_STEP.get())
+                 for lg in loggers]
 
         def log_step(info):
             for step_fn, _ in pairs:

@@ -143,7 +143,8 @@ def _train(nlp, output_path: Optional[Path], checkpoint: Optional[Checkpoint], s
     before_to_disk = T.get("before_to_disk")
     batches = create_train_batches(nlp, train_corpus, T["batcher"], int(T["max_epochs"]),
                                    T["train_corpus"], config)
-    log_step, finalize = setup_logger(T["logger"], nlp, stdout, stderr)
+    log_step, finalize = setup_logger(T["logger"], nlp, stdout, stderr,
+                                      resumed_step=checkpoint.step if checkpoint else None)
     result = TrainResult(nlp=nlp)
     averages = getattr(optimizer, "averages", None)
     losses: Dict[str, float] = {}

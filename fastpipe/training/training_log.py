@@ -15,7 +15,7 @@ from typing import IO, Any, Dict, Optional
 
 from ..util import write_text_atomic
 
-__all__ = ["LOG_FILE", "TrainingLog", "log_record"]
+__all__ = ["LOG_FILE", "TrainingLog", "log_record", "open_resumed"]
 
 LOG_FILE = "training_log.jsonl"
 
@@ -45,6 +45,27 @@ def log_record(info: Dict[str, Any]) -> Dict[str, Any]:
             "is_best": bool(info.get("is_best"))}
 
 
+def open_resumed(path: Path, step: int) -> IO:
+    """A JSONL log of evaluations (each line with a "step"), opened to append after keeping
+    only its lines up to ``step``: what a run resumed from that step goes on writing."""
+    path = Path(path)
+    write_text_atomic(path, "".join(_lines_until(path, step)))
+    return path.open("a", encoding="utf8")
+
+
+def _lines_until(path: Path, step: int):
+    if not path.exists():
+        return
+    with path.open(encoding="utf8") as f:
+        for line in f:
+            try:
+                kept = json.loads(line)["step"] <= step
+            except (ValueError, KeyError, TypeError):  # a line cut off by a kill
+                kept = False
+            if kept:
+                yield line if line.endswith("\n") else line + "\n"
+
+
 class TrainingLog:
     """The log file of one run: ``TrainingLog(path)`` starts it afresh, ``resume_at=step``
     keeps the lines up to ``step`` and appends after them."""
@@ -53,21 +74,9 @@ class TrainingLog:
         self.path = Path(path)
         if resume_at is None:
             write_text_atomic(self.path, "")
+            self._file: Optional[IO] = self.path.open("a", encoding="utf8")
         else:
-            write_text_atomic(self.path, "".join(self._lines_until(resume_at)))
-        self._file: Optional[IO] = self.path.open("a", encoding="utf8")
-
-    def _lines_until(self, step: int):
-        if not self.path.exists():
-            return
-        with self.path.open(encoding="utf8") as f:
-            for line in f:
-                try:
-                    kept = json.loads(line)["step"] <= step
-                except (ValueError, KeyError, TypeError):  # a line cut off by a kill
-                    kept = False
-                if kept:
-                    yield line if line.endswith("\n") else line + "\n"
+            self._file = open_resumed(self.path, resume_at)
 
     def write(self, info: Dict[str, Any]) -> None:
         if self._file is not None:

@@ -342,3 +342,52 @@ def test_checkpoint_restores_row_by_row_adam_state(tmp_path):
     for _ in range(3):
         resumed.update(tag_examples(resumed), sgd=fresh)
     assert_same_bits(weights(resumed), weights(nlp))
+
+
+FILE_LOGGERS = """
+[training.logger]
+@loggers = "fastpipe.ChainLogger.v1"
+
+[training.logger.*.table]
+@loggers = "spacy.ConsoleLogger.v2"
+progress_bar = false
+console_output = false
+output_file = "OUT/table.jsonl"
+
+[training.logger.*.events]
+@loggers = "fastpipe.JsonlLogger.v1"
+path = "OUT/events.jsonl"
+"""
+
+
+def test_the_loggers_files_go_on_from_the_checkpoint(tmp_path):
+    """A resumed run keeps the lines its logger files hold up to the checkpoint and appends
+    after them (a console table's output_file was refused with W010, a JSONL log replaced)."""
+    import warnings
+
+    def steps(path):
+        return [json.loads(line)["step"] for line in path.read_text().splitlines()]
+
+    config, paths = write_ewt_setup(tmp_path)
+    text = config.read_text(encoding="utf8")
+    logger = text[text.index("[training.logger]"):text.index("[training.score_weights]")]
+    for name in ("whole", "cut"):
+        (tmp_path / f"{name}.cfg").write_text(
+            text.replace(logger, FILE_LOGGERS.replace("OUT", str(tmp_path / name)) + "\n"))
+    overrides = {**paths, "training.max_steps": 12}
+    train(tmp_path / "whole.cfg", tmp_path / "whole", overrides)
+    cut = train(tmp_path / "cut.cfg", tmp_path / "cut", overrides, stop_at=11)
+    assert cut.interrupted
+    for name in ("table.jsonl", "events.jsonl"):
+        assert steps(tmp_path / "cut" / name) == [4, 8]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")   # no W010
+        resumed = train(tmp_path / "cut.cfg", tmp_path / "cut", overrides, resume=True)
+    assert resumed.resumed_step == 8
+    for name in ("table.jsonl", "events.jsonl"):
+        assert steps(tmp_path / "cut" / name) == steps(tmp_path / "whole" / name) == [4, 8, 12]
+    table = [json.loads(line) for line in (tmp_path / "cut" / "table.jsonl").read_text().splitlines()]
+    whole = [json.loads(line) for line in (tmp_path / "whole" / "table.jsonl").read_text().splitlines()]
+    for line in table + whole:
+        line["scores"].pop("speed", None)
+    assert table == whole
