@@ -1,7 +1,7 @@
 #!/usr/bin/env python
 """spaCy 3.8's own configs and corpora, trained by spaCy and by fastpipe: speed and dev scores.
 
-    python bin/bench_spacy_configs.py [--tasks pipeline,textcat-bow,textcat-ensemble]
+    python bin/bench_spacy_configs.py [--tasks pipeline,ud,textcat-bow,textcat-ensemble]
         [--steps N] [--eval-frequency M] [--seeds 0,1,2] [--output results.json] [--keep DIR]
 
 Tasks (both systems train from the SAME config file and the SAME ``.spacy`` corpora):
@@ -12,6 +12,8 @@ Tasks (both systems train from the SAME config file and the SAME ``.spacy`` corp
   reads ``NE=`` and ``name=``), so the script converts a temporary copy in which ``NER=`` is
   rewritten to ``NE=``. The converter reads a token without such a key as outside any entity,
   so EWT's 4 training sentences without entity annotation count as having none.
+* ``ud``: ``spacy init config -l en -p tagger,morphologizer,trainable_lemmatizer,parser -o
+  efficiency`` on the same EWT corpora: tag, pos, morph, lemma, UAS, LAS and sentences.
 * ``textcat-bow``: ``spacy init config -l en -p textcat -o efficiency`` (TextCatBOW.v3).
 * ``textcat-ensemble``: ``spacy init config -l en -p textcat -o accuracy`` (TextCatEnsemble.v2
   over a tok2vec of MultiHashEmbed + MaxoutWindowEncoder), with ``include_static_vectors`` set to
@@ -68,6 +70,8 @@ SYSTEMS = ("spacy", "fastpipe")
 TASKS = {
     "pipeline": {"pipeline": "tagger,parser,ner", "optimize": "efficiency",
                  "steps": 2000, "eval_frequency": 500},
+    "ud": {"pipeline": "tagger,morphologizer,trainable_lemmatizer,parser",
+           "optimize": "efficiency", "steps": 2000, "eval_frequency": 500},
     "textcat-bow": {"pipeline": "textcat", "optimize": "efficiency",
                     "steps": 4000, "eval_frequency": 1000},
     # the ensemble starts slowly in both systems (about chance until step ~800 on SST-2)
@@ -75,6 +79,7 @@ TASKS = {
                          "steps": 2000, "eval_frequency": 500},
 }
 PIPELINE_METRICS = ("tag_acc", "dep_uas", "dep_las", "sents_f", "ents_f")
+UD_METRICS = ("tag_acc", "pos_acc", "morph_acc", "lemma_acc", "dep_uas", "dep_las", "sents_f")
 TEXTCAT_METRICS = ("cats_score", "cats_macro_f", "accuracy")
 PREDICT_REPEATS = 3
 
@@ -93,7 +98,7 @@ def prepare(task: str, work: Path) -> dict:
                        check=True, capture_output=True, env=pinned_env())
         if task == "textcat-ensemble":
             without_static_vectors(config)
-    if task == "pipeline":
+    if task in ("pipeline", "ud"):
         corpora = ewt_corpora(work / "corpora-ewt")
     else:
         corpora = sst2_corpora(work / "corpora-sst2")
@@ -302,6 +307,12 @@ def predict_child(system: str, model: str, texts_file: str, out_file: str, repea
         record = {"words": [t.text for t in doc], "spaces": [bool(t.whitespace_) for t in doc]}
         if "tagger" in names:
             record["tags"] = [t.tag_ for t in doc]
+        if "morphologizer" in names:
+            record["pos"] = [t.pos_ for t in doc]
+            # an analysis without features is spaCy's "_" (an empty string reads as missing)
+            record["morphs"] = [str(t.morph) or ("_" if t.pos_ else "") for t in doc]
+        if "trainable_lemmatizer" in names:
+            record["lemmas"] = [t.lemma_ for t in doc]
         if "parser" in names:
             record["heads"] = [t.head.i for t in doc]
             record["deps"] = [t.dep_ for t in doc]
@@ -348,10 +359,26 @@ def score(task: str, nlp, gold, predictions) -> dict:
                     iob[i] = f"I-{label}"
             kwargs["ents"] = iob
         doc = Doc(nlp.vocab, words=record["words"], spaces=record["spaces"], **kwargs)
+        for token, pos, morph in zip(doc, record.get("pos", ()), record.get("morphs", ())):
+            if pos:   # unset values stay missing, as in the system's own Doc
+                token.pos_ = pos
+            if morph:
+                token.set_morph(morph)
+        for token, lemma in zip(doc, record.get("lemmas", ())):
+            if lemma:
+                token.lemma_ = lemma
         if "cats" in record:
             doc.cats = record["cats"]
         examples.append(Example(doc, ref))
     scores = {}
+    if task == "ud":
+        for attr in ("tag", "pos", "lemma"):
+            scores.update(Scorer.score_token_attr(examples, attr))
+        scores.update(Scorer.score_token_attr(examples, "morph",
+                                              getter=lambda token, attr: token.morph.key))
+        scores.update(Scorer.score_deps(examples, "dep", ignore_labels=("p", "punct")))
+        scores.update(Scorer.score_spans(examples, "sents"))
+        return {k: scores.get(k) for k in UD_METRICS}
     if task == "pipeline":
         scores.update(Scorer.score_token_attr(examples, "tag"))
         scores.update(Scorer.score_deps(examples, "dep", ignore_labels=("p", "punct")))
