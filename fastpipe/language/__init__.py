@@ -3,36 +3,31 @@ import copy
 import itertools
 import sys
 import threading
-import time
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Callable, Dict, Iterable, Iterator, List, Optional, Tuple, Union
 
-import srsly
 from thinc.api import Config, Optimizer
 
 from ..about import __version__
-from ..config import config_to_str, import_code
+from ..config import import_code
 from ..config_schema import check_value_kinds
 from ..defaults import FactoryMeta, default_config
 from ..errors import Errors
-from ..gold.example import Example
-from ..init_settings import init_tok2vec, init_tokenizer, init_vocab
 from ..lang import data_from_defaults, lang_module
 from ..lang.base import defaults_tables
 from ..lang.generic import GenericDefaults
-from ..pipeline.base import validate_examples
 from ..registry import factory as register_factory
 from ..registry import factory_names, get_factory_meta, registry
-from ..scorer import score_tokenization
 from ..tokenizer import Tokenizer
-from ..tokens.doc import Doc
-from ..util import recover_folder, replace_folder
+from ..util import recover_folder
 from ..vocab import Vocab
 from .components import (_call_each, _check_callable, _check_component_name, _checked_doc,
-                         _name_component, _takes_keyword)
+                         _name_component)
 from .processes import _n_processes, _pipe_as_tuples, _pipe_in_processes
 from .saved_config import _check_registered, _names, _without_components
+from .serialization import LanguageSerialization
+from .training import LanguageTraining
 
 CREATION_HOOKS = ("before_creation", "after_creation", "after_pipeline_creation")
 
@@ -54,7 +49,7 @@ class _LangCode:
         return None if nlp is None else nlp.vocab.lang
 
 
-class Language:
+class Language(LanguageTraining, LanguageSerialization):
     """A language's vocab and tokenizer and a pipeline of components.
 
     Calling it on a text tokenizes it and runs every enabled component in order. Each code with
@@ -543,211 +538,6 @@ class Language:
             disable += [name for name in self.component_names if name not in enable]
         return DisabledPipes(self, [name for name in self.pipe_names if name in disable])
 
-    # -- training -------------------------------------------------------------------------------
-
-    def initialize(self, get_examples: Optional[Callable[[], Iterable]] = None,
-                   *, sgd: Optional[Optimizer] = None) -> Optimizer:
-        """Collect labels and size every model from the examples; return the optimizer
-        (``sgd``, or one made from [training.optimizer]), which ``update`` then steps with
-        when it is given none. The [initialize] settings are honoured in spaCy's order:
-        before_init; vectors, vocab_data and lookups; the tokenizer's settings; each
-        component's; init_tok2vec (into [pretraining]'s component); after_init.
-
-        Without ``get_examples`` the components keep the labels they were given with
-        ``add_label`` and their models are sized on a sample Doc, as in the guide's loop:
-        ``ner.add_label("X"); optimizer = nlp.initialize()``."""
-        given = get_examples is not None
-        if not given:
-            sample = Example.from_dict(Doc(self.vocab, words=["x", "y", "z"]), {})
-
-            def get_examples():
-                return [sample]
-
-        config = self.config.interpolate()
-        init_cfg = registry.resolve({"initialize": config.get("initialize", {})})["initialize"]
-        if init_cfg.get("before_init") is not None:
-            init_cfg["before_init"](self)
-        init_vocab(self, init_cfg)
-        init_tokenizer(self, get_examples, init_cfg.get("tokenizer"))
-        self._initialize_components(get_examples, init_cfg.get("components") or {}, given)
-        init_tok2vec(self, init_cfg, config.get("pretraining"))
-        if init_cfg.get("after_init") is not None:
-            init_cfg["after_init"](self)
-        if sgd is not None:
-            self._optimizer = sgd
-        elif self._optimizer is None:
-            self._optimizer = self.create_optimizer()
-        return self._optimizer
-
-    def _initialize_components(self, get_examples: Callable, settings: Dict[str, dict],
-                               from_examples: bool) -> None:
-        """Initialize each component with its [initialize.components] settings. Sourced
-        components are skipped: they arrive trained, and initializing would reset them."""
-        for name, proc in self._components:
-            if name in self._sourced or not hasattr(proc, "initialize"):
-                continue
-            own = dict(settings.get(name, {}))
-            if not from_examples and "labels" not in own and getattr(proc, "labels", None) \
-                    and _takes_keyword(proc.initialize, "labels"):
-                # no examples to find labels in: the ones added with add_label are the set
-                own["labels"] = list(proc.labels)
-            proc.initialize(get_examples, nlp=self, **own)
-
-    def create_optimizer(self) -> Optimizer:
-        """A new optimizer made from [training.optimizer] (thinc's Adam(0.001) without one)."""
-        training = self.config.interpolate().get("training", {})
-        if "optimizer" not in training:
-            from thinc.api import Adam
-
-            return Adam(0.001)
-        return registry.resolve({"optimizer": training["optimizer"]})["optimizer"]
-
-    def update(self, examples, *, drop: float = 0.0, sgd: Union[Optimizer, None, bool] = None,
-               losses: Optional[Dict[str, float]] = None,
-               component_cfg: Optional[Dict[str, dict]] = None, exclude: Iterable[str] = (),
-               annotates: Iterable[str] = ()) -> Dict[str, float]:
-        """Update every trainable component not in ``exclude`` on a batch of Examples, then
-        step them with ``sgd``. Without ``sgd`` the pipeline's own optimizer steps them (the
-        one ``initialize`` returned, made from [training.optimizer] on first use and kept);
-        ``sgd=False`` leaves the gradients to add up until ``finish_update``.
-
-        Components named in ``annotates`` set their predictions on copies of the predicted
-        Docs right after their own update, so later components train on them (the examples
-        themselves are left as they are: a corpus reused every epoch never holds the
-        predictions of an earlier one). ``component_cfg`` maps a component's name to keyword
-        arguments for its ``update``."""
-        if losses is None:
-            losses = {}
-        examples = validate_examples(examples, "Language.update")
-        if not examples:
-            return losses
-        if sgd is None:
-            if self._optimizer is None:
-                self._optimizer = self.create_optimizer()
-            sgd = self._optimizer
-        exclude = set(exclude)
-        annotates = set(annotates)
-        if annotates.intersection(self.pipe_names):
-            examples = [Example(eg.predicted.copy(), eg.reference, alignment=eg.alignment,
-                                id=eg.id) for eg in examples]
-        for name, proc, kwargs in self._steps((), component_cfg):
-            if name not in exclude and getattr(proc, "is_trainable", False):
-                proc.update(examples, **{"drop": drop, **kwargs}, sgd=None, losses=losses)
-            if name in annotates:
-                predicted = [eg.predicted for eg in examples]
-                for _ in self._pipe_steps(predicted, [(name, proc, {})], len(examples)):
-                    pass
-        if sgd is not False:
-            self.finish_update(sgd, exclude=exclude)
-        return losses
-
-    def finish_update(self, sgd: Optimizer, *, exclude: Iterable[str] = ()) -> None:
-        """Step every enabled component not in ``exclude`` with ``sgd``, on the gradients its
-        updates since the last step added up (the one place components are stepped)."""
-        exclude = set(exclude)
-        for name, proc in self.pipeline:
-            if name not in exclude and hasattr(proc, "finish_update"):
-                proc.finish_update(sgd)
-
-    def evaluate(self, examples, *, batch_size: Optional[int] = None) -> Dict[str, Any]:
-        """Run the pipeline on fresh copies of the examples' predicted Docs (their words and
-        spaces, no annotation: a corpus read with ``gold_preproc`` keeps the gold tokens) and
-        score it against the references."""
-        examples = validate_examples(examples, "Language.evaluate")
-        fresh = [Example(self._words_only(eg.predicted), eg.reference, id=eg.id)
-                 for eg in examples]
-        start = time.perf_counter()
-        for _ in self.pipe((eg.predicted for eg in fresh), batch_size=batch_size or self.batch_size):
-            pass
-        elapsed = time.perf_counter() - start
-        scores: Dict[str, Any] = dict(score_tokenization(fresh))
-        for name, proc in self.pipeline:
-            if hasattr(proc, "score"):
-                scores.update(proc.score(fresh))
-        n_words = sum(len(eg.predicted) for eg in fresh)
-        scores["speed"] = n_words / elapsed if elapsed > 0 else None
-        return scores
-
-    def _words_only(self, doc) -> Doc:
-        """A Doc over this vocab with ``doc``'s tokens as the tokenizer makes them (words,
-        spaces and norms: a special case such as "n't" sets its token's norm) and no
-        annotation."""
-        keys = doc.to_array(["ORTH", "SPACY", "NORM"]).reshape((len(doc), 3))
-        if doc.vocab is self.vocab:
-            copy = Doc._from_keys(self.vocab, keys[:, 0], keys[:, 1])
-        else:
-            copy = Doc(self.vocab, words=[t.text for t in doc],
-                       spaces=[bool(t.whitespace_) for t in doc])
-            keys[:, 2] = [self.vocab.strings.add(t.norm_) for t in doc]
-        if len(copy):
-            copy.from_array(["NORM"], keys[:, 2:])
-        return copy
-
-    # -- serialization --------------------------------------------------------------------------
-
-    def to_disk(self, path, *, exclude: Iterable[str] = ()):
-        """Save the pipeline in the folder ``path``: config.cfg, meta.json, vocab/, tokenizer/
-        and a folder per component. It is written beside ``path`` and renamed into place
-        (``util.replace_folder``), so a save that is killed halfway leaves the pipeline that
-        was there whole. A folder that holds more than a pipeline's parts (the user's other
-        files) cannot be swapped without them: the pipeline is written into it in place."""
-        path = Path(path)
-        if _holds_only_a_pipeline(path, self.component_names):
-            replace_folder(path, lambda folder: self._write_parts(folder, exclude))
-        else:
-            self._write_parts(path, exclude)
-
-    def _write_parts(self, path: Path, exclude: Iterable[str]) -> None:
-        path.mkdir(parents=True, exist_ok=True)
-        (path / "config.cfg").write_text(config_to_str(self.config), encoding="utf8")
-        srsly.write_json(path / "meta.json", dict(self.meta, pipeline=self.component_names))
-        self.vocab.to_disk(path / "vocab")
-        self.tokenizer.to_disk(path / "tokenizer")
-        for name, proc in self._components:
-            if name not in exclude and hasattr(proc, "to_disk"):
-                proc.to_disk(path / name)
-
-    def from_disk(self, path, *, exclude: Iterable[str] = ()) -> "Language":
-        path = recover_folder(path)
-        self.vocab.from_disk(path / "vocab")
-        self.tokenizer.from_disk(path / "tokenizer")
-        for name, proc in self._components:
-            if name not in exclude and hasattr(proc, "from_disk") and (path / name).exists():
-                proc.from_disk(path / name)
-        self._link_listeners()
-        return self
-
-    def to_bytes(self, *, exclude: Iterable[str] = ()) -> bytes:
-        """The pipeline as bytes: its config, the vocab's strings and lexemes, the tokenizer,
-        and each component's labels, settings and weights (components in ``exclude`` left
-        out). ``from_bytes`` on an nlp object built from the same config reads them back."""
-        exclude = set(exclude)
-        components = {name: proc.to_bytes() for name, proc in self._components
-                      if name not in exclude and hasattr(proc, "to_bytes")}
-        return srsly.msgpack_dumps({"config": config_to_str(self.config),
-                                    "vocab": self.vocab.to_bytes(),
-                                    "tokenizer": self.tokenizer.to_bytes(),
-                                    "components": components})
-
-    def from_bytes(self, data: bytes, *, exclude: Iterable[str] = ()) -> "Language":
-        """Read what ``to_bytes`` wrote into this pipeline (built from the same config)."""
-        try:
-            msg = srsly.msgpack_loads(data)
-            parts = (msg["vocab"], msg["tokenizer"], dict(msg["components"]))
-        except Exception as err:  # not msgpack, or msgpack of something else
-            raise ValueError(Errors.E579.format(err=f"{type(err).__name__}: {err}")) from None
-        vocab_bytes, tokenizer_bytes, components = parts
-        unknown = [name for name in components if name not in self.component_names]
-        if unknown:
-            raise ValueError(Errors.E580.format(saved=list(components), names=self.component_names))
-        self.vocab.from_bytes(vocab_bytes)
-        self.tokenizer.from_bytes(tokenizer_bytes)
-        for name, proc in self._components:
-            if name in components and name not in exclude and hasattr(proc, "from_bytes"):
-                proc.from_bytes(components[name])
-        self._link_listeners()
-        return self
-
 
 def _vocab_for(data) -> Vocab:
     getters = dict(data.lex_attr_getters)
@@ -883,22 +673,6 @@ def _pipeline_package(name):
     ok = callable(getattr(module, "load", None)) and hasattr(module, "DATA_PATH")
     return module if ok else None
 
-
-def _holds_only_a_pipeline(path: Path, names: Iterable[str]) -> bool:
-    """Whether ``path`` is missing or holds nothing but the parts of a saved pipeline (of the
-    components ``names`` or of the pipeline its meta.json lists), so that it can be replaced
-    whole."""
-    if not path.exists():
-        return True
-    if not path.is_dir():
-        return False
-    try:
-        saved = srsly.read_json(path / "meta.json").get("pipeline", [])
-    except Exception:  # no meta.json, or not one fastpipe wrote
-        saved = []
-    parts = {"config.cfg", "meta.json", "vocab", "tokenizer", *names,
-             *(name for name in saved if isinstance(name, str))}
-    return all(entry.name in parts for entry in path.iterdir())
 
 
 def get_lang_class(lang: str) -> type:
