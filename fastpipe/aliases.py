@@ -31,6 +31,7 @@ from .gold.augment import lower_case_example
 from .gold.corpus import create_docbin_reader
 from .ml.embed import MultiHashEmbed, StaticVectors
 from .ml.parser_model import TransitionBasedParser
+from .ml import pretrain as _pretrain  # noqa: F401  (registers the objectives the table names)
 from .ml.tagger import build_tagger
 from .ml.textcat import TextCatBOW
 from .ml.encoder import MaxoutWindowEncoder
@@ -100,24 +101,6 @@ def textcat_bow_v2(exclusive_classes: bool, ngram_size: int, no_output_layer: bo
                    nO: Optional[int] = None) -> Model:
     """spacy.TextCatBOW.v2: the bag of n-grams with v2's fixed table of 2**18 rows."""
     return TextCatBOW(exclusive_classes, ngram_size, no_output_layer, length=2 ** 18, nO=nO)
-
-
-def _no_pretrain_objective(name: str):
-    def build(vocab, model):
-        raise NotImplementedError(Errors.E530.format(name=name))
-
-    return build
-
-
-def pretrain_characters_v1(maxout_pieces: int, hidden_size: int,
-                           n_characters: int) -> Callable:
-    """spacy.PretrainCharacters.v1: the objective builder; building it raises E530."""
-    return _no_pretrain_objective("spacy.PretrainCharacters.v1")
-
-
-def pretrain_vectors_v1(maxout_pieces: int, hidden_size: int, loss: str) -> Callable:
-    """spacy.PretrainVectors.v1: the objective builder; building it raises E530."""
-    return _no_pretrain_objective("spacy.PretrainVectors.v1")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -243,8 +226,8 @@ ALIASES = [
     ("architectures", "spacy.TextCatBOW.v3", "fastpipe.TextCatBOW.v1"),
     ("architectures", "spacy.TextCatBOW.v2", textcat_bow_v2),
     ("architectures", "spacy.TextCatEnsemble.v2", "fastpipe.TextCatEnsemble.v1"),
-    ("architectures", "spacy.PretrainCharacters.v1", pretrain_characters_v1),
-    ("architectures", "spacy.PretrainVectors.v1", pretrain_vectors_v1),
+    ("architectures", "spacy.PretrainCharacters.v1", "fastpipe.PretrainCharacters.v1"),
+    ("architectures", "spacy.PretrainVectors.v1", "fastpipe.PretrainVectors.v1"),
     ("readers", "spacy.Corpus.v1", corpus_v1),
     ("readers", "spacy.JsonlCorpus.v1", "fastpipe.JsonlCorpus.v1"),
     ("readers", "spacy.read_labels.v1", read_labels_v1),

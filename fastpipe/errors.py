@@ -673,6 +673,27 @@ class Errors(metaclass=ErrorsWithCodes):
             "JSON object with a number \"step\" and \"scores\" and \"losses\" objects.")
     E699 = ("fastpipe plot: --scores {missing} not in the log {path}, whose scores are "
             "{available}.")
+    # pretraining: fastpipe pretrain and its objectives (E800-E819)
+    E800 = ("{where}: the config has no [pretraining] settings, so there is nothing to pretrain; "
+            "add spaCy's defaults with `fastpipe init fill-config {where} OUTPUT --pretraining`.")
+    E801 = ("[pretraining] corpus = {corpus!r}: the section {corpus} has no path; give the raw "
+            "text with --paths.raw_text TEXTS.jsonl (lines of {{\"text\": ...}}).")
+    E802 = ("[{corpus}] path = {path}: no such file or folder; give a .jsonl file of raw texts "
+            "(or a folder of them) with --paths.raw_text.")
+    E803 = ("[pretraining.objective] {name}: the vocab has no static vectors to predict; set "
+            "[initialize] vectors (--paths.vectors) to a folder `fastpipe init vectors` wrote, or "
+            "use spacy.PretrainCharacters.v1.")
+    E804 = ("[pretraining.objective] {name}: loss = {value!r} is not a loss it knows; use "
+            "\"cosine\" or \"L2\".")
+    E805 = ("[pretraining.objective] {name}: {setting} = {value!r} must be a whole number of at "
+            "least 1.")
+    E806 = ("--resume-path {path}: {why}; give a model*.bin file that fastpipe pretrain wrote "
+            "with this config.")
+    E807 = ("--resume-path {path}: cannot tell which epoch it ends (its name is not modelN.bin); "
+            "give --epoch-resume, the number of the next epoch.")
+    E808 = ("Output folder {path} exists and is not a folder; give fastpipe pretrain a folder "
+            "for its weights.")
+    E809 = ("--epoch-resume {value}: epochs count from 0, so give 0 or more.")
 
 
 class Warnings(metaclass=ErrorsWithCodes):

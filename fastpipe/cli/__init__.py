@@ -3,6 +3,7 @@ from ._app import app
 from . import tokenize  # noqa: F401  (registers the command)
 from . import convert  # noqa: F401  (registers the command)
 from . import train  # noqa: F401  (registers the command)
+from . import pretrain  # noqa: F401  (registers the command)
 from . import evaluate  # noqa: F401  (registers the command)
 from . import init  # noqa: F401  (registers the commands)
 from . import init_vectors  # noqa: F401  (registers `init vectors`)

@@ -239,16 +239,20 @@ def init_config(output: Union[str, Path], *, lang: str = "en",
 
 
 def fill_config(base_path: Union[str, Path], output: Optional[Union[str, Path]] = None, *,
-                overrides: Optional[Dict] = None, code_path=None):
+                overrides: Optional[Dict] = None, code_path=None, pretraining: bool = False):
     """The config at ``base_path`` with every default filled in (``nlp.config`` of the
     pipeline it builds), written to ``output`` when given ("-" is stdout). ${...} references
-    are kept. Returns the filled Config."""
+    are kept. With ``pretraining``, a [pretraining] section (spaCy's defaults under what the
+    config sets) and its raw-text corpus are filled in too. Returns the filled Config."""
     from ..config import config_to_str, import_code, load_config
     from ..config_schema import validate_config, with_defaults
     from ..language import Language
+    from ..training.pretrain import with_pretraining
 
     import_code(code_path)
     config = load_config(base_path, overrides or {}, interpolate=False)
+    if pretraining:
+        config = with_pretraining(config)
     validate_config(with_defaults(config).interpolate(), where=str(base_path))
     filled = Language.from_config(config).config
     if output is not None:
@@ -332,10 +336,14 @@ def init_config_cli(output: Path, lang: str, pipeline: str, optimize: str, force
 @click.option("--diff", "-D", "show_diff", is_flag=True, default=False,
               help="Print what filling added or changed, as a unified diff (instead of the "
                    "filled config when OUTPUT is stdout).")
+@click.option("--pretraining", "-pt", is_flag=True, default=False,
+              help="Fill in a [pretraining] section too (spaCy's defaults; raw text from "
+                   "--paths.raw_text), for `fastpipe pretrain`.")
 @verbose_option
 @click.pass_context
 def fill_config_cli(ctx: click.Context, base_path: Path, output: Path,
-                    code_path: Optional[Path], show_diff: bool, verbose: bool):
+                    code_path: Optional[Path], show_diff: bool, pretraining: bool,
+                    verbose: bool):
     """Write BASE_PATH with every default filled in to OUTPUT (default: stdout), so that
     nothing the pipeline uses is hidden. Overrides (--section.key value) apply first."""
     from ..config import config_to_str
@@ -344,7 +352,8 @@ def fill_config_cli(ctx: click.Context, base_path: Path, output: Path,
     to_stdout = str(output) == "-"
     with reporting_errors(verbose):
         filled = fill_config(base_path, None if show_diff and to_stdout else output,
-                             overrides=overrides_from(ctx), code_path=code_path)
+                             overrides=overrides_from(ctx), code_path=code_path,
+                             pretraining=pretraining)
     if show_diff:
         before = Path(base_path).read_text(encoding="utf8")
         sys.stdout.write(config_diff(before, config_to_str(filled), str(base_path)))
