@@ -23,6 +23,7 @@ MOD_NAMES = [
     "fastpipe.strings",
     "fastpipe.lexeme",
     "fastpipe.vocab",
+    "fastpipe._floret",
     "fastpipe.tokenizer",
     "fastpipe.tokens.doc",
     "fastpipe.tokens.token",

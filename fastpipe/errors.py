@@ -694,6 +694,21 @@ class Errors(metaclass=ErrorsWithCodes):
     E808 = ("Output folder {path} exists and is not a folder; give fastpipe pretrain a folder "
             "for its weights.")
     E809 = ("--epoch-resume {value}: epochs count from 0, so give 0 or more.")
+    # floret vectors: the subword table and `init vectors --mode floret` (E840-E849)
+    E840 = ("Vectors in floret mode compute every word's vector from its characters, so they "
+            "have no row per word and cannot {what}; use vectors[word] or get_batch, or a "
+            "table in \"default\" mode.")
+    E841 = ("Vectors: mode must be \"default\" (a row per word) or \"floret\" (subword "
+            "hashes), not {mode!r}.")
+    E842 = ("Vectors: floret setting {setting} = {value!r} is invalid; {expected}.")
+    E843 = ("{path}:1: not a floret table header ({found!r}); floret's save_floret_vectors "
+            "writes 'rows width minn maxn hash_count hash_seed bow eow' on the first line.")
+    E844 = ("{path}:{line}: {problem}; each row of a .floret file is its row number (0 to "
+            "{last}) followed by {width} numbers.")
+    E845 = ("{path}: the floret table has {found} of the {n_rows} rows its header promises; "
+            "the file is truncated or its header is wrong.")
+    E846 = ("init vectors --mode floret: {option} does not apply to a floret table (it has no "
+            "rows per word to {action}); leave it out.")
 
 
 class Warnings(metaclass=ErrorsWithCodes):

@@ -6,6 +6,11 @@ and a row may have no key yet (free for ``add``). Models look up whole batches o
 time (``rows_of``, ``get_batch``), through a sorted copy of the keys and ``numpy.searchsorted``
 that is rebuilt only after the table changes, so a lookup costs no Python call per token.
 
+In floret mode (spaCy's ``mode="floret"``, tables trained by floret) no word has a row: a
+word's vector is the mean of the rows its character n-grams hash to (``fastpipe._floret``), so
+every word has one. Lookups by key then go through the strings, and whatever needs a row per
+word (``add``, ``find``, ``prune``, ``most_similar``) is refused (E840).
+
 The vocab owns the table (``Vocab.vectors``) and saves it inside its own file; on its own a
 table is saved with ``to_disk`` (one file, written atomically) or ``to_bytes``.
 """
@@ -15,6 +20,7 @@ from typing import Dict, Iterable, Iterator, Optional, Tuple, Union
 import numpy
 import srsly
 
+from ._floret import MAX_HASH_COUNT, word_vectors
 from .errors import Errors
 from .strings import StringStore, hash_string
 from .util import atomic_write
@@ -22,8 +28,8 @@ from .util import atomic_write
 __all__ = ["Vectors", "cosine", "mean_vector", "norm"]
 
 Key = Union[str, int]
-#: The only mode: one vector per word (spaCy's "floret" subword mode is not supported).
-MODES = ("default",)
+#: "default": a row per word; "floret": every word's vector from its hashed character n-grams.
+MODES = ("default", "floret")
 
 
 def norm(vector: numpy.ndarray) -> float:
@@ -52,22 +58,51 @@ def _unit_rows(data: numpy.ndarray) -> numpy.ndarray:
     return data / norms
 
 
+def floret_settings(minn: int = 0, maxn: int = 0, hash_count: int = 1, hash_seed: int = 0,
+                    bow: str = "<", eow: str = ">") -> Dict[str, Union[int, str]]:
+    """The floret settings, checked (E842): n-grams of ``minn`` to ``maxn`` characters (both 0:
+    the whole word only), each hashed into ``hash_count`` (1-4) rows with ``hash_seed``."""
+    checks = [
+        ("minn", minn, isinstance(minn, int) and minn >= 0, "give a whole number of 0 or more"),
+        ("maxn", maxn, isinstance(maxn, int) and maxn >= minn,
+         f"give a whole number of at least minn ({minn})"),
+        ("hash_count", hash_count, isinstance(hash_count, int)
+         and 1 <= hash_count <= MAX_HASH_COUNT, "give 1, 2, 3 or 4"),
+        ("hash_seed", hash_seed, isinstance(hash_seed, int) and 0 <= hash_seed < 2 ** 32,
+         "give a whole number from 0 to 2**32 - 1"),
+        ("bow", bow, isinstance(bow, str), "give a string"),
+        ("eow", eow, isinstance(eow, str), "give a string"),
+    ]
+    for setting, value, ok, expected in checks:
+        if not ok or isinstance(value, bool):
+            raise ValueError(Errors.E842.format(setting=setting, value=value, expected=expected))
+    return {"minn": minn, "maxn": maxn, "hash_count": hash_count, "hash_seed": hash_seed,
+            "bow": bow, "eow": eow}
+
+
 class Vectors:
     """A table of word vectors: ``vectors["apple"]`` (or by key) is the word's row of ``data``.
 
     Give ``shape`` for an empty table of that many free rows, or ``data`` (and ``keys``, the
     key or string of each row in order). ``strings`` is where string keys are added, the
-    vocab's StringStore when the vocab makes the table.
+    vocab's StringStore when the vocab makes the table. With ``mode="floret"``, ``data`` is a
+    floret table (no keys) and the floret settings (``minn`` ... ``eow``) say how words are
+    hashed into it.
     """
 
     def __init__(self, *, strings: Optional[StringStore] = None, shape: Tuple[int, int] = None,
                  data=None, keys: Iterable[Key] = None, name: Optional[str] = None,
-                 mode: str = "default"):
+                 mode: str = "default", minn: int = 0, maxn: int = 0, hash_count: int = 1,
+                 hash_seed: int = 0, bow: str = "<", eow: str = ">"):
         if mode not in MODES:
-            raise ValueError(Errors.E723.format(mode=mode))
+            raise ValueError(Errors.E841.format(mode=mode))
         self.strings = strings if strings is not None else StringStore()
         self.name = name
         self.mode = mode
+        self.floret = floret_settings(minn, maxn, hash_count, hash_seed, bow, eow) \
+            if mode == "floret" else None
+        if self.floret is not None and keys is not None:
+            raise ValueError(Errors.E840.format(what="map keys to rows"))
         if data is None:
             data = numpy.zeros(shape if shape is not None else (0, 0), dtype=numpy.float32)
         self._data = numpy.ascontiguousarray(data, dtype=numpy.float32)
@@ -93,13 +128,21 @@ class Vectors:
 
     @property
     def n_keys(self) -> int:
-        """How many keys map to rows (may exceed the rows after pruning)."""
-        return len(self.key2row)
+        """How many keys map to rows (may exceed the rows after pruning); -1 in floret mode,
+        where every word has a vector and none a row (as spaCy counts it)."""
+        return -1 if self.floret is not None else len(self.key2row)
 
     @property
     def is_full(self) -> bool:
-        """Whether every row has a key already (``add`` without a row then grows the table)."""
+        """Whether every row has a key already (``add`` without a row then grows the table);
+        always in floret mode."""
+        if self.floret is not None:
+            return True
         return len(set(self.key2row.values())) >= self._data.shape[0]
+
+    def _refuse_in_floret(self, what: str) -> None:
+        if self.floret is not None:
+            raise ValueError(Errors.E840.format(what=what))
 
     def __len__(self) -> int:
         return self._data.shape[0]
@@ -108,15 +151,23 @@ class Vectors:
         return hash_string(key) if isinstance(key, str) else int(key)
 
     def __contains__(self, key: Key) -> bool:
+        if self.floret is not None:  # every word has a vector
+            return True
         return self._key(key) in self.key2row
 
     def __getitem__(self, key: Key) -> numpy.ndarray:
+        """The word's row (a view: writes change the table); in floret mode, its computed
+        vector (a new array), which needs a key's string in ``strings``."""
+        if self.floret is not None:
+            word = key if isinstance(key, str) else self.strings[int(key)]
+            return self._floret_vectors([word])[0]
         row = self.key2row.get(self._key(key))
         if row is None:
             raise KeyError(Errors.E720.format(key=key))
         return self._data[row]
 
     def __setitem__(self, key: Key, vector) -> None:
+        self._refuse_in_floret("set a word's vector")
         row = self.key2row.get(self._key(key))
         if row is None:
             raise KeyError(Errors.E720.format(key=key))
@@ -148,6 +199,7 @@ class Vectors:
         ``vector`` when one is given. Without a row, a key already in the table keeps its row
         and a new key takes the first free row, growing the table when there is none (an empty
         table takes the width of the first vector). Returns the row."""
+        self._refuse_in_floret("add a word")
         key = self.strings.add(key) if isinstance(key, str) else int(key)
         if vector is not None:
             if self._data.size == 0 and not self.key2row:  # an empty table takes the width
@@ -182,6 +234,7 @@ class Vectors:
              rows: Iterable[int] = None):
         """The row of ``key`` (-1 when missing), the rows of ``keys`` (an int array, -1 for
         missing ones), the keys of ``row`` (a list), or the keys of each of ``rows``."""
+        self._refuse_in_floret("find a word's row")
         if key is not None:
             return self.key2row.get(self._key(key), -1)
         if keys is not None:
@@ -196,6 +249,7 @@ class Vectors:
 
     def rows_of(self, keys: numpy.ndarray) -> numpy.ndarray:
         """The row of each of ``keys`` (a uint64 array), -1 where the table has none."""
+        self._refuse_in_floret("give a word's row")
         if self._lookup is None:
             sorted_keys = numpy.fromiter(self.key2row.keys(), dtype=numpy.uint64,
                                          count=len(self.key2row))
@@ -211,9 +265,19 @@ class Vectors:
         at[at == len(sorted_keys)] = 0
         return numpy.where(sorted_keys[at] == keys, sorted_rows[at], -1)
 
+    def has_vectors(self, keys: numpy.ndarray) -> numpy.ndarray:
+        """Whether each of ``keys`` (a uint64 array) has a vector: a bool array (all true in
+        floret mode)."""
+        if self.floret is not None:
+            return numpy.ones(len(keys), dtype=bool)
+        return self.rows_of(keys) >= 0
+
     def get_batch(self, keys: numpy.ndarray) -> numpy.ndarray:
         """The vector of each of ``keys`` (a uint64 array), (len(keys), width), zeros for keys
-        without one."""
+        without one. In floret mode each distinct key's vector is computed once per call from
+        its string (zeros for the empty string and for a key unknown to ``strings``)."""
+        if self.floret is not None:
+            return self._floret_batch(numpy.asarray(keys, dtype=numpy.uint64))
         rows = self.rows_of(keys)
         if not self._data.shape[0]:  # an empty table: take() has no row 0 to read
             return numpy.zeros((len(rows), self._data.shape[1]), dtype=self._data.dtype)
@@ -223,14 +287,29 @@ class Vectors:
 
     def vector_of(self, key: Key) -> numpy.ndarray:
         """A copy of the vector of ``key``, or zeros when the table has none."""
+        if self.floret is not None:
+            return self._floret_batch(numpy.array([self._key(key)], dtype=numpy.uint64))[0]
         row = self.key2row.get(self._key(key))
         if row is None:
             return numpy.zeros((self._data.shape[1],), dtype=numpy.float32)
         return self._data[row].copy()
 
+    def _floret_vectors(self, words) -> numpy.ndarray:
+        settings = self.floret
+        return word_vectors(list(words), self._data, settings["minn"], settings["maxn"],
+                                    settings["hash_count"], settings["hash_seed"],
+                                    settings["bow"], settings["eow"])
+
+    def _floret_batch(self, keys: numpy.ndarray) -> numpy.ndarray:
+        unique, inverse = numpy.unique(keys, return_inverse=True)
+        strings = self.strings
+        words = [strings[key] if key in strings else "" for key in unique.tolist()]
+        return self._floret_vectors(words)[inverse.reshape(-1)]
+
     def most_similar(self, queries, *, batch_size: int = 1024, n: int = 1, sort: bool = True):
         """For each query vector, the ``n`` rows nearest by cosine: (keys, rows, scores), each
         (len(queries), n). A row's key is the first key mapped to it; 0 for a row with none."""
+        self._refuse_in_floret("rank words by similarity")
         if n < 1:
             raise ValueError(Errors.E725.format(what="most_similar: n", least=1, value=n))
         queries = numpy.atleast_2d(numpy.asarray(queries, dtype=numpy.float32))
@@ -245,6 +324,7 @@ class Vectors:
         """Keep the first ``n_rows`` rows (vectors files list the frequent words first) and map
         each key of a dropped row to its nearest kept row by cosine. Returns ``{dropped key:
         (the kept row's first key, cosine)}``."""
+        self._refuse_in_floret("be pruned")
         if n_rows < 1:
             raise ValueError(Errors.E725.format(what="Pruning: the rows to keep", least=1,
                                                 value=n_rows))
@@ -276,6 +356,7 @@ class Vectors:
         return srsly.msgpack_dumps({
             "mode": self.mode, "name": self.name, "shape": list(self._data.shape),
             "keys": keys.tobytes(), "rows": rows.tobytes(), "data": self._data.tobytes(),
+            "floret": self.floret,
         })
 
     def from_bytes(self, data: bytes) -> "Vectors":
@@ -286,14 +367,15 @@ class Vectors:
             keys = numpy.frombuffer(msg["keys"], dtype=numpy.uint64)
             rows = numpy.frombuffer(msg["rows"], dtype=numpy.int64)
             mode, name = msg["mode"], msg["name"]
+            floret = floret_settings(**(msg.get("floret") or {})) if mode == "floret" else None
             if len(keys) != len(rows) or (len(rows) and not 0 <= rows.min() <= rows.max()
                                           < shape[0]):
                 raise ValueError("keys and rows do not match the table")
         except Exception as err:  # not msgpack, or msgpack of something else
             raise ValueError(Errors.E724.format(err=f"{type(err).__name__}: {err}")) from None
         if mode not in MODES:
-            raise ValueError(Errors.E723.format(mode=mode))
-        self.mode, self.name, self._data = mode, name, table
+            raise ValueError(Errors.E841.format(mode=mode))
+        self.mode, self.name, self._data, self.floret = mode, name, table, floret
         self.key2row = dict(zip(keys.tolist(), rows.tolist()))
         self._lookup = None
         return self

@@ -16,7 +16,7 @@ ROOMS = [
     ("foundation", ["about", "errors", "defaults", "util", "attrs", "typedefs", "structs"]),
     ("registry", ["registry"]),
     ("config", ["config", "config_schema"]),
-    ("core", ["strings", "lexeme", "vectors", "vocab", "lang", "regex_check", "tokenizer", "tokens"]),
+    ("core", ["strings", "lexeme", "_floret", "vectors", "vocab", "lang", "regex_check", "tokenizer", "tokens"]),
     ("training data", ["gold"]),
     ("transition system", ["pipeline._parser_internals"]),
     ("ml", ["ml"]),

@@ -51,8 +51,8 @@ def test_add_takes_free_rows_then_grows_and_checks_widths():
         vectors.add("d", row=100)
     vectors["b"] = [0, 0, 1]
     assert numpy.array_equal(vectors.data[1], [0, 0, 1])
-    with pytest.raises(ValueError, match=r"\[E723\]"):
-        Vectors(mode="floret")
+    with pytest.raises(ValueError, match=r"\[E841\]"):
+        Vectors(mode="subwords")
 
 
 def test_batches_give_zeros_for_missing_keys():

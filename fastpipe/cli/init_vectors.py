@@ -6,12 +6,16 @@ fastText ``.vec`` (word2vec text), and word2vec binary (the header, then each wo
 and ``width`` little-endian float32 values); each may be gzipped (``.gz``) or the only member
 of a ``.zip``. A text row whose word holds spaces (as a few of GloVe's do) keeps them: the
 last ``width`` fields are the numbers. Malformed rows are refused naming the file and line.
+
+With ``--mode floret`` the file is a floret table as floret's ``save_floret_vectors`` writes
+it: a header ``rows width minn maxn hash_count hash_seed bow eow``, then each row's number and
+its values. Its rows belong to hashed character n-grams, not to words.
 """
 import gzip
 import sys
 import zipfile
 from pathlib import Path
-from typing import BinaryIO, Callable, List, Optional, Tuple, Union
+from typing import BinaryIO, Callable, Dict, List, Optional, Tuple, Union
 
 import click
 import numpy
@@ -163,6 +167,58 @@ def _read_binary(f: BinaryIO, path: Path, header: Tuple[int, int], truncate: int
     return words, rows
 
 
+def read_floret(path: Union[str, Path], *, progress: Progress = None
+                ) -> Tuple[numpy.ndarray, Dict[str, Union[int, str]]]:
+    """The table (float32, rows x width) and settings (minn, maxn, hash_count, hash_seed, bow,
+    eow) of a ``.floret`` file; every row must be there once."""
+    from ..vectors import floret_settings
+
+    path = Path(path)
+    with open_vectors_file(path) as f:
+        first = f.readline().decode("utf8", errors="surrogateescape")
+        fields = first.split()
+        if len(fields) != 8 or not all(field.isdigit() for field in fields[:6]):
+            raise ValueError(Errors.E843.format(path=path, found=first.strip()[:80]))
+        n_rows, width, minn, maxn, hash_count, hash_seed = (int(x) for x in fields[:6])
+        settings = floret_settings(minn, maxn, hash_count, hash_seed, fields[6], fields[7])
+        data = numpy.zeros((n_rows, width), dtype=numpy.float32)
+        seen = numpy.zeros(n_rows, dtype=bool)
+        for line_no, raw in enumerate(f, 2):
+            parts = raw.split()
+            if not parts:
+                continue
+            _floret_row(parts, path, line_no, data, seen)
+            if progress is not None and (line_no - 1) % PROGRESS_EVERY == 0:
+                progress(line_no - 1)
+    if not seen.all():
+        raise ValueError(Errors.E845.format(path=path, found=int(seen.sum()), n_rows=n_rows))
+    return data, settings
+
+
+def _floret_row(parts: List[bytes], path: Path, line_no: int, data: numpy.ndarray,
+                seen: numpy.ndarray) -> None:
+    n_rows, width = data.shape
+
+    def refuse(problem: str):
+        return ValueError(Errors.E844.format(path=path, line=line_no, problem=problem,
+                                             last=n_rows - 1, width=width))
+
+    index = parts[0].decode("utf8", errors="replace")
+    if not index.isdigit() or int(index) >= n_rows:
+        raise refuse(f"{index!r} is not a row number below {n_rows}")
+    row = int(index)
+    if seen[row]:
+        raise refuse(f"row {row} is given a second time")
+    if len(parts) - 1 != width:
+        raise refuse(f"row {row} has {len(parts) - 1} numbers")
+    try:
+        data[row] = numpy.array(parts[1:], dtype=numpy.float32)
+    except ValueError:
+        bad = next(p for p in parts[1:] if not _is_number(p.decode("utf8", errors="replace")))
+        raise refuse(f"{bad.decode('utf8', errors='replace')!r} is not a number") from None
+    seen[row] = True
+
+
 def init_vectors(lang: str, vectors_loc: Union[str, Path], output_dir: Union[str, Path], *,
                  prune: int = -1, truncate: int = 0, mode: str = "default",
                  name: Optional[str] = None, progress: Progress = None):
@@ -172,17 +228,26 @@ def init_vectors(lang: str, vectors_loc: Union[str, Path], output_dir: Union[str
     from ..language import Language
     from ..vectors import Vectors
 
-    if mode != "default":
-        raise ValueError(Errors.E723.format(mode=mode))
+    if mode not in ("default", "floret"):
+        raise ValueError(Errors.E841.format(mode=mode))
+    if mode == "floret" and prune != -1:
+        raise ValueError(Errors.E846.format(option="--prune", action="prune"))
+    if mode == "floret" and truncate:
+        raise ValueError(Errors.E846.format(option="--truncate", action="truncate"))
     if truncate < 0:
         raise ValueError(Errors.E725.format(what="--truncate", least=0, value=truncate))
     if prune == 0 or prune < -1:
         raise ValueError(Errors.E725.format(what="--prune (or -1 to keep every row)", least=1,
                                             value=prune))
-    words, data = read_vectors(vectors_loc, truncate=truncate, progress=progress)
     nlp = Language.blank(lang)
-    nlp.vocab.vectors = Vectors(strings=nlp.vocab.strings, data=data, keys=words,
-                                name=name or f"{lang}_vectors")
+    if mode == "floret":
+        data, settings = read_floret(vectors_loc, progress=progress)
+        nlp.vocab.vectors = Vectors(strings=nlp.vocab.strings, data=data, mode="floret",
+                                    name=name or f"{lang}_vectors", **settings)
+    else:
+        words, data = read_vectors(vectors_loc, truncate=truncate, progress=progress)
+        nlp.vocab.vectors = Vectors(strings=nlp.vocab.strings, data=data, keys=words,
+                                    name=name or f"{lang}_vectors")
     if prune > 0:
         nlp.vocab.prune_vectors(prune)
     vectors = nlp.vocab.vectors
@@ -202,13 +267,15 @@ def init_vectors(lang: str, vectors_loc: Union[str, Path], output_dir: Union[str
 @click.option("--truncate", "-t", type=int, default=0, show_default=True,
               help="Read only the first N rows of the file (0: all).")
 @click.option("--mode", "-m", default="default", show_default=True,
-              help="Vectors mode; only \"default\" (floret is not supported).")
+              help="\"default\" (a vector per word) or \"floret\" (VECTORS_LOC is a "
+                   ".floret table of hashed subwords: every word gets a vector).")
 @click.option("--name", "-n", default=None, help="Name of the vectors (default: LANG_vectors).")
 @verbose_option
 def init_vectors_cli(lang: str, vectors_loc: Path, output_dir: Path, prune: int,
                      truncate: int, mode: str, name: Optional[str], verbose: bool):
-    """Read VECTORS_LOC (word2vec text or binary, GloVe, fastText .vec; also .gz or .zip)
-    into a blank LANG pipeline and save it to OUTPUT_DIR, for [initialize] vectors."""
+    """Read VECTORS_LOC (word2vec text or binary, GloVe, fastText .vec, or with --mode floret
+    a .floret table; also .gz or .zip) into a blank LANG pipeline and save it to OUTPUT_DIR,
+    for [initialize] vectors."""
     setup_logging(verbose)
 
     def progress(n: int) -> None:
@@ -218,6 +285,6 @@ def init_vectors_cli(lang: str, vectors_loc: Path, output_dir: Path, prune: int,
         nlp = init_vectors(lang, vectors_loc, output_dir, prune=prune, truncate=truncate,
                            mode=mode, name=name, progress=progress)
     vectors = nlp.vocab.vectors
-    click.echo(f"{vectors.n_keys:,} words, {vectors.shape[0]:,} vectors of width "
-               f"{vectors.shape[1]}", err=True)
+    words = "floret subword" if vectors.mode == "floret" else f"{vectors.n_keys:,} words,"
+    click.echo(f"{words} {vectors.shape[0]:,} vectors of width {vectors.shape[1]}", err=True)
     sys.stdout.write(f"Saved a blank {lang} pipeline with the vectors to {output_dir}\n")

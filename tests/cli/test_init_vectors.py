@@ -138,7 +138,7 @@ def test_other_refusals(tmp_path):
     assert_one_clear_error(run("init", "vectors", "en", tmp_path / "empty.txt",
                                tmp_path / "out"), "[E729]")
     assert_one_clear_error(run("init", "vectors", "en", source, tmp_path / "out", "--mode",
-                               "floret"), "[E723]", "floret")
+                               "subwords"), "[E841]", "subwords")
     assert_one_clear_error(run("init", "vectors", "en", source, tmp_path / "out", "--prune",
                                "0"), "[E725]", "--prune")
     assert "vectors" in run("init", "--help").output
