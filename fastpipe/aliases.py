@@ -32,6 +32,7 @@ from .gold.corpus import create_docbin_reader
 from .ml.embed import MultiHashEmbed, StaticVectors
 from .ml.parser_model import TransitionBasedParser
 from .ml import pretrain as _pretrain  # noqa: F401  (registers the objectives the table names)
+from .ml import charembed as _charembed  # noqa: F401  (registers fastpipe.CharacterEmbed.v1)
 from .ml.tagger import build_tagger
 from .ml.textcat import TextCatBOW
 from .ml.encoder import MaxoutWindowEncoder
@@ -218,6 +219,8 @@ ALIASES = [
     ("architectures", "spacy.Tok2Vec.v2", "fastpipe.Tok2Vec.v1"),
     ("architectures", "spacy.MultiHashEmbed.v2", multi_hash_embed_v2),
     ("architectures", "spacy.MaxoutWindowEncoder.v2", "fastpipe.MaxoutWindowEncoder.v1"),
+    ("architectures", "spacy.MishWindowEncoder.v2", "fastpipe.MishWindowEncoder.v1"),
+    ("architectures", "spacy.CharacterEmbed.v2", "fastpipe.CharacterEmbed.v1"),
     ("architectures", "spacy.Tok2VecListener.v1", "fastpipe.Tok2VecListener.v1"),
     ("architectures", "spacy.HashEmbedCNN.v2", hash_embed_cnn_v2),
     ("architectures", "spacy.StaticVectors.v2", static_vectors_v2),

@@ -709,6 +709,11 @@ class Errors(metaclass=ErrorsWithCodes):
             "the file is truncated or its header is wrong.")
     E846 = ("init vectors --mode floret: {option} does not apply to a floret table (it has no "
             "rows per word to {action}); leave it out.")
+    # the character embedding and the Mish encoder (E870-E879)
+    E870 = ("CharacterEmbed: width, rows, nM and nC must be positive whole numbers, got width "
+            "{width}, rows {rows}, nM {nM}, nC {nC}.")
+    E871 = ("MishWindowEncoder: width and depth must be positive and window_size at least 0, "
+            "got width {width}, depth {depth}, window_size {window_size}.")
 
 
 class Warnings(metaclass=ErrorsWithCodes):

@@ -392,6 +392,22 @@ def spancat_score(examples, *, spans_key: str = "sc", **kwargs) -> Dict:
     return score_spans(examples, f"spans_{spans_key}", getter=getter, has_annotation=has_group)
 
 
+def span_finder_score(examples, *, spans_key: str = "sc", **kwargs) -> Dict:
+    """spans_{key}_p/r/f of the span finder's unlabelled candidates: spans compared by their
+    character offsets, labels ignored, over the examples whose reference has the group; None
+    when no span was predicted or expected."""
+    prf = PRF()
+    for eg in examples:
+        if spans_key not in eg.reference.spans:
+            continue
+        prf.score_set({(s.start_char, s.end_char) for s in eg.predicted.spans.get(spans_key, ())},
+                      {(s.start_char, s.end_char) for s in eg.reference.spans[spans_key]})
+    key = f"spans_{spans_key}"
+    if not prf.tp + prf.fp + prf.fn:
+        return {f"{key}_p": None, f"{key}_r": None, f"{key}_f": None}
+    return {f"{key}_p": prf.precision, f"{key}_r": prf.recall, f"{key}_f": prf.fscore}
+
+
 def senter_score(examples, **kwargs) -> Dict:
     """sents_p/r/f."""
     return score_sents(examples)
@@ -453,6 +469,11 @@ def make_textcat_multilabel_scorer() -> Callable:
 @registry.scorers("fastpipe.spancat_scorer.v1")
 def make_spancat_scorer() -> Callable:
     return spancat_score
+
+
+@registry.scorers("fastpipe.span_finder_scorer.v1")
+def make_span_finder_scorer() -> Callable:
+    return span_finder_score
 
 
 @registry.scorers("fastpipe.attribute_ruler_scorer.v1")

@@ -7,7 +7,7 @@ stacked); per-doc ``lengths`` say where one doc ends and the next begins. Kernel
 outputs completely (no caller-side zeroing needed) unless their docstring says they add.
 Matrix products are not here: they go through fastpipe.ml.ops (BLAS).
 """
-from libc.math cimport exp, sqrt
+from libc.math cimport exp, log1p, sqrt, tanh
 from libc.stdint cimport uint8_t, uint32_t, uint64_t, int32_t, int64_t
 from libc.stdlib cimport calloc, free
 from libc.string cimport memset, memcpy
@@ -354,3 +354,150 @@ def logistic_rows(real[:, ::1] Z, const real[::1] b):
                     Z[i, j] = <real>(1.0 / (1.0 + exp(-v)))
                 else:
                     Z[i, j] = <real>(exp(v) / (1.0 + exp(v)))
+
+
+# -- embeddings written into a column block of a wider matrix ---------------------------------
+
+def embed_forward_at(const real[:, ::1] E, const uint32_t[:, ::1] ids, int n_tables,
+                     real[:, ::1] out, Py_ssize_t col):
+    """embed_forward into the columns col..col+n_tables*w of out (the others untouched), so
+    several tables of different widths fill one matrix without a copy."""
+    cdef Py_ssize_t n = ids.shape[0], n_ids = ids.shape[1], w = E.shape[1]
+    cdef Py_ssize_t S = n_ids // n_tables if n_tables > 0 else 0
+    if (n_tables < 1 or out.shape[0] != n or n_ids != S * n_tables or S < 1 or col < 0
+            or col + n_tables * w > out.shape[1]):
+        raise ValueError("embed_forward_at: shapes do not match")
+    cdef Py_ssize_t i, t, s, j
+    cdef real* o
+    cdef const real* e
+    with nogil:
+        for i in range(n):
+            for t in range(n_tables):
+                o = &out[i, col + t * w]
+                e = &E[ids[i, t * S], 0]
+                for j in range(w):
+                    o[j] = e[j]
+                for s in range(1, S):
+                    e = &E[ids[i, t * S + s], 0]
+                    for j in range(w):
+                        o[j] += e[j]
+
+
+def embed_backward_at(real[:, ::1] dE, const uint32_t[:, ::1] ids, int n_tables,
+                      const real[:, ::1] d_out, Py_ssize_t col):
+    """Adds the gradient of embed_forward_at's columns of d_out to the rows of dE."""
+    cdef Py_ssize_t n = ids.shape[0], n_ids = ids.shape[1], w = dE.shape[1]
+    cdef Py_ssize_t S = n_ids // n_tables if n_tables > 0 else 0
+    if (n_tables < 1 or d_out.shape[0] != n or n_ids != S * n_tables or S < 1 or col < 0
+            or col + n_tables * w > d_out.shape[1]):
+        raise ValueError("embed_backward_at: shapes do not match")
+    cdef Py_ssize_t i, t, s, j
+    cdef const real* g
+    cdef real* e
+    with nogil:
+        for i in range(n):
+            for t in range(n_tables):
+                g = &d_out[i, col + t * w]
+                for s in range(S):
+                    e = &dE[ids[i, t * S + s], 0]
+                    for j in range(w):
+                        e[j] += g[j]
+
+
+# -- Mish + layer norm + dropout --------------------------------------------------------------
+
+cdef inline double _softplus(double x) noexcept nogil:
+    return x if x > 20.0 else log1p(exp(x))
+
+
+def mish_norm_forward(real[:, ::1] Z, const real[::1] b, const real[::1] G,
+                      const real[::1] beta, mask, real[:, ::1] xhat, real[::1] rstd,
+                      real[:, ::1] Y):
+    """Y = mask * (G * normalize(mish(Z + b)) + beta), row by row, mish(x) = x *
+    tanh(softplus(x)). Z is overwritten with Z + b (the backward pass needs it); xhat and rstd
+    as in maxout_norm_forward."""
+    cdef Py_ssize_t n = Z.shape[0], nO = G.shape[0]
+    if Z.shape[1] != nO or b.shape[0] != nO:
+        raise ValueError("mish_norm_forward: Z and b must have nO columns")
+    cdef const real[:, ::1] M
+    cdef bint has_mask = mask is not None
+    if has_mask:
+        M = mask
+    cdef Py_ssize_t i, o
+    cdef double v, mean, var, r
+    cdef real* x
+    with nogil:
+        for i in range(n):
+            x = &xhat[i, 0]
+            mean = 0.0
+            for o in range(nO):
+                v = Z[i, o] + b[o]
+                Z[i, o] = <real>v
+                v = Z[i, o]
+                x[o] = <real>(v * tanh(_softplus(v)))
+                mean += x[o]
+            mean /= nO
+            var = 0.0
+            for o in range(nO):
+                var += (x[o] - mean) * (x[o] - mean)
+            var /= nO
+            r = 1.0 / sqrt(var + _LN_EPS)
+            rstd[i] = <real>r
+            for o in range(nO):
+                x[o] = <real>((x[o] - mean) * r)
+                Y[i, o] = x[o] * G[o] + beta[o]
+                if has_mask:
+                    Y[i, o] *= M[i, o]
+
+
+def mish_norm_backward(const real[:, ::1] dY, mask, const real[:, ::1] Z,
+                       const real[:, ::1] xhat, const real[::1] rstd, const real[::1] G,
+                       real[::1] dG, real[::1] dbeta, real[::1] db, real[:, ::1] dZ):
+    """Gradient of mish_norm_forward (Z: its pre-activations Z + b): writes dZ (n, nO); adds
+    to dG, dbeta and db."""
+    cdef Py_ssize_t n = dY.shape[0], nO = G.shape[0]
+    if dZ.shape[0] != n or dZ.shape[1] != nO or Z.shape[0] != n or Z.shape[1] != nO:
+        raise ValueError("mish_norm_backward: dZ and Z must be (n, nO)")
+    cdef const real[:, ::1] M
+    cdef bint has_mask = mask is not None
+    if has_mask:
+        M = mask
+    cdef double* acc = <double*>calloc(3 * nO, sizeof(double))
+    cdef double* dxh = <double*>calloc(nO, sizeof(double))
+    if acc == NULL or dxh == NULL:
+        free(acc)
+        free(dxh)
+        raise MemoryError()
+    cdef double* acc_G = acc
+    cdef double* acc_beta = acc + nO
+    cdef double* acc_b = acc + 2 * nO
+    cdef Py_ssize_t i, o
+    cdef double g, m1, m2, dm, v, t
+    with nogil:
+        for i in range(n):
+            m1 = 0.0
+            m2 = 0.0
+            for o in range(nO):
+                g = dY[i, o]
+                if has_mask:
+                    g *= M[i, o]
+                acc_G[o] += g * xhat[i, o]
+                acc_beta[o] += g
+                dxh[o] = g * G[o]
+                m1 += dxh[o]
+                m2 += dxh[o] * xhat[i, o]
+            m1 /= nO
+            m2 /= nO
+            for o in range(nO):
+                dm = rstd[i] * (dxh[o] - m1 - xhat[i, o] * m2)
+                v = Z[i, o]
+                t = tanh(_softplus(v))
+                dm *= t + v * (1.0 - t * t) / (1.0 + exp(-v))
+                dZ[i, o] = <real>dm
+                acc_b[o] += dm
+        for o in range(nO):
+            dG[o] += <real>acc_G[o]
+            dbeta[o] += <real>acc_beta[o]
+            db[o] += <real>acc_b[o]
+    free(acc)
+    free(dxh)

@@ -1,9 +1,11 @@
-"""MaxoutWindowEncoder: ``depth`` residual layers of window -> maxout -> layer norm.
+"""MaxoutWindowEncoder and MishWindowEncoder: ``depth`` residual layers of window -> maxout
+(or Mish) -> layer norm.
 
 Each layer sees, for every token, its own vector and those of its ``window_size`` neighbours on
 each side within the same doc (zeros past the doc's edges, never a token of the next doc in the
-batch), concatenated; a maxout+layer-norm block maps that back to ``width`` and the result is
-added to the layer's input.
+batch), concatenated; a maxout+layer-norm block (or an affine map, Mish and layer norm: one
+weight matrix where maxout has ``maxout_pieces``, and a smooth activation) maps that back to
+``width`` and the result is added to the layer's input.
 
 Input and output: a thinc Ragged over the whole batch (data (n_tokens, width), lengths per doc).
 """
@@ -14,8 +16,8 @@ from thinc.types import Ragged
 from ..errors import Errors
 from ..registry import registry
 from . import _kernels
-from .maxout import init_maxout_norm, maxout_norm_forward
-from .ops import fastpipe_ops, ops_of
+from .maxout import dropout_mask_for, init_maxout_norm, maxout_norm_forward
+from .ops import fastpipe_ops, grad_array, ops_of
 
 
 @registry.architectures("fastpipe.MaxoutWindowEncoder.v1")
@@ -35,10 +37,25 @@ def MaxoutWindowEncoder(width: int, window_size: int, maxout_pieces: int, depth:
     return model
 
 
-def window_maxout_layer(width: int, window_size: int, pieces: int) -> Model[Ragged, Ragged]:
-    """One residual layer: X + dropout(layer_norm(maxout(window(X))))."""
+@registry.architectures("fastpipe.MishWindowEncoder.v1")
+def MishWindowEncoder(width: int, window_size: int, depth: int) -> Model[Ragged, Ragged]:
+    """``depth`` residual Mish layers over windows of ``window_size`` tokens each side."""
+    if width < 1 or window_size < 0 or depth < 1:
+        raise ValueError(Errors.E871.format(width=width, depth=depth, window_size=window_size))
+    layers = [window_maxout_layer(width, window_size, 1, name="window_mish")
+              for _ in range(depth)]
+    model = chain(*layers) if depth > 1 else layers[0]
+    model.ops = fastpipe_ops()
+    model.attrs["window_size"] = window_size
+    return model
+
+
+def window_maxout_layer(width: int, window_size: int, pieces: int,
+                        name: str = "window_maxout") -> Model[Ragged, Ragged]:
+    """One residual layer: X + dropout(layer_norm(maxout(window(X)))), or with ``name``
+    "window_mish" X + dropout(layer_norm(mish(window(X) @ W + b)))."""
     return Model(
-        "window_maxout",
+        name,
         forward,
         init=init,
         ops=fastpipe_ops(),
@@ -66,7 +83,8 @@ def forward(model: Model, Xr: Ragged, is_train: bool):
     ws = ops_of(model).workspace
     windows = ws.get((n, (2 * nW + 1) * width), dtype)
     _kernels.window_forward(X, lengths, nW, windows)
-    Y, block_backprop = maxout_norm_forward(model, windows, is_train)
+    block_forward = mish_norm_forward if model.name == "window_mish" else maxout_norm_forward
+    Y, block_backprop = block_forward(model, windows, is_train)
     del windows
     out = ws.get((n, width), dtype)
     numpy.add(X, Y, out=out)
@@ -81,3 +99,29 @@ def forward(model: Model, Xr: Ragged, is_train: bool):
         return Ragged(dX, lengths)
 
     return Ragged(out, lengths), backprop
+
+
+def mish_norm_forward(model: Model, X: numpy.ndarray, is_train: bool):
+    """Y = dropout(layer_norm(mish(X @ W + b))) with the node's parameters (``W`` (nI, nO),
+    laid out as a maxout node's with one piece); returns (Y, backprop to X)."""
+    W, G = model.get_param("W"), model.get_param("G")
+    n, nO, dtype = X.shape[0], G.shape[0], W.dtype
+    ops = ops_of(model)
+    ws = ops.workspace
+    Z = ops.matmul(X, W, out=ws.get((n, nO), dtype))
+    xhat = ws.get((n, nO), dtype)
+    rstd = ws.get((n,), dtype)
+    Y = ws.get((n, nO), dtype)
+    mask = dropout_mask_for(model, (n, nO), dtype, is_train)
+    _kernels.mish_norm_forward(Z, model.get_param("b"), G, model.get_param("beta"), mask,
+                               xhat, rstd, Y)
+
+    def backprop(dY: numpy.ndarray) -> numpy.ndarray:
+        dY = numpy.ascontiguousarray(dY, dtype=dtype)
+        dZ = ws.get((n, nO), dtype)
+        _kernels.mish_norm_backward(dY, mask, Z, xhat, rstd, G, grad_array(model, "G"),
+                                    grad_array(model, "beta"), grad_array(model, "b"), dZ)
+        ops.matmul_add(X.T, dZ, grad_array(model, "W"), tmp=ws.get(W.shape, dtype))
+        return ops.matmul(dZ, W.T, out=ws.get((n, W.shape[0]), dtype))
+
+    return Y, backprop

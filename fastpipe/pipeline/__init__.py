@@ -11,10 +11,11 @@ from .sentencizer import Sentencizer
 from .parser import TransitionParser
 from .entity_ruler import EntityRuler
 from .spancat import SpanCategorizer
+from .span_finder import SpanFinder
 from .span_ruler import SpanRuler
 from .attribute_ruler import AttributeRuler
 
 __all__ = ["Pipe", "TrainablePipe", "Tok2Vec", "Tagger", "Morphologizer", "SentenceRecognizer",
            "EditTreeLemmatizer", "Lemmatizer", "TextCategorizer", "Sentencizer", "TransitionParser",
-           "EntityRuler", "SpanCategorizer", "SpanRuler",
+           "EntityRuler", "SpanCategorizer", "SpanFinder", "SpanRuler",
            "AttributeRuler"]
