@@ -262,6 +262,8 @@ ALIASES = [
     ("misc", "spacy.ngram_range_suggester.v1", "fastpipe.ngram_range_suggester.v1"),
     ("misc", "spacy.preset_spans_suggester.v1", "fastpipe.preset_spans_suggester.v1"),
     ("scorers", "spacy.spancat_scorer.v1", "fastpipe.spancat_scorer.v1"),
+    ("architectures", "spacy.SpanFinder.v1", "fastpipe.SpanFinder.v1"),
+    ("scorers", "spacy.span_finder_scorer.v1", "fastpipe.span_finder_scorer.v1"),
     ("misc", "spacy.first_longest_spans_filter.v1", "fastpipe.first_longest_spans_filter.v1"),
     ("misc", "spacy.prioritize_new_ents_filter.v1", "fastpipe.prioritize_new_ents_filter.v1"),
     ("misc", "spacy.prioritize_existing_ents_filter.v1",

@@ -554,8 +554,8 @@ class Errors(metaclass=ErrorsWithCodes):
     E672 = ("Component {name!r} is not in the pipeline at {model} (its components: {names}); "
             "give one of them.")
     E673 = ("Component {name!r} is a {factory!r}: find-threshold tunes textcat_multilabel "
-            "components only (fastpipe has no spancat yet, and textcat's classes exclude each "
-            "other, so it has no threshold to tune).")
+            "and spancat components only (textcat's classes exclude each other, so it has no "
+            "threshold to tune).")
     E674 = ("Score {key!r} is not among the scores of component {name!r} ({keys}); pass one "
             "of them as --scores-key.")
     E675 = ("{path}: the corpus has no documents with categories (doc.cats) for {name!r} to "
@@ -694,6 +694,17 @@ class Errors(metaclass=ErrorsWithCodes):
     E808 = ("Output folder {path} exists and is not a folder; give fastpipe pretrain a folder "
             "for its weights.")
     E809 = ("--epoch-resume {value}: epochs count from 0, so give 0 or more.")
+    # span_finder and find-threshold for spancat (E830-E839)
+    E830 = ("fastpipe.SpanFinder.v1: the scorer layer gives {nO} outputs per token; the span "
+            "finder needs 2 (start and end probabilities): set the scorer's nO = 2.")
+    E831 = ("Component {name!r}: {setting} must be null (no bound) or a whole number of at "
+            "least 1 (a length in tokens), not {value!r}.")
+    E832 = ("Component {name!r}: spans_key must be a non-empty string (the doc.spans key the "
+            "candidate spans go to), not {value!r}.")
+    E833 = ("{path}: the corpus has no documents with spans in doc.spans[{key!r}] for {name!r} "
+            "to be scored on; give a corpus annotated under that key.")
+    E834 = ("find-threshold: THRESHOLD_KEY {key!r} is not a setting of component {name!r} "
+            "that decides by a threshold; give \"threshold\".")
     # floret vectors: the subword table and `init vectors --mode floret` (E840-E849)
     E840 = ("Vectors in floret mode compute every word's vector from its characters, so they "
             "have no row per word and cannot {what}; use vectors[word] or get_batch, or a "
