@@ -67,3 +67,81 @@ def test_find_threshold_refusals(setup, tmp_path):
                                "tagger"), "E673", "spancat")
     assert_one_clear_error(run("find-threshold", model, tmp_path / "dev.fastpipe", "cats"),
                            "E675")
+
+
+# -- spancat ------------------------------------------------------------------------------------
+
+SPAN_TEXTS = ["I like green apples .", "She eats red cherries .", "They want big houses .",
+              "He sees small dogs .", "We love old books ."]
+SPAN_GOLD = [(2, 4, "ITEM"), (3, 4, "THING"), (0, 1, "WHO")]
+
+
+@pytest.fixture(scope="module")
+def span_setup(tmp_path_factory):
+    """A briefly trained spancat (its scores still spread over [0, 1]) and a corpus of its
+    texts with overlapping spans."""
+    from fastpipe.tokens.span import Span
+    from thinc.api import fix_random_seed
+
+    fix_random_seed(0)
+    folder = tmp_path_factory.mktemp("span_threshold")
+    nlp = fastpipe.blank("en")
+    nlp.add_pipe("spancat", config={"model": {
+        "tok2vec": {"@architectures": "fastpipe.HashEmbedCNN.v1", "width": 16, "depth": 1,
+                    "embed_size": 300, "window_size": 1, "maxout_pieces": 2,
+                    "subword_features": True},
+        "reducer": {"hidden_size": 16}}})
+    train = []
+    for text in SPAN_TEXTS:
+        ref = nlp.make_doc(text)
+        ref.spans["sc"] = [Span(ref, s, e, label=label) for s, e, label in SPAN_GOLD]
+        train.append(Example(nlp.make_doc(text), ref))
+    optimizer = nlp.initialize(lambda: train)
+    for _ in range(6):
+        nlp.update(train, sgd=optimizer)
+    nlp.to_disk(folder / "model")
+    DocBin(docs=[eg.reference for eg in train]).to_disk(folder / "dev.fastpipe")
+    return folder / "model", folder / "dev.fastpipe"
+
+
+def test_spancat_threshold_rescored_from_one_prediction_run(span_setup, tmp_path, monkeypatch):
+    from fastpipe.pipeline.spancat import SpanCategorizer
+
+    model, dev = span_setup
+    calls = []
+    predict = SpanCategorizer.predict
+    monkeypatch.setattr(SpanCategorizer, "predict",
+                        lambda self, docs: calls.append(len(docs)) or predict(self, docs))
+    out = tmp_path / "tuned"
+    result = find_threshold(model, dev, "spancat", n_trials=11, output=out)
+    assert calls == [len(SPAN_TEXTS)]  # the model ran once, not once per threshold
+    assert result["scores_key"] == "spans_sc_f"
+    assert len(set(result["scores"].values())) > 2  # the threshold matters here
+    assert result["scores"][1.0] == 0.0  # no score reaches 1: nothing kept
+    assert result["best_score"] == max(result["scores"].values())
+    monkeypatch.setattr(SpanCategorizer, "predict", predict)
+    # each trial's score is what the pipeline scores with that threshold
+    for threshold in (0.3, result["best_threshold"]):
+        nlp = fastpipe.load(model)
+        nlp.get_pipe("spancat").cfg["threshold"] = threshold
+        gold = list(DocBin().from_disk(dev).get_docs(nlp.vocab))
+        egs = [Example(nlp.make_doc(doc.text), doc) for doc in gold]
+        assert nlp.evaluate(egs)["spans_sc_f"] == pytest.approx(result["scores"][threshold])
+    assert fastpipe.load(out).get_pipe("spancat").cfg["threshold"] == result["best_threshold"]
+    assert evaluate_model(out, dev)["spans_sc_f"] == pytest.approx(result["best_score"])
+
+
+def test_spancat_find_threshold_cli_in_spacys_argument_order(span_setup, tmp_path):
+    model, dev = span_setup
+    result = run("find-threshold", model, dev, "spancat", "threshold", "spans_sc_p",
+                 "--n_trials", 3)
+    assert result.exit_code == 0, result.output
+    assert "spans_sc_p" in result.output and "  <- best" in result.output
+    assert "    0.500  " in result.output and "    1.000  " in result.output
+    assert_one_clear_error(run("find-threshold", model, dev, "spancat", "max_positive",
+                               "spans_sc_f"), "E834", "threshold")
+    assert_one_clear_error(run("find-threshold", model, dev, "spancat", "threshold", "nope"),
+                           "E674", "spans_sc_f")
+    DocBin(docs=[fastpipe.blank("en").make_doc("no spans here")]).to_disk(tmp_path / "x.fastpipe")
+    assert_one_clear_error(run("find-threshold", model, tmp_path / "x.fastpipe", "spancat"),
+                           "E833", "sc")
