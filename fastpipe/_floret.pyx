@@ -34,38 +34,46 @@ cdef inline int64_t _code_point_offsets(bytes data, int64_t* offsets) except -1:
     return n
 
 
-cdef int64_t _word_rows(bytes data, int minn, int maxn, int hash_count, uint32_t seed,
-                        int64_t n_rows, int64_t* offsets, list out) except -1:
-    """Append the rows of the wrapped word ``data`` (its UTF-8 bytes) to ``out``; returns how
-    many were appended. ``offsets`` has room for len(data) + 1 entries."""
-    cdef const char* s = data
+cdef int64_t _n_rows_of(int64_t n_chars, int minn, int maxn, int hash_count) nogil:
+    """How many rows a wrapped word of ``n_chars`` characters names."""
+    cdef int64_t size, n = 1
+    for size in range(minn, maxn + 1):
+        if n_chars >= size:
+            n += n_chars - size + 1
+    return n * hash_count
+
+
+cdef void _word_rows(const char* s, const int64_t* offsets, int64_t n_chars, int minn,
+                     int maxn, int hash_count, uint32_t seed, int64_t n_rows,
+                     int64_t* out) noexcept nogil:
+    """Write the rows of the wrapped word ``s`` (UTF-8, its code points starting at
+    ``offsets``) to ``out``, which has room for _n_rows_of(n_chars, ...) of them."""
     cdef uint32_t hashed[4]
-    cdef int64_t n_chars = _code_point_offsets(data, offsets)
-    cdef int64_t size, start, k, count = 0
-    hash128_x64(s, <int>len(data), seed, hashed)
+    cdef int64_t size, start, k, at = 0
+    hash128_x64(s, <int>offsets[n_chars], seed, hashed)
     for k in range(hash_count):
-        out.append(hashed[k] % n_rows)
-    count += hash_count
+        out[at] = hashed[k] % n_rows
+        at += 1
     for size in range(minn, maxn + 1):
         for start in range(0, n_chars - size + 1):
             hash128_x64(s + offsets[start], <int>(offsets[start + size] - offsets[start]),
                         seed, hashed)
             for k in range(hash_count):
-                out.append(hashed[k] % n_rows)
-            count += hash_count
-    return count
+                out[at] = hashed[k] % n_rows
+                at += 1
 
 
 def ngram_rows(str word, int minn, int maxn, int hash_count, uint32_t seed, int64_t n_rows,
                str bow="<", str eow=">"):
     """The rows of the table whose mean is ``word``'s vector (a row appears once per n-gram
     and hash that names it)."""
-    data = (bow + word + eow).encode("utf8", "surrogatepass")
-    offsets = numpy.empty(len(data) + 1, dtype=numpy.int64)
-    cdef int64_t[::1] view = offsets
-    out = []
-    _word_rows(data, minn, maxn, hash_count, seed, n_rows, &view[0], out)
-    return numpy.asarray(out, dtype=numpy.int64)
+    cdef bytes data = (bow + word + eow).encode("utf8", "surrogatepass")
+    cdef int64_t[::1] offsets = numpy.empty(len(data) + 1, dtype=numpy.int64)
+    cdef int64_t n_chars = _code_point_offsets(data, &offsets[0])
+    out = numpy.empty(_n_rows_of(n_chars, minn, maxn, hash_count), dtype=numpy.int64)
+    cdef int64_t[::1] rows = out
+    _word_rows(data, &offsets[0], n_chars, minn, maxn, hash_count, seed, n_rows, &rows[0])
+    return out
 
 
 def word_vectors(list words, const float[:, ::1] table, int minn, int maxn, int hash_count,
@@ -75,11 +83,11 @@ def word_vectors(list words, const float[:, ::1] table, int minn, int maxn, int 
     cdef int64_t n_rows = table.shape[0], width = table.shape[1]
     out = numpy.zeros((len(words), width), dtype=numpy.float32)
     cdef float[:, ::1] Y = out
-    cdef int64_t i, j, c, n, row
+    cdef int64_t i, j, c, n, row, n_chars
     cdef float scale
-    cdef list rows = []
     cdef bytes data
     cdef int64_t[::1] offsets = numpy.empty(64, dtype=numpy.int64)
+    cdef int64_t[::1] rows = numpy.empty(256, dtype=numpy.int64)
     if n_rows == 0:
         return out
     for i in range(len(words)):
@@ -88,8 +96,11 @@ def word_vectors(list words, const float[:, ::1] table, int minn, int maxn, int 
         data = (bow + <str>words[i] + eow).encode("utf8", "surrogatepass")
         if <int64_t>len(data) + 1 > offsets.shape[0]:
             offsets = numpy.empty(2 * len(data) + 1, dtype=numpy.int64)
-        del rows[:]
-        n = _word_rows(data, minn, maxn, hash_count, seed, n_rows, &offsets[0], rows)
+        n_chars = _code_point_offsets(data, &offsets[0])
+        n = _n_rows_of(n_chars, minn, maxn, hash_count)
+        if n > rows.shape[0]:
+            rows = numpy.empty(2 * n, dtype=numpy.int64)
+        _word_rows(data, &offsets[0], n_chars, minn, maxn, hash_count, seed, n_rows, &rows[0])
         for j in range(n):
             row = rows[j]
             for c in range(width):
