@@ -1,0 +1,83 @@
+"""The accuracy presets: fastpipe's `init config --optimize accuracy` and spaCy's own (without
+transformers, committed under tests/data/spacy_configs) both train with `fastpipe train`."""
+from pathlib import Path
+
+import pytest
+
+import fastpipe
+from fastpipe.cli.init import starter_config
+from fastpipe.config import load_config, load_config_from_str
+from tests.helpers.cli import run, table_steps
+from tests.helpers.data import EWT_DEV_SLICE, EWT_TRAIN_SLICE
+
+SPACY_CONFIGS = Path(__file__).resolve().parents[1] / "data" / "spacy_configs"
+
+
+@pytest.fixture(scope="module")
+def ewt(tmp_path_factory):
+    from fastpipe.cli.convert import convert_file
+
+    folder = tmp_path_factory.mktemp("ewt")
+    train = convert_file(EWT_TRAIN_SLICE, folder, n_sents=10)["output"]
+    dev = convert_file(EWT_DEV_SLICE, folder, n_sents=10)["output"]
+    return str(train), str(dev)
+
+
+def tok2vec_of(text: str):
+    return load_config_from_str(text, interpolate=True)["components"]["tok2vec"]["model"]
+
+
+def test_the_accuracy_preset_is_larger_and_averages():
+    small = tok2vec_of(starter_config("en", ["tagger", "parser", "ner"], "efficiency"))
+    large_text = starter_config("en", ["tagger", "parser", "ner"], "accuracy")
+    large = tok2vec_of(large_text)
+    assert large["encode"]["width"] > small["encode"]["width"]
+    assert large["encode"]["depth"] >= small["encode"]["depth"]
+    config = load_config_from_str(large_text, interpolate=True)
+    assert config["training"]["optimizer"]["use_averages"] is True
+
+
+@pytest.mark.slow
+def test_fastpipe_accuracy_preset_fills_and_trains(tmp_path, ewt):
+    train, dev = ewt
+    cfg = tmp_path / "config.cfg"
+    assert run("init", "config", cfg, "-p", "tagger,parser,ner", "-o", "accuracy").exit_code == 0
+    filled = tmp_path / "filled.cfg"
+    result = run("init", "fill-config", cfg, filled)
+    assert result.exit_code == 0, result.output
+    result = run("train", filled, "--output", tmp_path / "out", "--paths.train", train,
+                 "--paths.dev", dev, "--training.max_steps", "2",
+                 "--training.eval_frequency", "2")
+    assert result.exit_code == 0, result.output
+    assert table_steps(result.output) == [2]
+    nlp = fastpipe.load(tmp_path / "out" / "model-best")
+    assert nlp.pipe_names == ["tok2vec", "tagger", "parser", "ner"]
+    doc = nlp("Apple opened a store in Paris.")
+    assert len(doc) == 7 and all(t.tag_ for t in doc)
+
+
+@pytest.mark.slow
+def test_spacys_accuracy_preset_trains_with_its_static_vectors(tmp_path, ewt):
+    """spaCy's config as `spacy init config -o accuracy` writes it (256 wide, depth 8, static
+    vectors, parser hidden width 128): only the paths, a small vectors folder in place of
+    en_core_web_lg and a short run come on the command line."""
+    from fastpipe.cli.init_vectors import init_vectors
+
+    train, dev = ewt
+    words = ["the", "a", "of", "to", "and", "in", "is", "Paris", "store", "."]
+    lines = [f"{len(words)} 4"] + [f"{w} {i / 10} {-i / 10} {i % 3} 1" for i, w in enumerate(words)]
+    (tmp_path / "vectors.txt").write_text("\n".join(lines) + "\n", encoding="utf8")
+    init_vectors("en", tmp_path / "vectors.txt", tmp_path / "vectors")
+    path = SPACY_CONFIGS / "accuracy_tagger_parser_ner.cfg"
+    config = load_config(path)
+    assert config["components"]["tok2vec"]["model"]["encode"]["depth"] == 8
+    assert config["paths"]["vectors"] == "en_core_web_lg"
+    result = run("train", path, "--output", tmp_path / "out", "--paths.train", train,
+                 "--paths.dev", dev, "--paths.vectors", tmp_path / "vectors",
+                 "--training.max_steps", "2", "--training.eval_frequency", "2")
+    assert result.exit_code == 0, result.output
+    assert table_steps(result.output) == [2]
+    nlp = fastpipe.load(tmp_path / "out" / "model-last")
+    assert nlp.vocab.vectors.shape == (len(words), 4)
+    embed = nlp.get_pipe("tok2vec").model.layers[0]
+    assert embed.get_param("P").shape == (256, 4)
