@@ -47,48 +47,75 @@ class PRF:
         return {"p": self.precision, "r": self.recall, "f": self.fscore}
 
 
+def reference_index(alignment) -> numpy.ndarray:
+    """For each predicted token, the one reference token it lies within, or -1 where it
+    overlaps several or none (whitespace). This is how spaCy's scorer reads predictions through
+    an alignment: a reference token split in two gives two predicted values for that token
+    (both must be right), and a predicted token over several reference tokens counts for none."""
+    x2y = alignment.x2y
+    lengths = numpy.asarray(x2y.lengths)
+    out = numpy.full(len(lengths), -1, dtype=numpy.int64)
+    one = lengths == 1
+    out[one] = numpy.asarray(x2y.data)[numpy.asarray(x2y.starts)[one]]
+    return out
+
+
+def _prf_or_none(prf: "PRF", value: float) -> Optional[float]:
+    """``value``, or None when nothing was counted at all (no reference and no prediction)."""
+    return value if prf.tp + prf.fp + prf.fn else None
+
+
 def score_tokenization(examples) -> Dict[str, Optional[float]]:
-    """token_acc: share of reference tokens the tokenizer reproduced exactly; token_p/r/f over
-    character spans of non-whitespace tokens."""
+    """token_acc: share of the predicted (non-whitespace) tokens that lie within one reference
+    token; token_p/r/f over character spans of non-whitespace tokens."""
     prf = PRF()
-    exact = total = 0
+    inside = total = 0
     for eg in examples:
         pred = {(t.idx, t.idx + len(t)) for t in eg.predicted if not t.is_space}
         gold = {(t.idx, t.idx + len(t)) for t in eg.reference if not t.is_space}
         if eg.predicted.text == eg.reference.text:
             prf.score_set(pred, gold)
-        y2x = eg.alignment.y2x
-        for j in range(len(eg.reference)):
-            total += 1
-            if len(y2x[j]) == 1 and len(eg.alignment.x2y[int(y2x[j][0])]) == 1:
-                exact += 1
-    return {"token_acc": exact / total if total else None, "token_p": prf.precision,
+        lengths = numpy.asarray(eg.alignment.x2y.lengths)
+        for i, token in enumerate(eg.predicted):
+            if not token.is_space:
+                total += 1
+                inside += lengths[i] == 1
+    return {"token_acc": int(inside) / total if total else None, "token_p": prf.precision,
             "token_r": prf.recall, "token_f": prf.fscore}
+
+
+#: Values that mean "not annotated" to the token scorers.
+MISSING_VALUES = frozenset({"", None, 0})
 
 
 def score_token_attr(examples, attr: str, *, name: Optional[str] = None,
                      getter: Optional[Callable] = None) -> Dict[str, Optional[float]]:
-    """{name}_acc: share of reference tokens with a gold value whose aligned predicted token got
-    the same value. Reference tokens the tokenizer split or merged count as errors. A token's
-    value is ``getter(token)`` (default: its ``{attr}_`` string); "" is missing."""
+    """{name}_acc, spaCy's definition: the F-score of the predicted (reference token, value)
+    pairs against the reference ones. Reference tokens without a value are left out, with
+    whatever was predicted on them; a predicted token is read through ``reference_index``, and
+    a prediction without a value counts as wrong. With one predicted token per reference
+    token this is the share of right values. A token's value is ``getter(token)`` (default:
+    its ``{attr}_`` string)."""
     name = name or attr.lower().rstrip("_")
     if getter is None:
         def getter(token):
             return getattr(token, f"{attr}_")
-    correct = total = 0
+    prf = PRF()
     for eg in examples:
-        gold = [getter(t) for t in eg.reference]
-        pred_tokens = list(eg.predicted)
-        align = eg.alignment
-        for j, value in enumerate(gold):
-            if not value:
-                continue
-            total += 1
-            xs = align.y2x[j]
-            if len(xs) == 1 and len(align.x2y[int(xs[0])]) == 1:
-                if getter(pred_tokens[int(xs[0])]) == value:
-                    correct += 1
-    return {f"{name}_acc": correct / total if total else None}
+        gold = set()
+        missing = set()
+        for j, token in enumerate(eg.reference):
+            value = getter(token)
+            if value in MISSING_VALUES:
+                missing.add(j)
+            else:
+                gold.add((j, value))
+        pred = set()
+        for token, j in zip(eg.predicted, reference_index(eg.alignment).tolist()):
+            if j >= 0 and j not in missing:
+                pred.add((j, getter(token)))
+        prf.score_set(pred, gold)
+    return {f"{name}_acc": _prf_or_none(prf, prf.fscore)}
 
 
 def _doc_ents(doc):
@@ -99,105 +126,115 @@ def _ent_iob_missing(token) -> bool:
     return token.ent_iob == 0
 
 
+def on_reference_tokens(spans: Set, reference) -> Set:
+    """The (start_char, end_char, ...) spans that begin and end on the reference's token
+    boundaries: spaCy's scorer reads a predicted span in reference tokens and leaves out one
+    that cuts a reference token."""
+    starts = {t.idx for t in reference}
+    ends = {t.idx + len(t) for t in reference}
+    return {s for s in spans if s[0] in starts and s[1] in ends}
+
+
 def score_spans(examples, key: str = "ents", *, getter: Optional[Callable] = None,
                 has_annotation: Optional[Callable] = None,
                 is_missing: Optional[Callable] = None) -> Dict:
-    """{key}_p/r/f overall and {key}_per_type for labelled spans, compared by character offsets.
-    Examples whose reference has no annotation of that kind are skipped, and so is a predicted
-    span that touches a reference token whose annotation is missing (``is_missing(token)``;
-    for the default entities, a token with no IOB value): it is neither right nor wrong."""
+    """{key}_p/r/f overall and {key}_per_type for labelled spans, compared by character offsets
+    (spaCy's definitions). Examples whose reference has no annotation of that kind are skipped,
+    and so is a predicted span that touches a reference token whose annotation is missing
+    (``is_missing(token)``; for the default entities, a token with no IOB value): it is
+    neither right nor wrong. Entities are compared as they are; other spans (``getter``) only
+    where they fall on reference token boundaries (``on_reference_tokens``). None where
+    nothing was counted."""
+    cut_to_reference = getter is not None
     if getter is None:
         getter = _doc_ents
         is_missing = is_missing or _ent_iob_missing
     has_annotation = has_annotation or (lambda doc: doc.has_annotation("ENT_IOB"))
     total = PRF()
     per_type: Dict[str, PRF] = defaultdict(PRF)
-    seen = False
     for eg in examples:
         if not has_annotation(eg.reference):
             continue
-        seen = True
         gold = {(s.start_char, s.end_char, s.label_) for s in getter(eg.reference)}
         pred = {(s.start_char, s.end_char, s.label_) for s in getter(eg.predicted)}
+        if cut_to_reference:
+            pred = on_reference_tokens(pred, eg.reference)
         if is_missing is not None:
             unknown = [(t.idx, t.idx + len(t)) for t in eg.reference if is_missing(t)]
             pred = {s for s in pred if not any(a < s[1] and s[0] < b for a, b in unknown)}
         total.score_set(pred, gold)
         for label in {s[2] for s in gold | pred}:
             per_type[label].score_set({s for s in pred if s[2] == label}, {s for s in gold if s[2] == label})
-    if not seen:
+    if not total.tp + total.fp + total.fn:
         return {f"{key}_p": None, f"{key}_r": None, f"{key}_f": None, f"{key}_per_type": None}
     return {f"{key}_p": total.precision, f"{key}_r": total.recall, f"{key}_f": total.fscore,
             f"{key}_per_type": {label: prf.to_dict() for label, prf in sorted(per_type.items())}}
 
 
 def score_deps(examples, *, ignore_labels=("punct", "p")) -> Dict:
-    """Attachment scores over the reference tokens with a gold parse (tokens whose gold label is
-    in ``ignore_labels``, compared without regard to case, are left out, as is usual):
-    dep_uas (head right), dep_las (head and label right), dep_las_per_type (P/R/F per
-    gold/predicted label; a predicted arc on a token whose gold label is missing is not
-    counted). A reference token that the tokenizer split or merged counts as wrong."""
+    """Attachment scores, spaCy's definitions: dep_uas and dep_las are F-scores of the
+    predicted arcs (reference token, reference head) and (token, head, label) against the
+    reference ones, labels compared in lower case; dep_las_per_type holds P/R/F per label.
+    Arcs whose label is in ``ignore_labels`` are left out on each side by that side's label
+    (a gold "punct" arc predicted as "advmod" is a false positive). Reference tokens without
+    a label are not scored, nor what was predicted on them. Predicted tokens are read through
+    ``reference_index``: one over several reference tokens is a wrong arc (counted in UAS and
+    LAS only), and a head that is such a token is a wrong head. A prediction without a parse
+    counts each token as its own root with the label ""."""
     ignore = {label.lower() for label in ignore_labels}
-    uas = las = total = 0
+    unlabelled = PRF()
+    labelled = PRF()
     per_type: Dict[str, PRF] = defaultdict(PRF)
-    seen = False
     for eg in examples:
-        ref = eg.reference
-        if not ref.has_annotation("DEP"):
-            continue
-        seen = True
-        align = eg.alignment
-        pred = eg.predicted
-        x_of_y = {}
-        for j in range(len(ref)):
-            xs = align.y2x[j]
-            if len(xs) == 1 and len(align.x2y[int(xs[0])]) == 1:
-                x_of_y[j] = int(xs[0])
         gold_arcs = set()
+        missing = set()
+        for j, token in enumerate(eg.reference):
+            label = token.dep_.lower()
+            if not label:
+                missing.add(j)
+            elif label not in ignore:
+                gold_arcs.add((j, token.head.i, label))
+        index = reference_index(eg.alignment).tolist()
         pred_arcs = set()
-        for j, token in enumerate(ref):
-            label = token.dep_
-            if not label or label.lower() in ignore:
+        for i, token in enumerate(eg.predicted):
+            label = token.dep_.lower()
+            if label in ignore:
                 continue
-            total += 1
-            gold_arcs.add((j, token.head.i, label))
-            i = x_of_y.get(j)
-            if i is None:
-                continue
-            p_token = pred[i]
-            p_head = p_token.head.i
-            head_ok = x_of_y.get(token.head.i) == p_head
-            uas += head_ok
-            las += head_ok and p_token.dep_ == label
-        y_of_x = {i: j for j, i in x_of_y.items()}
-        for i, p_token in enumerate(pred):
-            if (p_token.dep_ and p_token.dep_.lower() not in ignore and i in y_of_x
-                    and ref[y_of_x[i]].dep_ and p_token.head.i in y_of_x):
-                pred_arcs.add((y_of_x[i], y_of_x[p_token.head.i], p_token.dep_))
-        for label in {a[2] for a in gold_arcs | pred_arcs}:
-            per_type[label].score_set({a for a in pred_arcs if a[2] == label},
+            j = index[i]
+            if j < 0:
+                unlabelled.fp += 1
+                labelled.fp += 1
+            elif j not in missing:
+                head = index[token.head.i]
+                pred_arcs.add((j, head if head >= 0 else None, label))
+        unlabelled.score_set({a[:2] for a in pred_arcs}, {a[:2] for a in gold_arcs})
+        labelled.score_set(pred_arcs, gold_arcs)
+        typed = {a for a in pred_arcs if a[1] is not None}
+        for label in {a[2] for a in gold_arcs | typed}:
+            per_type[label].score_set({a for a in typed if a[2] == label},
                                       {a for a in gold_arcs if a[2] == label})
-    if not seen or total == 0:
+    if not unlabelled.tp + unlabelled.fp + unlabelled.fn:
         return {"dep_uas": None, "dep_las": None, "dep_las_per_type": None}
-    return {"dep_uas": uas / total, "dep_las": las / total,
+    return {"dep_uas": unlabelled.fscore, "dep_las": labelled.fscore,
             "dep_las_per_type": {label: prf.to_dict() for label, prf in sorted(per_type.items())}}
 
 
 def score_sents(examples, key: str = "sents") -> Dict[str, Optional[float]]:
-    """Sentence boundaries: P/R/F over (start_char, end_char) of sentences."""
+    """Sentence boundaries: P/R/F over (start_char, end_char) of sentences, a predicted
+    sentence that cuts a reference token left out (``on_reference_tokens``); references
+    without sentence boundaries are skipped, and a prediction without any finds nothing.
+    None where nothing was counted."""
     prf = PRF()
-    seen = False
     for eg in examples:
         if not eg.reference.has_annotation("SENT_START"):
             continue
-        seen = True
         gold = {(s.start_char, s.end_char) for s in eg.reference.sents}
         try:
             pred = {(s.start_char, s.end_char) for s in eg.predicted.sents}
         except ValueError:
             pred = set()
-        prf.score_set(pred, gold)
-    if not seen:
+        prf.score_set(on_reference_tokens(pred, eg.reference), gold)
+    if not prf.tp + prf.fp + prf.fn:
         return {f"{key}_p": None, f"{key}_r": None, f"{key}_f": None}
     return {f"{key}_p": prf.precision, f"{key}_r": prf.recall, f"{key}_f": prf.fscore}
 
@@ -272,7 +309,9 @@ def score_cats(examples, labels: Iterable[str], *, multi_label: bool, threshold:
                key: str = "cats") -> Dict:
     """Text classification: per-label P/R/F and AUC, micro and macro averages; cats_score is
     macro F for exclusive classes and macro AUC for multi-label. A label the reference leaves
-    out is missing (not scored) for multi-label, and false for exclusive classes."""
+    out is missing (not scored) for multi-label, and false for exclusive classes, so that a
+    reference without cats counts only there (spaCy's definitions). The macro AUC averages
+    over every label, a label whose AUC is undefined (one class only) adding 0."""
     labels = list(labels)
     per_label = {label: PRF() for label in labels}
     micro = PRF()
@@ -281,7 +320,7 @@ def score_cats(examples, labels: Iterable[str], *, multi_label: bool, threshold:
     n = 0
     for eg in examples:
         gold = eg.reference.cats
-        if not gold:
+        if multi_label and not gold:
             continue
         n += 1
         pred = eg.predicted.cats
@@ -312,16 +351,15 @@ def score_cats(examples, labels: Iterable[str], *, multi_label: bool, threshold:
         return {f"{key}_score": None, f"{key}_micro_f": None, f"{key}_macro_f": None,
                 f"{key}_macro_auc": None, f"{key}_f_per_type": None}
     aucs = {label: _roc_auc(numpy.asarray(truths[label]), numpy.asarray(preds[label])) for label in labels}
-    valid_aucs = [a for a in aucs.values() if a is not None]
     macro_p = sum(p.precision for p in per_label.values()) / len(labels)
     macro_r = sum(p.recall for p in per_label.values()) / len(labels)
     macro_f = sum(p.fscore for p in per_label.values()) / len(labels)
-    macro_auc = sum(valid_aucs) / len(valid_aucs) if valid_aucs else None
+    macro_auc = sum(a for a in aucs.values() if a is not None) / len(labels)
     correct = sum(per_label[label].tp for label in labels)
     return {
         f"{key}_score": macro_auc if multi_label else macro_f,
         f"{key}_score_desc": "macro AUC" if multi_label else "macro F",
-        f"{key}_acc": None if multi_label else correct / n,
+        **({} if multi_label else {f"{key}_acc": correct / n}),
         f"{key}_micro_p": micro.precision, f"{key}_micro_r": micro.recall, f"{key}_micro_f": micro.fscore,
         f"{key}_macro_p": macro_p, f"{key}_macro_r": macro_r, f"{key}_macro_f": macro_f,
         f"{key}_macro_auc": macro_auc,

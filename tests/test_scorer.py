@@ -50,7 +50,7 @@ REF_WORDS = ["I", "can't", "go", "to", "New", "York", "."]
 REF_SPACES = [True, True, True, True, True, False, False]
 
 
-def test_split_token_lowers_token_acc_and_precision_more_than_recall(vocab):
+def test_split_token_lowers_precision_more_than_recall(vocab):
     # the tokenizer splits "can't" into "ca" + "n't": 8 predicted tokens, 6 of them exact
     example = eg(vocab,
                  {"words": ["I", "ca", "n't", "go", "to", "New", "York", "."],
@@ -59,7 +59,9 @@ def test_split_token_lowers_token_acc_and_precision_more_than_recall(vocab):
     scores = scorer.score_tokenization([example])
     p = 6 / 8  # predicted spans that are reference spans: all but "ca" and "n't"
     r = 6 / 7  # reference spans found: all but "can't"
-    assert scores["token_acc"] == approx(6 / 7)  # 7 reference tokens, "can't" not reproduced
+    # token_acc (spaCy's definition): predicted tokens that lie within one reference token;
+    # both pieces of "can't" do
+    assert scores["token_acc"] == approx(8 / 8)
     assert scores["token_p"] == approx(p)
     assert scores["token_r"] == approx(r)
     assert scores["token_f"] == approx(f1(p, r))
@@ -72,7 +74,7 @@ def test_merged_tokens_lower_token_acc_and_recall_more_than_precision(vocab):
                   "spaces": [True, True, True, True, False, False]},
                  {"words": REF_WORDS, "spaces": REF_SPACES})
     scores = scorer.score_tokenization([example])
-    assert scores["token_acc"] == approx(5 / 7)  # "New" and "York" both lost
+    assert scores["token_acc"] == approx(5 / 6)  # "New York" lies over two reference tokens
     assert scores["token_p"] == approx(5 / 6)
     assert scores["token_r"] == approx(5 / 7)
     assert scores["token_f"] == approx(f1(5 / 6, 5 / 7))
@@ -85,12 +87,12 @@ def test_token_scores_pool_counts_over_examples(vocab):
     merged = eg(vocab, {"words": ["New York"], "spaces": [False]},
                 {"words": ["New", "York"], "spaces": [True, False]})
     scores = scorer.score_tokenization([split, merged])
-    # exact: 6 of 7 reference tokens, then 0 of 2; predicted spans right: 6 of 8, then 0 of 1.
-    # Pooled counts, not the mean of the examples' figures ((6/7 + 0) / 2 for token_acc)
-    assert scores["token_acc"] == approx(6 / 9)
+    # within one reference token: 8 of 8 predicted tokens, then 0 of 1; predicted spans right:
+    # 6 of 8, then 0 of 1. Pooled counts, not the mean of the examples' figures
+    assert scores["token_acc"] == approx(8 / 9)
     assert scores["token_p"] == approx(6 / 9)
     assert scores["token_r"] == approx(6 / 9)
-    assert scores["token_acc"] != approx((6 / 7 + 0 / 2) / 2)
+    assert scores["token_acc"] != approx((8 / 8 + 0 / 1) / 2)
 
 
 def test_same_tokenization_scores_one(vocab):
@@ -124,24 +126,26 @@ def test_tag_acc_leaves_out_reference_tokens_without_a_tag(vocab):
     assert scorer.score_token_attr([example], "tag")["tag_acc"] == approx(4 / 5)
 
 
-def test_tag_acc_counts_a_split_reference_token_as_wrong(vocab):
+def test_tag_acc_reads_each_piece_of_a_split_reference_token(vocab):
     example = eg(vocab,
                  {"words": ["I", "ca", "n't", "go"], "spaces": [True, False, True, False],
                   "tags": ["PRP", "MD", "RB", "VB"]},
                  {"words": ["I", "can't", "go"], "spaces": [True, True, False],
                   "tags": ["PRP", "MD", "VB"]})
-    # 3 gold tags; "can't" was split, so it is wrong even though "ca" carries its tag MD
-    assert scorer.score_token_attr([example], "tag")["tag_acc"] == approx(2 / 3)
+    # spaCy's definition: the F-score of (reference token, tag) pairs. Both pieces of "can't"
+    # give a tag for it: MD right, RB a false positive. 3 right of 4 predicted and 3 gold
+    assert scorer.score_token_attr([example], "tag")["tag_acc"] == approx(f1(3 / 4, 3 / 3))
 
 
-def test_tag_acc_counts_merged_reference_tokens_as_wrong(vocab):
+def test_tag_acc_counts_merged_reference_tokens_as_missed(vocab):
     example = eg(vocab,
                  {"words": ["New York", "is", "big"], "spaces": [True, True, False],
                   "tags": ["NNP", "VBZ", "JJ"]},
                  {"words": ["New", "York", "is", "big"], "spaces": [True, True, True, False],
                   "tags": ["NNP", "NNP", "VBZ", "JJ"]})
-    # 4 gold tags; "New" and "York" were merged: both wrong though the merged tag is NNP
-    assert scorer.score_token_attr([example], "tag")["tag_acc"] == approx(2 / 4)
+    # 4 gold tags; "New" and "York" were merged: the merged token gives neither a tag (both
+    # missed though the merged tag is NNP); 2 right of 2 predicted
+    assert scorer.score_token_attr([example], "tag")["tag_acc"] == approx(f1(2 / 2, 2 / 4))
 
 
 def test_tag_acc_is_none_without_gold_tags(vocab):
@@ -225,16 +229,18 @@ def test_empty_ignore_labels_scores_punctuation_too(vocab):
     assert scores["dep_las"] == approx(3 / 6)
 
 
-def test_gold_punctuation_stays_out_whatever_its_predicted_label(vocab):
+def test_gold_punctuation_predicted_with_another_label_is_a_false_positive(vocab):
     pred = PRED_DEPS[:5] + ["obj"]  # "." predicted as obj of "the"
     scores = scorer.score_deps([parse_example(vocab, PRED_HEADS, pred)])
-    assert scores["dep_uas"] == approx(4 / 5)
-    assert scores["dep_las"] == approx(3 / 5)
+    # spaCy's definition: each side leaves out the arcs it labels punct, and the scores are
+    # F-scores of the arc sets: 5 gold arcs, 6 predicted, 4 (3) right
+    assert scores["dep_uas"] == approx(f1(4 / 6, 4 / 5))
+    assert scores["dep_las"] == approx(f1(3 / 6, 3 / 5))
 
 
 def test_las_per_type_is_precision_and_recall_over_labelled_arcs(vocab):
     per_type = scorer.score_deps([parse_example(vocab)])["dep_las_per_type"]
-    assert set(per_type) == {"det", "nsubj", "ROOT", "obj"}  # no punct
+    assert set(per_type) == {"det", "nsubj", "root", "obj"}  # no punct; lower case
     # det: gold arcs The->cat, the->dog; predicted only The->cat
     assert per_type["det"]["p"] == approx(1 / 1)
     assert per_type["det"]["r"] == approx(1 / 2)
@@ -244,10 +250,10 @@ def test_las_per_type_is_precision_and_recall_over_labelled_arcs(vocab):
     assert per_type["nsubj"]["r"] == approx(1 / 1)
     # obj: gold dog->saw, predicted dog->cat: nothing right
     assert per_type["obj"] == {"p": 0.0, "r": 0.0, "f": 0.0}
-    assert per_type["ROOT"] == {"p": 1.0, "r": 1.0, "f": 1.0}
+    assert per_type["root"] == {"p": 1.0, "r": 1.0, "f": 1.0}
 
 
-def test_attachment_counts_a_split_reference_token_as_wrong(vocab):
+def test_attachment_reads_each_piece_of_a_split_reference_token(vocab):
     # gold: I -nsubj-> go, can't -aux-> go, go ROOT; the tokenizer split "can't"
     example = eg(vocab,
                  {"words": ["I", "ca", "n't", "go"], "spaces": [True, False, True, False],
@@ -255,8 +261,10 @@ def test_attachment_counts_a_split_reference_token_as_wrong(vocab):
                  {"words": ["I", "can't", "go"], "spaces": [True, True, False],
                   "heads": [2, 2, 2], "deps": ["nsubj", "aux", "ROOT"]})
     scores = scorer.score_deps([example])
-    assert scores["dep_uas"] == approx(2 / 3)  # "can't" has no single predicted token
-    assert scores["dep_las"] == approx(2 / 3)
+    # "ca" and "n't" both give an arc for "can't" -> go: the same unlabelled arc, so UAS is
+    # perfect; labelled, "neg" is a fourth predicted arc, a false positive
+    assert scores["dep_uas"] == approx(1.0)
+    assert scores["dep_las"] == approx(f1(3 / 4, 3 / 3))
 
 
 def test_attachment_counts_merged_reference_tokens_and_their_dependents_as_wrong(vocab):
@@ -267,8 +275,12 @@ def test_attachment_counts_merged_reference_tokens_and_their_dependents_as_wrong
                  {"words": ["New", "York", "is", "big"], "spaces": [True, True, True, False],
                   "heads": [1, 2, 2, 2], "deps": ["compound", "nsubj", "ROOT", "acomp"]})
     scores = scorer.score_deps([example])
-    assert scores["dep_uas"] == approx(2 / 4)  # "New" and "York" merged; "is", "big" right
-    assert scores["dep_las"] == approx(2 / 4)
+    # "New York" lies over two reference tokens: its arc is a false positive; "is" and "big"
+    # right: 2 right of 3 predicted, of 4 gold
+    assert scores["dep_uas"] == approx(f1(2 / 3, 2 / 4))
+    assert scores["dep_las"] == approx(f1(2 / 3, 2 / 4))
+    assert "nsubj" in scores["dep_las_per_type"]   # the gold arc York -> is, missed
+    assert scores["dep_las_per_type"]["nsubj"]["r"] == 0.0
 
 
 def test_reference_without_a_parse_is_skipped(vocab):
@@ -621,12 +633,14 @@ def test_evaluate_scores_a_pipeline_whose_output_is_fixed():
     examples = [Example(nlp.make_doc(doc.text), doc) for doc in (paris, soup)]
     scores = nlp.evaluate(examples)
 
-    # the tokenizer splits "can't" (6 tokens for 5) and agrees on "We ate soup." (4 for 4)
-    assert scores["token_acc"] == approx(8 / 9)
+    # the tokenizer splits "can't" (6 tokens for 5) and agrees on "We ate soup." (4 for 4);
+    # every predicted token lies within one reference token
+    assert scores["token_acc"] == approx(10 / 10)
     assert scores["token_p"] == approx(8 / 10)
     assert scores["token_r"] == approx(8 / 9)
-    # 9 gold tags; wrong: "can't" (split), "see" (VBP), "soup" (NNS)
-    assert scores["tag_acc"] == approx(6 / 9)
+    # 9 gold tags, 10 predicted (token, tag) pairs: "ca" MD and "n't" RB both for "can't";
+    # wrong: RB, "see" (VBP), "soup" (NNS); missed: see VB, soup NN. 7 right
+    assert scores["tag_acc"] == approx(f1(7 / 10, 7 / 9))
     # entities: Paris right, "I" as PERSON wrong; the one gold entity found
     assert scores["ents_p"] == approx(1 / 2)
     assert scores["ents_r"] == approx(1.0)
