@@ -68,7 +68,9 @@ def test_gold_preproc_scores_on_the_corpus_tokens(trained, tmp_path):
     data = tmp_path / "glued.fastpipe"
     DocBin(docs=docs).to_disk(data)
     raw = evaluate_model(model, data)
-    assert raw["token_acc"] < 1.0 and raw["token_f"] < 1.0
+    # token_acc (spaCy's definition) counts predicted tokens inside one gold token, which
+    # "apples" and "." both are: only the span scores see the split
+    assert raw["token_acc"] == 1.0 and raw["token_f"] < 1.0
     scores_path = tmp_path / "scores.json"
     result = run("evaluate", model, data, "--gold-preproc", "--output", scores_path)
     assert result.exit_code == 0, result.output
