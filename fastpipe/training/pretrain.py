@@ -11,8 +11,10 @@ end. ``[initialize] init_tok2vec`` loads any of them into the same component bef
 
 Every file is written whole or not at all (``util.atomic_write``); ``log.jsonl`` holds one line
 per epoch (``epoch``, ``nr_word``, ``loss``: the running total, ``epoch_loss``, ``seconds``).
-A run resumes from a weights file (``resume_path``) at ``epoch_resume`` (by default the epoch
-after the one in the file's name); the log keeps the lines of the earlier epochs.
+A filled [pretraining] section has every setting (``init fill-config --pretraining`` writes
+spaCy's defaults, ``PRETRAINING_DEFAULTS``). A run resumes from a weights file
+(``resume_path``) at ``epoch_resume`` (by default the epoch after the one in the file's name);
+the log keeps the lines of the earlier epochs.
 """
 import json
 import logging
@@ -125,7 +127,7 @@ def pretrain(config: Dict[str, Any], output_dir: Union[str, Path], *,
     [pretraining] section and write its weights under ``output_dir`` (module docstring)."""
     stderr = stderr if stderr is not None else sys.stderr
     filled = _filled(config, where)
-    settings = filled.get("pretraining") or {}
+    settings = filled.get("pretraining")
     if not settings:
         raise ConfigError(Errors.E800.format(where=where or "CONFIG"))
     seed = filled["training"].get("seed")
