@@ -279,17 +279,22 @@ def checkpoint_logger(system: str, optimizer: dict):
                 if info is None:
                     return
                 tick = time.time()
-                with averaged(system, nlp, optimizer.get("optimizer")):
-                    nlp.to_disk(root / str(info["step"]))
-                spent = time.time() - tick
-                score = info.get("score")
-                record = {"step": info["step"], "epoch": info.get("epoch"),
-                          "seconds": tick - start - saved[0], "save_s": spent,
-                          "saved_total_s": saved[0] + spent,
-                          "score": float(score) if score is not None else None}
-                saved[0] += spent
-                log.write(json.dumps(record) + "\n")
-                log.flush()
+                # a SIGINT from the deadline waits until the checkpoint is whole
+                signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+                try:
+                    with averaged(system, nlp, optimizer.get("optimizer")):
+                        nlp.to_disk(root / str(info["step"]))
+                    spent = time.time() - tick
+                    score = info.get("score")
+                    record = {"step": info["step"], "epoch": info.get("epoch"),
+                              "seconds": tick - start - saved[0], "save_s": spent,
+                              "saved_total_s": saved[0] + spent,
+                              "score": float(score) if score is not None else None}
+                    saved[0] += spent
+                    log.write(json.dumps(record) + "\n")
+                    log.flush()
+                finally:
+                    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
 
             def finalize():
                 inner_finalize()
