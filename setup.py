@@ -42,6 +42,7 @@ MOD_NAMES = [
     "fastpipe.pipeline._parser_internals.transition_system",
     "fastpipe.pipeline._parser_internals.arc_eager",
     "fastpipe.pipeline._parser_internals.ner",
+    "fastpipe.pipeline._parser_internals.beam",
 ]
 
 # -g0 overrides the -g of Python's own CFLAGS: with it the modules were 27.4 MB, mostly debug

@@ -720,6 +720,14 @@ class Errors(metaclass=ErrorsWithCodes):
             "the file is truncated or its header is wrong.")
     E846 = ("init vectors --mode floret: {option} does not apply to a floret table (it has no "
             "rows per word to {action}); leave it out.")
+    # beam search for parser and ner (E860-E869)
+    E860 = ("{name}: beam_width must be a whole number of at least 1 (1 decodes greedily), "
+            "not {value!r}.")
+    E861 = ("{name}: beam_density must be at least 0 and below 1 (the least probability of a "
+            "kept candidate, relative to the beam's best), not {value!r}.")
+    E862 = ("BeamBatch.gradients needs the golds: build the batch with golds= to train with it.")
+    E863 = ("Component {name!r}: beam_update_prob must be between 0 and 1 (the share of "
+            "batches trained with the beam update), not {value!r}.")
     # the character embedding and the Mish encoder (E870-E879)
     E870 = ("CharacterEmbed: width, rows, nM and nC must be positive whole numbers, got width "
             "{width}, rows {rows}, nM {nM}, nC {nC}.")

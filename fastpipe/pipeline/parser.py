@@ -11,6 +11,13 @@ Settings, with spaCy's meanings: ``update_with_oracle_cut_size``, ``scorer``; th
 the back-off label "dep") and ``learn_tokens`` (not supported: E079); the ner's
 ``incorrect_spans_key`` (the spans of the reference's ``doc.spans[key]`` are known not to be
 entities: training makes predicting them costly, see _parser_internals/ner.pyx).
+
+``beam_parser`` and ``beam_ner`` are the same components with spaCy's beam settings:
+``beam_width`` histories kept per document (1 = greedy), ``beam_density`` (candidates less
+probable than that share of the beam's best are dropped) and ``beam_update_prob`` (the share of
+batches trained with the beam's global update instead of the greedy one); the search and the
+update are in _parser_internals/beam.pyx. Any parser or ner decodes with a beam when its
+``cfg["beam_width"]`` is above 1, so a greedily trained model can be searched too.
 """
 import random
 from itertools import islice
@@ -24,6 +31,7 @@ from ..ml.parser_model import resize_output
 from ..registry import factory
 from ..scorer import check_scorer, ents_score, parser_score, run_scorer
 from ._parser_internals.arc_eager import ArcEager
+from ._parser_internals.beam import BeamBatch
 from ._parser_internals.ner import BiluoPushDown
 from ._parser_steps import StateBatch, split_by_oracle
 from .base import TrainablePipe, labels_problem, validate_examples
@@ -44,13 +52,18 @@ DEFAULT_PARSER_MODEL = _default_model("parser")
 DEFAULT_NER_MODEL = _default_model("ner")
 
 
-@factory("parser", default_config={"model": DEFAULT_PARSER_MODEL, "moves": None,
-                                   "update_with_oracle_cut_size": 100, "learn_tokens": False,
-                                   "min_action_freq": 30,
+PARSER_SETTINGS = {"moves": None, "update_with_oracle_cut_size": 100, "learn_tokens": False,
+                   "min_action_freq": 30}
+PARSER_WEIGHTS = {"dep_uas": 0.5, "dep_las": 0.5, "dep_las_per_type": None, "sents_p": None,
+                  "sents_r": None, "sents_f": 0.0}
+PARSER_ASSIGNS = ("token.dep", "token.head", "token.is_sent_start", "doc.sents")
+NER_WEIGHTS = {"ents_f": 1.0, "ents_p": 0.0, "ents_r": 0.0, "ents_per_type": None}
+NER_ASSIGNS = ("doc.ents", "token.ent_iob", "token.ent_type")
+
+
+@factory("parser", default_config={"model": DEFAULT_PARSER_MODEL, **PARSER_SETTINGS,
                                    "scorer": {"@scorers": "fastpipe.parser_scorer.v1"}},
-         default_score_weights={"dep_uas": 0.5, "dep_las": 0.5, "dep_las_per_type": None,
-                                "sents_p": None, "sents_r": None, "sents_f": 0.0},
-         assigns=("token.dep", "token.head", "token.is_sent_start", "doc.sents"))
+         default_score_weights=PARSER_WEIGHTS, assigns=PARSER_ASSIGNS)
 def make_parser(nlp: Any, name: str, model: Model, moves: Optional[ArcEager],
                 update_with_oracle_cut_size: int, learn_tokens: bool, min_action_freq: int,
                 scorer: Optional[Callable]) -> "TransitionParser":
@@ -64,8 +77,7 @@ def make_parser(nlp: Any, name: str, model: Model, moves: Optional[ArcEager],
 @factory("ner", default_config={"model": DEFAULT_NER_MODEL, "moves": None,
                                 "update_with_oracle_cut_size": 100, "incorrect_spans_key": None,
                                 "scorer": {"@scorers": "fastpipe.ner_scorer.v1"}},
-         default_score_weights={"ents_f": 1.0, "ents_p": 0.0, "ents_r": 0.0, "ents_per_type": None},
-         assigns=("doc.ents", "token.ent_iob", "token.ent_type"))
+         default_score_weights=NER_WEIGHTS, assigns=NER_ASSIGNS)
 def make_ner(nlp: Any, name: str, model: Model, moves: Optional[BiluoPushDown],
              update_with_oracle_cut_size: int, incorrect_spans_key: Optional[str],
              scorer: Optional[Callable]) -> "TransitionParser":
@@ -75,20 +87,68 @@ def make_ner(nlp: Any, name: str, model: Model, moves: Optional[BiluoPushDown],
                             incorrect_spans_key=incorrect_spans_key, scorer=scorer)
 
 
+@factory("beam_parser", default_config={"model": DEFAULT_PARSER_MODEL, **PARSER_SETTINGS,
+                                        "beam_width": 8, "beam_density": 0.0001,
+                                        "beam_update_prob": 0.5,
+                                        "scorer": {"@scorers": "fastpipe.parser_scorer.v1"}},
+         default_score_weights=PARSER_WEIGHTS, assigns=PARSER_ASSIGNS)
+def make_beam_parser(nlp: Any, name: str, model: Model, moves: Optional[ArcEager],
+                     update_with_oracle_cut_size: int, learn_tokens: bool, min_action_freq: int,
+                     beam_width: int, beam_density: float, beam_update_prob: float,
+                     scorer: Optional[Callable]) -> "TransitionParser":
+    if learn_tokens:
+        raise ValueError(Errors.E079)
+    return TransitionParser(nlp.vocab, model, name, moves=moves or ArcEager(nlp.vocab.strings),
+                            min_action_freq=min_action_freq,
+                            update_with_oracle_cut_size=update_with_oracle_cut_size,
+                            beam_width=beam_width, beam_density=beam_density,
+                            beam_update_prob=beam_update_prob, scorer=scorer)
+
+
+@factory("beam_ner", default_config={"model": DEFAULT_NER_MODEL, "moves": None,
+                                     "update_with_oracle_cut_size": 100, "beam_density": 0.01,
+                                     "beam_update_prob": 0.5, "beam_width": 32,
+                                     "incorrect_spans_key": None,
+                                     "scorer": {"@scorers": "fastpipe.ner_scorer.v1"}},
+         default_score_weights=NER_WEIGHTS, assigns=NER_ASSIGNS)
+def make_beam_ner(nlp: Any, name: str, model: Model, moves: Optional[BiluoPushDown],
+                  update_with_oracle_cut_size: int, beam_width: int, beam_density: float,
+                  beam_update_prob: float, incorrect_spans_key: Optional[str],
+                  scorer: Optional[Callable]) -> "TransitionParser":
+    return TransitionParser(nlp.vocab, model, name, moves=moves or BiluoPushDown(nlp.vocab.strings),
+                            min_action_freq=1,
+                            update_with_oracle_cut_size=update_with_oracle_cut_size,
+                            beam_width=beam_width, beam_density=beam_density,
+                            beam_update_prob=beam_update_prob,
+                            incorrect_spans_key=incorrect_spans_key, scorer=scorer)
+
+
 class TransitionParser(TrainablePipe):
-    """A greedy transition-based parser or entity recognizer (the moves decide which).
+    """A transition-based parser or entity recognizer (the moves decide which), greedy or with
+    a beam (beam_width > 1).
 
     update_with_oracle_cut_size: in training, a document needing more moves than this is cut
     into pieces along the oracle's path, and each piece is trained for at most that many
-    moves; batches of long documents then take fewer, fuller steps (0 = never cut)."""
+    moves; batches of long documents then take fewer, fuller steps (0 = never cut).
+    beam_width, beam_density, beam_update_prob: see the module docstring."""
 
     def __init__(self, vocab, model: Model, name: str, *, moves, min_action_freq: int = 1,
-                 update_with_oracle_cut_size: int = 100,
+                 update_with_oracle_cut_size: int = 100, beam_width: int = 1,
+                 beam_density: float = 0.0, beam_update_prob: float = 0.0,
                  incorrect_spans_key: Optional[str] = None, scorer: Any = "default"):
         if update_with_oracle_cut_size < 0:
             raise ValueError(Errors.E078.format(name=name, value=update_with_oracle_cut_size))
+        where = f"Component {name!r}"
+        if isinstance(beam_width, bool) or not isinstance(beam_width, int) or beam_width < 1:
+            raise ValueError(Errors.E860.format(name=where, value=beam_width))
+        if not 0.0 <= beam_density < 1.0:
+            raise ValueError(Errors.E861.format(name=where, value=beam_density))
+        if not 0.0 <= beam_update_prob <= 1.0:
+            raise ValueError(Errors.E863.format(name=name, value=beam_update_prob))
         super().__init__(vocab, model, name, min_action_freq=min_action_freq,
-                         update_with_oracle_cut_size=update_with_oracle_cut_size)
+                         update_with_oracle_cut_size=update_with_oracle_cut_size,
+                         beam_width=beam_width, beam_density=beam_density,
+                         beam_update_prob=beam_update_prob)
         self.moves = moves
         self.is_ner = isinstance(moves, BiluoPushDown)
         if self.is_ner:
@@ -185,11 +245,25 @@ class TransitionParser(TrainablePipe):
             return states
         step = self.model.predict(docs)
         offsets = step.get_doc_offsets()[:-1]
+        if self.cfg.get("beam_width", 1) > 1:
+            return self._beam_predict(step, states, offsets)
         batch = StateBatch(self.moves, states, offsets, self.model.attrs["n_feats"])
         while batch.n_active:
             scores = step.predict_reusing(batch.features())
             batch.advance(numpy.ascontiguousarray(scores, dtype=numpy.float32))
         return states
+
+    def _beam_batch(self, states, offsets, golds=None):
+        return BeamBatch(self.moves, states, offsets, self.model.attrs["n_feats"],
+                         self.cfg["beam_width"], self.cfg.get("beam_density", 0.0), golds)
+
+    def _beam_predict(self, step, states, offsets):
+        """The best final state of every doc's beam (beam search, see beam.pyx)."""
+        batch = self._beam_batch(states, offsets)
+        while batch.n_active:
+            scores = step.predict_reusing(batch.features())
+            batch.advance(numpy.ascontiguousarray(scores, dtype=numpy.float32))
+        return batch.best_states()
 
     def set_annotations(self, docs, states):
         for doc, state in zip(docs, states):
@@ -220,6 +294,19 @@ class TransitionParser(TrainablePipe):
             states.extend(pieces)
             golds.extend([gold] * len(pieces))
             offsets.extend([int(doc_offsets[i])] * len(pieces))
+        if (self.cfg.get("beam_width", 1) > 1
+                and random.random() < self.cfg.get("beam_update_prob", 0.0)):
+            total = self._beam_update(step, states, offsets, golds, cut)
+        else:
+            total = self._greedy_update(step, states, offsets, golds, cut)
+        finish()
+        if sgd not in (None, False):
+            self.finish_update(sgd)
+        losses[self.name] += total
+        return losses
+
+    def _greedy_update(self, step, states, offsets, golds, cut):
+        """Follow the model's best valid moves, learning the oracle's at every step."""
         batch = StateBatch(self.moves, states, offsets, self.model.attrs["n_feats"], golds)
         total = 0.0
         n_steps = 0
@@ -229,11 +316,21 @@ class TransitionParser(TrainablePipe):
             d_scores, loss = batch.advance_and_loss(numpy.ascontiguousarray(scores, dtype=numpy.float32))
             backprop_step(d_scores)
             total += loss
-        finish()
-        if sgd not in (None, False):
-            self.finish_update(sgd)
-        losses[self.name] += total
-        return losses
+        return total
+
+    def _beam_update(self, step, states, offsets, golds, cut):
+        """Search with the beam and a gold-only beam, then one global max-violation update
+        (beam.pyx); the steps' gradients wait until the search ends."""
+        batch = self._beam_batch(states, offsets, golds)
+        backprops = []
+        while batch.n_active and (not cut or len(backprops) < cut):
+            scores, backprop_step = step.begin_update(batch.features())
+            batch.advance(numpy.ascontiguousarray(scores, dtype=numpy.float32))
+            backprops.append(backprop_step)
+        d_steps, loss = batch.gradients()
+        for backprop_step, d_scores in zip(backprops, d_steps):
+            backprop_step(d_scores)
+        return loss
 
     def get_loss(self, examples, scores):
         raise NotImplementedError(Errors.E280.format(name=self.name))
