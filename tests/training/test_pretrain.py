@@ -340,6 +340,9 @@ def test_bad_input_gives_coded_errors(tmp_path):
     no_section = CONFIG.split("[pretraining]")[0]
     with pytest.raises(ConfigError, match=r"\[E800\].*fill-config"):
         pretrain(load_config_from_str(no_section), tmp_path / "out")
+    (tmp_path / "file").write_text("")
+    with pytest.raises(NotADirectoryError, match=r"\[E808\]"):
+        pretrain(config_for(tmp_path), tmp_path / "file")
     with pytest.raises(ValueError, match=r"\[E805\].*n_characters"):
         pretrain(config_for(tmp_path, **{"pretraining.objective.n_characters": 0}),
                  tmp_path / "out")
