@@ -12,7 +12,7 @@ import pytest
 import fastpipe
 from fastpipe import scorer
 from fastpipe.gold.example import Example
-from fastpipe.tokens import Doc
+from fastpipe.tokens import Doc, Span
 
 
 @pytest.fixture(scope="module")
@@ -589,6 +589,60 @@ def test_references_without_cats_are_skipped(vocab):
     scores = scorer.score_cats(examples, MULTI, multi_label=True)
     assert scores["cats_score"] is None
     assert scores["cats_micro_f"] is None
+
+
+# -- spaCy's definitions where they are not the obvious ones ------------------------------------
+# (tests/test_scorer_one_ruler.py checks every figure against spaCy's Scorer on a sample)
+
+
+def test_prediction_without_a_parse_counts_each_token_as_its_own_root_labelled_empty(vocab):
+    example = eg(vocab, {"words": PARSE_WORDS, "spaces": PARSE_SPACES},
+                 {"words": PARSE_WORDS, "spaces": PARSE_SPACES, "heads": GOLD_HEADS,
+                  "deps": GOLD_DEPS})
+    scores = scorer.score_deps([example])
+    # 6 predicted self-arcs (the "." too: its predicted label "" is not punct), 5 gold arcs;
+    # only "saw" -> "saw" has the right head, and no label is right
+    assert scores["dep_uas"] == approx(f1(1 / 6, 1 / 5))
+    assert scores["dep_las"] == 0.0
+    assert scores["dep_las_per_type"][""] == {"p": 0.0, "r": 0.0, "f": 0.0}
+
+
+def test_a_span_that_cuts_a_reference_token_is_left_out(vocab):
+    pred = Doc(vocab, words=["a", "b1", "b2", "c"], spaces=[True, False, True, False])
+    gold = Doc(vocab, words=["a", "b1b2", "c"], spaces=[True, True, False])
+    pred.spans["sc"] = [pred[0:1], pred[1:2]]   # "a", and half of "b1b2"
+    gold.spans["sc"] = [gold[0:1], gold[1:2]]
+    scores = scorer.spancat_score([Example(pred, gold)])
+    # "b1" is neither right nor wrong: 1 right of 1 predicted, of 2 gold
+    assert (scores["spans_sc_p"], scores["spans_sc_r"]) == (approx(1.0), approx(1 / 2))
+
+
+def test_span_scores_are_none_when_nothing_was_counted(vocab):
+    pred = Doc(vocab, words=["a", "b"], ents=["O", "O"])
+    gold = Doc(vocab, words=["a", "b"], ents=["O", "O"])
+    assert scorer.score_spans([Example(pred, gold)], "ents")["ents_f"] is None
+    pred.ents = [Span(pred, 0, 1, label="X")]
+    assert scorer.score_spans([Example(pred, gold)], "ents")["ents_f"] == 0.0
+
+
+def test_exclusive_cats_count_a_reference_without_cats_and_average_auc_over_all_labels(vocab):
+    pairs = [({"A": 0.6, "B": 0.3, "C": 0.1}, {"A": 1.0, "B": 0.0, "C": 0.0}),
+             ({"A": 0.2, "B": 0.5, "C": 0.3}, {"A": 0.0, "B": 0.0, "C": 1.0}),
+             ({"A": 0.7, "B": 0.2, "C": 0.1}, {})]   # no gold cats: every label false
+    scores = scorer.score_cats(cats_examples(vocab, pairs), ["A", "B", "C"], multi_label=False)
+    # A predicted twice, right once; B predicted once, wrong; C missed once
+    assert scores["cats_f_per_type"]["A"]["p"] == approx(1 / 2)
+    assert scores["cats_micro_p"] == approx(1 / 3)
+    assert scores["cats_micro_r"] == approx(1 / 2)
+    # AUC: A 0.6 (pos) above 0.2 but below 0.7 (negatives): 1/2; B has no positive: undefined,
+    # adding 0 to the macro average; C 0.3 (pos) above 0.1 and 0.1: 1
+    assert scores["cats_auc_per_type"]["B"] is None
+    assert scores["cats_macro_auc"] == approx((1 / 2 + 0 + 1) / 3)
+
+
+def test_multilabel_cats_report_no_accuracy(vocab):
+    scores = scorer.score_cats(cats_examples(vocab, MULTI_PAIRS), MULTI, multi_label=True)
+    assert "cats_acc" not in scores
 
 
 # -- components and Language.evaluate ----------------------------------------------------------
