@@ -43,6 +43,12 @@ __all__ = ["train", "TrainResult", "weighted_score", "subdivide_batch", "create_
 
 BEST_DIR = "model-best"
 LAST_DIR = "model-last"
+#: About this many words per batch when the loop scores the dev set. The pipeline's own
+#: ``batch_size`` (1000 Docs) would run a whole treebank's dev set as one batch, and its
+#: arrays (every tok2vec layer's output, the parser's precomputed table: 600 MB for EWT dev's
+#: 25k words) would then stay pooled in the ops' workspace for the rest of the run. The
+#: predictions, and so the scores, are the same in batches of any size.
+EVAL_BATCH_WORDS = 1000
 
 
 @dataclass
@@ -126,6 +132,15 @@ def _check_same_config(nlp, checkpoint: Checkpoint) -> None:
                                             output=checkpoint.path.parent))
 
 
+def eval_batch_size(examples, batch_size: int) -> int:
+    """How many Docs of ``examples`` to predict at a time when evaluating: about
+    ``EVAL_BATCH_WORDS`` words' worth of the average Doc, never more than ``batch_size``."""
+    n_words = sum(len(eg.predicted) for eg in examples)
+    if not n_words:
+        return batch_size
+    return max(1, min(batch_size, EVAL_BATCH_WORDS * len(examples) // n_words))
+
+
 def _train(nlp, output_path: Optional[Path], checkpoint: Optional[Checkpoint], stdout: IO,
            stderr: IO) -> TrainResult:
     config = nlp.config.interpolate()
@@ -133,6 +148,7 @@ def _train(nlp, output_path: Optional[Path], checkpoint: Optional[Checkpoint], s
     train_corpus = resolve_corpus(config, T["train_corpus"])
     dev_corpus = resolve_corpus(config, T["dev_corpus"])
     dev_examples = list(check_nonempty(dev_corpus(nlp), T["dev_corpus"], config))
+    eval_batch = eval_batch_size(dev_examples, nlp.batch_size)
     optimizer = T["optimizer"]
     settings = StepSettings.from_training(T)
     weights = dict(T.get("score_weights") or {})
@@ -166,7 +182,7 @@ def _train(nlp, output_path: Optional[Path], checkpoint: Optional[Checkpoint], s
 
     def evaluate(step: int, epoch: int) -> None:
         with use_averages(nlp, averages):
-            scores = nlp.evaluate(dev_examples)
+            scores = nlp.evaluate(dev_examples, batch_size=eval_batch)
             score = weighted_score(scores, weights)
             record_performance(nlp, scores, weights, losses)
             is_best = result.record(score, step)
