@@ -1,5 +1,7 @@
 """Beam search for parser and ner: beam_parser and beam_ner, decoding a greedy model with a beam,
 the global beam update, settings and saving."""
+from pathlib import Path
+
 import numpy
 import pytest
 from thinc.api import fix_random_seed
@@ -182,3 +184,33 @@ def test_bad_beam_settings_are_refused(setting, value, code):
     nlp = fastpipe.blank("en")
     with pytest.raises(Exception, match=code):
         nlp.add_pipe("beam_parser", config={setting: value})
+
+
+@pytest.mark.slow
+def test_spacys_config_with_beam_parser_and_beam_ner_trains(tmp_path):
+    """`fastpipe train` on spaCy's efficiency tagger+parser+ner config with the beam factories
+    (tests/data/spacy_configs/README.md says how spaCy made it), over a .spacy corpus."""
+    from fastpipe.tokens import DocBin
+    from tests.helpers.cli import run, table_steps
+
+    config = Path(__file__).resolve().parents[1] / "data" / "spacy_configs" / \
+        "beam_tagger_parser_ner.cfg"
+    nlp = fastpipe.blank("en")
+    docs = [eg.reference for eg in conllu_examples(nlp, EWT_DEV_SAMPLE, n_sents=5)[:12]]
+    for name in ("train", "dev"):
+        DocBin(docs=docs).to_disk(tmp_path / f"{name}.spacy")
+    result = run("train", config, "--output", tmp_path / "out",
+                 "--paths.train", tmp_path / "train.spacy", "--paths.dev", tmp_path / "dev.spacy",
+                 "--training.max_steps", "6", "--training.eval_frequency", "3",
+                 "--components.parser.beam_update_prob", "1.0",
+                 "--components.ner.beam_width", "4")
+    assert result.exit_code == 0, result.output
+    assert table_steps(result.output) == [3, 6]
+    trained = fastpipe.load(tmp_path / "out" / "model-last")
+    assert trained.pipe_names == ["tok2vec", "tagger", "parser", "ner"]
+    parser, ner = trained.get_pipe("parser"), trained.get_pipe("ner")
+    assert (parser.cfg["beam_width"], parser.cfg["beam_density"]) == (8, 0.0001)
+    assert (parser.cfg["beam_update_prob"], ner.cfg["beam_width"]) == (1.0, 4)
+    assert trained.config["components"]["parser"]["factory"] == "beam_parser"
+    doc = trained("The cat sat on the mat in Paris .")
+    assert all(0 <= t.head.i < len(doc) for t in doc)
