@@ -8,11 +8,17 @@ maxout+layer-norm block of ``hidden_size`` (``maxout.py``'s kernels, as every to
 and a linear output layer; the tok2vec is the model's ``tok2vec`` ref, whose weights
 ``fastpipe pretrain`` saves.
 
-* ``fastpipe.PretrainCharacters.v1`` (spaCy's ``spacy.PretrainCharacters.v1``): the first and
-  the last ``n_characters`` UTF-8 bytes of each word, one softmax over 256 byte values per
-  position (0 pads words shorter than that), cross-entropy.
+* ``fastpipe.PretrainCharacters.v1`` (spaCy's ``spacy.PretrainCharacters.v1``):
+  ``n_characters`` UTF-8 bytes of each word, the first half from its start and the rest from
+  its end (4: the first two and the last two), one softmax over 256 byte values per position
+  (0 pads a word shorter than that), cross-entropy.
 * ``fastpipe.PretrainVectors.v1`` (spaCy's ``spacy.PretrainVectors.v1``): the word's static
   vector (by ORTH), loss "cosine" or "L2"; words without a vector do not count.
+
+In training, each token is hidden from the tok2vec with probability ``MASK_PROB`` (replaced by
+``MASK_TEXT`` 80% of the time, by a random token of the batch 10%, left as it is 10%), while the
+targets stay the true words': else the word's own features (its prefix and suffix among them)
+would give the answer away and the context would have nothing to teach.
 
 The character targets come from one table per batch: the batch's distinct ORTH keys
 (``numpy.unique``), each one's bytes computed once per process and cached, then one take.
@@ -24,20 +30,23 @@ from thinc.api import Model
 
 from ..errors import Errors
 from ..registry import registry
+from ..tokens import Doc
 from .maxout import init_maxout_norm, maxout_norm_forward
 from .ops import fastpipe_ops, grad_array, ops_of
 from .tok2vec import concat_rows, split_rows
 
 __all__ = ["PretrainCharacters", "PretrainVectors", "build_pretrain_model", "CharacterTargets",
-           "character_loss", "vector_loss", "LOSSES"]
+           "character_loss", "vector_loss", "mask_docs", "LOSSES", "MASK_PROB", "MASK_TEXT"]
 
 N_BYTES = 256
 LOSSES = ("cosine", "L2")
+MASK_PROB = 0.15
+MASK_TEXT = "[MASK]"
 
 
 @registry.architectures("fastpipe.PretrainCharacters.v1")
 def PretrainCharacters(maxout_pieces: int, hidden_size: int, n_characters: int) -> Callable:
-    """Predict the first and last ``n_characters`` bytes of each word (module docstring)."""
+    """Predict ``n_characters`` bytes from each word's start and end (module docstring)."""
     name = "spacy.PretrainCharacters.v1"
     _check_positive(name, maxout_pieces=maxout_pieces, hidden_size=hidden_size,
                     n_characters=n_characters)
@@ -46,7 +55,7 @@ def PretrainCharacters(maxout_pieces: int, hidden_size: int, n_characters: int) 
         targets = CharacterTargets(vocab.strings, n_characters)
         model = build_pretrain_model(tok2vec, hidden_size=hidden_size,
                                      maxout_pieces=maxout_pieces,
-                                     nO=2 * n_characters * N_BYTES, name="pretrain_characters")
+                                     nO=n_characters * N_BYTES, name="pretrain_characters")
         model.attrs["loss"] = lambda model, docs, Y: character_loss(targets(docs), Y)
         return model
 
@@ -98,7 +107,8 @@ def _keys_of(docs: List) -> numpy.ndarray:
 def build_pretrain_model(tok2vec: Model, *, hidden_size: int, maxout_pieces: int, nO: int,
                          name: str) -> Model:
     """``tok2vec`` (List[Doc] -> List[Floats2d]), then maxout+layer norm to ``hidden_size``,
-    then a linear layer to ``nO``: one (n_tokens, nO) array for the batch."""
+    then a linear layer to ``nO``: one (n_tokens, nO) array for the batch. In training the
+    tok2vec reads copies of the Docs with some tokens masked (``mask_docs``)."""
     hidden = Model("pretrain_hidden", _hidden_forward, init=_hidden_init, ops=fastpipe_ops(),
                    dims={"nO": hidden_size, "nI": None, "nP": maxout_pieces},
                    params={"W": None, "b": None, "G": None, "beta": None},
@@ -107,7 +117,7 @@ def build_pretrain_model(tok2vec: Model, *, hidden_size: int, maxout_pieces: int
                    dims={"nO": nO, "nI": hidden_size}, params={"W": None, "b": None})
     return Model(name, _forward, init=_init, ops=fastpipe_ops(),
                  layers=[tok2vec, hidden, output], refs={"tok2vec": tok2vec},
-                 dims={"nO": nO})
+                 dims={"nO": nO}, attrs={"mask_prob": MASK_PROB})
 
 
 def _init(model: Model, X=None, Y=None) -> Model:
@@ -121,6 +131,8 @@ def _init(model: Model, X=None, Y=None) -> Model:
 
 def _forward(model: Model, docs: List, is_train: bool):
     tok2vec, hidden, output = model.layers
+    if is_train and model.attrs["mask_prob"]:
+        docs = mask_docs(docs, model.attrs["mask_prob"])
     vectors, tok2vec_backprop = tok2vec(docs, is_train)
     lengths = [len(v) for v in vectors]
     width = tok2vec.get_dim("nO")
@@ -171,10 +183,36 @@ def _output_forward(model: Model, X: numpy.ndarray, is_train: bool):
 
 # -- targets and losses ---------------------------------------------------------------------------
 
+def mask_docs(docs: List, mask_prob: float) -> List:
+    """Copies of ``docs`` in which each token is, with probability ``mask_prob``, replaced by
+    ``MASK_TEXT`` (80%), by a random token of the batch (10%) or kept (10%); drawn from
+    numpy's global generator, which ``fix_random_seed`` seeds."""
+    if not docs:
+        return docs
+    vocab = docs[0].vocab
+    arrays = [doc.to_array(["ORTH", "SPACY"]).reshape((len(doc), 2)) for doc in docs]
+    keys = numpy.concatenate([a[:, 0] for a in arrays])
+    n = len(keys)
+    chosen = numpy.random.random(n) < mask_prob
+    roll = numpy.random.random(n)
+    masked = keys.copy()
+    masked[chosen & (roll < 0.8)] = vocab.strings.add(MASK_TEXT)
+    swapped = chosen & (roll >= 0.8) & (roll < 0.9)
+    masked[swapped] = keys[numpy.random.randint(0, n, int(swapped.sum()))]
+    out = []
+    start = 0
+    for array in arrays:
+        end = start + len(array)
+        out.append(Doc._from_keys(vocab, masked[start:end], array[:, 1]))
+        start = end
+    return out
+
+
 class CharacterTargets:
-    """The byte targets of a batch: (n_tokens, 2 * n_characters) uint8, the word's first
-    ``n_characters`` UTF-8 bytes (zero-padded on the right) then its last ``n_characters``
-    (zero-padded on the left). Each word's row is computed once and cached by ORTH key."""
+    """The byte targets of a batch: (n_tokens, n_characters) uint8, the word's first
+    ceil(n_characters / 2) UTF-8 bytes (zero-padded on the right), then the last
+    floor(n_characters / 2) of the bytes after those (zero-padded on the left). Each word's
+    row is computed once and cached by ORTH key."""
 
     def __init__(self, strings, n_characters: int):
         self.strings = strings
@@ -185,18 +223,20 @@ class CharacterTargets:
         found = self.cache.get(key)
         if found is None:
             n = self.n
+            n_head = (n + 1) // 2
             data = self.strings[key].encode("utf8")
-            found = numpy.zeros((2 * n,), dtype=numpy.uint8)
-            head, tail = data[:n], data[-n:]
+            head = data[:n_head]
+            tail = data[n_head:][-(n - n_head):] if n > n_head else b""
+            found = numpy.zeros((n,), dtype=numpy.uint8)
             found[:len(head)] = numpy.frombuffer(head, dtype=numpy.uint8)
-            found[2 * n - len(tail):] = numpy.frombuffer(tail, dtype=numpy.uint8)
+            found[n - len(tail):] = numpy.frombuffer(tail, dtype=numpy.uint8)
             self.cache[key] = found
         return found
 
     def __call__(self, docs: List) -> numpy.ndarray:
         keys = _keys_of(docs)
         if not len(keys):
-            return numpy.zeros((0, 2 * self.n), dtype=numpy.uint8)
+            return numpy.zeros((0, self.n), dtype=numpy.uint8)
         unique, inverse = numpy.unique(keys, return_inverse=True)
         table = numpy.stack([self.row(int(key)) for key in unique.tolist()])
         return table[inverse.reshape(-1)]

@@ -14,7 +14,8 @@ import fastpipe
 from fastpipe.config import load_config, load_config_from_str
 from fastpipe.errors import ConfigError
 from fastpipe.init_settings import tok2vec_ref
-from fastpipe.ml.pretrain import CharacterTargets, character_loss, vector_loss
+from fastpipe.ml.pretrain import (MASK_TEXT, CharacterTargets, character_loss, mask_docs,
+                                  vector_loss)
 from fastpipe.training.initialize import init_nlp
 from fastpipe.training.pretrain import pretrain, with_pretraining
 from tests.helpers.data import TEXT_SAMPLE
@@ -300,16 +301,31 @@ def test_vector_losses_give_their_gradients():
 
 # -- character targets ----------------------------------------------------------------------------
 
-def test_character_targets_are_the_first_and_last_bytes(en):
-    targets = CharacterTargets(en.vocab.strings, 3)
-    doc = en.make_doc("a élan walking")
-    rows = targets([doc, en.make_doc("a")])
+def test_character_targets_are_bytes_from_the_start_and_the_end(en):
+    targets = CharacterTargets(en.vocab.strings, 4)
+    rows = targets([en.make_doc("a élan walking cat"), en.make_doc("a")])
     assert rows.tolist() == [
-        [97, 0, 0, 0, 0, 97],
-        list("é".encode()) + [108] + list("lan".encode()),
-        list(b"wal") + list(b"ing"),
-        [97, 0, 0, 0, 0, 97],
+        [97, 0, 0, 0],
+        list("é".encode()) + list(b"an"),   # the first two bytes, the last two
+        list(b"wa") + list(b"ng"),
+        list(b"ca") + [0, 116],             # no byte counted twice
+        [97, 0, 0, 0],
     ]
+    assert CharacterTargets(en.vocab.strings, 3)([en.make_doc("walking")]).tolist() == \
+        [list(b"wag")]
+
+
+def test_training_hides_some_tokens_from_the_tok2vec(en):
+    docs = [en.make_doc(line) for line in TEXT_SAMPLE.read_text().splitlines()[:80]]
+    words = [t.text for doc in docs for t in doc]
+    masked = mask_docs(docs, 1.0)
+    assert [len(d) for d in masked] == [len(d) for d in docs]
+    assert [d.text_with_ws.count(" ") for d in masked] == [d.text.count(" ") for d in docs]
+    hidden = [t.text for doc in masked for t in doc]
+    share = sum(w == MASK_TEXT for w in hidden) / len(words)
+    assert 0.75 < share < 0.85
+    assert [t.text for t in mask_docs(docs, 0.0)[0]] == [t.text for t in docs[0]]
+    assert [t.text for doc in docs for t in doc] == words  # the originals are untouched
 
 
 def test_character_loss_is_cross_entropy_per_byte():
