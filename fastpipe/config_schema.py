@@ -4,11 +4,11 @@ reports every problem at once. (The default values are in ``default_config.cfg``
 ``fastpipe.defaults.default_config``; ``with_defaults`` merges a config over them.)
 
 spaCy's sections are fastpipe's: ``[pretraining]`` is empty or holds every setting spaCy gives
-it (checked now, though fastpipe has no ``pretrain`` command yet; ``[initialize] init_tok2vec``
-uses its component and layer), and settings that need what fastpipe does not have (static
-vectors, lookup tables) are refused with a coded sentence naming them. A registered function
-can refuse values of its own settings the same way (``refuses``), so that validation reports
-them with their section before anything is built.
+it (``fastpipe pretrain`` runs it; ``[initialize] init_tok2vec`` uses its component and
+layer), and settings that need what fastpipe does not have (lookup tables) are refused with
+a coded sentence naming them. A registered function can refuse values of its own settings the
+same way (``refuses``), so that validation reports them with their section before anything is
+built.
 """
 import inspect
 from typing import Any, Callable, Dict, List, Optional
