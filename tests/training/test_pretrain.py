@@ -19,7 +19,8 @@ from fastpipe.ml.pretrain import (MASK_TEXT, CharacterTargets, character_loss, m
 from fastpipe.training.initialize import init_nlp
 from fastpipe.training.pretrain import pretrain, with_pretraining
 from tests.helpers.data import TEXT_SAMPLE
-from tests.helpers.tagger import write_tagger_setup
+from tests.helpers.tagger import (TRAINING_SECTIONS, nlp_section, tagger_component,
+                                  write_tagger_setup)
 
 SPACY_CONFIGS = Path(__file__).resolve().parents[1] / "data" / "spacy_configs"
 
@@ -170,6 +171,20 @@ def test_the_weights_load_through_init_tok2vec(tmp_path):
         assert numpy.array_equal(mine, theirs)
     unloaded = params_of(tok2vec_ref(init_nlp(load_config_from_str(base, settings)), {}))
     assert any(not numpy.array_equal(a, b) for a, b in zip(ours, unloaded))
+
+
+def test_a_layer_of_a_component_pretrains_and_loads(tmp_path):
+    """[pretraining] component = "tagger", layer = "tok2vec": the tagger's own tok2vec."""
+    text = ("\n[paths]\ntrain = null\ndev = null\nraw_text = null\n"
+            + nlp_section(["tagger"]) + tagger_component(listener=False) + TRAINING_SECTIONS
+            + CONFIG[CONFIG.index("[corpora.pretrain]"):].replace(
+                'component = "tok2vec"\nlayer = ""', 'component = "tagger"\nlayer = "tok2vec"'))
+    result = run(tmp_path, config_for(tmp_path, text, **{"pretraining.max_epochs": 1}))
+    weights = tmp_path / "out" / "model0.bin"
+    assert result.epochs == [0] and weights.is_file()
+    _, paths = write_tagger_setup(tmp_path / "tagger")
+    nlp = init_nlp(load_config_from_str(text, {**paths, "initialize.init_tok2vec": str(weights)}))
+    assert nlp.get_pipe("tagger").model.get_ref("tok2vec").to_bytes() == weights.read_bytes()
 
 
 def test_a_run_resumes_from_an_epoch_file(tmp_path):
