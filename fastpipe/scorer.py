@@ -47,16 +47,24 @@ class PRF:
         return {"p": self.precision, "r": self.recall, "f": self.fscore}
 
 
-def reference_index(alignment) -> numpy.ndarray:
-    """For each predicted token, the one reference token it lies within, or -1 where it
-    overlaps several or none (whitespace). This is how spaCy's scorer reads predictions through
-    an alignment: a reference token split in two gives two predicted values for that token
-    (both must be right), and a predicted token over several reference tokens counts for none."""
-    x2y = alignment.x2y
+#: reference_index's marks for predicted tokens that lie within no single reference token
+OVER_SEVERAL, WHITESPACE = -1, -2
+
+
+def reference_index(example) -> numpy.ndarray:
+    """For each predicted token, the one reference token it lies within; OVER_SEVERAL where it
+    overlaps several, WHITESPACE for a whitespace token (spaCy aligns the texts without their
+    whitespace, so such a token stands for nothing). This is how spaCy's scorer reads
+    predictions: a reference token split in two gets two predicted values (both must be right),
+    a predicted token over several reference tokens counts for none of them."""
+    x2y = example.alignment.x2y
     lengths = numpy.asarray(x2y.lengths)
-    out = numpy.full(len(lengths), -1, dtype=numpy.int64)
+    out = numpy.full(len(lengths), OVER_SEVERAL, dtype=numpy.int64)
     one = lengths == 1
     out[one] = numpy.asarray(x2y.data)[numpy.asarray(x2y.starts)[one]]
+    out[lengths == 0] = WHITESPACE
+    if len(out):
+        out[example.predicted.to_array(["IS_SPACE"]).reshape(-1) != 0] = WHITESPACE
     return out
 
 
@@ -111,7 +119,7 @@ def score_token_attr(examples, attr: str, *, name: Optional[str] = None,
             else:
                 gold.add((j, value))
         pred = set()
-        for token, j in zip(eg.predicted, reference_index(eg.alignment).tolist()):
+        for token, j in zip(eg.predicted, reference_index(eg).tolist()):
             if j >= 0 and j not in missing:
                 pred.add((j, getter(token)))
         prf.score_set(pred, gold)
@@ -179,8 +187,9 @@ def score_deps(examples, *, ignore_labels=("punct", "p")) -> Dict:
     (a gold "punct" arc predicted as "advmod" is a false positive). Reference tokens without
     a label are not scored, nor what was predicted on them. Predicted tokens are read through
     ``reference_index``: one over several reference tokens is a wrong arc (counted in UAS and
-    LAS only), and a head that is such a token is a wrong head. A prediction without a parse
-    counts each token as its own root with the label ""."""
+    LAS only), a whitespace token is not scored, and a head that lies within no single
+    reference token is a wrong head (its arc counted in UAS and LAS only). A prediction
+    without a parse counts each token as its own root with the label ""."""
     ignore = {label.lower() for label in ignore_labels}
     unlabelled = PRF()
     labelled = PRF()
@@ -194,14 +203,14 @@ def score_deps(examples, *, ignore_labels=("punct", "p")) -> Dict:
                 missing.add(j)
             elif label not in ignore:
                 gold_arcs.add((j, token.head.i, label))
-        index = reference_index(eg.alignment).tolist()
+        index = reference_index(eg).tolist()
         pred_arcs = set()
         for i, token in enumerate(eg.predicted):
             label = token.dep_.lower()
-            if label in ignore:
-                continue
             j = index[i]
-            if j < 0:
+            if label in ignore or j == WHITESPACE:
+                continue
+            if j == OVER_SEVERAL:
                 unlabelled.fp += 1
                 labelled.fp += 1
             elif j not in missing:

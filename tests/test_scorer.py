@@ -625,6 +625,19 @@ def test_span_scores_are_none_when_nothing_was_counted(vocab):
     assert scorer.score_spans([Example(pred, gold)], "ents")["ents_f"] == 0.0
 
 
+def test_a_predicted_whitespace_token_stands_for_nothing(vocab):
+    # spaCy aligns texts without their whitespace: the predicted " " answers for no reference
+    # token, even when both tokenizations are the same; the reference's " " is still counted
+    words, spaces = ["a", " ", "b"], [True, False, False]
+    doc = {"words": words, "spaces": spaces, "tags": ["X", "_SP", "Y"], "heads": [2, 0, 2],
+           "deps": ["x", "dep", "ROOT"]}
+    example = eg(vocab, doc, doc)
+    # 2 of 2 predicted values right, of 3 reference values
+    assert scorer.score_token_attr([example], "tag")["tag_acc"] == approx(f1(1, 2 / 3))
+    scores = scorer.score_deps([example])
+    assert (scores["dep_uas"], scores["dep_las"]) == (approx(f1(1, 2 / 3)), approx(f1(1, 2 / 3)))
+
+
 def test_exclusive_cats_count_a_reference_without_cats_and_average_auc_over_all_labels(vocab):
     pairs = [({"A": 0.6, "B": 0.3, "C": 0.1}, {"A": 1.0, "B": 0.0, "C": 0.0}),
              ({"A": 0.2, "B": 0.5, "C": 0.3}, {"A": 0.0, "B": 0.0, "C": 1.0}),
