@@ -172,7 +172,8 @@ def score_spans(examples, key: str = "ents", *, getter: Optional[Callable] = Non
             pred = {s for s in pred if not any(a < s[1] and s[0] < b for a, b in unknown)}
         total.score_set(pred, gold)
         for label in {s[2] for s in gold | pred}:
-            per_type[label].score_set({s for s in pred if s[2] == label}, {s for s in gold if s[2] == label})
+            per_type[label].score_set({s for s in pred if s[2] == label},
+                                      {s for s in gold if s[2] == label})
     if not total.tp + total.fp + total.fn:
         return {f"{key}_p": None, f"{key}_r": None, f"{key}_f": None, f"{key}_per_type": None}
     return {f"{key}_p": total.precision, f"{key}_r": total.recall, f"{key}_f": total.fscore,

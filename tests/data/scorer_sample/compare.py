@@ -2,8 +2,8 @@
 revision (before the one-ruler change, by default), and spaCy's Scorer. Not a test (pytest does
 not collect it); it imports spaCy, in a child process only. From the repository root:
 
-    python tests/data/scorer_sample/compare.py GOLD --pred PRED.spacy    # stored predictions
-    python tests/data/scorer_sample/compare.py GOLD --model MODEL        # a model's, on GOLD's texts
+    python tests/data/scorer_sample/compare.py GOLD --pred PRED.spacy   # stored predictions
+    python tests/data/scorer_sample/compare.py GOLD --model MODEL   # a model's, on GOLD's texts
 
 GOLD is a `.spacy` or `.fastpipe` corpus. With ``--model`` the model annotates each reference
 text tokenized by its own tokenizer, as ``fastpipe evaluate`` does. Prints one line per figure:
