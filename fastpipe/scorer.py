@@ -75,14 +75,15 @@ def _prf_or_none(prf: "PRF", value: float) -> Optional[float]:
 
 def score_tokenization(examples) -> Dict[str, Optional[float]]:
     """token_acc: share of the predicted (non-whitespace) tokens that lie within one reference
-    token; token_p/r/f over character spans of non-whitespace tokens."""
+    token; token_p/r/f over character spans of non-whitespace tokens, each in its own Doc's
+    text (spaCy's definitions: where the texts differ in whitespace, the spans after the
+    difference do not match)."""
     prf = PRF()
     inside = total = 0
     for eg in examples:
         pred = {(t.idx, t.idx + len(t)) for t in eg.predicted if not t.is_space}
         gold = {(t.idx, t.idx + len(t)) for t in eg.reference if not t.is_space}
-        if eg.predicted.text == eg.reference.text:
-            prf.score_set(pred, gold)
+        prf.score_set(pred, gold)
         lengths = numpy.asarray(eg.alignment.x2y.lengths)
         for i, token in enumerate(eg.predicted):
             if not token.is_space:
@@ -134,26 +135,45 @@ def _ent_iob_missing(token) -> bool:
     return token.ent_iob == 0
 
 
-def on_reference_tokens(spans: Set, reference) -> Set:
-    """The (start_char, end_char, ...) spans that begin and end on the reference's token
-    boundaries: spaCy's scorer reads a predicted span in reference tokens and leaves out one
-    that cuts a reference token."""
-    starts = {t.idx for t in reference}
-    ends = {t.idx + len(t) for t in reference}
-    return {s for s in spans if s[0] in starts and s[1] in ends}
+def span_mapper(example, whole_tokens: bool) -> Callable:
+    """``map(start, end)``: the reference tokens [first, last + 1) that the predicted tokens
+    start..end lie over (whitespace tokens left out), as spaCy's scorer reads a predicted span;
+    None where they lie over none, and, with ``whole_tokens``, where the span cuts a reference
+    token (it is then neither right nor wrong). Without ``whole_tokens`` a span over part of a
+    reference token stands for the whole token, as spaCy's entity scores read it."""
+    x2y, y2x = example.alignment.x2y, example.alignment.y2x
+    x_len, x_start, x_data = (numpy.asarray(a).tolist() for a in (x2y.lengths, x2y.starts, x2y.data))
+    y_len, y_start, y_data = (numpy.asarray(a).tolist() for a in (y2x.lengths, y2x.starts, y2x.data))
+    space = (example.predicted.to_array(["IS_SPACE"]).reshape(-1).tolist()
+             if len(example.predicted) else [])
+
+    def map_span(start: int, end: int):
+        ys = [y for i in range(start, end) if not space[i]
+              for y in x_data[x_start[i]:x_start[i] + x_len[i]]]
+        if not ys:
+            return None
+        first, last = min(ys), max(ys)
+        if whole_tokens:   # the tokens inside are whole when the two at the ends are
+            for j in (first, last):
+                xs = y_data[y_start[j]:y_start[j] + y_len[j]]
+                if min(xs) < start or max(xs) >= end:
+                    return None
+        return first, last + 1
+
+    return map_span
 
 
 def score_spans(examples, key: str = "ents", *, getter: Optional[Callable] = None,
                 has_annotation: Optional[Callable] = None,
                 is_missing: Optional[Callable] = None) -> Dict:
-    """{key}_p/r/f overall and {key}_per_type for labelled spans, compared by character offsets
-    (spaCy's definitions). Examples whose reference has no annotation of that kind are skipped,
-    and so is a predicted span that touches a reference token whose annotation is missing
-    (``is_missing(token)``; for the default entities, a token with no IOB value): it is
-    neither right nor wrong. Entities are compared as they are; other spans (``getter``) only
-    where they fall on reference token boundaries (``on_reference_tokens``). None where
-    nothing was counted."""
-    cut_to_reference = getter is not None
+    """{key}_p/r/f overall and {key}_per_type for labelled spans, compared in reference tokens
+    (spaCy's definitions; ``span_mapper`` reads the predicted ones). Examples whose reference
+    has no annotation of that kind are skipped, and so is a predicted span over a reference
+    token whose annotation is missing (``is_missing(token)``; for the default entities, a
+    token with no IOB value): it is neither right nor wrong. A predicted entity over part of a
+    reference token stands for the whole token; other spans (``getter``) that cut a reference
+    token are left out. None where nothing was counted."""
+    whole_tokens = getter is not None
     if getter is None:
         getter = _doc_ents
         is_missing = is_missing or _ent_iob_missing
@@ -163,13 +183,15 @@ def score_spans(examples, key: str = "ents", *, getter: Optional[Callable] = Non
     for eg in examples:
         if not has_annotation(eg.reference):
             continue
-        gold = {(s.start_char, s.end_char, s.label_) for s in getter(eg.reference)}
-        pred = {(s.start_char, s.end_char, s.label_) for s in getter(eg.predicted)}
-        if cut_to_reference:
-            pred = on_reference_tokens(pred, eg.reference)
-        if is_missing is not None:
-            unknown = [(t.idx, t.idx + len(t)) for t in eg.reference if is_missing(t)]
-            pred = {s for s in pred if not any(a < s[1] and s[0] < b for a, b in unknown)}
+        gold = {(s.start, s.end, s.label_) for s in getter(eg.reference)}
+        unknown = ([t.i for t in eg.reference if is_missing(t)] if is_missing is not None
+                   else [])
+        map_span = span_mapper(eg, whole_tokens)
+        pred = set()
+        for span in getter(eg.predicted):
+            mapped = map_span(span.start, span.end)
+            if mapped is not None and not any(mapped[0] <= j < mapped[1] for j in unknown):
+                pred.add((*mapped, span.label_))
         total.score_set(pred, gold)
         for label in {s[2] for s in gold | pred}:
             per_type[label].score_set({s for s in pred if s[2] == label},
@@ -230,20 +252,21 @@ def score_deps(examples, *, ignore_labels=("punct", "p")) -> Dict:
 
 
 def score_sents(examples, key: str = "sents") -> Dict[str, Optional[float]]:
-    """Sentence boundaries: P/R/F over (start_char, end_char) of sentences, a predicted
-    sentence that cuts a reference token left out (``on_reference_tokens``); references
-    without sentence boundaries are skipped, and a prediction without any finds nothing.
-    None where nothing was counted."""
+    """Sentence boundaries: P/R/F over sentences in reference tokens, a predicted sentence that
+    cuts a reference token left out (``span_mapper``); references without sentence boundaries
+    are skipped, and a prediction without any finds nothing. None where nothing was counted."""
     prf = PRF()
     for eg in examples:
         if not eg.reference.has_annotation("SENT_START"):
             continue
-        gold = {(s.start_char, s.end_char) for s in eg.reference.sents}
+        gold = {(s.start, s.end) for s in eg.reference.sents}
         try:
-            pred = {(s.start_char, s.end_char) for s in eg.predicted.sents}
+            spans = [(s.start, s.end) for s in eg.predicted.sents]
         except ValueError:
-            pred = set()
-        prf.score_set(on_reference_tokens(pred, eg.reference), gold)
+            spans = []
+        map_span = span_mapper(eg, whole_tokens=True)
+        pred = {map_span(start, end) for start, end in spans} - {None}
+        prf.score_set(pred, gold)
     if not prf.tp + prf.fp + prf.fn:
         return {f"{key}_p": None, f"{key}_r": None, f"{key}_f": None}
     return {f"{key}_p": prf.precision, f"{key}_r": prf.recall, f"{key}_f": prf.fscore}

@@ -617,6 +617,27 @@ def test_a_span_that_cuts_a_reference_token_is_left_out(vocab):
     assert (scores["spans_sc_p"], scores["spans_sc_r"]) == (approx(1.0), approx(1 / 2))
 
 
+def test_an_entity_over_part_of_a_reference_token_stands_for_the_whole_token(vocab):
+    pred = Doc(vocab, words=["a", "b1", "b2", "c"], spaces=[True, False, True, False],
+               ents=["B-L", "B-L", "O", "O"])
+    gold = Doc(vocab, words=["a", "b1b2", "c"], spaces=[True, True, False], ents=["B-L", "B-L", "O"])
+    scores = scorer.score_spans([Example(pred, gold)], "ents")
+    # "b1" reads as "b1b2": both entities right (spaCy's entity scores; other spans drop it)
+    assert (scores["ents_p"], scores["ents_r"]) == (1.0, 1.0)
+
+
+def test_spans_are_compared_in_reference_tokens_not_characters(vocab):
+    # a doubled space shifts every character offset after it, not the tokens
+    pred = Doc(vocab, words=["a", " ", "b", "c"], spaces=[True, False, True, False],
+               ents=["O", "O", "B-L", "O"])
+    gold = Doc(vocab, words=["a", "b", "c"], spaces=[True, True, False], ents=["O", "B-L", "O"])
+    example = Example(pred, gold)
+    assert scorer.score_spans([example], "ents")["ents_f"] == 1.0
+    # the token spans are compared by offsets, each in its own text: only "a" (0, 1) matches
+    tokens = scorer.score_tokenization([example])
+    assert (tokens["token_p"], tokens["token_r"]) == (approx(1 / 3), approx(1 / 3))
+
+
 def test_span_scores_are_none_when_nothing_was_counted(vocab):
     pred = Doc(vocab, words=["a", "b"], ents=["O", "O"])
     gold = Doc(vocab, words=["a", "b"], ents=["O", "O"])

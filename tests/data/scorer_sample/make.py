@@ -16,7 +16,7 @@ It writes, next to itself:
   ``sc`` group, no cats.
 - ``pred.spacy``: the same texts tokenized again (spaCy's English tokenizer, then some tokens
   split and some neighbours merged, so that tokens, entities and spans cross the gold tokens'
-  boundaries), with annotations copied from the gold ones where a predicted token matches one
+  boundaries, and a few spaces doubled, which makes whitespace tokens), with annotations copied from the gold ones where a predicted token matches one
   gold token, changed at random often enough to give errors of every kind (punctuation labels
   included), and made up elsewhere; sentences merged and split; textcat scores at random.
 - ``spacy_scores.json``: ``{"made_with", "pipeline", "multilabel"}``: ``pipeline`` is
@@ -129,6 +129,9 @@ def retokenize(rng, nlp, text):
         else:
             words.append(word)
             spaces.append(bool(token.whitespace_))
+        if spaces[-1] and rng.random() < 0.01:   # a doubled space: a whitespace token
+            words.append(" ")
+            spaces.append(False)
     return words, spaces
 
 
