@@ -620,7 +620,8 @@ def test_a_span_that_cuts_a_reference_token_is_left_out(vocab):
 def test_an_entity_over_part_of_a_reference_token_stands_for_the_whole_token(vocab):
     pred = Doc(vocab, words=["a", "b1", "b2", "c"], spaces=[True, False, True, False],
                ents=["B-L", "B-L", "O", "O"])
-    gold = Doc(vocab, words=["a", "b1b2", "c"], spaces=[True, True, False], ents=["B-L", "B-L", "O"])
+    gold = Doc(vocab, words=["a", "b1b2", "c"], spaces=[True, True, False],
+               ents=["B-L", "B-L", "O"])
     scores = scorer.score_spans([Example(pred, gold)], "ents")
     # "b1" reads as "b1b2": both entities right (spaCy's entity scores; other spans drop it)
     assert (scores["ents_p"], scores["ents_r"]) == (1.0, 1.0)

@@ -16,9 +16,10 @@ It writes, next to itself:
   ``sc`` group, no cats.
 - ``pred.spacy``: the same texts tokenized again (spaCy's English tokenizer, then some tokens
   split and some neighbours merged, so that tokens, entities and spans cross the gold tokens'
-  boundaries, and a few spaces doubled, which makes whitespace tokens), with annotations copied from the gold ones where a predicted token matches one
-  gold token, changed at random often enough to give errors of every kind (punctuation labels
-  included), and made up elsewhere; sentences merged and split; textcat scores at random.
+  boundaries, and a few spaces doubled, which makes whitespace tokens), with annotations
+  copied from the gold ones where a predicted token matches one gold token, changed at random
+  often enough to give errors of every kind (punctuation labels included), and made up
+  elsewhere; sentences merged and split; textcat scores at random.
 - ``spacy_scores.json``: ``{"made_with", "pipeline", "multilabel"}``: ``pipeline`` is
   ``spacy.scorer.Scorer(nlp).score(examples)`` for a blank English pipeline with tagger,
   morphologizer, trainable_lemmatizer, parser, ner, spancat and textcat (labels NEG, NEU, POS)
