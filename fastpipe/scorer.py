@@ -286,8 +286,8 @@ def morph_string(token) -> str:
 def score_morph_per_feat(examples, attr: str = "morph") -> Dict:
     """Features scored one field at a time (spaCy's definitions): a feature is a token's
     ``Field=Values``; {attr}_per_feat holds P/R/F per field and {attr}_micro_p/r/f the sums over
-    fields. Reference tokens without features (missing, or NO_FEATURES) are left out, and so
-    are predicted tokens not aligned one to one."""
+    fields. Reference tokens without features (missing, or NO_FEATURES) are left out, with
+    what was predicted on them; predicted tokens are read through ``reference_index``."""
     per_feat: Dict[str, PRF] = defaultdict(PRF)
     total = PRF()
     for eg in examples:
@@ -301,11 +301,9 @@ def score_morph_per_feat(examples, attr: str = "morph") -> Dict:
             for field, values in parse_features(text):
                 gold[field].add((j, field, values))
         pred: Dict[str, Set] = defaultdict(set)
-        x2y = eg.alignment.x2y
-        for i, token in enumerate(eg.predicted):
-            if token.is_space or len(x2y[i]) != 1 or int(x2y[i][0]) not in annotated:
+        for token, j in zip(eg.predicted, reference_index(eg).tolist()):
+            if j not in annotated:
                 continue
-            j = int(x2y[i][0])
             for field, values in parse_features(morph_string(token)):
                 pred[field].add((j, field, values))
         for field in set(gold) | set(pred):
