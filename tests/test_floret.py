@@ -41,12 +41,13 @@ def floret_table(rows=30, width=4, seed=0, strings=None):
 def test_vectors_equal_spacys_for_the_same_table(tmp_path, table):
     expected = SPACY["tables"][table]
     nlp = init_vectors("xx", FIXTURES / f"{table}.floret", tmp_path / "vectors", mode="floret")
-    vectors = load(tmp_path / "vectors").vocab.vectors  # saved and loaded
+    loaded = load(tmp_path / "vectors")
+    vectors = loaded.vocab.vectors  # saved and loaded
     assert vectors.mode == "floret" and vectors.floret == expected["settings"]
     assert vectors.floret == nlp.vocab.vectors.floret
     for word, vector in expected["words"].items():
         assert numpy.allclose(vectors[word], vector, atol=1e-6, rtol=0), word
-    doc = Doc(load(tmp_path / "vectors").vocab, words=expected["doc_words"])
+    doc = Doc(loaded.vocab, words=expected["doc_words"])
     assert numpy.allclose(doc.vector, expected["doc_vector"], atol=1e-6, rtol=0)
     assert doc[1].similarity(doc[5]) == pytest.approx(expected["similarity"], abs=1e-6)
 
