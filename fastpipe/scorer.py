@@ -1,7 +1,9 @@
 """Scores of predicted Docs against the references of Examples.
 
 Plain functions over Examples (predicted + reference + alignment); components call the ones
-for what they assign, and Language.evaluate merges the results.
+for what they assign, and Language.evaluate merges the results. The figures are spaCy's
+Scorer's, definition for definition, so that the two tools' reports compare
+(tests/test_scorer_one_ruler.py checks a sample against spaCy's own output).
 
 Each component's ``scorer`` setting names a registered scorer (``@scorers``): a function
 without settings that returns ``score(examples, **kwargs) -> dict``. The component calls it
@@ -46,6 +48,11 @@ class PRF:
     def to_dict(self) -> Dict[str, float]:
         return {"p": self.precision, "r": self.recall, "f": self.fscore}
 
+    @property
+    def counted(self) -> bool:
+        """Whether anything was counted: where nothing was, spaCy's figures are None."""
+        return bool(self.tp + self.fp + self.fn)
+
 
 #: reference_index's marks for predicted tokens that lie within no single reference token
 OVER_SEVERAL, WHITESPACE = -1, -2
@@ -66,11 +73,6 @@ def reference_index(example) -> numpy.ndarray:
     if len(out):
         out[example.predicted.to_array(["IS_SPACE"]).reshape(-1) != 0] = WHITESPACE
     return out
-
-
-def _prf_or_none(prf: "PRF", value: float) -> Optional[float]:
-    """``value``, or None when nothing was counted at all (no reference and no prediction)."""
-    return value if prf.tp + prf.fp + prf.fn else None
 
 
 def score_tokenization(examples) -> Dict[str, Optional[float]]:
@@ -124,7 +126,7 @@ def score_token_attr(examples, attr: str, *, name: Optional[str] = None,
             if j >= 0 and j not in missing:
                 pred.add((j, getter(token)))
         prf.score_set(pred, gold)
-    return {f"{name}_acc": _prf_or_none(prf, prf.fscore)}
+    return {f"{name}_acc": prf.fscore if prf.counted else None}
 
 
 def _doc_ents(doc):
@@ -165,14 +167,15 @@ def span_mapper(example, whole_tokens: bool) -> Callable:
 
 def score_spans(examples, key: str = "ents", *, getter: Optional[Callable] = None,
                 has_annotation: Optional[Callable] = None,
-                is_missing: Optional[Callable] = None) -> Dict:
+                is_missing: Optional[Callable] = None, labeled: bool = True) -> Dict:
     """{key}_p/r/f overall and {key}_per_type for labelled spans, compared in reference tokens
     (spaCy's definitions; ``span_mapper`` reads the predicted ones). Examples whose reference
     has no annotation of that kind are skipped, and so is a predicted span over a reference
     token whose annotation is missing (``is_missing(token)``; for the default entities, a
     token with no IOB value): it is neither right nor wrong. A predicted entity over part of a
     reference token stands for the whole token; other spans (``getter``) that cut a reference
-    token are left out. None where nothing was counted."""
+    token are left out. ``labeled=False`` compares the spans without their labels (per type:
+    the label ""). None where nothing was counted."""
     whole_tokens = getter is not None
     if getter is None:
         getter = _doc_ents
@@ -183,7 +186,7 @@ def score_spans(examples, key: str = "ents", *, getter: Optional[Callable] = Non
     for eg in examples:
         if not has_annotation(eg.reference):
             continue
-        gold = {(s.start, s.end, s.label_) for s in getter(eg.reference)}
+        gold = {(s.start, s.end, s.label_ if labeled else "") for s in getter(eg.reference)}
         unknown = ([t.i for t in eg.reference if is_missing(t)] if is_missing is not None
                    else [])
         map_span = span_mapper(eg, whole_tokens)
@@ -191,12 +194,12 @@ def score_spans(examples, key: str = "ents", *, getter: Optional[Callable] = Non
         for span in getter(eg.predicted):
             mapped = map_span(span.start, span.end)
             if mapped is not None and not any(mapped[0] <= j < mapped[1] for j in unknown):
-                pred.add((*mapped, span.label_))
+                pred.add((*mapped, span.label_ if labeled else ""))
         total.score_set(pred, gold)
         for label in {s[2] for s in gold | pred}:
             per_type[label].score_set({s for s in pred if s[2] == label},
                                       {s for s in gold if s[2] == label})
-    if not total.tp + total.fp + total.fn:
+    if not total.counted:
         return {f"{key}_p": None, f"{key}_r": None, f"{key}_f": None, f"{key}_per_type": None}
     return {f"{key}_p": total.precision, f"{key}_r": total.recall, f"{key}_f": total.fscore,
             f"{key}_per_type": {label: prf.to_dict() for label, prf in sorted(per_type.items())}}
@@ -245,7 +248,7 @@ def score_deps(examples, *, ignore_labels=("punct", "p")) -> Dict:
         for label in {a[2] for a in gold_arcs | typed}:
             per_type[label].score_set({a for a in typed if a[2] == label},
                                       {a for a in gold_arcs if a[2] == label})
-    if not unlabelled.tp + unlabelled.fp + unlabelled.fn:
+    if not unlabelled.counted:
         return {"dep_uas": None, "dep_las": None, "dep_las_per_type": None}
     return {"dep_uas": unlabelled.fscore, "dep_las": labelled.fscore,
             "dep_las_per_type": {label: prf.to_dict() for label, prf in sorted(per_type.items())}}
@@ -267,7 +270,7 @@ def score_sents(examples, key: str = "sents") -> Dict[str, Optional[float]]:
         map_span = span_mapper(eg, whole_tokens=True)
         pred = {map_span(start, end) for start, end in spans} - {None}
         prf.score_set(pred, gold)
-    if not prf.tp + prf.fp + prf.fn:
+    if not prf.counted:
         return {f"{key}_p": None, f"{key}_r": None, f"{key}_f": None}
     return {f"{key}_p": prf.precision, f"{key}_r": prf.recall, f"{key}_f": prf.fscore}
 
