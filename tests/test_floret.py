@@ -40,7 +40,8 @@ def floret_table(rows=30, width=4, seed=0, strings=None):
 @pytest.mark.parametrize("table", sorted(SPACY["tables"]))
 def test_vectors_equal_spacys_for_the_same_table(tmp_path, table):
     expected = SPACY["tables"][table]
-    nlp = init_vectors("xx", FIXTURES / f"{table}.floret", tmp_path / "vectors", mode="floret")
+    nlp = init_vectors("xx", FIXTURES / f"{table}.floret.txt", tmp_path / "vectors",
+                       mode="floret")
     loaded = load(tmp_path / "vectors")
     vectors = loaded.vocab.vectors  # saved and loaded
     assert vectors.mode == "floret" and vectors.floret == expected["settings"]

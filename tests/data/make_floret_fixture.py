@@ -6,7 +6,7 @@ it by hand, in an environment with spaCy 3.x, from the repository root:
 
     python tests/data/make_floret_fixture.py
 
-It rewrites tests/data/floret/*.floret and tests/data/floret/spacy_vectors.json.
+It rewrites tests/data/floret/*.floret.txt and tests/data/floret/spacy_vectors.json.
 """
 import json
 import subprocess
@@ -45,7 +45,7 @@ def main() -> None:
     HERE.mkdir(exist_ok=True)
     out = {"spacy": spacy.__version__, "tables": {}}
     for seed, (name, settings) in enumerate(TABLES.items()):
-        table = HERE / f"{name}.floret"
+        table = HERE / f"{name}.floret.txt"  # .txt: the sdist takes tests/**/*.txt
         write_table(table, settings, seed)
         with tempfile.TemporaryDirectory() as tmp:
             subprocess.run([sys.executable, "-m", "spacy", "init", "vectors", "xx", str(table),
