@@ -1,10 +1,16 @@
 #!/usr/bin/env python
 """spaCy 3.8's own configs and corpora, trained by spaCy and by fastpipe: speed and dev scores.
 
-    python bin/bench_spacy_configs.py [--tasks pipeline,ud,textcat-bow,textcat-ensemble]
-        [--steps N] [--eval-frequency M] [--seeds 0,1,2] [--output results.json] [--keep DIR]
+    python bin/bench_spacy_configs.py [--tasks pipeline,ud,spancat,textcat-bow,textcat-ensemble]
+        [--systems spacy,fastpipe,fastpipe-own] [--steps N] [--eval-frequency M]
+        [--seeds 0,1,2] [--output results.json] [--keep DIR]
 
-Tasks (both systems train from the SAME config file and the SAME ``.spacy`` corpora):
+Systems: ``spacy`` and ``fastpipe`` train from the SAME config file (spaCy's ``init config``
+output) and the SAME ``.spacy`` corpora; ``fastpipe-own`` trains fastpipe from fastpipe's own
+``fastpipe init config`` output for the same components and preset (its starter config: the
+issue's "each system's starter config") on the same corpora, for the same steps.
+
+Tasks:
 
 * ``pipeline``: ``spacy init config -l en -p tagger,parser,ner -o efficiency``, on EWT
   (../shared/data/en_ewt) converted by ``spacy convert -c conllu -n 10`` (10 sentences per doc).
@@ -14,6 +20,9 @@ Tasks (both systems train from the SAME config file and the SAME ``.spacy`` corp
   so EWT's 4 training sentences without entity annotation count as having none.
 * ``ud``: ``spacy init config -l en -p tagger,morphologizer,trainable_lemmatizer,parser -o
   efficiency`` on the same EWT corpora: tag, pos, morph, lemma, UAS, LAS and sentences.
+* ``spancat``: ``spacy init config -l en -p spancat -o efficiency`` on the EWT span task that
+  bin/make_span_task.py writes (each entity and the base noun phrase around it, overlapping, in
+  ``doc.spans["sc"]``; derived from EWT, CC BY-SA 4.0): spans_sc_f, _p and _r.
 * ``textcat-bow``: ``spacy init config -l en -p textcat -o efficiency`` (TextCatBOW.v3).
 * ``textcat-ensemble``: ``spacy init config -l en -p textcat -o accuracy`` (TextCatEnsemble.v2
   over a tok2vec of MultiHashEmbed + MaxoutWindowEncoder), with ``include_static_vectors`` set to
@@ -39,10 +48,11 @@ OMP_NUM_THREADS, OPENBLAS_NUM_THREADS, MKL_NUM_THREADS (and fastpipe's FASTPIPE_
   best of 3 passes, each system in its own process.
 * dev scores of model-last and model-best, computed by ONE scorer for both: spaCy's ``Scorer``
   over spaCy Docs built from each system's predictions (words, spaces, tags, heads, deps,
-  entities, cats) against the gold dev ``.spacy`` docs: tag_acc, dep_uas, dep_las, sents_f,
-  ents_f for the pipeline; cats_score, cats_macro_f and accuracy (the top class is the gold
-  one) for textcat. Beside them, each system's own scores from the last row of its training
-  table.
+  entities, cats, span groups) against the gold dev ``.spacy`` docs: tag_acc, dep_uas,
+  dep_las, sents_f, ents_f for the pipeline; spans_sc_f/p/r for spancat (overlaps allowed);
+  cats_score, cats_macro_f and accuracy (the top class is the gold one) for textcat. Beside
+  them, each system's own scores from the last row of its training table.
+* peak memory: the training process's peak resident set size (``ru_maxrss``).
 
 ``--keep DIR`` keeps the work folder (configs, corpora, logs, models) and reuses the corpora
 and configs already in it; without it a temporary folder is removed at the end. The machine
@@ -62,16 +72,21 @@ import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve()
+REPO = HERE.parent.parent
 DATA = HERE.parent.parent.parent / "shared" / "data"
 THREAD_VARS = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS",
                "VECLIB_MAXIMUM_THREADS", "NUMEXPR_NUM_THREADS", "FASTPIPE_THREADS")
-SYSTEMS = ("spacy", "fastpipe")
+SYSTEMS = ("spacy", "fastpipe", "fastpipe-own")
+FASTPIPE_SYSTEMS = ("fastpipe", "fastpipe-own")
+SPANS_KEY = "sc"   # the span group both systems' spancat writes (their default key)
 # steps and eval frequency per task: minutes of spaCy training each on one core
 TASKS = {
     "pipeline": {"pipeline": "tagger,parser,ner", "optimize": "efficiency",
                  "steps": 2000, "eval_frequency": 500},
     "ud": {"pipeline": "tagger,morphologizer,trainable_lemmatizer,parser",
            "optimize": "efficiency", "steps": 2000, "eval_frequency": 500},
+    "spancat": {"pipeline": "spancat", "optimize": "efficiency",
+                "steps": 3000, "eval_frequency": 500},
     "textcat-bow": {"pipeline": "textcat", "optimize": "efficiency",
                     "steps": 4000, "eval_frequency": 1000},
     # the ensemble starts slowly in both systems (about chance until step ~800 on SST-2)
@@ -81,6 +96,7 @@ TASKS = {
 PIPELINE_METRICS = ("tag_acc", "dep_uas", "dep_las", "sents_f", "ents_f")
 UD_METRICS = ("tag_acc", "pos_acc", "morph_acc", "lemma_acc", "dep_uas", "dep_las", "sents_f")
 TEXTCAT_METRICS = ("cats_score", "cats_macro_f", "accuracy")
+SPANCAT_METRICS = ("spans_sc_f", "spans_sc_p", "spans_sc_r")
 PREDICT_REPEATS = 3
 
 
@@ -98,11 +114,20 @@ def prepare(task: str, work: Path) -> dict:
                        check=True, capture_output=True, env=pinned_env())
         if task == "textcat-ensemble":
             without_static_vectors(config)
+    own_config = folder / "config-fastpipe.cfg"
+    if not own_config.exists():
+        subprocess.run([sys.executable, "-m", "fastpipe", "init", "config", str(own_config),
+                        "-l", "en", "-p", spec["pipeline"], "-o", spec["optimize"], "--force"],
+                       check=True, capture_output=True, env=pinned_env(), cwd=REPO)
+        if task == "textcat-ensemble":
+            without_static_vectors(own_config)
     if task in ("pipeline", "ud"):
         corpora = ewt_corpora(work / "corpora-ewt")
+    elif task == "spancat":
+        corpora = span_corpora(work / "corpora-spans")
     else:
         corpora = sst2_corpora(work / "corpora-sst2")
-    return {"config": config, **corpora}
+    return {"config": config, "own_config": own_config, **corpora}
 
 
 def without_static_vectors(config: Path) -> None:
@@ -112,11 +137,20 @@ def without_static_vectors(config: Path) -> None:
 
     cfg = Config().from_disk(config, interpolate=False)
     for section in cfg["components"].values():
-        embed = section.get("model", {}).get("embed")
-        if isinstance(embed, dict) and "include_static_vectors" in embed:
-            embed["include_static_vectors"] = False
-    cfg["paths"]["vectors"] = None
+        for block in _blocks(section):
+            if "include_static_vectors" in block:
+                block["include_static_vectors"] = False
+    if "vectors" in cfg.get("paths", {}):
+        cfg["paths"]["vectors"] = None
     cfg.to_disk(config)
+
+
+def _blocks(section: dict):
+    """Every dict below ``section`` (a model block and its nested blocks), itself included."""
+    yield section
+    for value in section.values():
+        if isinstance(value, dict):
+            yield from _blocks(value)
 
 
 def ewt_corpora(folder: Path) -> dict:
@@ -134,6 +168,16 @@ def ewt_corpora(folder: Path) -> dict:
             subprocess.run([sys.executable, "-m", "spacy", "convert", str(copy), str(folder),
                             "-c", "conllu", "-n", "10"], check=True, capture_output=True,
                            env=pinned_env())
+    return out
+
+
+def span_corpora(folder: Path) -> dict:
+    """The EWT span task (bin/make_span_task.py) as train.spacy and dev.spacy."""
+    out = {"train": folder / "train.spacy", "dev": folder / "dev.spacy"}
+    if not all(p.exists() for p in out.values()):
+        subprocess.run([sys.executable, str(HERE.parent / "make_span_task.py"),
+                        "--data", str(DATA / "en_ewt"), "--output", str(folder)],
+                       check=True, capture_output=True, env=pinned_env(), cwd=REPO)
     return out
 
 
@@ -182,9 +226,12 @@ def sst2_corpora(folder: Path) -> dict:
 # -- running one system in its own process ------------------------------------------------------
 
 def pinned_env() -> dict:
+    """The environment of every child: one thread, and this checkout's fastpipe importable
+    wherever the child runs (as when it is installed in editable mode)."""
     env = dict(os.environ)
     for var in THREAD_VARS:
         env[var] = "1"
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO), env.get("PYTHONPATH")]))
     return env
 
 
@@ -217,7 +264,8 @@ def train(system: str, paths: dict, out: Path, steps: int, eval_frequency: int, 
         cmd = [sys.executable, str(HERE), "--internal-spacy-train", str(words_file), "--",
                "train", str(paths["config"]), "--output", str(out)] + overrides
     else:
-        cmd = [sys.executable, "-m", "fastpipe", "train", str(paths["config"]),
+        config = paths["own_config" if system == "fastpipe-own" else "config"]
+        cmd = [sys.executable, "-m", "fastpipe", "train", str(config),
                "--output", str(out)] + overrides
     result = run_measured(cmd, log)
     text = log.read_text(encoding="utf8", errors="replace")
@@ -293,7 +341,7 @@ def predict_child(system: str, model: str, texts_file: str, out_file: str, repea
     if system == "spacy":
         import spacy as lib
     else:
-        import fastpipe as lib
+        import fastpipe as lib   # fastpipe and fastpipe-own
     nlp = lib.load(model)
     texts = json.loads(Path(texts_file).read_text(encoding="utf8"))
     times = []
@@ -318,6 +366,9 @@ def predict_child(system: str, model: str, texts_file: str, out_file: str, repea
             record["deps"] = [t.dep_ for t in doc]
         if "ner" in names:
             record["ents"] = [[e.start, e.end, e.label_] for e in doc.ents]
+        if names & {"spancat", "spancat_singlelabel"}:
+            group = doc.spans[SPANS_KEY] if SPANS_KEY in doc.spans else ()
+            record["spans"] = [[s.start, s.end, s.label_] for s in group]
         if names & {"textcat", "textcat_multilabel"}:
             record["cats"] = dict(doc.cats)
         out.append(record)
@@ -339,7 +390,7 @@ def load_gold(dev: Path):
 def score(task: str, nlp, gold, predictions) -> dict:
     """spaCy's Scorer over spaCy Docs built from one system's predictions."""
     from spacy.scorer import Scorer
-    from spacy.tokens import Doc
+    from spacy.tokens import Doc, Span
     from spacy.training import Example
 
     examples = []
@@ -369,6 +420,9 @@ def score(task: str, nlp, gold, predictions) -> dict:
                 token.lemma_ = lemma
         if "cats" in record:
             doc.cats = record["cats"]
+        if "spans" in record:
+            doc.spans[SPANS_KEY] = [Span(doc, start, end, label=label)
+                                    for start, end, label in record["spans"]]
         examples.append(Example(doc, ref))
     scores = {}
     if task == "ud":
@@ -379,6 +433,14 @@ def score(task: str, nlp, gold, predictions) -> dict:
         scores.update(Scorer.score_deps(examples, "dep", ignore_labels=("p", "punct")))
         scores.update(Scorer.score_spans(examples, "sents"))
         return {k: scores.get(k) for k in UD_METRICS}
+    if task == "spancat":
+        # as spaCy's spancat scores itself: its group of each Doc, overlaps allowed, Docs
+        # whose reference has no such group left out
+        scores.update(Scorer.score_spans(
+            examples, f"spans_{SPANS_KEY}", allow_overlap=True,
+            getter=lambda doc, attr: doc.spans[SPANS_KEY] if SPANS_KEY in doc.spans else [],
+            has_annotation=lambda doc: SPANS_KEY in doc.spans))
+        return {k: scores.get(k) for k in SPANCAT_METRICS}
     if task == "pipeline":
         scores.update(Scorer.score_token_attr(examples, "tag"))
         scores.update(Scorer.score_deps(examples, "dep", ignore_labels=("p", "punct")))
@@ -418,14 +480,14 @@ def versions() -> dict:
     return out
 
 
-def run_task(task: str, work: Path, steps: int, eval_frequency: int, seeds) -> list:
+def run_task(task: str, work: Path, steps: int, eval_frequency: int, seeds, systems) -> list:
     paths = prepare(task, work)
     nlp, gold = load_gold(paths["dev"])
     texts_file = work / task / "dev_texts.json"
     texts_file.write_text(json.dumps([doc.text for doc in gold]), encoding="utf8")
     results = []
     for seed in seeds:
-        for system in SYSTEMS:
+        for system in systems:
             out = work / task / f"{system}-seed{seed}"
             print(f"[{task}] seed {seed}: {system} train ...", flush=True)
             run = train(system, paths, out, steps, eval_frequency, seed)
@@ -448,7 +510,8 @@ def run_task(task: str, work: Path, steps: int, eval_frequency: int, seeds) -> l
 def summary_line(entry: dict) -> str:
     run = entry["train"]
     scores = ", ".join(f"{k} {v:.4f}" for k, v in entry.get("model-last", {}).items() if v is not None)
-    return f"train {run['wall_s']:.1f}s wall, {run['cpu_s']:.1f}s CPU; {scores}"
+    return (f"train {run['wall_s']:.1f}s wall, {run['cpu_s']:.1f}s CPU, "
+            f"peak {run['peak_mb']:.0f} MB; {scores}")
 
 
 def mean(values):
@@ -484,32 +547,42 @@ def print_table(summary: dict, info: dict) -> None:
     m = info["machine"]
     print(f"\nmachine: {m['cpu']}, {m['cores']} cores, {m['platform']}; load at start "
           f"{m['load_at_start'][0]:.2f}; threads pinned to 1; seeds {info['seeds']}")
+
+    def cell(v, fmt):
+        return format(v, fmt) if v is not None else "-"
+
     for task, systems in summary.items():
         steps = info["steps"][task]
         print(f"\n{task}: {steps['steps']} steps, eval every {steps['eval_frequency']}")
         metrics = list(next(iter(systems.values()))["last"])
-        head = (f"{'system':<9}{'train s':>9}{'CPU s':>8}{'train w/s':>11}{'pred w/s':>10}"
-                + "".join(f"{k:>14}" for k in metrics))
+        head = (f"{'system':<13}{'train s':>9}{'CPU s':>8}{'train w/s':>11}{'pred w/s':>10}"
+                f"{'peak MB':>9}" + "".join(f"{k:>14}" for k in metrics))
         print(head)
         for system, s in systems.items():
-            def cell(v, fmt):
-                return format(v, fmt) if v is not None else "-"
-            row = (f"{system:<9}{cell(s['train_wall_s'], '9.1f')}{cell(s['train_cpu_s'], '8.1f')}"
-                   f"{cell(s['train_words_per_s'], '11,.0f')}{cell(s['predict_words_per_s'], '10,.0f')}")
+            row = (f"{system:<13}{cell(s['train_wall_s'], '9.1f')}{cell(s['train_cpu_s'], '8.1f')}"
+                   f"{cell(s['train_words_per_s'], '11,.0f')}"
+                   f"{cell(s['predict_words_per_s'], '10,.0f')}{cell(s['peak_mb'], '9.0f')}")
             row += "".join(f"{cell(s['last'][k], '14.4f')}" for k in metrics)
             print(row)
-            print(f"{'':<47}best: " + ", ".join(f"{k} {cell(s['best'][k], '.4f')}" for k in metrics))
-            print(f"{'':<47}own:  " + ", ".join(f"{k} {v:.2f}" for k, v in s["own"].items()
+            print(f"{'':<60}best: " + ", ".join(f"{k} {cell(s['best'][k], '.4f')}" for k in metrics))
+            print(f"{'':<60}own:  " + ", ".join(f"{k} {v:.2f}" for k, v in s["own"].items()
                                                  if v is not None))
-        if set(SYSTEMS) <= set(systems):
-            sp, fp = systems["spacy"], systems["fastpipe"]
-            parts = [f"train {sp['train_wall_s'] / fp['train_wall_s']:.2f}x (wall), "
-                     f"{sp['train_cpu_s'] / fp['train_cpu_s']:.2f}x (CPU)"]
-            if sp["predict_words_per_s"] and fp["predict_words_per_s"]:
-                parts.append(f"predict {fp['predict_words_per_s'] / sp['predict_words_per_s']:.2f}x")
-            parts += [f"{k} {fp['last'][k] - sp['last'][k]:+.4f}" for k in metrics
-                      if fp["last"][k] is not None and sp["last"][k] is not None]
-            print("fastpipe vs spaCy: " + "; ".join(parts))
+        for name in FASTPIPE_SYSTEMS:
+            if "spacy" in systems and name in systems:
+                print(f"{name} vs spaCy: " + "; ".join(comparison(systems["spacy"], systems[name],
+                                                                   metrics)))
+
+
+def comparison(sp: dict, fp: dict, metrics) -> list:
+    """How a fastpipe run compares with spaCy's: speed-ups, memory ratio, score differences."""
+    parts = [f"train {sp['train_wall_s'] / fp['train_wall_s']:.2f}x (wall), "
+             f"{sp['train_cpu_s'] / fp['train_cpu_s']:.2f}x (CPU)"]
+    if sp["predict_words_per_s"] and fp["predict_words_per_s"]:
+        parts.append(f"predict {fp['predict_words_per_s'] / sp['predict_words_per_s']:.2f}x")
+    parts.append(f"peak memory {fp['peak_mb']:.0f} vs {sp['peak_mb']:.0f} MB")
+    parts += [f"{k} {fp['last'][k] - sp['last'][k]:+.4f}" for k in metrics
+              if fp["last"][k] is not None and sp["last"][k] is not None]
+    return parts
 
 
 def main() -> None:
@@ -522,6 +595,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--tasks", default=",".join(TASKS),
                         help=f"comma-separated, from {', '.join(TASKS)}")
+    parser.add_argument("--systems", default=",".join(SYSTEMS),
+                        help="comma-separated, from spacy, fastpipe (spaCy's config) and "
+                             "fastpipe-own (fastpipe's init config)")
     parser.add_argument("--steps", type=int, help="training steps for every task (default: per task)")
     parser.add_argument("--eval-frequency", type=int, help="steps between evaluations (default: per task)")
     parser.add_argument("--seeds", default="0", help="comma-separated seeds, e.g. 0,1,2")
@@ -532,6 +608,9 @@ def main() -> None:
     unknown = [t for t in tasks if t not in TASKS]
     if unknown:
         parser.error(f"unknown task {unknown[0]!r}: choose from {', '.join(TASKS)}")
+    systems = [name.strip() for name in args.systems.split(",") if name.strip()]
+    if not systems or any(name not in SYSTEMS for name in systems):
+        parser.error(f"--systems {args.systems!r}: choose from {', '.join(SYSTEMS)}")
     seeds = [int(s) for s in args.seeds.split(",")]
     work = args.keep or Path(tempfile.mkdtemp(prefix="bench_spacy_configs_"))
     work.mkdir(parents=True, exist_ok=True)
@@ -540,11 +619,13 @@ def main() -> None:
                                                               args.steps or TASKS[t]["steps"])}
              for t in tasks}
     info = {"machine": machine(), "versions": versions(), "seeds": seeds, "steps": steps,
+            "systems": systems,
             "threads": {v: "1" for v in THREAD_VARS}}
     results = []
     try:
         for task in tasks:
-            results += run_task(task, work, steps[task]["steps"], steps[task]["eval_frequency"], seeds)
+            results += run_task(task, work, steps[task]["steps"], steps[task]["eval_frequency"],
+                                seeds, systems)
     finally:
         if not args.keep:
             shutil.rmtree(work, ignore_errors=True)

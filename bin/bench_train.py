@@ -4,6 +4,12 @@
     python bin/bench_train.py tagger  [--words 300000]   # EWT train -> tag accuracy on EWT dev
     python bin/bench_train.py textcat [--words 300000]   # SST-2 train -> accuracy on SST-2 dev
     python bin/bench_train.py pipeline [--words 300000]  # tok2vec+tagger+parser+ner on EWT
+    python bin/bench_train.py ud|spancat [--steps N ...]  # runs bench_spacy_configs.py --tasks
+
+The ``ud`` (tagger, morphologizer, trainable_lemmatizer, parser on EWT) and ``spancat`` (the
+EWT span task of make_span_task.py) tasks compare each system's own starter config (spaCy's
+``init config`` beside fastpipe's, and spaCy's in both) through the ``fastpipe train`` and
+``spacy train`` commands: they live in bench_spacy_configs.py, which gets the other arguments.
 
 Both systems get the same model settings (HashEmbedCNN tok2vec: width, depth, embed rows,
 window, maxout pieces; for textcat an ensemble with a unigram bag-of-words model), the same
@@ -212,9 +218,16 @@ def run_one(system, task, max_words, batch_words, seed):
             "predict_wps": predict_wps, "peak_mb": peak_mb, "words": seen}
 
 
+#: The tasks bench_spacy_configs.py runs (this script hands them over).
+CONFIG_TASKS = ("ud", "spancat")
+
+
 def main():
+    if len(sys.argv) > 1 and sys.argv[1] in CONFIG_TASKS:
+        sys.exit(subprocess.call([sys.executable, str(HERE / "bench_spacy_configs.py"),
+                                  "--tasks", sys.argv[1]] + sys.argv[2:]))
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("task", choices=["tagger", "textcat", "pipeline"])
+    parser.add_argument("task", choices=["tagger", "textcat", "pipeline", *CONFIG_TASKS])
     parser.add_argument("--words", type=int, default=300_000, help="training words per system")
     parser.add_argument("--batch-words", type=int, default=1000)
     parser.add_argument("--seed", type=int, default=0)
