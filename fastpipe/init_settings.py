@@ -60,7 +60,8 @@ def load_vectors(vocab, path) -> None:
             vocab.strings.add(saved.strings[key])
     vectors.strings = vocab.strings
     vocab.vectors = vectors
-    logger.info("Loaded %d vectors of width %d from %s", vectors.n_keys, vectors.shape[1], path)
+    logger.info("Loaded vectors (%s mode, %d rows of width %d) from %s", vectors.mode,
+                vectors.shape[0], vectors.shape[1], path)
 
 
 def init_tokenizer(nlp, get_examples: Callable, settings: Optional[Dict[str, Any]]) -> None:

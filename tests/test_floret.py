@@ -84,6 +84,7 @@ def test_every_word_has_a_vector_looked_up_by_string_or_key():
         assert numpy.allclose(vectors[token.orth], row)
         assert numpy.allclose(token.vector, row)
     assert numpy.allclose(doc.vector, batch.mean(axis=0))
+    assert all(token.has_vector for token in doc) and doc.has_vector and doc[1:3].has_vector
     assert not vectors[""].any()  # the empty string (key 0) has none, as in spaCy
     assert not numpy.allclose(vectors["cats"], vectors["cat"])
 

@@ -41,10 +41,10 @@ def _mark(text: str, label: str, kb_id: str, color: str, kb_url_template) -> str
     link = ""
     if kb_url_template and kb_id:
         url = esc(kb_url_template.format(kb_id))
-        link = (f'<a class="fp-entity-kb" href="{url}" style="margin-left: 0.3rem; '
+        link = (f'<a class="fp-entity-kb" href="{url}" style="margin-inline-start: 0.3rem; '
                 f'text-decoration: none; color: inherit">{esc(kb_id)}</a>')
     return (f'<mark class="fp-entity" data-label="{esc(label)}" style="background: '
             f'{esc(color)}; padding: 0.4em 0.6em; margin: 0 0.2em; line-height: 1; '
             f'border-radius: 0.35em">{_text(text)}<span class="fp-entity-label" style='
             f'"font-size: 0.75em; font-weight: bold; vertical-align: middle; '
-            f'margin-left: 0.5rem; margin-right: 0.1rem">{esc(label)}</span>{link}</mark>')
+            f'margin-inline-start: 0.5rem; margin-inline-end: 0.1rem">{esc(label)}</span>{link}</mark>')

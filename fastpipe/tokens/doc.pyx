@@ -479,7 +479,7 @@ cdef class Doc:
     @property
     def has_vector(self):
         """Whether any token has a static vector."""
-        return bool((self.vocab.vectors.rows_of(self._orth_keys(0, self.length)) >= 0).any())
+        return bool(self.vocab.vectors.has_vectors(self._orth_keys(0, self.length)).any())
 
     @property
     def vector_norm(self):

@@ -165,8 +165,8 @@ cdef class Span:
     def has_vector(self):
         """Whether any token of the span has a static vector."""
         self._check_bounds()
-        rows = self.doc.vocab.vectors.rows_of(self.doc._orth_keys(self.c.start, self.c.end))
-        return bool((rows >= 0).any())
+        keys = self.doc._orth_keys(self.c.start, self.c.end)
+        return bool(self.doc.vocab.vectors.has_vectors(keys).any())
 
     @property
     def vector_norm(self):

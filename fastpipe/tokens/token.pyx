@@ -280,7 +280,7 @@ cdef class Token(LexemeAttrs):
 
     @property
     def has_vector(self):
-        return self._c().lex.orth in self.doc.vocab.vectors.key2row
+        return self._c().lex.orth in self.doc.vocab.vectors
 
     @property
     def vector_norm(self):
