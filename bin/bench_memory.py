@@ -1,8 +1,9 @@
 #!/usr/bin/env python
 """Memory over a long run: resident memory (RSS) every 100,000 documents of ever-new words,
-with and without memory zones.
+with and without memory zones; or where a training run's memory goes.
 
     python bin/bench_memory.py [--docs 1000000] [--words 10] [--zone-size 10000] [--model PATH]
+    python bin/bench_memory.py --train CONFIG [--steps 200] [fastpipe train overrides...]
 
 Each document is ``--words`` random lower-case words that no earlier document used, so without
 a zone every word adds a lexeme, its strings and a tokenizer cache entry for good. Each mode runs
@@ -10,6 +11,12 @@ in a fresh process over the same documents: ``nlp.pipe(texts)`` keeping nothing,
 ``nlp.pipe(texts, zone_size=N)``. The pipeline is ``fastpipe.blank("en")`` unless ``--model``
 names a saved one. Prints a table and, for the zone run, how far RSS moved after its first
 checkpoint (flat: within 10%).
+
+``--train`` runs ``fastpipe train CONFIG`` (no output folder; the other arguments are its
+overrides, e.g. ``--paths.train X --paths.dev Y``) in this process for ``--steps`` steps and
+prints the RSS, the peak so far and the bytes pooled in the ops workspace (the reused work
+arrays, ``fastpipe.ml.ops.Workspace``) after initialization and around every evaluation: the
+peak of a training run is where these jump.
 """
 import argparse
 import json
@@ -74,7 +81,55 @@ def run_one(args) -> None:
                       "strings": len(nlp.vocab.strings), "lexemes": len(nlp.vocab)}))
 
 
+def peak_mb() -> float:
+    import resource
+
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return peak / (2**20 if sys.platform == "darwin" else 2**10)
+
+
+def run_training(config: str, steps: int, overrides) -> None:
+    """``fastpipe train`` in this process, with a line of memory figures at each phase."""
+    from fastpipe.cli.train import train_from_config
+    from fastpipe.config import parse_config_overrides
+    from fastpipe.language import Language
+    from fastpipe.ml.ops import fastpipe_ops
+    from fastpipe.training import initialize
+
+    def report(phase: str) -> None:
+        pools = fastpipe_ops().workspace._pool.values()
+        pooled = sum(buf.nbytes for bufs in pools for buf in bufs) / 2**20
+        print(f"{phase:<28}{rss_mb():>9.1f}{peak_mb():>9.1f}{pooled:>11.1f}", flush=True)
+
+    init_nlp, evaluate = initialize.init_nlp, Language.evaluate
+
+    def init_reported(*args, **kwargs):
+        nlp = init_nlp(*args, **kwargs)
+        report("initialized")
+        return nlp
+
+    def evaluate_reported(self, *args, **kwargs):
+        report("before evaluation")
+        scores = evaluate(self, *args, **kwargs)
+        report("after evaluation")
+        return scores
+
+    initialize.init_nlp, Language.evaluate = init_reported, evaluate_reported
+    settings = parse_config_overrides(list(overrides))
+    settings["training.max_steps"] = steps
+    print(f"{'phase':<28}{'RSS MB':>9}{'peak MB':>9}{'pooled MB':>11}")
+    report("start")
+    train_from_config(config, None, overrides=settings)
+    report("end")
+
+
 def main():
+    if "--train" in sys.argv[1:]:
+        train_parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+        train_parser.add_argument("--train", required=True, help="a training config")
+        train_parser.add_argument("--steps", type=int, default=200)
+        args, overrides = train_parser.parse_known_args()
+        return run_training(args.train, args.steps, overrides)
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--docs", type=int, default=1_000_000)
     parser.add_argument("--words", type=int, default=10)
