@@ -23,8 +23,12 @@ config's own logger) saves the pipeline, with the optimizer's parameter averages
 each system does for model-best, to ``OUT/<system>/ckpt/<step>/`` and appends {step, seconds,
 save_s} to ``OUT/<system>/checkpoints.jsonl``. The clock of a system runs from the moment both
 processes were started, less the time its logger spent saving, so neither pays for the
-benchmark (its deadline moves by the same amount). A checkpoint gets its line only once it is
-whole: a folder without one (a run stopped mid-save) is skipped.
+benchmark (its deadline moves by the same amount). A logger is given only the pipeline, so the
+training process keeps the loop's optimizer for it (spaCy: the ``optimizer`` argument of
+``train_while_improving``; fastpipe: the [training] section its loop resolves). A checkpoint
+gets its line only once it is whole (SIGINT is held while it is written): a folder without one
+is skipped, as is a checkpoint taken after the deadline (fastpipe finishes the step under way,
+evaluation included, after a SIGINT). Peak memory is each training process's peak RSS.
 
 Then every checkpoint is scored on dev by ONE scorer, spaCy's ``Scorer``, through
 bench_spacy_configs' prediction and scoring path (each checkpoint predicts the raw dev texts;
@@ -35,7 +39,8 @@ over the run, the test scores of the selected checkpoint, steps, peak memory, mi
 system needs to reach dev levels (by default 90/95/99% of spaCy's best LAS and ents F, plus
 ``--levels``; a level counts as reached at the first evaluation at or above it) and the ratio of
 those minutes, a plot of every metric over the minutes (``OUT/budget.png``) and everything as
-JSON (``OUT/results.json``). ``--score-only`` scores the checkpoints already in OUT again.
+JSON (``OUT/results.json``). ``--score-only`` scores the checkpoints already in OUT again;
+``--prune`` deletes all but the selected ones once they are scored.
 Progress goes to stderr; each system's own training output to ``OUT/<system>/train.log``.
 """
 import argparse
@@ -231,6 +236,10 @@ def run_both(commands: dict, out: Path, minutes: float, grace: float) -> dict:
                            peak_mb=usage.ru_maxrss / 1024)
                 logs[system].close()
                 progress(f"{system} ended (exit {run['rc']}) after {(now - start) / 60:.1f} min")
+                if run["signalled_at_s"] is None:
+                    tail = (out / system / "train.log").read_text(errors="replace")[-2000:]
+                    progress(f"{system} stopped before its time was up; the end of its log:\n"
+                             + tail)
                 continue
             saved = saved_seconds(out / system / LOG_FILE)
             if run["signalled_at_s"] is None and now - start - saved >= budget:
@@ -238,10 +247,11 @@ def run_both(commands: dict, out: Path, minutes: float, grace: float) -> dict:
                 progress(f"{system}: {minutes:g} minutes are up ({saved:.1f} s of saving "
                          "not counted): SIGINT")
                 proc.send_signal(signal.SIGINT)
-            elif run["signalled_at_s"] is not None and now - start - run["signalled_at_s"] > grace:
+            elif (run["signalled_at_s"] is not None and not run.get("killed")
+                  and now - start - run["signalled_at_s"] > grace):
                 progress(f"{system} still running {grace:g} s after SIGINT: SIGKILL")
                 proc.kill()
-                run["signalled_at_s"] = float("inf")   # killed once
+                run["killed"] = True
         if now - last_report >= 30:
             last_report = now
             progress(f"{(now - start) / 60:.1f} min: " + "; ".join(
@@ -490,10 +500,13 @@ def minutes_cell(value) -> str:
 def report(results: dict) -> str:
     systems = results["systems"]
     sp, fp = systems["spacy"], systems["fastpipe"]
+    loads = results.get("load_average_training") or {}
+    load = lambda when: f"{loads[when][0]:.2f}" if when in loads else "-"  # noqa: E731
     lines = [f"\n{results['minutes']:g} minutes each; spaCy: {sp['config_choice']}, fastpipe: "
              f"{fp['config_choice']}; pipeline {results['pipeline']}; one thread each"
              f"{'' if results['cores'] >= 2 else ' (one core shared)'}; best checkpoint by dev "
-             f"{' + '.join(results['select'])}; all scored by spaCy's Scorer\n",
+             f"{' + '.join(results['select'])}; all scored by spaCy's Scorer; load average "
+             f"{load('before')} before training, {load('after')} after\n",
              "| | spaCy | fastpipe | difference |", "|---|---|---|---|"]
 
     def row(name, a, b, fmt=pct, diff=True):
@@ -512,6 +525,10 @@ def report(results: dict) -> str:
         row(f"test {LABELS[m]}", (sp.get("test") or {}).get(m), (fp.get("test") or {}).get(m))
     mb = lambda v: "-" if v is None else f"{v:.0f} MB"  # noqa: E731
     row("peak memory", sp["run"].get("peak_mb"), fp["run"].get("peak_mb"), mb, False)
+    share = lambda r: (f"{r['cpu_s'] / r['wall_s'] * 100:.0f}%" if r.get("wall_s")  # noqa: E731
+                       else "-")
+    lines.append(f"| CPU time / wall time (100%: a core of its own) | {share(sp['run'])} | "
+                 f"{share(fp['run'])} | |")
     lines += ["", "| dev level | spaCy minutes | fastpipe minutes | spaCy / fastpipe |",
               "|---|---|---|---|"]
     for r in results["time_to_level"]:
@@ -598,7 +615,8 @@ def parse_args(argv=None):
     args.select = [k.strip() for k in args.select.split(",") if k.strip()]
     unknown = [k for k in args.select if k not in METRICS]
     if unknown or not args.select:
-        parser.error(f"--select {unknown[0] if unknown else ''!r}: choose from {', '.join(METRICS)}")
+        parser.error(f"--select {unknown[0] if unknown else ''!r}: choose from "
+                     f"{', '.join(METRICS)}")
     return args
 
 
@@ -607,6 +625,9 @@ def main() -> None:
         train_child(sys.argv[2], sys.argv[4:])
         return
     args = parse_args()
+    missing = check_requirements()
+    if missing:
+        sys.exit(missing)
     os.environ.update(child_env())   # the scoring workers: one thread each, and they
     sys.path.insert(0, str(ROOT))    # import fastpipe from this checkout (spawn copies sys.path)
     out = args.out.resolve()
@@ -629,13 +650,29 @@ def main() -> None:
             choice = args.spacy_config if system == "spacy" else args.fastpipe_config
             config = make_config(system, choice, args.pipeline, folder)
             commands[system] = train_command(system, config, corpora, args.eval_frequency)
+        load_before = os.getloadavg()
         runs = run_both(commands, out, args.minutes, args.grace)
+        runs["load_average"] = {"before": load_before, "after": os.getloadavg()}
         runs_file.write_text(json.dumps(runs, indent=2))
+    info["load_average_training"] = runs.get("load_average")
     results = score_and_report(args, out, corpora, runs, info)
     (out / "results.json").write_text(json.dumps(results, indent=2))
     print(report(results))
     plotted = f" and {out / 'budget.png'}" if (out / "budget.png").exists() else ""
     print(f"\nwrote {out / 'results.json'}{plotted}")
+
+
+def check_requirements():
+    """Why the benchmark cannot run here (None when it can)."""
+    import importlib.util
+
+    if importlib.util.find_spec("spacy") is None:
+        return ("bench_budget.py compares with spaCy: install it beside fastpipe "
+                "(pip install spacy==3.8.18).")
+    if not (bsc.DATA / "en_ewt" / "en_ewt-ud-train.conllu").is_file():
+        return (f"bench_budget.py trains on EWT: {bsc.DATA / 'en_ewt'} should hold "
+                "en_ewt-ud-train.conllu and en_ewt-ud-dev.conllu.")
+    return None
 
 
 def score_and_report(args, out: Path, corpora: dict, runs: dict, info: dict) -> dict:

@@ -8,6 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy
 import pytest
 
 import fastpipe
@@ -123,3 +124,44 @@ def test_fastpipe_logger_saves_averaged_checkpoints_that_score_as_the_loop_said(
     scores = nlp.evaluate([Example(nlp.make_doc(doc.text), doc) for doc in dev])
     # the loop evaluates with the parameter averages: the checkpoint must hold them
     assert scores["tag_acc"] == pytest.approx(records[1]["score"], abs=1e-9)
+
+
+def results_for(script, curves, runs):
+    """The results dict main() builds, from curves and run records."""
+    selected = {s: script.select_best(curves[s], ["dep_las", "ents_f"]) for s in script.SYSTEMS}
+    systems = {s: {"config_choice": "efficiency", "run": runs[s], "curve": curves[s],
+                   "steps": curves[s][-1]["step"] if curves[s] else None,
+                   "n_scored": len(curves[s]), "best_dev": script.best_per_metric(curves[s]),
+                   "selected": selected[s], "test": selected[s] and selected[s]["scores"]}
+               for s in script.SYSTEMS}
+    levels = {"dep_las": [0.70, 0.75]}
+    return {"minutes": 10, "pipeline": "tagger,parser,ner", "cores": 2,
+            "select": ["dep_las", "ents_f"], "systems": systems, "levels": levels,
+            "time_to_level": script.time_to_levels(curves, levels)}, selected
+
+
+def test_report_and_plot_show_both_systems(tmp_path):
+    from PIL import Image
+
+    script = load_script()
+    scores = dict(tag_acc=0.9, dep_uas=0.8, sents_f=0.7, ents_f=0.5)
+    curves = {"spacy": [point(200, 4.0, dep_las=0.70, **scores), point(400, 8.0, dep_las=0.72,
+                                                                        **scores)],
+              "fastpipe": [point(1000, 1.0, dep_las=0.70, **scores),
+                           point(2000, 2.0, dep_las=0.76, **scores)]}
+    runs = {"spacy": {"peak_mb": 900.0, "cpu_s": 590.0, "wall_s": 600.0},
+            "fastpipe": {"peak_mb": 600.0, "cpu_s": 300.0, "wall_s": 600.0}}
+    results, selected = results_for(script, curves, runs)
+    text = script.report(results)
+    assert "| best dev LAS | 72.00 | 76.00 | +4.00 |" in text
+    assert "| LAS 70.00 | 4.0 | 1.0 | 4.00x |" in text
+    assert "| LAS 75.00 | not reached | 2.0 | - |" in text
+    assert "| CPU time / wall time (100%: a core of its own) | 98% | 50% | |" in text
+    path = tmp_path / "budget.png"
+    script.plot(curves, selected, path, "test", minutes=10)
+    pixels = numpy.asarray(Image.open(path).convert("RGB")).reshape(-1, 3)
+    for colour in ((31, 119, 180), (255, 127, 14)):   # spaCy's and fastpipe's lines
+        assert (pixels == colour).all(axis=1).any()
+
+    empty, _ = results_for(script, {"spacy": curves["spacy"], "fastpipe": []}, runs)
+    assert "fastpipe finished no evaluation within the time" in script.report(empty)
