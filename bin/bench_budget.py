@@ -4,7 +4,7 @@
     python bin/bench_budget.py --minutes N [--fastpipe-config efficiency|accuracy|PATH]
         [--spacy-config efficiency|accuracy|PATH] [--pipeline tagger,parser,ner]
         [--eval-frequency K] [--levels "dep_las=78,79 ents_f=55"] [--select dep_las,ents_f]
-        [--out DIR] [--score-only] [--prune]
+        [--out DIR] [--corpora DIR] [--score-only] [--prune]
 
 Both systems train the same pipeline on the same corpora, each in its own process pinned to its
 own core (one thread each), started together, with ``patience = 0`` and ``max_steps = 0``, and
@@ -593,14 +593,19 @@ def parse_args(argv=None):
                         help="efficiency, accuracy (fastpipe init config --optimize) or a path")
     parser.add_argument("--spacy-config", default="efficiency",
                         help="efficiency, accuracy (spacy init config -o) or a path")
-    parser.add_argument("--pipeline", default="tagger,parser,ner")
+    parser.add_argument("--pipeline", default="tagger,parser,ner",
+                        help="the components both configs are made for (with a preset name)")
     parser.add_argument("--eval-frequency", type=int,
                         help="steps between evaluations (default: each config's own)")
     parser.add_argument("--levels", default="",
                         help='extra dev levels, e.g. "dep_las=78,79 ents_f=55" (percent or 0-1)')
     parser.add_argument("--select", default="dep_las,ents_f",
                         help="dev scores whose sum picks each system's best checkpoint")
-    parser.add_argument("--out", type=Path, default=Path("bench_budget_out"))
+    parser.add_argument("--out", type=Path, default=Path("bench_budget_out"),
+                        help="folder for the configs, logs, checkpoints, results and plot")
+    parser.add_argument("--corpora", type=Path,
+                        help="folder of the converted corpora, to share between runs "
+                             "(default: OUT/corpora)")
     parser.add_argument("--grace", type=float, default=120.0,
                         help="seconds from SIGINT to SIGKILL")
     parser.add_argument("--score-only", action="store_true",
@@ -632,7 +637,7 @@ def main() -> None:
     sys.path.insert(0, str(ROOT))    # import fastpipe from this checkout (spawn copies sys.path)
     out = args.out.resolve()
     out.mkdir(parents=True, exist_ok=True)
-    corpora = make_corpora(out / "corpora")
+    corpora = make_corpora((args.corpora or out / "corpora").resolve())
     info = {"machine": bsc.machine(), "versions": bsc.versions(), "minutes": args.minutes,
             "pipeline": args.pipeline, "eval_frequency": args.eval_frequency,
             "select": args.select, "cores": len(os.sched_getaffinity(0)),
@@ -678,7 +683,7 @@ def check_requirements():
 def score_and_report(args, out: Path, corpora: dict, runs: dict, info: dict) -> dict:
     texts = {}
     for split in ("dev", "test"):
-        texts[split] = out / "corpora" / f"{split}_texts.json"
+        texts[split] = corpora[split].with_name(f"{split}_texts.json")
         if not texts[split].exists():
             _, gold = bsc.load_gold(corpora[split])
             texts[split].write_text(json.dumps([d.text for d in gold]), encoding="utf8")
