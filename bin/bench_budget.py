@@ -288,6 +288,9 @@ def checkpoint_logger(system: str, optimizer: dict):
                 inner_step(info)
                 if info is None:
                     return
+                if "optimizer" not in optimizer:   # the loop was not entered as expected
+                    raise RuntimeError(f"bench_budget's logger got no optimizer from {system}'s "
+                                       "training loop, so it cannot save the averaged weights")
                 tick = time.time()
                 # a SIGINT from the deadline waits until the checkpoint is whole
                 signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
