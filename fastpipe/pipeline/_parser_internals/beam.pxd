@@ -16,7 +16,9 @@ cdef struct BeamNode:
 
 cdef struct BeamEntry:
     StateC* state       # owned by the batch (exactly one entry holds each state)
-    int node            # the entry's history
+    int node            # the entry's history (training; -1 when decoding)
+    double score        # the history's model score
+    bint gold           # training: the history is gold-consistent
     int row             # its row in the current step's scores; -1 when it is done
     bint done           # final (or left without a valid move)
 
@@ -30,7 +32,7 @@ cdef class BeamBatch:
     cdef vector[vector[BeamEntry]] beams
     cdef vector[int] offsets            # per beam: the global row of its doc's token 0
     cdef vector[const GoldC*] golds     # per beam (training)
-    cdef vector[BeamNode] nodes
+    cdef vector[BeamNode] nodes         # training: every history made, parents first
     cdef vector[int] live_beam          # the live entries of the current step, in row order
     cdef vector[int] live_entry
     cdef vector[vector[float]] probs    # training, per step: softmax over the valid moves

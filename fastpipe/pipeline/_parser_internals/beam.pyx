@@ -82,6 +82,8 @@ cdef class BeamBatch:
         cdef BeamEntry entry
         entry.state = new StateC(state[0])
         entry.node = <int>self.nodes.size() - 1
+        entry.score = 0.0
+        entry.gold = True
         entry.row = -1
         entry.done = self.moves.is_final(entry.state)
         self.beams.push_back(vector[BeamEntry](1, entry))
@@ -178,8 +180,8 @@ cdef class BeamBatch:
         cand_gold.clear()
         for e in range(<int>beam.size()):
             entry = &beam[0][e]
-            base = self.nodes[entry.node].score
-            node_gold = self.nodes[entry.node].gold
+            base = entry.score
+            node_gold = entry.gold
             if entry.done:
                 _add_candidate(cand_entry, cand_move, cand_score, cand_gold, e, -1, base,
                                node_gold)
@@ -205,9 +207,11 @@ cdef class BeamBatch:
                                node_gold)
                 best = max(best, base)
                 continue
+            # (decoding leaves out of the normalizer the moves below e^-20 of the best: at
+            # most 2e-9 each, and most moves of a trained model; training needs them all)
             z = 0.0
             for m in range(n_moves):
-                if is_valid[m]:
+                if is_valid[m] and (probs is not NULL or scores[r, m] - top > -20.0):
                     z += exp(scores[r, m] - top)
             log_z = log(z)
             for m in range(n_moves):
@@ -228,10 +232,16 @@ cdef class BeamBatch:
                 order.push_back(pair[double, int](-cand_score[k], k))
         cdef int keep = min(self.width, <int>order.size())
         partial_sort(order.begin(), order.begin() + keep, order.end())
-        # states shared by several kept candidates are copied; the last one takes the original
+        # states shared by several kept candidates are copied (into the states of the dropped
+        # histories, whose vectors keep their memory); the last child takes the original
         cdef vector[int] n_children = vector[int](beam.size(), 0)
         for k in range(keep):
             n_children[cand_entry[order[k].second]] += 1
+        cdef vector[StateC*] spare
+        for e in range(<int>beam.size()):
+            if n_children[e] == 0:
+                spare.push_back(beam[0][e].state)
+                beam[0][e].state = NULL
         cdef vector[BeamEntry] kept
         cdef BeamEntry child
         cdef BeamNode node
@@ -248,23 +258,30 @@ cdef class BeamBatch:
             if n_children[e] == 0:
                 child.state = entry.state
                 entry.state = NULL
+            elif spare.size():
+                child.state = spare.back()
+                spare.pop_back()
+                child.state[0] = entry.state[0]
             else:
                 child.state = new StateC(entry.state[0])
             self.moves.apply(child.state, cand_move[c])
-            node.parent = entry.node
-            node.step = self.n_steps
-            node.row = entry.row
-            node.move = cand_move[c]
-            node.score = cand_score[c]
-            node.gold = cand_gold[c]
-            self.nodes.push_back(node)
-            child.node = <int>self.nodes.size() - 1
+            child.score = cand_score[c]
+            child.gold = cand_gold[c]
+            child.node = -1
+            if self.training:  # the histories, for the update
+                node.parent = entry.node
+                node.step = self.n_steps
+                node.row = entry.row
+                node.move = cand_move[c]
+                node.score = cand_score[c]
+                node.gold = cand_gold[c]
+                self.nodes.push_back(node)
+                child.node = <int>self.nodes.size() - 1
             child.row = -1
             child.done = self.moves.is_final(child.state)
             kept.push_back(child)
-        for e in range(<int>beam.size()):
-            if beam[0][e].state is not NULL:
-                del beam[0][e].state
+        for k in range(<int>spare.size()):
+            del spare[k]
         beam.swap(kept)
 
     cdef void _snapshot(self, int doc):
@@ -275,16 +292,16 @@ cdef class BeamBatch:
         cdef double best_pred = -INFINITY, best_gold = -INFINITY
         cdef size_t e
         for e in range(pred.size()):
-            best_pred = max(best_pred, self.nodes[pred[0][e].node].score)
+            best_pred = max(best_pred, pred[0][e].score)
         for e in range(gold.size()):
-            best_gold = max(best_gold, self.nodes[gold[0][e].node].score)
+            best_gold = max(best_gold, gold[0][e].score)
         if gold.size() == 0 or best_pred - best_gold < self.worst_gap[doc]:
             return
         self.worst_gap[doc] = best_pred - best_gold
         self.at_worst[doc].clear()
         self.gold_at_worst[doc].clear()
         for e in range(pred.size()):
-            if not self.nodes[pred[0][e].node].gold:
+            if not pred[0][e].gold:
                 self.at_worst[doc].push_back(pred[0][e].node)
         for e in range(gold.size()):
             self.gold_at_worst[doc].push_back(gold[0][e].node)
@@ -352,8 +369,7 @@ cdef class BeamBatch:
             beam = &self.beams[doc * copies]
             best = -1
             for e in range(<int>beam.size()):
-                if best == -1 or self.nodes[beam[0][e].node].score > \
-                        self.nodes[beam[0][best].node].score:
+                if best == -1 or beam[0][e].score > beam[0][best].score:
                     best = e
             out.append(StateClass.take(beam[0][best].state, original.doc))
             beam[0][best].state = NULL
@@ -364,7 +380,7 @@ cdef class BeamBatch:
         """The model score (sum of log-probabilities) of every history of every beam, best
         first, one list per document (training: of the predicted beams)."""
         cdef int copies = 2 if self.training else 1
-        return [sorted((self.nodes[entry.node].score for entry in self.beams[b]), reverse=True)
+        return [sorted((entry.score for entry in self.beams[b]), reverse=True)
                 for b in range(0, <int>self.beams.size(), copies)]
 
 
