@@ -452,32 +452,32 @@ def textcat_multilabel_score(examples, *, labels=(), threshold: float = 0.5, **k
     return score_cats(examples, labels, multi_label=True, threshold=threshold)
 
 
-def spancat_score(examples, *, spans_key: str = "sc", **kwargs) -> Dict:
-    """spans_{key}_p/r/f and spans_{key}_per_type over ``doc.spans[spans_key]`` (spans may
-    overlap); examples whose reference has no such group are skipped."""
+def _span_group_scores(examples, spans_key: str, labeled: bool) -> Dict:
+    """score_spans over ``doc.spans[spans_key]``; examples whose reference has no such group
+    are skipped."""
     def getter(doc):
         return doc.spans.get(spans_key, ())
 
     def has_group(doc):
         return spans_key in doc.spans
 
-    return score_spans(examples, f"spans_{spans_key}", getter=getter, has_annotation=has_group)
+    return score_spans(examples, f"spans_{spans_key}", getter=getter, has_annotation=has_group,
+                       labeled=labeled)
+
+
+def spancat_score(examples, *, spans_key: str = "sc", **kwargs) -> Dict:
+    """spans_{key}_p/r/f and spans_{key}_per_type over ``doc.spans[spans_key]`` (spans may
+    overlap); examples whose reference has no such group are skipped."""
+    return _span_group_scores(examples, spans_key, labeled=True)
 
 
 def span_finder_score(examples, *, spans_key: str = "sc", **kwargs) -> Dict:
-    """spans_{key}_p/r/f of the span finder's unlabelled candidates: spans compared by their
-    character offsets, labels ignored, over the examples whose reference has the group; None
-    when no span was predicted or expected."""
-    prf = PRF()
-    for eg in examples:
-        if spans_key not in eg.reference.spans:
-            continue
-        prf.score_set({(s.start_char, s.end_char) for s in eg.predicted.spans.get(spans_key, ())},
-                      {(s.start_char, s.end_char) for s in eg.reference.spans[spans_key]})
-    key = f"spans_{spans_key}"
-    if not prf.tp + prf.fp + prf.fn:
-        return {f"{key}_p": None, f"{key}_r": None, f"{key}_f": None}
-    return {f"{key}_p": prf.precision, f"{key}_r": prf.recall, f"{key}_f": prf.fscore}
+    """spans_{key}_p/r/f of the span finder's unlabelled candidates, compared as spancat's
+    spans are (in reference tokens) with the labels ignored; no per-type figures. None when no
+    span was predicted or expected."""
+    scores = _span_group_scores(examples, spans_key, labeled=False)
+    scores.pop(f"spans_{spans_key}_per_type")
+    return scores
 
 
 def senter_score(examples, **kwargs) -> Dict:

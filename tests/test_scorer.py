@@ -651,6 +651,17 @@ def test_unlabelled_span_scores_ignore_the_labels_and_still_leave_out_cut_tokens
     assert (scores["spans_sc_p"], scores["spans_sc_r"]) == (1.0, 0.5)
 
 
+def test_span_finder_scores_its_candidates_in_reference_tokens(vocab):
+    # a doubled space moves the predicted spans' characters, not the tokens they stand for
+    pred = Doc(vocab, words=["a", " ", "b", "c"], spaces=[True, False, True, False])
+    gold = Doc(vocab, words=["a", "b", "c"], spaces=[True, True, False])
+    pred.spans["sc"] = [Span(pred, 2, 4), Span(pred, 0, 1)]
+    gold.spans["sc"] = [Span(gold, 1, 3, label="L"), Span(gold, 2, 3, label="L")]
+    scores = scorer.span_finder_score([Example(pred, gold)], spans_key="sc")
+    assert (scores["spans_sc_p"], scores["spans_sc_r"]) == (0.5, 0.5)
+    assert "spans_sc_per_type" not in scores
+
+
 def test_span_scores_are_none_when_nothing_was_counted(vocab):
     pred = Doc(vocab, words=["a", "b"], ents=["O", "O"])
     gold = Doc(vocab, words=["a", "b"], ents=["O", "O"])
