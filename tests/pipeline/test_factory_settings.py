@@ -44,6 +44,8 @@ SPACY_SETTINGS = {
                    "scorer": {"@scorers": "fastpipe.overlapping_labeled_spans_scorer.v1",
                               "spans_key": "ruler"}},
     "attribute_ruler": {"validate": False, "scorer": "attribute_ruler_scorer"},
+    "span_finder": {"threshold": 0.5, "spans_key": "sc", "max_length": 25, "min_length": None,
+                    "scorer": "span_finder_scorer"},
     "tok2vec": {},
 }
 
