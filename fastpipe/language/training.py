@@ -15,6 +15,23 @@ from ..scorer import score_tokenization
 from ..tokens.doc import Doc
 from .components import _takes_keyword
 
+#: About this many words per batch when ``evaluate`` is given no batch size (the training
+#: loop, ``fastpipe evaluate``, the Ray workers). The pipeline's own ``batch_size`` (1000 Docs)
+#: would run a whole treebank's dev set as one batch, and its arrays (every tok2vec layer's
+#: output, the parser's precomputed table: 600 MB for EWT dev's 25k words) would then stay
+#: pooled in the ops' workspace for the rest of the process. The predictions, and so the
+#: scores, are the same in batches of any size.
+EVAL_BATCH_WORDS = 1000
+
+
+def eval_batch_size(examples, batch_size: int) -> int:
+    """How many Docs of ``examples`` to predict at a time when evaluating: about
+    ``EVAL_BATCH_WORDS`` words' worth of the average Doc, never more than ``batch_size``."""
+    n_words = sum(len(eg.predicted) for eg in examples)
+    if not n_words:
+        return batch_size
+    return max(1, min(batch_size, EVAL_BATCH_WORDS * len(examples) // n_words))
+
 
 class LanguageTraining:
     """``Language``'s training methods (see the module docstring)."""
@@ -126,12 +143,15 @@ class LanguageTraining:
     def evaluate(self, examples, *, batch_size: Optional[int] = None) -> Dict[str, Any]:
         """Run the pipeline on fresh copies of the examples' predicted Docs (their words and
         spaces, no annotation: a corpus read with ``gold_preproc`` keeps the gold tokens) and
-        score it against the references."""
+        score it against the references. Without ``batch_size`` the Docs go through in
+        batches of about ``EVAL_BATCH_WORDS`` words (the scores do not depend on it)."""
         examples = validate_examples(examples, "Language.evaluate")
+        if batch_size is None:
+            batch_size = eval_batch_size(examples, self.batch_size)
         fresh = [Example(self._words_only(eg.predicted), eg.reference, id=eg.id)
                  for eg in examples]
         start = time.perf_counter()
-        for _ in self.pipe((eg.predicted for eg in fresh), batch_size=batch_size or self.batch_size):
+        for _ in self.pipe((eg.predicted for eg in fresh), batch_size=batch_size):
             pass
         elapsed = time.perf_counter() - start
         scores: Dict[str, Any] = dict(score_tokenization(fresh))

@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import IO, Any, Callable, Dict, Iterator, Optional, Union
 
 from ..errors import Errors
+from ..language.training import eval_batch_size
 from ..util import OutputLock, clean_stale, replace_folder
 from .checkpoint import CHECKPOINT_DIR, Checkpoint, config_differences, read_checkpoint, \
     write_checkpoint
@@ -43,14 +44,6 @@ __all__ = ["train", "TrainResult", "weighted_score", "subdivide_batch", "create_
 
 BEST_DIR = "model-best"
 LAST_DIR = "model-last"
-#: About this many words per batch when the loop scores the dev set. The pipeline's own
-#: ``batch_size`` (1000 Docs) would run a whole treebank's dev set as one batch, and its
-#: arrays (every tok2vec layer's output, the parser's precomputed table: 600 MB for EWT dev's
-#: 25k words) would then stay pooled in the ops' workspace for the rest of the run. The
-#: predictions, and so the scores, are the same in batches of any size.
-EVAL_BATCH_WORDS = 1000
-
-
 @dataclass
 class TrainResult(Scoreboard):
     """What ``train`` did: the trained nlp object, the saved folders (None without an output
@@ -130,15 +123,6 @@ def _check_same_config(nlp, checkpoint: Checkpoint) -> None:
         raise ValueError(Errors.E613.format(path=checkpoint.path,
                                             settings=", ".join(changed[:8]) + more,
                                             output=checkpoint.path.parent))
-
-
-def eval_batch_size(examples, batch_size: int) -> int:
-    """How many Docs of ``examples`` to predict at a time when evaluating: about
-    ``EVAL_BATCH_WORDS`` words' worth of the average Doc, never more than ``batch_size``."""
-    n_words = sum(len(eg.predicted) for eg in examples)
-    if not n_words:
-        return batch_size
-    return max(1, min(batch_size, EVAL_BATCH_WORDS * len(examples) // n_words))
 
 
 def _train(nlp, output_path: Optional[Path], checkpoint: Optional[Checkpoint], stdout: IO,
