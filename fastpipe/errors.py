@@ -298,7 +298,8 @@ class Errors(metaclass=ErrorsWithCodes):
             "one: check that the files hold documents (folders are searched for *{suffix} files).")
     E304 = ("{where}: not a JSON object ({err}). Each line of a JSONL corpus is one object like "
             "{{\"text\": \"...\"}}.")
-    E305 = "{where}: expected an object with a \"text\" string, got {line!r}."
+    E305 = ("{where}: expected an object with a \"text\" string or a \"tokens\" list of "
+            "non-empty strings, got {line!r}.")
     E306 = ("The JSONL corpus at {path!r} gave no examples (min_length = {min_length}, max_length "
             "= {max_length}). Check that its lines hold texts of a suitable length.")
     E307 = ("fastpipe.lower_case.v1: level must be between 0 and 1, got {value!r}. Set it in the "

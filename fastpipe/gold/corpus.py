@@ -218,8 +218,9 @@ def _words_doc(vocab, reference):
 
 
 class JsonlCorpus:
-    """Examples from raw text in JSONL files (one ``{"text": ...}`` object per line), for
-    pretraining-style uses: the reference is the tokenized text, without annotations.
+    """Examples from raw text in JSONL files (one ``{"text": ...}`` object per line, or a
+    pre-tokenized ``{"tokens": [...]}`` one), for pretraining-style uses: the reference is the
+    tokenized text, without annotations.
 
     ``path`` is a `.jsonl` file or a folder of them (recursively, sorted). Texts with fewer
     than ``min_length`` or (when > 0) more than ``max_length`` tokens are skipped; ``limit`` > 0
@@ -240,7 +241,8 @@ class JsonlCorpus:
         return self._examples(nlp)
 
     def iter_texts(self) -> Iterator:
-        """Yield (id, text) for every line with a text, as ``"<file>:<line>"`` ids."""
+        """Yield (id, text) for every line, as ``"<file>:<line>"`` ids: the text a string, or
+        the line's list of tokens when it has ``tokens`` instead of ``text``."""
         import srsly
 
         for path in self.files:
@@ -254,14 +256,17 @@ class JsonlCorpus:
                     except ValueError as err:
                         raise ValueError(Errors.E304.format(where=where, err=err)) from None
                     text = record.get("text") if isinstance(record, dict) else None
-                    if not isinstance(text, str):
+                    if text is None and isinstance(record, dict) and _is_words(
+                            record.get("tokens")):
+                        text = record["tokens"]
+                    elif not isinstance(text, str):
                         raise ValueError(Errors.E305.format(where=where, line=line.strip()[:80]))
                     yield where, text
 
     def _examples(self, nlp) -> Iterator:
         n = 0
         for text_id, text in self.iter_texts():
-            doc = nlp.make_doc(text)
+            doc = Doc(nlp.vocab, words=text) if isinstance(text, list) else nlp.make_doc(text)
             if len(doc) < self.min_length or (self.max_length and len(doc) > self.max_length):
                 continue
             yield Example(doc, doc.copy(), id=text_id)
@@ -271,6 +276,10 @@ class JsonlCorpus:
         if n == 0:
             raise ValueError(Errors.E306.format(path=str(self.path), min_length=self.min_length,
                                                 max_length=self.max_length))
+
+
+def _is_words(value) -> bool:
+    return isinstance(value, list) and all(isinstance(word, str) and word for word in value)
 
 
 @registry.readers("fastpipe.Corpus.v1")

@@ -80,7 +80,7 @@ def PretrainVectors(maxout_pieces: int, hidden_size: int, loss: str) -> Callable
 
         def get_loss(model, docs, Y):
             keys = _keys_of(docs)
-            found = vectors.rows_of(keys) >= 0
+            found = vectors.has_vectors(keys)
             return vector_loss(vectors.get_batch(keys), found, Y, loss)
 
         model.attrs["loss"] = get_loss

@@ -360,8 +360,12 @@ def test_vectors_and_pretraining_objectives(en):
     objective = registry.resolve({"o": {"@architectures": "spacy.PretrainCharacters.v1",
                                         "maxout_pieces": 3, "hidden_size": 300,
                                         "n_characters": 4}})["o"]
-    with pytest.raises(NotImplementedError, match=r"\[E530\]"):
-        objective(en.vocab, None)
+    tok2vec = registry.resolve({"t": {"@architectures": "fastpipe.HashEmbedCNN.v1", "width": 32,
+                                      "depth": 1, "embed_size": 100, "window_size": 1,
+                                      "maxout_pieces": 2, "subword_features": False}})["t"]
+    model = objective(en.vocab, tok2vec)
+    model.initialize(X=[en.make_doc("a b")])
+    assert model.get_dim("nO") == 4 * 256   # n_characters bytes, each a softmax over 256
 
 
 # -- [pretraining], [initialize] and [nlp] vectors ---------------------------------------------

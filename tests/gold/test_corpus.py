@@ -290,7 +290,8 @@ def test_jsonl_corpus(en, tmp_path):
     assert len(list(reader(path, limit=2)(en))) == 2
 
 
-@pytest.mark.parametrize("bad_line", ['{"text": "ok"', '{"txt": "x"}', '["text"]', '{"text": 3}'])
+@pytest.mark.parametrize("bad_line", ['{"text": "ok"', '{"txt": "x"}', '["text"]', '{"text": 3}',
+                                      '{"tokens": "a b"}', '{"tokens": ["a", ""]}'])
 def test_jsonl_bad_line_names_file_and_line(en, tmp_path, bad_line):
     path = tmp_path / "bad.jsonl"
     path.write_text('{"text": "fine"}\n' + bad_line + "\n", encoding="utf8")
@@ -298,6 +299,16 @@ def test_jsonl_bad_line_names_file_and_line(en, tmp_path, bad_line):
     assert next(examples).reference.text == "fine"
     with pytest.raises(ValueError, match="bad.jsonl:2"):
         next(examples)
+
+
+def test_jsonl_pre_tokenized_lines_keep_their_tokens(en, tmp_path):
+    path = tmp_path / "tokens.jsonl"
+    path.write_text('{"tokens": ["New", "York", "\'s", "mayor"]}\n{"text": "can\'t stop"}\n',
+                    encoding="utf8")
+    docs = [eg.reference for eg in JsonlCorpus(path)(en)]
+    assert [t.text for t in docs[0]] == ["New", "York", "'s", "mayor"]
+    assert docs[0].text == "New York 's mayor"
+    assert [t.text for t in docs[1]] == ["ca", "n't", "stop"]   # a text is tokenized
 
 
 def test_jsonl_folder(en, tmp_path):

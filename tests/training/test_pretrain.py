@@ -289,6 +289,22 @@ def test_the_vectors_objective_learns_the_static_vectors(tmp_path, loss):
     assert result.losses[2] < 0.8 * result.losses[0]
 
 
+def test_the_vectors_objective_learns_floret_vectors(tmp_path):
+    # a floret table has a vector for every word (rows_of would refuse it: E840)
+    from fastpipe.vectors import Vectors
+
+    nlp = fastpipe.blank("en")
+    data = numpy.random.default_rng(0).normal(size=(40, 6)).astype("float32")
+    nlp.vocab.vectors = Vectors(strings=nlp.vocab.strings, data=data, mode="floret", minn=2,
+                                maxn=3, hash_count=2, hash_seed=7, bow="<", eow=">")
+    nlp.to_disk(tmp_path / "floret")
+    text = CONFIG.split("[pretraining.objective]")[0] + VECTORS_OBJECTIVE.format(loss="L2") \
+        + "\n[pretraining.optimizer]" + CONFIG.split("[pretraining.optimizer]")[1]
+    text += f'\n[initialize]\nvectors = "{tmp_path / "floret"}"\n'
+    result = run(tmp_path, config_for(tmp_path, text, **{"pretraining.max_epochs": 3}))
+    assert result.losses[2] < 0.8 * result.losses[0]
+
+
 def test_the_vectors_objective_needs_vectors(tmp_path):
     text = CONFIG.split("[pretraining.objective]")[0] + VECTORS_OBJECTIVE.format(loss="cosine") \
         + "\n[pretraining.optimizer]" + CONFIG.split("[pretraining.optimizer]")[1]
