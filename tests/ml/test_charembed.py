@@ -176,3 +176,69 @@ def test_static_vectors_join_the_blocks_and_get_gradients():
     Y, backprop = model.begin_update(docs)
     backprop(Ragged(numpy.ones_like(Y.dataXd), Y.lengths))
     assert numpy.abs(model.get_grad("P")).sum() > 0
+
+
+CHAR_TAGGER = """
+[paths]
+train = null
+dev = null
+
+[nlp]
+lang = "en"
+pipeline = ["tok2vec", "tagger"]
+
+[components]
+
+[components.tok2vec]
+factory = "tok2vec"
+
+[components.tok2vec.model]
+@architectures = "spacy.Tok2Vec.v2"
+
+[components.tok2vec.model.embed]
+@architectures = "spacy.CharacterEmbed.v2"
+width = 16
+rows = 200
+nM = 8
+nC = 4
+include_static_vectors = false
+
+[components.tok2vec.model.encode]
+@architectures = "spacy.MishWindowEncoder.v2"
+width = 16
+window_size = 1
+depth = 2
+
+[components.tagger]
+factory = "tagger"
+
+[components.tagger.model]
+@architectures = "spacy.Tagger.v2"
+
+[components.tagger.model.tok2vec]
+@architectures = "spacy.Tok2VecListener.v1"
+width = 16
+upstream = "*"
+"""
+
+
+def test_a_spacy_config_with_both_trains_saves_and_loads(tmp_path):
+    """spaCy's names in a config: the pipeline learns the toy tags and the saved pipeline
+    gives the same vectors and tags."""
+    import fastpipe
+    from fastpipe.cli.train import train_from_config
+    from tests.helpers.tagger import TAGGED, TRAINING_SECTIONS, write_tag_corpus
+
+    train, dev = write_tag_corpus(tmp_path, repeat=4)
+    (tmp_path / "config.cfg").write_text(CHAR_TAGGER + TRAINING_SECTIONS, encoding="utf8")
+    result = train_from_config(tmp_path / "config.cfg", tmp_path / "out", overrides={
+        "paths.train": str(train), "paths.dev": str(dev), "training.max_steps": 24,
+        "training.eval_frequency": 24})
+    assert result.best_score > 0.9
+    nlp = fastpipe.load(tmp_path / "out" / "model-best")
+    assert nlp.get_pipe("tok2vec").model.layers[0].name == "character_embed"
+    text = TAGGED[0][0]
+    doc = nlp(text)
+    assert [t.tag_ for t in doc] == TAGGED[0][1]
+    again = fastpipe.load(tmp_path / "out" / "model-best")(text)
+    numpy.testing.assert_array_equal(doc.tensor, again.tensor)
