@@ -19,7 +19,7 @@ NAMES = {
                       "spacy.TransitionBasedParser.v2", "spacy.TextCatBOW.v3",
                       "spacy.TextCatBOW.v2", "spacy.TextCatEnsemble.v2",
                       "spacy.PretrainCharacters.v1", "spacy.PretrainVectors.v1",
-                      "spacy.SpanCategorizer.v1"],
+                      "spacy.SpanCategorizer.v1", "spacy.SpanFinder.v1"],
     "layers": ["spacy.mean_max_reducer.v1", "spacy.LinearLogistic.v1"],
     "readers": ["spacy.Corpus.v1", "spacy.JsonlCorpus.v1", "spacy.read_labels.v1"],
     "batchers": ["spacy.batch_by_words.v1", "spacy.batch_by_sequence.v1",
@@ -38,7 +38,7 @@ NAMES = {
                 "spacy.entity_ruler_scorer.v1", "spacy.senter_scorer.v1",
                 "spacy.morphologizer_scorer.v1", "spacy.lemmatizer_scorer.v1",
                 "spacy.spancat_scorer.v1", "spacy.overlapping_labeled_spans_scorer.v1",
-                "spacy.attribute_ruler_scorer.v1"],
+                "spacy.attribute_ruler_scorer.v1", "spacy.span_finder_scorer.v1"],
 }
 
 
