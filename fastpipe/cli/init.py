@@ -13,7 +13,8 @@ from ._util import (OVERRIDES_CONTEXT, code_option, overrides_from, reporting_er
 OPTIMIZE = ("efficiency", "accuracy")
 # Components that share the pipeline's tok2vec through a listener (the senter keeps its own
 # small one, as its factory default does).
-USES_TOK2VEC = ("tagger", "morphologizer", "trainable_lemmatizer", "parser", "ner", "spancat")
+USES_TOK2VEC = ("tagger", "morphologizer", "trainable_lemmatizer", "parser", "ner", "spancat",
+                "span_finder")
 # The transition-based components' hidden layer: (hidden_width, maxout_pieces) per --optimize.
 # A width of 128 did not pay in the runs below (sentences and entities lost 2 points).
 PARSER_SIZES = {"efficiency": (64, 2), "accuracy": (64, 2)}
@@ -82,8 +83,19 @@ def _parser_block(name: str, optimize: str) -> str:
             + _listener(f"components.{name}.model.tok2vec"))
 
 
-def _spancat_block(name: str) -> str:
-    """spancat or spancat_singlelabel: n-grams of 1-3 tokens, pooled from the shared tok2vec."""
+def _span_finder_block() -> str:
+    """span_finder: start and end probabilities per token from the shared tok2vec."""
+    return ('[components.span_finder]\nfactory = "span_finder"\nspans_key = "sc"\n\n'
+            '[components.span_finder.model]\n@architectures = "fastpipe.SpanFinder.v1"\n\n'
+            '[components.span_finder.model.scorer]\n@layers = "fastpipe.LinearLogistic.v1"\n'
+            'nO = 2\nnI = null\n\n' + _listener("components.span_finder.model.tok2vec"))
+
+
+def _spancat_block(name: str, preset: bool) -> str:
+    """spancat or spancat_singlelabel, pooled from the shared tok2vec: over n-grams of 1-3
+    tokens, or (``preset``: a span_finder runs before it) over the span_finder's candidates."""
+    suggester = ('@misc = "fastpipe.preset_spans_suggester.v1"\nspans_key = "sc"\n' if preset
+                 else '@misc = "fastpipe.ngram_suggester.v1"\nsizes = [1, 2, 3]\n')
     return (f'[components.{name}]\nfactory = "{name}"\nspans_key = "sc"\n\n'
             f'[components.{name}.model]\n@architectures = "fastpipe.SpanCategorizer.v1"\n\n'
             f'[components.{name}.model.reducer]\n@layers = "fastpipe.mean_max_reducer.v1"\n'
@@ -91,8 +103,7 @@ def _spancat_block(name: str) -> str:
             f'[components.{name}.model.scorer]\n@layers = "fastpipe.LinearLogistic.v1"\n'
             'nO = null\nnI = null\n\n'
             + _listener(f"components.{name}.model.tok2vec") + "\n"
-            + f'[components.{name}.suggester]\n@misc = "fastpipe.ngram_suggester.v1"\n'
-            'sizes = [1, 2, 3]\n')
+            + f'[components.{name}.suggester]\n' + suggester)
 
 
 def _senter_block() -> str:
@@ -104,7 +115,7 @@ def _senter_block() -> str:
             'subword_features = true\n')
 
 
-def _component_block(name: str, optimize: str, shared: bool) -> str:
+def _component_block(name: str, optimize: str, shared: bool, names: Sequence[str]) -> str:
     if name in ("parser", "ner"):
         return _parser_block(name, optimize)
     if name in ("tagger", "morphologizer", "trainable_lemmatizer"):
@@ -113,8 +124,10 @@ def _component_block(name: str, optimize: str, shared: bool) -> str:
                 + _listener(f"components.{name}.model.tok2vec"))
     if name == "senter":
         return _senter_block()
+    if name == "span_finder":
+        return _span_finder_block()
     if name == "spancat":
-        return _spancat_block(name)
+        return _spancat_block(name, preset="span_finder" in names[:names.index(name)])
     if name in ("textcat", "textcat_multilabel"):
         return _textcat_block(name, optimize, name == "textcat", shared)
     return f'[components.{name}]\nfactory = "{name}"\n'
@@ -144,7 +157,10 @@ def starter_config(lang: str = "en", pipeline: Sequence[str] = ("tagger",),
         optimize == "accuracy" and any(n.startswith("textcat") for n in names))
     full = (["tok2vec"] if shared and "tok2vec" not in names else []) + names
     blocks = [_tok2vec_block(width, depth, rows, sub_rows)] if "tok2vec" in full else []
-    blocks += [_component_block(n, optimize, shared) for n in full if n != "tok2vec"]
+    blocks += [_component_block(n, optimize, shared, full) for n in full if n != "tok2vec"]
+    # the span_finder's candidates must exist while its followers train: it annotates, and so
+    # does the tok2vec it listens to
+    annotating = '["tok2vec", "span_finder"]' if "span_finder" in names else "[]"
     pipeline_json = "[" + ", ".join(f'"{n}"' for n in full) + "]"
     return f"""# Starter config written by `fastpipe init config`: lang={lang},
 # pipeline={",".join(names)}, optimize={optimize}. `fastpipe init fill-config` shows every
@@ -187,7 +203,7 @@ max_epochs = 0
 max_steps = 20000
 eval_frequency = 200
 frozen_components = []
-annotating_components = []
+annotating_components = {annotating}
 
 [training.optimizer]
 @optimizers = "fastpipe.Adam.v1"

@@ -282,3 +282,29 @@ def test_spacys_span_finder_spancat_config_trains(tmp_path):
     doc = trained_nlp(TEXTS[0])
     assert {(s.start, s.end) for s in doc.spans["sc"]} <= set(CANDIDATES)
     assert trained_nlp.evaluate(examples(trained_nlp))["spans_sc_f"] > 0.5
+
+
+@pytest.mark.slow
+def test_init_config_span_finder_spancat_trains(tmp_path):
+    """fastpipe's own `init config -p span_finder,spancat`: a span_finder listening to the
+    tok2vec, spancat over its candidates (preset suggester), both annotating in training."""
+    from fastpipe.cli.init import starter_config
+    from tests.helpers.cli import run
+
+    config = tmp_path / "config.cfg"
+    config.write_text(starter_config("en", ["span_finder", "spancat"]), encoding="utf8")
+    nlp = fastpipe.blank("en")
+    docs = [eg.reference for eg in examples(nlp)]
+    for name in ("train", "dev"):
+        DocBin(docs=docs).to_disk(tmp_path / f"{name}.spacy")
+    result = run("train", config, "--output", tmp_path / "out", "--paths.train",
+                 tmp_path / "train.spacy", "--paths.dev", tmp_path / "dev.spacy",
+                 "--training.max_steps", "60", "--training.eval_frequency", "30")
+    assert result.exit_code == 0, result.output
+    trained_nlp = fastpipe.load(tmp_path / "out" / "model-last")
+    assert trained_nlp.pipe_names == ["tok2vec", "span_finder", "spancat"]
+    suggester = trained_nlp.config["components"]["spancat"]["suggester"]
+    assert suggester["@misc"] == "fastpipe.preset_spans_suggester.v1"
+    doc = trained_nlp(TEXTS[0])
+    assert {(s.start, s.end) for s in doc.spans["sc"]} <= set(CANDIDATES)
+    assert trained_nlp.evaluate(examples(trained_nlp))["spans_sc_f"] > 0.5
