@@ -31,8 +31,6 @@ from .gold.augment import lower_case_example
 from .gold.corpus import create_docbin_reader
 from .ml.embed import MultiHashEmbed, StaticVectors
 from .ml.parser_model import TransitionBasedParser
-from .ml import pretrain as _pretrain  # noqa: F401  (registers the objectives the table names)
-from .ml import charembed as _charembed  # noqa: F401  (registers fastpipe.CharacterEmbed.v1)
 from .ml.tagger import build_tagger
 from .ml.textcat import TextCatBOW
 from .ml.encoder import MaxoutWindowEncoder

@@ -2,23 +2,32 @@
 
 Importing this package registers every architecture:
 
-* ``fastpipe.MultiHashEmbed.v1``, ``fastpipe.MaxoutWindowEncoder.v1``, ``fastpipe.Tok2Vec.v1``,
-  ``fastpipe.HashEmbedCNN.v1``: List[Doc] -> List[Floats2d], one (n_tokens, width) per Doc.
+* ``fastpipe.MultiHashEmbed.v1``, ``fastpipe.CharacterEmbed.v1`` (embeddings),
+  ``fastpipe.MaxoutWindowEncoder.v1``, ``fastpipe.MishWindowEncoder.v1`` (encoders),
+  ``fastpipe.Tok2Vec.v1``, ``fastpipe.HashEmbedCNN.v1``: List[Doc] -> List[Floats2d], one
+  (n_tokens, width) per Doc.
 * ``fastpipe.Tagger.v1``: List[Doc] -> List[Floats2d] of tag probabilities.
 * ``fastpipe.TextCatBOW.v1``, ``fastpipe.TextCatEnsemble.v1``: List[Doc] -> Floats2d (n_docs, nO).
 * ``fastpipe.SpanCategorizer.v1`` (with the layers ``fastpipe.mean_max_reducer.v1`` and
   ``fastpipe.LinearLogistic.v1``): (List[Doc], Ragged spans) -> Floats2d, a score per span and label.
+* ``fastpipe.SpanFinder.v1``: List[Doc] -> Floats2d (n_tokens, 2), each token's probabilities of
+  starting and of ending a span.
 * ``fastpipe.StaticVectors.v1``: List[Doc] -> List[Floats2d], the vocab's vectors projected.
+* ``fastpipe.PretrainCharacters.v1``, ``fastpipe.PretrainVectors.v1``: objectives of
+  ``fastpipe pretrain``, each a function of (vocab, tok2vec) giving the model it trains.
 
 The hot loops are Cython kernels (_features, _kernels); arrays, products and random draws come
 from the models' Ops, fastpipe.ml.ops.FastpipeOps (matrix products: fastpipe.ml.blas).
 """
+from .charembed import CharacterEmbed
 from .embed import MultiHashEmbed, StaticVectors
 from .ops import FastpipeOps
 from .optimizers import FusedAdam
 from .parser_model import TransitionBasedParser
+from .pretrain import PretrainCharacters, PretrainVectors
+from .span_finder import SpanFinder
 from .spancat import LinearLogistic, SpanCategorizer, mean_max_reducer
-from .encoder import MaxoutWindowEncoder
+from .encoder import MaxoutWindowEncoder, MishWindowEncoder
 from .tagger import Tagger
 from .textcat import TextCatBOW, TextCatEnsemble
 from .tok2vec import HashEmbedCNN, Tok2Vec
@@ -27,6 +36,11 @@ __all__ = [
     "FastpipeOps",
     "MultiHashEmbed",
     "MaxoutWindowEncoder",
+    "MishWindowEncoder",
+    "CharacterEmbed",
+    "SpanFinder",
+    "PretrainCharacters",
+    "PretrainVectors",
     "Tok2Vec",
     "HashEmbedCNN",
     "Tagger",
