@@ -21,6 +21,26 @@ LN_EPS = 1e-5
 cdef double _LN_EPS = 1e-5
 
 
+cdef inline void _norm_row(real* x, double mean, Py_ssize_t nO, const real* G,
+                           const real* beta, real* y, const real* m,
+                           real* rstd) noexcept nogil:
+    """The layer norm shared by the maxout and Mish kernels, for one row whose activations x
+    have the given mean: x becomes x-hat, rstd[0] 1/std, y = m * (G * x-hat + beta) (no m:
+    NULL)."""
+    cdef Py_ssize_t o
+    cdef double var = 0.0, r
+    for o in range(nO):
+        var += (x[o] - mean) * (x[o] - mean)
+    var /= nO
+    r = 1.0 / sqrt(var + _LN_EPS)
+    rstd[0] = <real>r
+    for o in range(nO):
+        x[o] = <real>((x[o] - mean) * r)
+        y[o] = x[o] * G[o] + beta[o]
+        if m != NULL:
+            y[o] *= m[o]
+
+
 # -- hash embedding ---------------------------------------------------------------------------
 
 def embed_forward(const real[:, ::1] E, const uint32_t[:, ::1] ids, int n_tables,
@@ -138,7 +158,7 @@ def maxout_norm_forward(const real[:, ::1] Z, const real[::1] b, int nP,
         M = mask
     cdef Py_ssize_t i, o, p, best
     cdef real v, top
-    cdef double mean, var, r
+    cdef double mean
     cdef real* x
     with nogil:
         for i in range(n):
@@ -156,17 +176,8 @@ def maxout_norm_forward(const real[:, ::1] Z, const real[::1] b, int nP,
                 x[o] = top
                 mean += top
             mean /= nO
-            var = 0.0
-            for o in range(nO):
-                var += (x[o] - mean) * (x[o] - mean)
-            var /= nO
-            r = 1.0 / sqrt(var + _LN_EPS)
-            rstd[i] = <real>r
-            for o in range(nO):
-                x[o] = <real>((x[o] - mean) * r)
-                Y[i, o] = x[o] * G[o] + beta[o]
-                if has_mask:
-                    Y[i, o] *= M[i, o]
+            _norm_row(x, mean, nO, &G[0], &beta[0], &Y[i, 0],
+                      (&M[i, 0]) if has_mask else NULL, &rstd[i])
 
 
 def maxout_norm_backward(const real[:, ::1] dY, mask, const uint8_t[:, ::1] which,
@@ -424,7 +435,7 @@ def mish_norm_forward(real[:, ::1] Z, const real[::1] b, const real[::1] G,
     if has_mask:
         M = mask
     cdef Py_ssize_t i, o
-    cdef double v, mean, var, r
+    cdef double v, mean
     cdef real* x
     with nogil:
         for i in range(n):
@@ -437,17 +448,8 @@ def mish_norm_forward(real[:, ::1] Z, const real[::1] b, const real[::1] G,
                 x[o] = <real>(v * tanh(_softplus(v)))
                 mean += x[o]
             mean /= nO
-            var = 0.0
-            for o in range(nO):
-                var += (x[o] - mean) * (x[o] - mean)
-            var /= nO
-            r = 1.0 / sqrt(var + _LN_EPS)
-            rstd[i] = <real>r
-            for o in range(nO):
-                x[o] = <real>((x[o] - mean) * r)
-                Y[i, o] = x[o] * G[o] + beta[o]
-                if has_mask:
-                    Y[i, o] *= M[i, o]
+            _norm_row(x, mean, nO, &G[0], &beta[0], &Y[i, 0],
+                      (&M[i, 0]) if has_mask else NULL, &rstd[i])
 
 
 def mish_norm_backward(const real[:, ::1] dY, mask, const real[:, ::1] Z,
