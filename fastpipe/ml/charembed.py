@@ -30,8 +30,8 @@ from ..attrs import NAMES, intify_attr
 from ..errors import Errors
 from ..registry import registry
 from . import _features, _kernels
-from .embed import MIX_PIECES, SEED_BASE, init_projection, static_vectors_forward
-from .maxout import dropout_mask_for, init_maxout_norm, maxout_norm_forward
+from .embed import MIX_PIECES, SEED_BASE, init_projection, mix_embedded, static_vectors_forward
+from .maxout import init_maxout_norm
 from .ops import fastpipe_ops, grad_array, ops_of
 
 #: Rows of each character slot's table: one per byte value.
@@ -129,15 +129,10 @@ def forward(model: Model, docs: List, is_train: bool):
     if model.attrs["static_vectors"]:
         static, static_backprop = static_vectors_forward(model, docs, n, dtype)
         embedded[:, width + char_cols:] = static
-    mask = dropout_mask_for(model, embedded.shape, dtype, is_train)
-    if mask is not None:
-        embedded *= mask
-    Y, mix_backprop = maxout_norm_forward(model, embedded, is_train)
+    Y, mix_backprop = mix_embedded(model, embedded, is_train)
 
     def backprop(dY: Ragged) -> List:
         d_embedded = mix_backprop(dY.dataXd)
-        if mask is not None:
-            d_embedded *= mask
         _kernels.embed_backward_at(grad_array(model, "E"), ids, 1, d_embedded, 0)
         _kernels.embed_backward_at(grad_array(model, "C"), chars, nC, d_embedded, width)
         if static_backprop is not None:

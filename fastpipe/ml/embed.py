@@ -115,15 +115,10 @@ def forward(model: Model, docs: List, is_train: bool):
     n = ids.shape[0]
     embedded = ops_of(model).workspace.get((n, n_tables * E.shape[1]), dtype)
     _kernels.embed_forward(E, ids, n_tables, embedded)
-    mask = dropout_mask_for(model, embedded.shape, dtype, is_train)
-    if mask is not None:
-        embedded *= mask
-    Y, mix_backprop = maxout_norm_forward(model, embedded, is_train)
+    Y, mix_backprop = mix_embedded(model, embedded, is_train)
 
     def backprop(dY: Ragged) -> List:
         d_embedded = mix_backprop(dY.dataXd)
-        if mask is not None:
-            d_embedded *= mask
         _kernels.embed_backward(grad_array(model, "E"), ids, n_tables, d_embedded)
         return []
 
@@ -142,21 +137,33 @@ def forward_with_vectors(model: Model, docs: List, is_train: bool):
     _kernels.embed_forward(E, ids, n_tables, hashed)
     static, static_backprop = static_vectors_forward(model, docs, n, dtype)
     embedded = numpy.concatenate([hashed, static], axis=1)
-    mask = dropout_mask_for(model, embedded.shape, dtype, is_train)
-    if mask is not None:
-        embedded *= mask
-    Y, mix_backprop = maxout_norm_forward(model, embedded, is_train)
+    Y, mix_backprop = mix_embedded(model, embedded, is_train)
 
     def backprop(dY: Ragged) -> List:
         d_embedded = mix_backprop(dY.dataXd)
-        if mask is not None:
-            d_embedded *= mask
         d_hashed = numpy.ascontiguousarray(d_embedded[:, :n_tables * width])
         _kernels.embed_backward(grad_array(model, "E"), ids, n_tables, d_hashed)
         static_backprop(d_embedded[:, n_tables * width:])
         return []
 
     return Ragged(Y, lengths), backprop
+
+
+def mix_embedded(model: Model, embedded, is_train: bool):
+    """Dropout over the embedded columns (in place), then the maxout+norm mix: (Y, backprop
+    from dY to the embedded columns' gradient). Every embedding's forward ends with it."""
+    mask = dropout_mask_for(model, embedded.shape, embedded.dtype, is_train)
+    if mask is not None:
+        embedded *= mask
+    Y, mix_backprop = maxout_norm_forward(model, embedded, is_train)
+
+    def backprop(dY):
+        d_embedded = mix_backprop(dY)
+        if mask is not None:
+            d_embedded *= mask
+        return d_embedded
+
+    return Y, backprop
 
 
 def static_vectors_forward(model: Model, docs: List, n: int, dtype):
