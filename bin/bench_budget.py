@@ -232,23 +232,24 @@ def read_checkpoint_log(log: Path) -> list:
     return records
 
 
-def run_both(commands: dict, out: Path, minutes: float, grace: float) -> dict:
-    """Start both training processes together, each on its own core; stop each once its
-    clock (less its saving time) has run ``minutes``; their exit status, CPU and peak memory."""
-    cores = cores_for_two()
+def run_both(commands: dict, out: Path, minutes: float, grace: float, cores=None) -> dict:
+    """Start both training processes together (or the one in ``commands``), each on its own
+    core (``cores``: one per command, by default the first two); stop each once its clock
+    (less its saving time) has run ``minutes``; their exit status, CPU and peak memory."""
+    cores = cores or cores_for_two()
     budget = minutes * 60
     env = child_env()
     start = time.time()
     env[START_VAR] = repr(start)
     procs, logs, runs = {}, {}, {}
-    for system, core in zip(SYSTEMS, cores):
+    for system, core in zip(commands, cores):
         logs[system] = (out / system / "train.log").open("w", encoding="utf8")
         procs[system] = subprocess.Popen(
             commands[system], stdout=logs[system], stderr=subprocess.STDOUT, env=env,
             preexec_fn=lambda core=core: pin_to(core))
         runs[system] = {"core": core, "signalled_at_s": None}
-    progress(f"started spaCy (core {cores[0]}) and fastpipe (core {cores[1]}) for {minutes:g} "
-             f"minutes each; their output: {out}/<system>/train.log")
+    progress(f"started {' and '.join(f'{s} (core {c})' for s, c in zip(commands, cores))} for "
+             f"{minutes:g} minutes each; their output: {out}/<system>/train.log")
     last_report = start
     while len(runs) > sum("rc" in r for r in runs.values()):
         time.sleep(1.0)
@@ -283,7 +284,7 @@ def run_both(commands: dict, out: Path, minutes: float, grace: float) -> dict:
         if now - last_report >= 30:
             last_report = now
             progress(f"{(now - start) / 60:.1f} min: " + "; ".join(
-                f"{s} {latest(out / s / LOG_FILE)}" for s in SYSTEMS))
+                f"{s} {latest(out / s / LOG_FILE)}" for s in commands))
     return runs
 
 
@@ -538,7 +539,10 @@ def report(results: dict) -> str:
              f"{fp['config_choice']}; pipeline {results['pipeline']}; one thread each"
              f"{'' if results['cores'] >= 2 else ' (one core shared)'}; best checkpoint by dev "
              f"{' + '.join(results['select'])}; all scored by spaCy's Scorer; load average "
-             f"{load('before')} before training, {load('after')} after\n",
+             f"{load('before')} before training, {load('after')} after"
+             + (f"; spaCy's run taken from {results['spacy_from']} (made the same way, with "
+                "fastpipe training on the other core)" if results.get("spacy_from") else "")
+             + "\n",
              "| | spaCy | fastpipe | difference |", "|---|---|---|---|"]
 
     def row(name, a, b, fmt=pct, diff=True):
@@ -653,6 +657,13 @@ def parse_args(argv=None):
                              "(default: OUT/corpora)")
     parser.add_argument("--grace", type=float, default=120.0,
                         help="seconds from SIGINT to SIGKILL")
+    parser.add_argument("--spacy-from", type=Path,
+                        help="an earlier OUT of the same task, minutes and spaCy config: take "
+                             "spaCy's scored run from its results.json and train fastpipe only "
+                             "(on --core), e.g. two fastpipe configs against one spaCy run, "
+                             "each on its own core at the same time")
+    parser.add_argument("--core", type=int,
+                        help="with --spacy-from: the core fastpipe is pinned to")
     parser.add_argument("--score-only", action="store_true",
                         help="score the checkpoints already in --out again (no training)")
     parser.add_argument("--prune", action="store_true",
@@ -670,6 +681,8 @@ def parse_args(argv=None):
     if unknown or not args.select:
         parser.error(f"--select {unknown[0] if unknown else ''!r}: choose from "
                      f"{', '.join(args.metrics)}")
+    if args.core is not None and not args.spacy_from:
+        parser.error("--core goes with --spacy-from (both systems get a core of their own)")
     return args
 
 
@@ -693,12 +706,15 @@ def main() -> None:
             "test_split": (f"every {TEST_EVERY}th document of EWT train"
                            if TASKS[args.task]["test"] else None)}
     runs_file = out / "runs.json"
+    trained = ("fastpipe",) if args.spacy_from else SYSTEMS
+    if args.spacy_from:
+        info["spacy_from"] = str(args.spacy_from.resolve())
     if args.score_only:
         runs = json.loads(runs_file.read_text()) if runs_file.exists() else \
             {s: {} for s in SYSTEMS}
     else:
         commands = {}
-        for system in SYSTEMS:
+        for system in trained:
             folder = out / system
             if folder.exists():
                 shutil.rmtree(folder)
@@ -706,7 +722,8 @@ def main() -> None:
             config = make_config(system, choice, args.pipeline, folder)
             commands[system] = train_command(system, config, corpora, args.eval_frequency)
         load_before = os.getloadavg()
-        runs = run_both(commands, out, args.minutes, args.grace)
+        cores = [args.core] if args.spacy_from and args.core is not None else None
+        runs = run_both(commands, out, args.minutes, args.grace, cores)
         runs["load_average"] = {"before": load_before, "after": os.getloadavg()}
         runs_file.write_text(json.dumps(runs, indent=2))
     info["load_average_training"] = runs.get("load_average")
@@ -734,6 +751,25 @@ def check_requirements(task: str = "ewt"):
     return None
 
 
+def reused_spacy(args) -> dict:
+    """spaCy's scored run from ``--spacy-from``'s results.json, checked to be comparable."""
+    path = args.spacy_from / "results.json"
+    if not path.is_file():
+        sys.exit(f"--spacy-from {args.spacy_from}: no results.json there (run the benchmark "
+                 "with spaCy first)")
+    earlier = json.loads(path.read_text(encoding="utf8"))
+    for key, value in (("task", args.task), ("minutes", args.minutes),
+                       ("pipeline", args.pipeline), ("eval_frequency", args.eval_frequency)):
+        if earlier.get(key, "ewt" if key == "task" else None) != value:
+            sys.exit(f"--spacy-from {args.spacy_from}: its {key} is {earlier.get(key)!r}, "
+                     f"this run's {value!r}; spaCy's run must have been made the same way")
+    spacy = earlier["systems"]["spacy"]
+    if spacy["config_choice"] != args.spacy_config:
+        sys.exit(f"--spacy-from {args.spacy_from}: spaCy trained {spacy['config_choice']!r} "
+                 f"there, --spacy-config is {args.spacy_config!r}")
+    return spacy
+
+
 def score_and_report(args, out: Path, corpora: dict, runs: dict, info: dict) -> dict:
     task = TASKS[args.task]
     kind = task["score"]
@@ -743,27 +779,32 @@ def score_and_report(args, out: Path, corpora: dict, runs: dict, info: dict) -> 
         if not texts[split].exists():
             _, gold = bsc.load_gold(corpora[split])
             texts[split].write_text(json.dumps([d.text for d in gold]), encoding="utf8")
-    found = {s: checkpoints(out / s, args.minutes * 60) for s in SYSTEMS}
-    for system in SYSTEMS:
+    trained = ("fastpipe",) if args.spacy_from else SYSTEMS
+    found = {s: checkpoints(out / s, args.minutes * 60) for s in trained}
+    for system in trained:
         if not found[system]:
             progress(f"{system} finished no evaluation within the time: nothing to score "
                      f"(see {out / system / 'train.log'})")
     tasks = [(s, r["step"], str(out / s / "ckpt" / str(r["step"])), "dev", str(corpora["dev"]),
-              str(texts["dev"]), kind) for s in SYSTEMS for r in found[s]]
+              str(texts["dev"]), kind) for s in trained for r in found[s]]
     tasks.sort(key=lambda t: t[1])   # early checkpoints of both first
     workers = min(2, len(os.sched_getaffinity(0)))
     scored = {(s, step): scores for s, step, _, scores, _ in score_all(tasks, workers)} \
         if tasks else {}
     curves = {s: [dict(r, scores=scored[(s, r["step"])]) for r in found[s]
-                  if scored.get((s, r["step"]))] for s in SYSTEMS}
-    selected = {s: select_best(curves[s], args.select) for s in SYSTEMS}
+                  if scored.get((s, r["step"]))] for s in trained}
+    selected = {s: select_best(curves[s], args.select) for s in trained}
     test_tasks = [(s, p["step"], str(out / s / "ckpt" / str(p["step"])), "test",
                    str(corpora["test"]), str(texts["test"]), kind)
                   for s, p in selected.items() if p and task["test"]]
     test = {s: scores for s, _, _, scores, _ in score_all(test_tasks, workers)} \
         if test_tasks else {}
     systems = {}
-    for s in SYSTEMS:
+    if args.spacy_from:
+        systems["spacy"] = reused_spacy(args)
+        curves["spacy"] = systems["spacy"]["curve"]
+        selected["spacy"] = systems["spacy"]["selected"]
+    for s in trained:
         cfg_choice = args.spacy_config if s == "spacy" else args.fastpipe_config
         systems[s] = {"config_choice": cfg_choice, "run": runs.get(s, {}),
                       "steps": found[s][-1]["step"] if found[s] else None,
@@ -782,7 +823,7 @@ def score_and_report(args, out: Path, corpora: dict, runs: dict, info: dict) -> 
     if any(curves.values()):
         plot(curves, selected, out / "budget.png", title, args.minutes, args.metrics)
     if args.prune:
-        for s in SYSTEMS:
+        for s in trained:
             keep = str(selected[s]["step"]) if selected[s] else None
             for path in (out / s / "ckpt").glob("*"):
                 if path.name != keep:
