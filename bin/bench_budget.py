@@ -1,7 +1,8 @@
 #!/usr/bin/env python
 """The same wall-clock budget for spaCy 3.8 and fastpipe: which one buys the better pipeline?
 
-    python bin/bench_budget.py --minutes N [--fastpipe-config efficiency|accuracy|PATH]
+    python bin/bench_budget.py --minutes N [--task ewt|sst2]
+        [--fastpipe-config efficiency|accuracy|PATH]
         [--spacy-config efficiency|accuracy|PATH] [--pipeline tagger,parser,ner]
         [--eval-frequency K] [--levels "dep_las=78,79 ents_f=55"] [--select dep_las,ents_f]
         [--out DIR] [--corpora DIR] [--score-only] [--prune]
@@ -10,7 +11,15 @@ Both systems train the same pipeline on the same corpora, each in its own proces
 own core (one thread each), started together, with ``patience = 0`` and ``max_steps = 0``, and
 each is stopped (SIGINT, then SIGKILL after ``--grace`` seconds) once N minutes of its clock
 have passed. Configs: spaCy's ``spacy init config -o efficiency`` (or a path) for spaCy,
-``fastpipe init config --optimize X`` (or a path) for fastpipe.
+``fastpipe init config --optimize X`` (or a path) for fastpipe; with ``accuracy`` neither gets
+static vectors.
+
+``--task ewt`` (the default) trains tagger+parser+ner on EWT as below. ``--task sst2`` trains
+textcat on SST-2 (``efficiency``: bag of words; ``accuracy``: the ensemble), from
+bench_spacy_configs' ``.spacy`` files (cats POS / NEG), scored by spaCy's Scorer as that script
+does (cats_score, cats_macro_f, and accuracy: the top class is the gold one); the best
+checkpoint is the most accurate on dev, and there is no test split (SST-2's labelled files are
+train and dev, and its training rows are phrases of the same sentences).
 
 Corpora: EWT from ../shared/data, converted by ``spacy convert -c conllu -n 10`` (with MISC
 ``NER=`` rewritten to ``NE=``, as bench_spacy_configs does). The shared data has no test split,
@@ -64,7 +73,21 @@ import bench_spacy_configs as bsc  # noqa: E402  (corpora, prediction and spaCy'
 SYSTEMS = ("spacy", "fastpipe")
 METRICS = bsc.PIPELINE_METRICS
 LABELS = {"tag_acc": "tag accuracy", "dep_uas": "UAS", "dep_las": "LAS",
-          "sents_f": "sentences F", "ents_f": "entities F"}
+          "sents_f": "sentences F", "ents_f": "entities F", "cats_score": "textcat score",
+          "cats_macro_f": "textcat macro F", "accuracy": "accuracy"}
+# What each --task trains on and how its checkpoints are scored and chosen: ``score`` is
+# bench_spacy_configs' scoring task, ``select`` the default --select, ``level_metrics`` those
+# whose default time-to-level rows are fractions of spaCy's best, ``test`` whether a test
+# split is held out (SST-2's labelled files are train and dev, and its training rows are
+# phrases of the same sentences, so a split held out of them would not be unseen text).
+TASKS = {
+    "ewt": {"name": "EWT", "pipeline": "tagger,parser,ner", "score": "pipeline",
+            "metrics": bsc.PIPELINE_METRICS, "select": "dep_las,ents_f",
+            "level_metrics": ("dep_las", "ents_f"), "test": True},
+    "sst2": {"name": "SST-2", "pipeline": "textcat", "score": "textcat",
+             "metrics": bsc.TEXTCAT_METRICS, "select": "accuracy",
+             "level_metrics": ("accuracy",), "test": False},
+}
 LOGGER = "bench_budget.checkpoints.v1"
 LOG_FILE = "checkpoints.jsonl"
 START_VAR = "BENCH_BUDGET_START"
@@ -94,8 +117,11 @@ def hold_out(text: str, every: int = TEST_EVERY):
     return "\n\n".join(kept) + "\n\n", "\n\n".join(held) + "\n\n"
 
 
-def make_corpora(folder: Path) -> dict:
-    """train, dev and test ``.spacy`` files (made once; a folder holding them is reused)."""
+def make_corpora(folder: Path, task: str = "ewt") -> dict:
+    """The task's ``.spacy`` files (made once; a folder holding them is reused): EWT train,
+    dev and test; SST-2 train and dev (bench_spacy_configs' files, cats POS / NEG)."""
+    if task == "sst2":
+        return bsc.sst2_corpora(folder)
     out = {split: folder / f"{split}.spacy" for split in ("train", "dev", "test")}
     if all(path.exists() for path in out.values()):
         return out
@@ -129,8 +155,10 @@ def make_config(system: str, choice: str, pipeline: str, folder: Path) -> Path:
             cmd = ["-m", "fastpipe", "init", "config", str(config), "--lang", "en",
                    "--pipeline", pipeline, "--optimize", choice, "--force"]
         subprocess.run([sys.executable] + cmd, check=True, capture_output=True, env=child_env())
-        if system == "spacy" and choice == "accuracy":
-            bsc.without_static_vectors(config)   # the preset asks for en_core_web_lg's vectors
+        if choice == "accuracy":
+            # spaCy's preset asks for en_core_web_lg's vectors (and the textcat ensemble's
+            # include_static_vectors): neither system gets static vectors
+            bsc.without_static_vectors(config)
     else:
         if not Path(choice).is_file():
             sys.exit(f"--{system}-config {choice}: no such file; give a config path or "
@@ -204,23 +232,24 @@ def read_checkpoint_log(log: Path) -> list:
     return records
 
 
-def run_both(commands: dict, out: Path, minutes: float, grace: float) -> dict:
-    """Start both training processes together, each on its own core; stop each once its
-    clock (less its saving time) has run ``minutes``; their exit status, CPU and peak memory."""
-    cores = cores_for_two()
+def run_both(commands: dict, out: Path, minutes: float, grace: float, cores=None) -> dict:
+    """Start both training processes together (or the one in ``commands``), each on its own
+    core (``cores``: one per command, by default the first two); stop each once its clock
+    (less its saving time) has run ``minutes``; their exit status, CPU and peak memory."""
+    cores = cores or cores_for_two()
     budget = minutes * 60
     env = child_env()
     start = time.time()
     env[START_VAR] = repr(start)
     procs, logs, runs = {}, {}, {}
-    for system, core in zip(SYSTEMS, cores):
+    for system, core in zip(commands, cores):
         logs[system] = (out / system / "train.log").open("w", encoding="utf8")
         procs[system] = subprocess.Popen(
             commands[system], stdout=logs[system], stderr=subprocess.STDOUT, env=env,
             preexec_fn=lambda core=core: pin_to(core))
         runs[system] = {"core": core, "signalled_at_s": None}
-    progress(f"started spaCy (core {cores[0]}) and fastpipe (core {cores[1]}) for {minutes:g} "
-             f"minutes each; their output: {out}/<system>/train.log")
+    progress(f"started {' and '.join(f'{s} (core {c})' for s, c in zip(commands, cores))} for "
+             f"{minutes:g} minutes each; their output: {out}/<system>/train.log")
     last_report = start
     while len(runs) > sum("rc" in r for r in runs.values()):
         time.sleep(1.0)
@@ -255,7 +284,7 @@ def run_both(commands: dict, out: Path, minutes: float, grace: float) -> dict:
         if now - last_report >= 30:
             last_report = now
             progress(f"{(now - start) / 60:.1f} min: " + "; ".join(
-                f"{s} {latest(out / s / LOG_FILE)}" for s in SYSTEMS))
+                f"{s} {latest(out / s / LOG_FILE)}" for s in commands))
     return runs
 
 
@@ -379,7 +408,7 @@ _GOLD = {}
 def _score_task(task):
     """(system, step, split, scores or None, error or None) of one checkpoint, scored by
     spaCy's Scorer through bench_spacy_configs; runs in a worker process."""
-    system, step, path, split, corpus, texts_file = task
+    system, step, path, split, corpus, texts_file, kind = task
     if split not in _GOLD:
         _GOLD[split] = bsc.load_gold(Path(corpus))
     nlp, gold = _GOLD[split]
@@ -390,7 +419,7 @@ def _score_task(task):
         except Exception as err:   # a checkpoint that does not load is reported, not fatal
             return system, step, split, None, f"{type(err).__name__}: {err}"
         docs = json.loads(predictions.read_text(encoding="utf8"))["docs"]
-    return system, step, split, bsc.score("pipeline", nlp, gold, docs), None
+    return system, step, split, bsc.score(kind, nlp, gold, docs), None
 
 
 def score_all(tasks: list, workers: int) -> list:
@@ -454,24 +483,24 @@ def minutes_to_level(curve: list, metric: str, level: float):
     return None
 
 
-def parse_levels(text: str) -> dict:
+def parse_levels(text: str, metrics=METRICS) -> dict:
     """``"dep_las=78,79 ents_f=0.55"`` -> {"dep_las": [0.78, 0.79], "ents_f": [0.55]}
-    (numbers above 1 are percentages)."""
+    (numbers above 1 are percentages); ``metrics``: the task's."""
     levels = {}
     for part in (text or "").replace(";", " ").split():
         metric, _, values = part.partition("=")
-        if metric not in METRICS or not values:
+        if metric not in metrics or not values:
             raise ValueError(f"--levels {part!r}: write METRIC=V[,V...] with METRIC one of "
-                             f"{', '.join(METRICS)}")
+                             f"{', '.join(metrics)}")
         levels.setdefault(metric, []).extend(
             float(v) / 100 if float(v) > 1 else float(v) for v in values.split(","))
     return levels
 
 
-def default_levels(spacy_best: dict) -> dict:
-    """90/95/99% of spaCy's best dev LAS and ents F."""
+def default_levels(spacy_best: dict, metrics=LEVEL_METRICS) -> dict:
+    """90/95/99% of spaCy's best dev score of each of ``metrics`` (EWT: LAS and ents F)."""
     return {m: [round(spacy_best[m] * f, 4) for f in LEVEL_FRACTIONS]
-            for m in LEVEL_METRICS if spacy_best.get(m)}
+            for m in metrics if spacy_best.get(m)}
 
 
 def time_to_levels(curves: dict, levels: dict) -> list:
@@ -485,9 +514,9 @@ def time_to_levels(curves: dict, levels: dict) -> list:
     return rows
 
 
-def best_per_metric(curve: list) -> dict:
+def best_per_metric(curve: list, metrics=METRICS) -> dict:
     return {m: max((p["scores"][m] for p in curve if p["scores"].get(m) is not None),
-                   default=None) for m in METRICS}
+                   default=None) for m in metrics}
 
 
 # -- report -------------------------------------------------------------------------------------
@@ -501,6 +530,7 @@ def minutes_cell(value) -> str:
 
 
 def report(results: dict) -> str:
+    metrics = results.get("metrics", METRICS)
     systems = results["systems"]
     sp, fp = systems["spacy"], systems["fastpipe"]
     loads = results.get("load_average_training") or {}
@@ -509,7 +539,10 @@ def report(results: dict) -> str:
              f"{fp['config_choice']}; pipeline {results['pipeline']}; one thread each"
              f"{'' if results['cores'] >= 2 else ' (one core shared)'}; best checkpoint by dev "
              f"{' + '.join(results['select'])}; all scored by spaCy's Scorer; load average "
-             f"{load('before')} before training, {load('after')} after\n",
+             f"{load('before')} before training, {load('after')} after"
+             + (f"; spaCy's run taken from {results['spacy_from']} (made the same way, with "
+                "fastpipe training on the other core)" if results.get("spacy_from") else "")
+             + "\n",
              "| | spaCy | fastpipe | difference |", "|---|---|---|---|"]
 
     def row(name, a, b, fmt=pct, diff=True):
@@ -519,13 +552,15 @@ def report(results: dict) -> str:
     count = lambda v: "-" if v is None else f"{v:,}"  # noqa: E731
     row("steps at the last evaluation", sp.get("steps"), fp.get("steps"), count, False)
     row("checkpoints scored", sp.get("n_scored"), fp.get("n_scored"), count, False)
-    for m in METRICS:
+    for m in metrics:
         row(f"best dev {LABELS[m]}", sp["best_dev"].get(m), fp["best_dev"].get(m))
     sel = lambda s: "-" if not s.get("selected") else (  # noqa: E731
         f"step {s['selected']['step']}, {s['selected']['seconds'] / 60:.1f} min")
     lines.append(f"| selected checkpoint | {sel(sp)} | {sel(fp)} | |")
-    for m in METRICS:
-        row(f"test {LABELS[m]}", (sp.get("test") or {}).get(m), (fp.get("test") or {}).get(m))
+    if results.get("test_split", True):
+        for m in metrics:
+            row(f"test {LABELS[m]}", (sp.get("test") or {}).get(m),
+                (fp.get("test") or {}).get(m))
     mb = lambda v: "-" if v is None else f"{v:.0f} MB"  # noqa: E731
     row("peak memory", sp["run"].get("peak_mb"), fp["run"].get("peak_mb"), mb, False)
     share = lambda r: (f"{r['cpu_s'] / r['wall_s'] * 100:.0f}%" if r.get("wall_s")  # noqa: E731
@@ -546,7 +581,8 @@ def report(results: dict) -> str:
     return "\n".join(lines)
 
 
-def plot(curves: dict, selected: dict, path: Path, title: str, minutes: float) -> None:
+def plot(curves: dict, selected: dict, path: Path, title: str, minutes: float,
+         metrics=METRICS) -> None:
     """Each metric over the minutes for both systems, and the steps over the minutes. The
     score panels show the top ``PLOT_RANGE`` points, where the systems' plateaus are."""
     import matplotlib
@@ -554,9 +590,14 @@ def plot(curves: dict, selected: dict, path: Path, title: str, minutes: float) -
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    fig, axes = plt.subplots(2, 3, figsize=(15, 8.5))
+    panels = tuple(metrics) + ("steps",)
+    columns = 3 if len(panels) > 4 else 2
+    rows = -(-len(panels) // columns)
+    fig, axes = plt.subplots(rows, columns, figsize=(5 * columns, 4.25 * rows), squeeze=False)
+    for ax in axes.flat[len(panels):]:
+        ax.set_visible(False)
     colours = {"spacy": "tab:blue", "fastpipe": "tab:orange"}
-    for ax, metric in zip(axes.flat, METRICS + ("steps",)):
+    for ax, metric in zip(axes.flat, panels):
         for system in SYSTEMS:
             curve = curves.get(system) or []
             points = [(p["seconds"] / 60, p["step"] if metric == "steps"
@@ -596,14 +637,19 @@ def parse_args(argv=None):
                         help="efficiency, accuracy (fastpipe init config --optimize) or a path")
     parser.add_argument("--spacy-config", default="efficiency",
                         help="efficiency, accuracy (spacy init config -o) or a path")
-    parser.add_argument("--pipeline", default="tagger,parser,ner",
-                        help="the components both configs are made for (with a preset name)")
+    parser.add_argument("--task", choices=sorted(TASKS), default="ewt",
+                        help="ewt: tagger, parser and ner on EWT (UD English), test split held "
+                             "out of train; sst2: textcat on SST-2, dev only")
+    parser.add_argument("--pipeline",
+                        help="the components both configs are made for (with a preset name; "
+                             "default: the task's, tagger,parser,ner or textcat)")
     parser.add_argument("--eval-frequency", type=int,
                         help="steps between evaluations (default: each config's own)")
     parser.add_argument("--levels", default="",
                         help='extra dev levels, e.g. "dep_las=78,79 ents_f=55" (percent or 0-1)')
-    parser.add_argument("--select", default="dep_las,ents_f",
-                        help="dev scores whose sum picks each system's best checkpoint")
+    parser.add_argument("--select",
+                        help="dev scores whose sum picks each system's best checkpoint "
+                             "(default: dep_las,ents_f for ewt, accuracy for sst2)")
     parser.add_argument("--out", type=Path, default=Path("bench_budget_out"),
                         help="folder for the configs, logs, checkpoints, results and plot")
     parser.add_argument("--corpora", type=Path,
@@ -611,20 +657,32 @@ def parse_args(argv=None):
                              "(default: OUT/corpora)")
     parser.add_argument("--grace", type=float, default=120.0,
                         help="seconds from SIGINT to SIGKILL")
+    parser.add_argument("--spacy-from", type=Path,
+                        help="an earlier OUT of the same task, minutes and spaCy config: take "
+                             "spaCy's scored run from its results.json and train fastpipe only "
+                             "(on --core), e.g. two fastpipe configs against one spaCy run, "
+                             "each on its own core at the same time")
+    parser.add_argument("--core", type=int,
+                        help="with --spacy-from: the core fastpipe is pinned to")
     parser.add_argument("--score-only", action="store_true",
                         help="score the checkpoints already in --out again (no training)")
     parser.add_argument("--prune", action="store_true",
                         help="after scoring, delete every checkpoint but the selected ones")
     args = parser.parse_args(argv)
+    task = TASKS[args.task]
+    args.metrics = task["metrics"]
+    args.pipeline = args.pipeline or task["pipeline"]
     try:
-        args.extra_levels = parse_levels(args.levels)
+        args.extra_levels = parse_levels(args.levels, args.metrics)
     except ValueError as err:
         parser.error(str(err))
-    args.select = [k.strip() for k in args.select.split(",") if k.strip()]
-    unknown = [k for k in args.select if k not in METRICS]
+    args.select = [k.strip() for k in (args.select or task["select"]).split(",") if k.strip()]
+    unknown = [k for k in args.select if k not in args.metrics]
     if unknown or not args.select:
         parser.error(f"--select {unknown[0] if unknown else ''!r}: choose from "
-                     f"{', '.join(METRICS)}")
+                     f"{', '.join(args.metrics)}")
+    if args.core is not None and not args.spacy_from:
+        parser.error("--core goes with --spacy-from (both systems get a core of their own)")
     return args
 
 
@@ -633,25 +691,30 @@ def main() -> None:
         train_child(sys.argv[2], sys.argv[4:])
         return
     args = parse_args()
-    missing = check_requirements()
+    missing = check_requirements(args.task)
     if missing:
         sys.exit(missing)
     os.environ.update(child_env())   # the scoring workers: one thread each, and they
     sys.path.insert(0, str(ROOT))    # import fastpipe from this checkout (spawn copies sys.path)
     out = args.out.resolve()
     out.mkdir(parents=True, exist_ok=True)
-    corpora = make_corpora((args.corpora or out / "corpora").resolve())
+    corpora = make_corpora((args.corpora or out / "corpora").resolve(), args.task)
     info = {"machine": bsc.machine(), "versions": bsc.versions(), "minutes": args.minutes,
-            "pipeline": args.pipeline, "eval_frequency": args.eval_frequency,
-            "select": args.select, "cores": len(os.sched_getaffinity(0)),
-            "test_split": f"every {TEST_EVERY}th document of EWT train"}
+            "task": args.task, "pipeline": args.pipeline, "metrics": list(args.metrics),
+            "eval_frequency": args.eval_frequency, "select": args.select,
+            "cores": len(os.sched_getaffinity(0)),
+            "test_split": (f"every {TEST_EVERY}th document of EWT train"
+                           if TASKS[args.task]["test"] else None)}
     runs_file = out / "runs.json"
+    trained = ("fastpipe",) if args.spacy_from else SYSTEMS
+    if args.spacy_from:
+        info["spacy_from"] = str(args.spacy_from.resolve())
     if args.score_only:
         runs = json.loads(runs_file.read_text()) if runs_file.exists() else \
             {s: {} for s in SYSTEMS}
     else:
         commands = {}
-        for system in SYSTEMS:
+        for system in trained:
             folder = out / system
             if folder.exists():
                 shutil.rmtree(folder)
@@ -659,7 +722,8 @@ def main() -> None:
             config = make_config(system, choice, args.pipeline, folder)
             commands[system] = train_command(system, config, corpora, args.eval_frequency)
         load_before = os.getloadavg()
-        runs = run_both(commands, out, args.minutes, args.grace)
+        cores = [args.core] if args.spacy_from and args.core is not None else None
+        runs = run_both(commands, out, args.minutes, args.grace, cores)
         runs["load_average"] = {"before": load_before, "after": os.getloadavg()}
         runs_file.write_text(json.dumps(runs, indent=2))
     info["load_average_training"] = runs.get("load_average")
@@ -670,63 +734,96 @@ def main() -> None:
     print(f"\nwrote {out / 'results.json'}{plotted}")
 
 
-def check_requirements():
+def check_requirements(task: str = "ewt"):
     """Why the benchmark cannot run here (None when it can)."""
     import importlib.util
 
     if importlib.util.find_spec("spacy") is None:
         return ("bench_budget.py compares with spaCy: install it beside fastpipe "
                 "(pip install spacy==3.8.18).")
+    if task == "sst2":
+        missing = [f for f in ("train.tsv", "dev.tsv") if not (bsc.DATA / "sst2" / f).is_file()]
+        return (f"bench_budget.py --task sst2 trains on SST-2: {bsc.DATA / 'sst2'} has no "
+                f"{' or '.join(missing)}.") if missing else None
     if not (bsc.DATA / "en_ewt" / "en_ewt-ud-train.conllu").is_file():
         return (f"bench_budget.py trains on EWT: {bsc.DATA / 'en_ewt'} should hold "
                 "en_ewt-ud-train.conllu and en_ewt-ud-dev.conllu.")
     return None
 
 
+def reused_spacy(args) -> dict:
+    """spaCy's scored run from ``--spacy-from``'s results.json, checked to be comparable."""
+    path = args.spacy_from / "results.json"
+    if not path.is_file():
+        sys.exit(f"--spacy-from {args.spacy_from}: no results.json there (run the benchmark "
+                 "with spaCy first)")
+    earlier = json.loads(path.read_text(encoding="utf8"))
+    for key, value in (("task", args.task), ("minutes", args.minutes),
+                       ("pipeline", args.pipeline), ("eval_frequency", args.eval_frequency)):
+        if earlier.get(key, "ewt" if key == "task" else None) != value:
+            sys.exit(f"--spacy-from {args.spacy_from}: its {key} is {earlier.get(key)!r}, "
+                     f"this run's {value!r}; spaCy's run must have been made the same way")
+    spacy = earlier["systems"]["spacy"]
+    if spacy["config_choice"] != args.spacy_config:
+        sys.exit(f"--spacy-from {args.spacy_from}: spaCy trained {spacy['config_choice']!r} "
+                 f"there, --spacy-config is {args.spacy_config!r}")
+    return spacy
+
+
 def score_and_report(args, out: Path, corpora: dict, runs: dict, info: dict) -> dict:
+    task = TASKS[args.task]
+    kind = task["score"]
     texts = {}
-    for split in ("dev", "test"):
+    for split in ("dev", "test") if task["test"] else ("dev",):
         texts[split] = corpora[split].with_name(f"{split}_texts.json")
         if not texts[split].exists():
             _, gold = bsc.load_gold(corpora[split])
             texts[split].write_text(json.dumps([d.text for d in gold]), encoding="utf8")
-    found = {s: checkpoints(out / s, args.minutes * 60) for s in SYSTEMS}
-    for system in SYSTEMS:
+    trained = ("fastpipe",) if args.spacy_from else SYSTEMS
+    found = {s: checkpoints(out / s, args.minutes * 60) for s in trained}
+    for system in trained:
         if not found[system]:
             progress(f"{system} finished no evaluation within the time: nothing to score "
                      f"(see {out / system / 'train.log'})")
     tasks = [(s, r["step"], str(out / s / "ckpt" / str(r["step"])), "dev", str(corpora["dev"]),
-              str(texts["dev"])) for s in SYSTEMS for r in found[s]]
+              str(texts["dev"]), kind) for s in trained for r in found[s]]
     tasks.sort(key=lambda t: t[1])   # early checkpoints of both first
     workers = min(2, len(os.sched_getaffinity(0)))
     scored = {(s, step): scores for s, step, _, scores, _ in score_all(tasks, workers)} \
         if tasks else {}
     curves = {s: [dict(r, scores=scored[(s, r["step"])]) for r in found[s]
-                  if scored.get((s, r["step"]))] for s in SYSTEMS}
-    selected = {s: select_best(curves[s], args.select) for s in SYSTEMS}
+                  if scored.get((s, r["step"]))] for s in trained}
+    selected = {s: select_best(curves[s], args.select) for s in trained}
     test_tasks = [(s, p["step"], str(out / s / "ckpt" / str(p["step"])), "test",
-                   str(corpora["test"]), str(texts["test"])) for s, p in selected.items() if p]
+                   str(corpora["test"]), str(texts["test"]), kind)
+                  for s, p in selected.items() if p and task["test"]]
     test = {s: scores for s, _, _, scores, _ in score_all(test_tasks, workers)} \
         if test_tasks else {}
     systems = {}
-    for s in SYSTEMS:
+    if args.spacy_from:
+        systems["spacy"] = reused_spacy(args)
+        curves["spacy"] = systems["spacy"]["curve"]
+        selected["spacy"] = systems["spacy"]["selected"]
+    for s in trained:
         cfg_choice = args.spacy_config if s == "spacy" else args.fastpipe_config
         systems[s] = {"config_choice": cfg_choice, "run": runs.get(s, {}),
                       "steps": found[s][-1]["step"] if found[s] else None,
                       "n_scored": len(curves[s]), "curve": curves[s],
-                      "best_dev": best_per_metric(curves[s]), "selected": selected[s],
+                      "best_dev": best_per_metric(curves[s], args.metrics),
+                      "selected": selected[s],
                       "test": test.get(s)}
-    levels = default_levels(systems["spacy"]["best_dev"])
+    levels = default_levels(systems["spacy"]["best_dev"], task["level_metrics"])
     for metric, values in args.extra_levels.items():
         levels.setdefault(metric, []).extend(values)
     results = {**info, "systems": systems, "levels": levels,
                "time_to_level": time_to_levels(curves, levels)}
-    title = (f"EWT dev, {args.minutes:g} min each: spaCy {systems['spacy']['config_choice']} "
-             f"vs fastpipe {systems['fastpipe']['config_choice']}")
+    title = (f"{task['name']} dev, {args.minutes:g} min each: spaCy "
+             f"{systems['spacy']['config_choice']} vs fastpipe "
+             f"{systems['fastpipe']['config_choice']}")
     if any(curves.values()):
-        plot(curves, selected, out / "budget.png", title, args.minutes)
+        plot(curves, selected, out / "budget.png", title, args.minutes, args.metrics)
     if args.prune:
-        for s in SYSTEMS:
+        for s in trained:
             keep = str(selected[s]["step"]) if selected[s] else None
             for path in (out / s / "ckpt").glob("*"):
                 if path.name != keep:

@@ -165,3 +165,52 @@ def test_report_and_plot_show_both_systems(tmp_path):
 
     empty, _ = results_for(script, {"spacy": curves["spacy"], "fastpipe": []}, runs)
     assert "fastpipe finished no evaluation within the time" in script.report(empty)
+
+
+def test_sst2_task_defaults_and_choices():
+    script = load_script()
+    args = script.parse_args(["--minutes", "5", "--task", "sst2"])
+    assert args.pipeline == "textcat" and args.select == ["accuracy"]
+    assert tuple(args.metrics) == ("cats_score", "cats_macro_f", "accuracy")
+    assert script.parse_args(["--minutes", "5"]).select == ["dep_las", "ents_f"]
+    # an EWT score cannot choose a textcat checkpoint, nor a textcat level be asked of EWT
+    for argv in (["--task", "sst2", "--select", "dep_las"], ["--task", "sst2", "--levels",
+                                                            "ents_f=55"],
+                 ["--levels", "accuracy=80"]):
+        with pytest.raises(SystemExit):
+            script.parse_args(["--minutes", "5"] + argv)
+    assert script.default_levels({"accuracy": 0.8, "dep_las": 0.7}, ("accuracy",)) == {
+        "accuracy": [0.72, 0.76, 0.792]}
+
+
+def test_sst2_report_has_no_test_rows_and_plots_its_three_scores(tmp_path):
+    from PIL import Image
+
+    script = load_script()
+    metrics = script.TASKS["sst2"]["metrics"]
+    curves = {"spacy": [point(200, 2.0, accuracy=0.80, cats_score=0.79, cats_macro_f=0.79),
+                        point(400, 4.0, accuracy=0.82, cats_score=0.81, cats_macro_f=0.81)],
+              "fastpipe": [point(1000, 1.0, accuracy=0.81, cats_score=0.80, cats_macro_f=0.80),
+                           point(2000, 2.0, accuracy=0.84, cats_score=0.83,
+                                 cats_macro_f=0.83)]}
+    selected = {s: script.select_best(curves[s], ["accuracy"]) for s in script.SYSTEMS}
+    assert selected["fastpipe"]["step"] == 2000
+    systems = {s: {"config_choice": "efficiency", "run": {}, "curve": curves[s],
+                   "steps": curves[s][-1]["step"], "n_scored": 2,
+                   "best_dev": script.best_per_metric(curves[s], metrics),
+                   "selected": selected[s], "test": None} for s in script.SYSTEMS}
+    levels = script.default_levels(systems["spacy"]["best_dev"], ("accuracy",))
+    results = {"minutes": 5, "pipeline": "textcat", "cores": 2, "select": ["accuracy"],
+               "metrics": list(metrics), "test_split": None, "systems": systems,
+               "levels": levels, "time_to_level": script.time_to_levels(curves, levels)}
+    text = script.report(results)
+    assert "| best dev accuracy | 82.00 | 84.00 | +2.00 |" in text
+    assert "| accuracy 81.18 | 4.0 | 2.0 | 2.00x |" in text   # 99% of spaCy's best
+    assert "test" not in text and "LAS" not in text
+    path = tmp_path / "budget.png"
+    script.plot(curves, selected, path, "sst2", minutes=5, metrics=metrics)
+    image = Image.open(path)
+    assert image.size == (1000, 850)   # two by two panels: three scores and the steps
+    pixels = numpy.asarray(image.convert("RGB")).reshape(-1, 3)
+    for colour in ((31, 119, 180), (255, 127, 14)):
+        assert (pixels == colour).all(axis=1).any()
