@@ -20,7 +20,7 @@ import re
 import secrets
 import shutil
 from pathlib import Path
-from typing import IO, Any, Callable, Iterable, Iterator, List, Union
+from typing import Any, Callable, IO, Iterable, Iterator, List, Optional, Union
 
 from .errors import Errors
 
@@ -125,7 +125,7 @@ def recover_folder(path: PathLike) -> Path:
     return path
 
 
-def _dead_writer(pattern: re.Pattern, entry: Path, name: str = None) -> bool:
+def _dead_writer(pattern: re.Pattern, entry: Path, name: Optional[str] = None) -> bool:
     match = pattern.match(entry.name)
     return (match is not None and (name is None or match["name"] == name)
             and not _is_alive(int(match["pid"])))
@@ -155,7 +155,7 @@ def clean_stale(folder: PathLike) -> None:
 
 
 @contextlib.contextmanager
-def atomic_write(path: PathLike, mode: str = "wb", encoding: str = None) -> Iterator[IO]:
+def atomic_write(path: PathLike, mode: str = "wb", encoding: Optional[str] = None) -> Iterator[IO]:
     """A file object that writes to a temporary file beside ``path`` (``.NAME.PID-RANDOM.tmp``,
     so two writers never share it), flushed to disk and renamed onto ``path`` when the block
     ends without an error; on an error the temporary file is removed and ``path`` is untouched.

@@ -90,8 +90,9 @@ class Vectors:
     hashed into it.
     """
 
-    def __init__(self, *, strings: Optional[StringStore] = None, shape: Tuple[int, int] = None,
-                 data=None, keys: Iterable[Key] = None, name: Optional[str] = None,
+    def __init__(self, *, strings: Optional[StringStore] = None,
+                 shape: Optional[Tuple[int, int]] = None, data=None,
+                 keys: Optional[Iterable[Key]] = None, name: Optional[str] = None,
                  mode: str = "default", minn: int = 0, maxn: int = 0, hash_count: int = 1,
                  hash_seed: int = 0, bow: str = "<", eow: str = ">"):
         if mode not in MODES:
@@ -230,8 +231,8 @@ class Vectors:
 
     # -- lookups ------------------------------------------------------------------------------
 
-    def find(self, *, key: Key = None, keys: Iterable[Key] = None, row: int = None,
-             rows: Iterable[int] = None):
+    def find(self, *, key: Optional[Key] = None, keys: Optional[Iterable[Key]] = None,
+             row: Optional[int] = None, rows: Optional[Iterable[int]] = None):
         """The row of ``key`` (-1 when missing), the rows of ``keys`` (an int array, -1 for
         missing ones), the keys of ``row`` (a list), or the keys of each of ``rows``."""
         self._refuse_in_floret("find a word's row")

@@ -49,7 +49,7 @@ def open_vectors_file(path: Path) -> BinaryIO:
 
 
 def read_vectors(path: Union[str, Path], *, truncate: int = 0,
-                 progress: Progress = None) -> Tuple[List[str], numpy.ndarray]:
+                 progress: Optional[Progress] = None) -> Tuple[List[str], numpy.ndarray]:
     """The words and vectors (float32, one row per word, in the file's order) of a vectors
     file; only the first ``truncate`` rows when it is above 0. A word seen twice keeps its
     first vector. ``progress(n)`` is called every PROGRESS_EVERY rows."""
@@ -167,7 +167,7 @@ def _read_binary(f: BinaryIO, path: Path, header: Tuple[int, int], truncate: int
     return words, rows
 
 
-def read_floret(path: Union[str, Path], *, progress: Progress = None
+def read_floret(path: Union[str, Path], *, progress: Optional[Progress] = None
                 ) -> Tuple[numpy.ndarray, Dict[str, Union[int, str]]]:
     """The table (float32, rows x width) and settings (minn, maxn, hash_count, hash_seed, bow,
     eow) of a ``.floret`` file; every row must be there once."""
@@ -221,7 +221,7 @@ def _floret_row(parts: List[bytes], path: Path, line_no: int, data: numpy.ndarra
 
 def init_vectors(lang: str, vectors_loc: Union[str, Path], output_dir: Union[str, Path], *,
                  prune: int = -1, truncate: int = 0, mode: str = "default",
-                 name: Optional[str] = None, progress: Progress = None):
+                 name: Optional[str] = None, progress: Optional[Progress] = None):
     """Read the vectors file ``vectors_loc`` into a blank ``lang`` pipeline, keep only the
     first ``prune`` rows when it is above 0 (the other words take the row of their nearest
     kept word), and save the pipeline to ``output_dir``. Returns the nlp object."""

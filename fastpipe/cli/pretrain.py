@@ -15,7 +15,7 @@ def pretrain_from_config(config_path: Union[str, Path], output_dir: Union[str, P
                          code_path: Optional[Union[str, Path]] = None,
                          resume_path: Optional[Union[str, Path]] = None,
                          epoch_resume: Optional[int] = None, skip_last: bool = False,
-                         use_gpu: int = -1, stderr: IO = None):
+                         use_gpu: int = -1, stderr: Optional[IO] = None):
     """Import ``code_path``, load the config with ``overrides`` and pretrain as its
     [pretraining] section says, writing under ``output_dir``. Returns the PretrainResult."""
     from ..config import import_code, load_config

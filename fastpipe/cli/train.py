@@ -13,7 +13,8 @@ from ._util import (OVERRIDES_CONTEXT, code_option, overrides_from, report_train
 def train_from_config(config_path: Union[str, Path], output_path: Optional[Union[str, Path]] = None,
                       *, overrides: Optional[Dict[str, Any]] = None,
                       code_path: Optional[Union[str, Path]] = None, use_gpu: int = -1,
-                      stdout: IO = None, stderr: IO = None, resume: bool = False):
+                      stdout: Optional[IO] = None, stderr: Optional[IO] = None,
+                      resume: bool = False):
     """Import ``code_path``, load the config with ``overrides``, build and initialize the
     pipeline, train it, and save ``model-best``/``model-last`` under ``output_path`` (created;
     nothing is saved without it). With ``resume``, training goes on from the checkpoint in

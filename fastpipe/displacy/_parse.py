@@ -8,7 +8,7 @@
   ``end_token`` exclusive.
 
 Each carries ``settings``: the language code and the direction its writing system reads in."""
-from typing import Any, Dict, List
+from typing import Any, Dict, List, Optional
 
 from ..errors import Errors
 from ..lang import get_lang_data
@@ -45,7 +45,7 @@ def _groups(doc: Doc, start: int, end: int, collapse_punct: bool) -> List[int]:
     return group
 
 
-def parse_deps(item, options: Dict[str, Any] = None) -> Dict[str, Any]:
+def parse_deps(item, options: Optional[Dict[str, Any]] = None) -> Dict[str, Any]:
     """The words and arcs of a Doc or Span; only arcs whose head lies inside it."""
     options = options or {}
     if options.get("collapse_phrases"):
@@ -72,7 +72,7 @@ def parse_deps(item, options: Dict[str, Any] = None) -> Dict[str, Any]:
     return {"words": words, "arcs": arcs, "settings": _settings(doc)}
 
 
-def parse_ents(item, options: Dict[str, Any] = None) -> Dict[str, Any]:
+def parse_ents(item, options: Optional[Dict[str, Any]] = None) -> Dict[str, Any]:
     """The text and entities of a Doc or Span, in character offsets of that text."""
     doc, start, end = _doc_and_bounds(item)
     offset = doc[start].idx if end > start else 0
@@ -83,7 +83,7 @@ def parse_ents(item, options: Dict[str, Any] = None) -> Dict[str, Any]:
     return {"text": text, "ents": ents, "title": None, "settings": _settings(doc)}
 
 
-def parse_spans(item, options: Dict[str, Any] = None) -> Dict[str, Any]:
+def parse_spans(item, options: Optional[Dict[str, Any]] = None) -> Dict[str, Any]:
     """The tokens of a Doc or Span and the spans of ``doc.spans[options["spans_key"]]`` (default
     "sc") inside it, in token positions."""
     options = options or {}

@@ -103,7 +103,7 @@ class MorphAnalysis:
 
     __slots__ = ("vocab", "_parsed", "_text")
 
-    def __init__(self, vocab, features: Features = None):
+    def __init__(self, vocab, features: Optional[Features] = None):
         self.vocab = vocab
         self._parsed = to_parsed(features)
         self._text = features_to_string(self._parsed)

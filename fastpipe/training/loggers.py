@@ -38,7 +38,7 @@ __all__ = ["console_logger", "console_table_logger", "jsonl_logger", "chain_logg
 _RESUMED_STEP: ContextVar[Optional[int]] = ContextVar("resumed_step", default=None)
 
 
-def setup_logger(setup: LoggerSetup, nlp, stdout: IO = None, stderr: IO = None,
+def setup_logger(setup: LoggerSetup, nlp, stdout: Optional[IO] = None, stderr: Optional[IO] = None,
                  resumed_step: Optional[int] = None):
     """Call a logger's setup function with the streams when it accepts them; ``resumed_step``
     for a run resumed from a checkpoint."""
@@ -123,7 +123,8 @@ def console_table_logger(progress_bar: Optional[str] = None, console_output: boo
         raise ValueError(Errors.E520.format(value=progress_bar, allowed=PROGRESS_BARS))
     out_path = Path(output_file) if output_file else None
 
-    def setup(nlp, stdout: IO = None, stderr: IO = None) -> Tuple[LogStep, Finalize]:
+    def setup(nlp, stdout: Optional[IO] = None,
+              stderr: Optional[IO] = None) -> Tuple[LogStep, Finalize]:
         stdout = sys.stdout if stdout is None else stdout
         stderr = sys.stderr if stderr is None else stderr
         training = nlp.config.get("training", {})
@@ -250,7 +251,8 @@ def jsonl_logger(path: Union[str, Path], append: bool = False) -> LoggerSetup:
     created; the file is replaced unless ``append``; a resumed run keeps its lines up to the
     checkpoint): epoch, step, score, other_scores, losses, words, wps, seconds."""
 
-    def setup(nlp, stdout: IO = None, stderr: IO = None) -> Tuple[LogStep, Finalize]:
+    def setup(nlp, stdout: Optional[IO] = None,
+              stderr: Optional[IO] = None) -> Tuple[LogStep, Finalize]:
         out_path = Path(path)
         out_path.parent.mkdir(parents=True, exist_ok=True)
         if _RESUMED_STEP.get() is not None:   # the lines of the steps before the checkpoint
@@ -279,7 +281,8 @@ def jsonl_logger(path: Union[str, Path], append: bool = False) -> LoggerSetup:
 def chain_logger(*loggers: LoggerSetup) -> LoggerSetup:
     """Several loggers at once: ``[training.logger.*.console]`` blocks, called in order."""
 
-    def setup(nlp, stdout: IO = None, stderr: IO = None) -> Tuple[LogStep, Finalize]:
+    def setup(nlp, stdout: Optional[IO] = None,
+              stderr: Optional[IO] = None) -> Tuple[LogStep, Finalize]:
         pairs = [setup_logger(lg, nlp, stdout, stderr, resumed_step=_RESUMED_STEP.get())
                  for lg in loggers]
 

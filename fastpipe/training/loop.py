@@ -82,8 +82,8 @@ def record_performance(nlp, scores: Dict[str, Any], weights: Dict[str, Any],
     nlp.meta["performance"] = performance
 
 
-def train(nlp, output_path: Optional[Union[str, Path]] = None, *, stdout: IO = None,
-          stderr: IO = None, resume: bool = False) -> TrainResult:
+def train(nlp, output_path: Optional[Union[str, Path]] = None, *, stdout: Optional[IO] = None,
+          stderr: Optional[IO] = None, resume: bool = False) -> TrainResult:
     """Train an initialized pipeline; write ``model-best``, ``model-last``, the checkpoint and
     the training log under ``output_path`` (nothing is written without one). The [training]
     section of ``nlp.config`` says how; the logger it names reports progress on
