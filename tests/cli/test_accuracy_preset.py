@@ -33,8 +33,13 @@ def test_the_accuracy_preset_is_larger_and_averages():
     large = tok2vec_of(large_text)
     assert large["encode"]["width"] > small["encode"]["width"]
     assert large["encode"]["depth"] >= small["encode"]["depth"]
+    assert large["embed"]["rows"][0] > small["embed"]["rows"][0]
     config = load_config_from_str(large_text, interpolate=True)
     assert config["training"]["optimizer"]["use_averages"] is True
+    # the larger model is regularized more (chosen by bin/bench_budget.py --minutes 45)
+    small_config = load_config_from_str(
+        starter_config("en", ["tagger", "parser", "ner"], "efficiency"), interpolate=True)
+    assert config["training"]["dropout"] > small_config["training"]["dropout"]
 
 
 @pytest.mark.slow

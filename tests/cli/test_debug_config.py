@@ -59,7 +59,7 @@ def test_diff_config_names_what_differs_from_init_config(tmp_path):
     assert result.exit_code == 0, result.output
     assert result.output.strip() == "~ training.dropout = 0.3 (default 0.1)"
     result = run("debug", "diff-config", path, "--optimize", "accuracy")
-    assert "~ components.tok2vec.model.embed.width = 96 (default 192)" in result.output
+    assert "~ components.tok2vec.model.embed.width = 96 (default 256)" in result.output
 
 
 def test_fill_config_diff_shows_what_filling_added(tmp_path):

@@ -45,7 +45,7 @@ def test_parser_and_ner_listen_to_the_shared_tok2vec(optimize):
     config = load_config_from_str(starter_config("en", ["tagger", "parser", "ner", "textcat"],
                                                  optimize), interpolate=True)
     width = config["components"]["tok2vec"]["model"]["encode"]["width"]
-    assert width == (96 if optimize == "efficiency" else 192)
+    assert width == (96 if optimize == "efficiency" else 256)
     components = config["components"]
     for name in ("parser", "ner"):
         model = components[name]["model"]
