@@ -21,16 +21,14 @@ each needs to reach dev LAS levels; written: ``OUT/results.json``.
 import argparse
 import json
 import os
-import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve()
 ROOT = HERE.parent.parent
 sys.path.insert(0, str(HERE.parent))
-import bench_budget as bb  # noqa: E402  (corpora, pinned environment)
+import bench_budget as bb  # noqa: E402  (corpora, the pinned training processes, levels)
 
 RUNS = ("transition", "biaffine")
 METRICS = ("dep_uas", "dep_las", "sents_f")
@@ -69,42 +67,6 @@ def command(config: Path, corpora: dict, eval_frequency: int) -> list:
             "--training.patience", "0", "--training.eval_frequency", str(eval_frequency)]
 
 
-def run_both(commands: dict, out: Path, minutes: float, grace: float = 120.0) -> dict:
-    cores = bb.cores_for_two()
-    env = bb.child_env()
-    procs, logs, runs = {}, {}, {}
-    start = time.time()
-    for (run, cmd), core in zip(commands.items(), cores):
-        logs[run] = (out / run / "train.log").open("w", encoding="utf8")
-        procs[run] = subprocess.Popen(cmd, stdout=logs[run], stderr=subprocess.STDOUT, env=env,
-                                      preexec_fn=lambda core=core: bb.pin_to(core))
-        runs[run] = {"core": core}
-    bb.progress(f"started {' and '.join(f'{r} (core {c})' for r, c in zip(RUNS, cores))} for "
-                f"{minutes:g} minutes; output: {out}/<run>/train.log")
-    deadline = start + minutes * 60
-    signalled = None
-    while any(p.poll() is None for p in procs.values()):
-        time.sleep(1.0)
-        now = time.time()
-        if signalled is None and now >= deadline:
-            signalled = now
-            for p in procs.values():
-                if p.poll() is None:
-                    p.send_signal(signal.SIGINT)
-            bb.progress("time is up: SIGINT")
-        elif signalled is not None and now - signalled > grace:
-            for p in procs.values():
-                if p.poll() is None:
-                    p.kill()
-        if int(now - start) % 60 == 0:
-            bb.progress(f"{(now - start) / 60:.0f} min: " + "; ".join(
-                f"{r} {latest(out / r / 'scores.jsonl')}" for r in RUNS))
-    for run, proc in procs.items():
-        logs[run].close()
-        runs[run]["rc"] = proc.returncode
-    return runs
-
-
 def read_curve(path: Path, limit_s: float) -> list:
     points = []
     if path.exists():
@@ -118,15 +80,6 @@ def read_curve(path: Path, limit_s: float) -> list:
                 points.append({"step": record["step"], "seconds": record["seconds"],
                                "scores": {m: scores.get(m) for m in METRICS}})
     return points
-
-
-def latest(path: Path) -> str:
-    curve = read_curve(path, float("inf"))
-    if not curve:
-        return "no evaluation yet"
-    last = curve[-1]
-    las = last["scores"].get("dep_las")
-    return f"step {last['step']} LAS {las * 100:.2f}" if las is not None else f"step {last['step']}"
 
 
 def main() -> None:
@@ -143,12 +96,10 @@ def main() -> None:
     configs = make_configs(out, args.optimize)
     commands = {run: command(configs[run], corpora, args.eval_frequency) for run in RUNS}
     load_before = os.getloadavg()
-    runs = run_both(commands, out, args.minutes)
+    runs = bb.run_both(commands, out, args.minutes, grace=120.0)
     curves = {run: read_curve(out / run / "scores.jsonl", args.minutes * 60) for run in RUNS}
     best = {run: bb.best_per_metric(curves[run], METRICS) for run in RUNS}
-    levels = {"dep_las": sorted({round(best["transition"]["dep_las"] * f, 4)
-                                 for f in (0.9, 0.95, 0.99)})} if best["transition"]["dep_las"] \
-        else {}
+    levels = bb.default_levels(best["transition"], ("dep_las",))
     rows = []
     for level in levels.get("dep_las", []):
         rows.append({"level": level, "minutes": {run: bb.minutes_to_level(curves[run], "dep_las",

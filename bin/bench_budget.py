@@ -93,7 +93,7 @@ LOG_FILE = "checkpoints.jsonl"
 START_VAR = "BENCH_BUDGET_START"
 TEST_EVERY = 10          # every 10th EWT training document is the test set
 LEVEL_FRACTIONS = (0.90, 0.95, 0.99)   # default levels: these fractions of spaCy's best
-LEVEL_METRICS = ("dep_las", "ents_f")
+LEVEL_METRICS = TASKS["ewt"]["level_metrics"]
 PLOT_RANGE = 20.0        # points of score shown below the best, in the plot
 
 
@@ -694,6 +694,8 @@ def main() -> None:
     missing = check_requirements(args.task)
     if missing:
         sys.exit(missing)
+    if args.spacy_from:
+        args.reused_spacy = reused_spacy(args)   # refused now, not after the training
     os.environ.update(child_env())   # the scoring workers: one thread each, and they
     sys.path.insert(0, str(ROOT))    # import fastpipe from this checkout (spawn copies sys.path)
     out = args.out.resolve()
@@ -706,7 +708,7 @@ def main() -> None:
             "test_split": (f"every {TEST_EVERY}th document of EWT train"
                            if TASKS[args.task]["test"] else None)}
     runs_file = out / "runs.json"
-    trained = ("fastpipe",) if args.spacy_from else SYSTEMS
+    trained = trained_systems(args)
     if args.spacy_from:
         info["spacy_from"] = str(args.spacy_from.resolve())
     if args.score_only:
@@ -751,6 +753,11 @@ def check_requirements(task: str = "ewt"):
     return None
 
 
+def trained_systems(args) -> tuple:
+    """The systems this run trains: fastpipe alone when spaCy's run is taken from elsewhere."""
+    return ("fastpipe",) if args.spacy_from else SYSTEMS
+
+
 def reused_spacy(args) -> dict:
     """spaCy's scored run from ``--spacy-from``'s results.json, checked to be comparable."""
     path = args.spacy_from / "results.json"
@@ -779,7 +786,7 @@ def score_and_report(args, out: Path, corpora: dict, runs: dict, info: dict) -> 
         if not texts[split].exists():
             _, gold = bsc.load_gold(corpora[split])
             texts[split].write_text(json.dumps([d.text for d in gold]), encoding="utf8")
-    trained = ("fastpipe",) if args.spacy_from else SYSTEMS
+    trained = trained_systems(args)
     found = {s: checkpoints(out / s, args.minutes * 60) for s in trained}
     for system in trained:
         if not found[system]:
@@ -801,7 +808,7 @@ def score_and_report(args, out: Path, corpora: dict, runs: dict, info: dict) -> 
         if test_tasks else {}
     systems = {}
     if args.spacy_from:
-        systems["spacy"] = reused_spacy(args)
+        systems["spacy"] = args.reused_spacy
         curves["spacy"] = systems["spacy"]["curve"]
         selected["spacy"] = systems["spacy"]["selected"]
     for s in trained:

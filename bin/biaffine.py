@@ -53,6 +53,8 @@ def Biaffine(tok2vec: Model, arc_width: int = 128, label_width: int = 64,
 
 PARAMS = ("Wd", "bd", "Wh", "bh", "Wld", "bld", "Wlh", "blh", "U", "u", "root", "lroot",
           "dist", "V1", "V2", "Ddir", "bl")
+# the label layer's parameters: the component computes the label scores and their gradients
+LABEL_PARAMS = ("V1", "V2", "Ddir", "bl")
 
 
 def biaffine_init(model, X=None, Y=None):
@@ -138,7 +140,7 @@ def head_forward(model, vectors: List, is_train: bool):
         start += n
 
     def backprop(d_outputs):
-        grads = {name: numpy.zeros_like(p[name]) for name in PARAMS}
+        grads = {name: numpy.zeros_like(p[name]) for name in PARAMS if name not in LABEL_PARAMS}
         d_layers = {name: numpy.zeros_like(layers[name][0]) for name in layers}
         for (dS, dld, dlh), (start, n, hd, hh, T, bucket) in zip(d_outputs, cache):
             if n == 0:
@@ -164,8 +166,7 @@ def head_forward(model, vectors: List, is_train: bool):
             grads[b] += d_pre.sum(axis=0)
             dX += d_pre @ p[W].T
         for name, value in grads.items():
-            if name not in ("V1", "V2", "Ddir", "bl"):   # the component adds those
-                model.inc_grad(name, value.astype("f"))
+            model.inc_grad(name, value.astype("f"))
         splits = numpy.cumsum(lengths)[:-1]
         return [x.astype("f") for x in numpy.split(dX, splits)]
 
@@ -179,7 +180,7 @@ def label_scores(head_model, ld, lh, heads):
     n = len(heads)
     direction = numpy.where(heads == ROOT_NODE, 0,
                             numpy.where(heads - 1 < numpy.arange(n), 1, 2))
-    p = {name: head_model.get_param(name) for name in ("V1", "V2", "Ddir", "bl")}
+    p = {name: head_model.get_param(name) for name in LABEL_PARAMS}
     Z = ld @ p["V1"] + lh[heads] @ p["V2"] + p["Ddir"][direction] + p["bl"]
     return Z, direction
 
@@ -300,8 +301,7 @@ class BiaffineParser(TrainablePipe):
             return losses
         outputs, backprop = self.model.begin_update(docs)
         head = self._head()
-        label_grads = {name: numpy.zeros_like(head.get_param(name))
-                       for name in ("V1", "V2", "Ddir", "bl")}
+        label_grads = {name: numpy.zeros_like(head.get_param(name)) for name in LABEL_PARAMS}
         d_outputs, loss = [], 0.0
         for eg, (S, ld, lh) in zip(examples, outputs):
             n = len(S)

@@ -214,3 +214,18 @@ def test_sst2_report_has_no_test_rows_and_plots_its_three_scores(tmp_path):
     pixels = numpy.asarray(image.convert("RGB")).reshape(-1, 3)
     for colour in ((31, 119, 180), (255, 127, 14)):
         assert (pixels == colour).all(axis=1).any()
+
+
+def test_spacy_from_refuses_a_run_made_another_way(tmp_path):
+    script = load_script()
+    spacy = {"config_choice": "efficiency", "curve": [], "selected": None}
+    (tmp_path / "results.json").write_text(json.dumps(
+        {"task": "ewt", "minutes": 45.0, "pipeline": "tagger,parser,ner",
+         "eval_frequency": 500, "systems": {"spacy": spacy}}), encoding="utf8")
+    same = ["--minutes", "45", "--eval-frequency", "500", "--spacy-from", str(tmp_path)]
+    assert script.reused_spacy(script.parse_args(same)) == spacy
+    assert script.trained_systems(script.parse_args(same)) == ("fastpipe",)
+    for changed in (["--minutes", "40"], ["--eval-frequency", "200"],
+                    ["--spacy-config", "accuracy"], ["--pipeline", "tagger"]):
+        with pytest.raises(SystemExit):
+            script.reused_spacy(script.parse_args(same + changed))

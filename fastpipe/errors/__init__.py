@@ -8,9 +8,11 @@ right after the code: ``[E314] train.conllu:12: expected 10 tab-separated column
 
 The codes live beside the rooms that raise them, one module each (``core``, ``gold``, ``ml``,
 ``pipeline``, ``language``, ``training``), grouped by comments that give their ranges;
-``Errors`` is composed of them, and a code is defined in one room only (a test says so). A code
-that is retired is not reused. Only checks that no call through the public API can trigger (a
-kernel's shapes on arrays fastpipe built itself) raise plain inline messages.
+``Errors`` is composed of them (raise through ``Errors``, whose attribute reads as
+``"[Exxx] ..."``; a room class's own attribute is the bare text), and a code is defined in one
+room only (a test says so). A code that is retired is not reused. Only checks that no call
+through the public API can trigger (a kernel's shapes on arrays fastpipe built itself) raise
+plain inline messages.
 """
 
 from .core import CoreErrors

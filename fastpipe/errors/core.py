@@ -1,8 +1,5 @@
 """Error messages of strings, vocab, lexemes, Docs and their attributes, the tokenizer and language
-data, DocBin, static and floret vectors.
-
-Part of :class:`fastpipe.errors.Errors`, which renders each as ``"[Exxx] ..."``; raise
-them through ``Errors``, never through this class."""
+data, DocBin, static and floret vectors."""
 
 
 class CoreErrors:

@@ -1,8 +1,5 @@
 """Error messages of training data: Examples, alignment and entity tags, corpus readers and
-augmenters, converters and their strict input checks, spaCy's DocBin files.
-
-Part of :class:`fastpipe.errors.Errors`, which renders each as ``"[Exxx] ..."``; raise
-them through ``Errors``, never through this class."""
+augmenters, converters and their strict input checks, spaCy's DocBin files."""
 
 
 class GoldErrors:

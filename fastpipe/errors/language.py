@@ -1,8 +1,5 @@
 """Error messages of the nlp object: Language and its pipeline, custom components and user code,
-loading and sourcing pipelines, spaCy's registered names and config sections.
-
-Part of :class:`fastpipe.errors.Errors`, which renders each as ``"[Exxx] ..."``; raise
-them through ``Errors``, never through this class."""
+loading and sourcing pipelines, spaCy's registered names and config sections."""
 
 
 class LanguageErrors:

@@ -1,7 +1,4 @@
-"""Error messages of architectures and layers, the character embedding and the Mish encoder.
-
-Part of :class:`fastpipe.errors.Errors`, which renders each as ``"[Exxx] ..."``; raise
-them through ``Errors``, never through this class."""
+"""Error messages of architectures and layers, the character embedding and the Mish encoder."""
 
 
 class MLErrors:

@@ -1,9 +1,6 @@
 """Error messages of the components: parser settings and transition systems, beam search, rulers,
 the morphologizer and senter, lemmatizers, spancat and span_finder, and the spaCy settings they
-take.
-
-Part of :class:`fastpipe.errors.Errors`, which renders each as ``"[Exxx] ..."``; raise
-them through ``Errors``, never through this class."""
+take."""
 
 
 class PipelineErrors:

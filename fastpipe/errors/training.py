@@ -1,8 +1,5 @@
 """Error messages of the config, the training loop and the commands: batchers, Ray, safe writes,
-resuming, the commands after training, pictures and curves, pretraining.
-
-Part of :class:`fastpipe.errors.Errors`, which renders each as ``"[Exxx] ..."``; raise
-them through ``Errors``, never through this class."""
+resuming, the commands after training, pictures and curves, pretraining."""
 
 
 class TrainingErrors:
