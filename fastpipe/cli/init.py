@@ -18,6 +18,17 @@ USES_TOK2VEC = ("tagger", "morphologizer", "trainable_lemmatizer", "parser", "ne
 # The transition-based components' hidden layer: (hidden_width, maxout_pieces) per --optimize.
 # A width of 128 did not pay in the runs below (sentences and entities lost 2 points).
 PARSER_SIZES = {"efficiency": (64, 2), "accuracy": (64, 2)}
+# The parser's beam per --optimize (None: greedy, the "parser" factory). The accuracy preset
+# uses spaCy's "beam_parser" with 8 histories and greedy updates (beam_update_prob 0: the beam
+# searches only when it predicts; it parses about 5x slower). With the learning rate below it
+# took the greedy preset's best dev LAS from 80.47 to 80.83 in bin/bench_budget.py
+# --minutes 45; training on the beam's objective for half the batches (spaCy's 0.5) and the
+# parser's extra state tokens were below it at every evaluation up to 3,500-4,000 steps.
+PARSER_BEAM = {"efficiency": None,
+               "accuracy": {"beam_width": 8, "beam_density": 0.0001, "beam_update_prob": 0.0}}
+# [training.optimizer] learn_rate per --optimize: None keeps spaCy's constant 0.001; a number
+# is thinc's warmup_linear schedule, 250 steps up to 0.001 then down to 0 at that step
+LEARN_RATE_DECAY_STEPS = {"efficiency": None, "accuracy": 20000}
 # Recommended model sizes: (tok2vec width, depth, NORM rows, subword rows, batch start, stop).
 # Both presets average the parameters (use_averages): in 2000-step runs of tagger+parser+ner
 # on EWT (one seed) averaging gave +1.4 LAS for 2% more CPU. The accuracy preset is judged by
@@ -80,13 +91,27 @@ def _textcat_block(name: str, optimize: str, exclusive: bool, shared: bool) -> s
 def _parser_block(name: str, optimize: str) -> str:
     """parser or ner: a TransitionBasedParser over the shared tok2vec (a listener)."""
     hidden_width, maxout_pieces = PARSER_SIZES[optimize]
-    settings = "min_action_freq = 30\nlearn_tokens = false\n" if name == "parser" else ""
-    return (f'[components.{name}]\nfactory = "{name}"\n{settings}\n'
+    factory, settings = name, ""
+    if name == "parser":
+        beam = PARSER_BEAM[optimize]
+        if beam is not None:
+            factory = "beam_parser"
+            settings = "".join(f"{key} = {value}\n" for key, value in beam.items())
+        settings += "min_action_freq = 30\nlearn_tokens = false\n"
+    return (f'[components.{name}]\nfactory = "{factory}"\n{settings}\n'
             f'[components.{name}.model]\n@architectures = "fastpipe.TransitionBasedParser.v1"\n'
             f'state_type = "{name}"\nextra_state_tokens = false\n'
             f"hidden_width = {hidden_width}\nmaxout_pieces = {maxout_pieces}\n"
             "use_upper = true\nnO = null\n\n"
             + _listener(f"components.{name}.model.tok2vec"))
+
+
+def _learn_rate_schedule(decay_steps: Optional[int]) -> str:
+    """The optimizer's learn_rate block: empty for a constant rate (written inline)."""
+    if decay_steps is None:
+        return ""
+    return ("\n[training.optimizer.learn_rate]\n@schedules = \"warmup_linear.v1\"\n"
+            f"warmup_steps = 250\ntotal_steps = {decay_steps}\ninitial_rate = 0.001\n")
 
 
 def _span_finder_block() -> str:
@@ -142,7 +167,8 @@ def _component_block(name: str, optimize: str, shared: bool, names: Sequence[str
 def starter_config(lang: str = "en", pipeline: Sequence[str] = ("tagger",),
                    optimize: str = "efficiency") -> str:
     """The text of a starter config for ``pipeline`` (component factory names), with settings
-    recommended for ``optimize`` ("efficiency": smaller and faster, "accuracy": larger).
+    recommended for ``optimize`` ("efficiency": smaller and faster; "accuracy": larger, a
+    decaying learning rate and a beam-search parser, chosen by bin/bench_budget.py).
     Raises ValueError naming a component that does not exist."""
     from ..errors import Errors
     from ..registry import registry
@@ -159,6 +185,7 @@ def starter_config(lang: str = "en", pipeline: Sequence[str] = ("tagger",),
     if len(set(names)) != len(names):
         raise ValueError(Errors.E123.format(names=", ".join(names)))
     width, depth, rows, sub_rows, start, stop = SIZES[optimize]
+    decay_steps = LEARN_RATE_DECAY_STEPS[optimize]
     shared = any(n in USES_TOK2VEC for n in names) or (
         optimize == "accuracy" and any(n.startswith("textcat") for n in names))
     full = (["tok2vec"] if shared and "tok2vec" not in names else []) + names
@@ -213,11 +240,10 @@ annotating_components = {annotating}
 
 [training.optimizer]
 @optimizers = "fastpipe.Adam.v1"
-learn_rate = 0.001
-L2 = 0.01
+{"" if decay_steps else "learn_rate = 0.001" + chr(10)}L2 = 0.01
 grad_clip = 1.0
 use_averages = true
-
+{_learn_rate_schedule(decay_steps)}
 [training.batcher]
 @batchers = "fastpipe.batch_by_words.v1"
 discard_oversize = false

@@ -42,6 +42,28 @@ def test_the_accuracy_preset_is_larger_and_averages():
     assert config["training"]["dropout"] > small_config["training"]["dropout"]
 
 
+def test_the_accuracy_preset_decodes_the_parser_with_a_beam_and_decays_its_learning_rate():
+    from thinc.api import registry
+
+    names = ["tagger", "parser", "ner"]
+    large = load_config_from_str(starter_config("en", names, "accuracy"), interpolate=True)
+    small = load_config_from_str(starter_config("en", names, "efficiency"), interpolate=True)
+    parser = large["components"]["parser"]
+    assert parser["factory"] == "beam_parser" and parser["beam_width"] == 8
+    assert small["components"]["parser"]["factory"] == "parser"
+    assert large["components"]["ner"]["factory"] == "ner"
+    # the efficiency preset keeps spaCy's constant rate; the accuracy preset warms up for 250
+    # steps, then falls linearly to 0 at its max_steps
+    assert small["training"]["optimizer"]["learn_rate"] == 0.001
+    optimizer = registry.resolve({"o": large["training"]["optimizer"]})["o"]
+    rates = {}
+    for step in range(large["training"]["max_steps"] + 1):
+        rates[step] = optimizer.learn_rate
+        optimizer.step_schedules()
+    assert rates[0] < rates[100] < rates[250] == pytest.approx(0.001)
+    assert rates[250] > rates[10000] > rates[19000] > rates[20000] == 0.0
+
+
 @pytest.mark.slow
 def test_fastpipe_accuracy_preset_fills_and_trains(tmp_path, ewt):
     train, dev = ewt
@@ -59,6 +81,9 @@ def test_fastpipe_accuracy_preset_fills_and_trains(tmp_path, ewt):
     assert nlp.pipe_names == ["tok2vec", "tagger", "parser", "ner"]
     doc = nlp("Apple opened a store in Paris.")
     assert len(doc) == 7 and all(t.tag_ for t in doc)
+    # the saved parser keeps its beam: it parses with 8 histories after loading
+    assert nlp.get_pipe("parser").cfg["beam_width"] == 8
+    assert all(t.head.i >= 0 and t.dep_ for t in doc)
 
 
 @pytest.mark.slow
