@@ -2,7 +2,7 @@
 written out) and ``fastpipe init labels`` (each component's labels, read from the corpus once)."""
 import sys
 from pathlib import Path
-from typing import Dict, Optional, Sequence, Union
+from typing import Dict, Optional, Sequence, Tuple, Union
 
 import click
 
@@ -106,12 +106,13 @@ def _parser_block(name: str, optimize: str) -> str:
             + _listener(f"components.{name}.model.tok2vec"))
 
 
-def _learn_rate_schedule(decay_steps: Optional[int]) -> str:
-    """The optimizer's learn_rate block: empty for a constant rate (written inline)."""
+def _learn_rate(decay_steps: Optional[int]) -> Tuple[str, str]:
+    """The optimizer's learn_rate: a line of [training.optimizer] for a constant rate, or a
+    [training.optimizer.learn_rate] block for thinc's warmup_linear schedule."""
     if decay_steps is None:
-        return ""
-    return ("\n[training.optimizer.learn_rate]\n@schedules = \"warmup_linear.v1\"\n"
-            f"warmup_steps = 250\ntotal_steps = {decay_steps}\ninitial_rate = 0.001\n")
+        return "learn_rate = 0.001\n", ""
+    return "", ("\n[training.optimizer.learn_rate]\n@schedules = \"warmup_linear.v1\"\n"
+                f"warmup_steps = 250\ntotal_steps = {decay_steps}\ninitial_rate = 0.001\n")
 
 
 def _span_finder_block() -> str:
@@ -185,7 +186,7 @@ def starter_config(lang: str = "en", pipeline: Sequence[str] = ("tagger",),
     if len(set(names)) != len(names):
         raise ValueError(Errors.E123.format(names=", ".join(names)))
     width, depth, rows, sub_rows, start, stop = SIZES[optimize]
-    decay_steps = LEARN_RATE_DECAY_STEPS[optimize]
+    constant_rate, rate_schedule = _learn_rate(LEARN_RATE_DECAY_STEPS[optimize])
     shared = any(n in USES_TOK2VEC for n in names) or (
         optimize == "accuracy" and any(n.startswith("textcat") for n in names))
     full = (["tok2vec"] if shared and "tok2vec" not in names else []) + names
@@ -240,10 +241,10 @@ annotating_components = {annotating}
 
 [training.optimizer]
 @optimizers = "fastpipe.Adam.v1"
-{"" if decay_steps else "learn_rate = 0.001" + chr(10)}L2 = 0.01
+{constant_rate}L2 = 0.01
 grad_clip = 1.0
 use_averages = true
-{_learn_rate_schedule(decay_steps)}
+{rate_schedule}
 [training.batcher]
 @batchers = "fastpipe.batch_by_words.v1"
 discard_oversize = false
