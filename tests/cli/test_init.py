@@ -259,3 +259,18 @@ def test_init_config_spancat_trains_on_overlapping_spans(tmp_path):
     nlp = fastpipe.load(tmp_path / "out" / "model-last")
     assert nlp.pipe_names == ["tok2vec", "spancat"]
     assert nlp.evaluate(examples(nlp))["spans_sc_f"] > 0.5
+
+
+def test_a_bag_of_words_pipeline_alone_decays_its_weights_more():
+    """Only the efficiency textcat preset without a tok2vec (its bag of words) takes the
+    stronger weight decay; pipelines with a tok2vec keep spaCy's 0.01."""
+    from fastpipe.cli.init import BOW_L2
+
+    def l2(names, optimize="efficiency"):
+        config = load_config_from_str(starter_config("en", names, optimize), interpolate=True)
+        return config["training"]["optimizer"]["L2"]
+
+    assert BOW_L2 > 0.01
+    assert l2(["textcat"]) == l2(["textcat_multilabel"]) == BOW_L2
+    assert l2(["textcat", "textcat_multilabel"]) == BOW_L2
+    assert l2(["tagger", "textcat"]) == l2(["textcat"], "accuracy") == l2(["parser"]) == 0.01
