@@ -23,8 +23,8 @@ PARSER_SIZES = {"efficiency": (64, 2), "accuracy": (64, 2)}
 # searches only when it predicts; it parses about 5x slower). With the learning rate below it
 # took the greedy preset's best dev LAS from 80.47 to 80.83 in bin/bench_budget.py
 # --minutes 45; training on the beam's objective for half the batches (spaCy's 0.5), the
-# parser's extra state tokens, a 384-wide tok2vec with dropout 0.3 and a faster decay (to 0 at
-# step 8,000) did not pass it (README, "Components").
+# parser's extra state tokens, a 384-wide tok2vec with dropout 0.3, a faster decay (to 0 at
+# step 8,000) and an encoder window of 2 did not pass it (README, "Components").
 PARSER_BEAM = {"efficiency": None,
                "accuracy": {"beam_width": 8, "beam_density": 0.0001, "beam_update_prob": 0.0}}
 # [training.optimizer] learn_rate per --optimize: None keeps spaCy's constant 0.001; a number
