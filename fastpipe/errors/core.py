@@ -90,8 +90,6 @@ class CoreErrors:
             "give {expected} numbers.")
     E722 = ("Vectors: row {row} is outside the table's {n_rows} rows; give a row below {n_rows} "
             "or leave row out to use a free one.")
-    E723 = ("Vectors: only mode \"default\" is supported, not {mode!r} (fastpipe has no floret "
-            "subword vectors); convert the vectors to a word2vec or GloVe text file.")
     E724 = ("Vectors: the saved table cannot be read ({err}); it must be what Vectors.to_bytes "
             "or to_disk wrote.")
     E725 = "{what} must be at least {least}, got {value}."

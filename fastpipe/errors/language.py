@@ -86,8 +86,6 @@ class LanguageErrors:
             "({pipeline}); name the component whose model [initialize] init_tok2vec loads.")
     E529 = ("[pretraining] layer = {layer!r}: the model of component {component!r} has no layer "
             "of that name (its named layers: {refs}); leave layer = \"\" for the whole model.")
-    E530 = ("{name}: fastpipe has no `pretrain` command yet, so this pretraining objective cannot "
-            "be built; [pretraining] is checked but only its component and layer are used.")
     E531 = ("spacy.orth_variants.v1 is not supported: fastpipe has no orth-variant augmenter; "
             "use spacy.lower_case.v1 or augmenter = null in the corpus block.")
     E532 = ("[initialize.tokenizer] {settings}: this tokenizer has no initialize method to take "
