@@ -218,6 +218,7 @@ ALIASES = [
     ("architectures", "spacy.MultiHashEmbed.v2", multi_hash_embed_v2),
     ("architectures", "spacy.MaxoutWindowEncoder.v2", "fastpipe.MaxoutWindowEncoder.v1"),
     ("architectures", "spacy.MishWindowEncoder.v2", "fastpipe.MishWindowEncoder.v1"),
+    ("architectures", "spacy.TorchBiLSTMEncoder.v1", "fastpipe.BiLSTMEncoder.v1"),
     ("architectures", "spacy.CharacterEmbed.v2", "fastpipe.CharacterEmbed.v1"),
     ("architectures", "spacy.Tok2VecListener.v1", "fastpipe.Tok2VecListener.v1"),
     ("architectures", "spacy.HashEmbedCNN.v2", hash_embed_cnn_v2),

@@ -37,8 +37,11 @@ class MLErrors:
     E241 = ("fastpipe.TextCatEnsemble.v1: linear_model has nO = {n_linear}, but the ensemble has "
             "{expected} classes: give both the same nO.")
     E242 = "FastpipeOps runs on the CPU only, not on {device!r}: leave the device at \"cpu\"."
-    # the character embedding and the Mish encoder (E870-E879)
+    # the character embedding, the Mish and the BiLSTM encoders (E870-E879)
     E870 = ("CharacterEmbed: width, rows, nM and nC must be positive whole numbers, got width "
             "{width}, rows {rows}, nM {nM}, nC {nC}.")
     E871 = ("MishWindowEncoder: width and depth must be positive and window_size at least 0, "
             "got width {width}, depth {depth}, window_size {window_size}.")
+    E872 = ("BiLSTMEncoder: width must be a positive even number (half of it runs each way), "
+            "depth 0 or more and dropout in [0, 1), got width {width}, depth {depth}, dropout "
+            "{dropout}.")

@@ -3,7 +3,8 @@
 Importing this package registers every architecture:
 
 * ``fastpipe.MultiHashEmbed.v1``, ``fastpipe.CharacterEmbed.v1`` (embeddings),
-  ``fastpipe.MaxoutWindowEncoder.v1``, ``fastpipe.MishWindowEncoder.v1`` (encoders),
+  ``fastpipe.MaxoutWindowEncoder.v1``, ``fastpipe.MishWindowEncoder.v1``,
+  ``fastpipe.BiLSTMEncoder.v1`` (encoders),
   ``fastpipe.Tok2Vec.v1``, ``fastpipe.HashEmbedCNN.v1``: List[Doc] -> List[Floats2d], one
   (n_tokens, width) per Doc.
 * ``fastpipe.Tagger.v1``: List[Doc] -> List[Floats2d] of tag probabilities.
@@ -27,7 +28,7 @@ from .parser_model import TransitionBasedParser
 from .pretrain import PretrainCharacters, PretrainVectors
 from .span_finder import SpanFinder
 from .spancat import LinearLogistic, SpanCategorizer, mean_max_reducer
-from .encoder import MaxoutWindowEncoder, MishWindowEncoder
+from .encoder import BiLSTMEncoder, MaxoutWindowEncoder, MishWindowEncoder
 from .tagger import Tagger
 from .textcat import TextCatBOW, TextCatEnsemble
 from .tok2vec import HashEmbedCNN, Tok2Vec
@@ -37,6 +38,7 @@ __all__ = [
     "MultiHashEmbed",
     "MaxoutWindowEncoder",
     "MishWindowEncoder",
+    "BiLSTMEncoder",
     "CharacterEmbed",
     "SpanFinder",
     "PretrainCharacters",

@@ -1,5 +1,5 @@
 """MaxoutWindowEncoder and MishWindowEncoder: ``depth`` residual layers of window -> maxout
-(or Mish) -> layer norm.
+(or Mish) -> layer norm; BiLSTMEncoder: ``depth`` bidirectional LSTM layers.
 
 Each layer sees, for every token, its own vector and those of its ``window_size`` neighbours on
 each side within the same doc (zeros past the doc's edges, never a token of the next doc in the
@@ -7,15 +7,20 @@ batch), concatenated; a maxout+layer-norm block (or an affine map, Mish and laye
 weight matrix where maxout has ``maxout_pieces``, and a smooth activation) maps that back to
 ``width`` and the result is added to the layer's input.
 
+The BiLSTM encoder sees the whole doc: each layer runs an LSTM of ``width / 2`` units forwards
+and one backwards over every doc and concatenates their outputs (``lstm.py``: NumPy and BLAS, no
+PyTorch), so it also builds spaCy's ``TorchBiLSTMEncoder.v1`` configs.
+
 Input and output: a thinc Ragged over the whole batch (data (n_tokens, width), lengths per doc).
 """
 import numpy
-from thinc.api import Model, chain
+from thinc.api import Dropout, Model, chain
 from thinc.types import Ragged
 
 from ..errors import Errors
 from ..registry import registry
 from . import _kernels
+from .lstm import BiLSTMLayer
 from .maxout import dropout_mask_for, init_maxout_norm, maxout_norm_forward
 from .ops import fastpipe_ops, grad_array, ops_of
 
@@ -48,6 +53,42 @@ def MishWindowEncoder(width: int, window_size: int, depth: int) -> Model[Ragged,
     model.ops = fastpipe_ops()
     model.attrs["window_size"] = window_size
     return model
+
+
+@registry.architectures("fastpipe.BiLSTMEncoder.v1")
+def BiLSTMEncoder(width: int, depth: int, dropout: float) -> Model[Ragged, Ragged]:
+    """``depth`` bidirectional LSTM layers of ``width / 2`` units each way, with ``dropout``
+    on the outputs of all but the last, in training; depth 0 passes the embeddings on."""
+    if width < 2 or width % 2 or depth < 0 or not 0.0 <= dropout < 1.0:
+        raise ValueError(Errors.E872.format(width=width, depth=depth, dropout=dropout))
+    layers = []
+    for i in range(depth):
+        if i:
+            layers.append(Dropout(dropout))
+        layers.append(BiLSTMLayer(width, width // 2))
+    return Model("bilstm_encoder", _layers_forward, layers=layers, ops=fastpipe_ops(),
+                 dims={"nO": width, "nI": width}, init=_init_layers)
+
+
+def _init_layers(model: Model, X=None, Y=None) -> Model:
+    for layer in model.layers:
+        layer.initialize()
+    return model
+
+
+def _layers_forward(model: Model, X, is_train: bool):
+    """The layers one after the other (none: X unchanged)."""
+    backprops = []
+    for layer in model.layers:
+        X, backprop = layer(X, is_train)
+        backprops.append(backprop)
+
+    def backprop_all(dY):
+        for backprop in reversed(backprops):
+            dY = backprop(dY)
+        return dY
+
+    return X, backprop_all
 
 
 def window_maxout_layer(width: int, window_size: int, pieces: int,

@@ -14,6 +14,7 @@ from spacy import registry
 NAMES = {
     "architectures": ["spacy.Tok2Vec.v2", "spacy.MultiHashEmbed.v2",
                       "spacy.MaxoutWindowEncoder.v2", "spacy.MishWindowEncoder.v2",
+                      "spacy.TorchBiLSTMEncoder.v1",
                       "spacy.CharacterEmbed.v2", "spacy.Tok2VecListener.v1",
                       "spacy.HashEmbedCNN.v2", "spacy.Tagger.v2",
                       "spacy.TransitionBasedParser.v2", "spacy.TextCatBOW.v3",

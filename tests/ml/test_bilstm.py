@@ -1,0 +1,203 @@
+"""BiLSTMEncoder (fastpipe.BiLSTMEncoder.v1, spaCy's name spacy.TorchBiLSTMEncoder.v1):
+shapes, that each token sees its whole doc and never the next doc of the batch, gradients,
+depth 0, refused sizes, saving, and a spaCy config with it that trains and reloads."""
+import numpy
+import pytest
+from thinc.types import Ragged
+
+from fastpipe.ml import Tok2Vec
+from fastpipe.ml.embed import MultiHashEmbed
+from fastpipe.ml.encoder import BiLSTMEncoder, MaxoutWindowEncoder
+from fastpipe.registry import registry
+
+from ml_helpers import check_param_grads, to_float64
+
+
+def ragged(rows, lengths, width, seed=0):
+    rng = numpy.random.RandomState(seed)
+    return Ragged(rng.uniform(-1, 1, (rows, width)).astype("float32"),
+                  numpy.asarray(lengths, dtype="int32"))
+
+
+def test_shapes_and_the_lstm_layers():
+    model = BiLSTMEncoder(width=8, depth=2, dropout=0.0)
+    model.initialize()
+    X = ragged(9, [4, 0, 5], 8)
+    Y, backprop = model.begin_update(X)
+    assert Y.dataXd.shape == (9, 8) and Y.dataXd.dtype == numpy.float32
+    assert Y.lengths.tolist() == [4, 0, 5] and Y.dataXd.flags["C_CONTIGUOUS"]
+    dX = backprop(Ragged(numpy.ones_like(Y.dataXd), Y.lengths))
+    assert dX.dataXd.shape == (9, 8) and numpy.abs(dX.dataXd).sum() > 0
+    grads = [numpy.abs(node.get_grad(name)).sum() for node in model.walk()
+             for name in node.param_names if node.has_grad(name)]
+    assert grads and all(g > 0 for g in grads)
+
+
+def test_every_token_sees_its_whole_doc_and_only_it():
+    """Changing a doc's last token changes the vector of its first (a window encoder of depth 2
+    and window 1 cannot see that far); the other doc of the batch does not move."""
+    model = BiLSTMEncoder(width=8, depth=1, dropout=0.0)
+    model.initialize()
+    X = ragged(13, [7, 6], 8)
+    before = model.predict(X).dataXd.copy()
+    X.dataXd[6] += 1.0                     # the first doc's last token
+    after = model.predict(X).dataXd
+    assert numpy.abs(after[0] - before[0]).max() > 1e-5
+    numpy.testing.assert_array_equal(after[7:], before[7:])
+    window = MaxoutWindowEncoder(width=8, window_size=1, maxout_pieces=2, depth=2)
+    window.initialize()
+    X = ragged(13, [7, 6], 8)
+    w_before = window.predict(X).dataXd.copy()
+    X.dataXd[6] += 1.0
+    numpy.testing.assert_array_equal(window.predict(X).dataXd[0], w_before[0])
+
+
+def test_a_doc_alone_or_in_a_batch_gets_the_same_vectors():
+    model = BiLSTMEncoder(width=6, depth=2, dropout=0.0)
+    model.initialize()
+    X = ragged(11, [3, 8], 6)
+    batch = model.predict(X).dataXd
+    alone = model.predict(Ragged(X.dataXd[3:].copy(), numpy.asarray([8], dtype="int32")))
+    numpy.testing.assert_allclose(alone.dataXd, batch[3:], rtol=1e-5, atol=1e-6)
+
+
+def test_the_gradient_matches_finite_differences():
+    """d(sum of outputs * weights)/d(input), against central differences (float32, so a loose
+    tolerance)."""
+    model = BiLSTMEncoder(width=4, depth=2, dropout=0.0)
+    model.initialize()
+    X = ragged(5, [2, 3], 4, seed=1)
+    weights = numpy.random.RandomState(2).uniform(-1, 1, (5, 4)).astype("float32")
+    Y, backprop = model.begin_update(X)
+    dX = backprop(Ragged(weights.copy(), Y.lengths)).dataXd
+    eps = 1e-2
+    for i, j in [(0, 0), (1, 3), (2, 1), (4, 2)]:
+        X.dataXd[i, j] += eps
+        up = float((model.predict(X).dataXd * weights).sum())
+        X.dataXd[i, j] -= 2 * eps
+        down = float((model.predict(X).dataXd * weights).sum())
+        X.dataXd[i, j] += eps
+        assert numpy.isclose(dX[i, j], (up - down) / (2 * eps), rtol=2e-2, atol=2e-3)
+
+
+def test_parameter_gradients_match_finite_differences_in_float64():
+    model = BiLSTMEncoder(width=4, depth=2, dropout=0.0)
+    model.initialize()
+    to_float64(model)
+    X = ragged(7, [3, 4], 4, seed=3)
+    X = Ragged(X.dataXd.astype("float64"), X.lengths)
+    weights = numpy.random.RandomState(4).uniform(-1, 1, (7, 4))
+
+    def loss_and_grad():
+        for node in model.walk():
+            for name in node.param_names:
+                if node.has_grad(name):
+                    node.set_grad(name, numpy.zeros_like(node.get_param(name)))
+        Y, backprop = model.begin_update(X)
+        backprop(Ragged(weights.copy(), Y.lengths))
+
+    def loss_only():
+        return float((model.predict(X).dataXd * weights).sum())
+
+    check_param_grads(model, loss_and_grad, loss_only)
+
+
+def test_depth_zero_passes_the_input_on():
+    model = BiLSTMEncoder(width=4, depth=0, dropout=0.0)
+    model.initialize()
+    X = ragged(3, [3], 4)
+    numpy.testing.assert_array_equal(model.predict(X).dataXd, X.dataXd)
+
+
+@pytest.mark.parametrize("settings", [dict(width=7, depth=1, dropout=0.0),
+                                      dict(width=0, depth=1, dropout=0.0),
+                                      dict(width=8, depth=-1, dropout=0.0),
+                                      dict(width=8, depth=1, dropout=1.0)])
+def test_bad_settings_are_refused(settings):
+    with pytest.raises(ValueError, match="E872"):
+        BiLSTMEncoder(**settings)
+
+
+def test_saved_weights_give_the_same_vectors(docs):
+    def build():
+        return Tok2Vec(MultiHashEmbed(width=8, attrs=["NORM", "SHAPE"], rows=[50, 20],
+                                      include_static_vectors=False),
+                       BiLSTMEncoder(width=8, depth=2, dropout=0.1))
+    model = build()
+    model.initialize(X=docs)
+    other = build()
+    other.initialize(X=docs[:1])
+    other.from_bytes(model.to_bytes())
+    for a, b in zip(model.predict(docs), other.predict(docs)):
+        numpy.testing.assert_array_equal(a, b)
+
+
+def test_spacys_name_builds_it():
+    encode = registry.architectures.get("spacy.TorchBiLSTMEncoder.v1")(
+        width=16, depth=2, dropout=0.2)
+    assert encode.name == "bilstm_encoder" and encode.get_dim("nO") == 16
+
+
+LSTM_TAGGER = """
+[paths]
+train = null
+dev = null
+
+[nlp]
+lang = "en"
+pipeline = ["tok2vec", "tagger"]
+
+[components]
+
+[components.tok2vec]
+factory = "tok2vec"
+
+[components.tok2vec.model]
+@architectures = "spacy.Tok2Vec.v2"
+
+[components.tok2vec.model.embed]
+@architectures = "spacy.MultiHashEmbed.v2"
+width = 16
+attrs = ["NORM", "PREFIX", "SUFFIX", "SHAPE"]
+rows = [200, 100, 100, 100]
+include_static_vectors = false
+
+[components.tok2vec.model.encode]
+@architectures = "spacy.TorchBiLSTMEncoder.v1"
+width = 16
+depth = 1
+dropout = 0.1
+
+[components.tagger]
+factory = "tagger"
+
+[components.tagger.model]
+@architectures = "spacy.Tagger.v2"
+
+[components.tagger.model.tok2vec]
+@architectures = "spacy.Tok2VecListener.v1"
+width = 16
+upstream = "*"
+"""
+
+
+def test_a_spacy_config_with_it_trains_saves_and_loads(tmp_path):
+    """spaCy's TorchBiLSTMEncoder.v1 in a config, without PyTorch: the pipeline learns the toy
+    tags and the saved pipeline gives the same vectors and tags."""
+    import fastpipe
+    from fastpipe.cli.train import train_from_config
+    from tests.helpers.tagger import TAGGED, TRAINING_SECTIONS, write_tag_corpus
+
+    train, dev = write_tag_corpus(tmp_path, repeat=4)
+    (tmp_path / "config.cfg").write_text(LSTM_TAGGER + TRAINING_SECTIONS, encoding="utf8")
+    result = train_from_config(tmp_path / "config.cfg", tmp_path / "out", overrides={
+        "paths.train": str(train), "paths.dev": str(dev), "training.max_steps": 60,
+        "training.eval_frequency": 60})
+    assert result.best_score > 0.9
+    nlp = fastpipe.load(tmp_path / "out" / "model-best")
+    assert nlp.get_pipe("tok2vec").model.layers[1].name == "bilstm_encoder"
+    text = TAGGED[0][0]
+    doc = nlp(text)
+    assert [t.tag_ for t in doc] == TAGGED[0][1]
+    again = fastpipe.load(tmp_path / "out" / "model-best")(text)
+    numpy.testing.assert_array_equal(doc.tensor, again.tensor)
