@@ -181,23 +181,68 @@ upstream = "*"
 """
 
 
-def test_a_spacy_config_with_it_trains_saves_and_loads(tmp_path):
-    """spaCy's TorchBiLSTMEncoder.v1 in a config, without PyTorch: the pipeline learns the toy
-    tags and the saved pipeline gives the same vectors and tags."""
+def train_toy_tagger(tmp_path, config: str):
+    """Train ``config`` (a tok2vec and tagger) for 60 steps on the toy tags; it must learn
+    them; returns the saved best pipeline, loaded."""
     import fastpipe
     from fastpipe.cli.train import train_from_config
-    from tests.helpers.tagger import TAGGED, TRAINING_SECTIONS, write_tag_corpus
+    from tests.helpers.tagger import TRAINING_SECTIONS, write_tag_corpus
 
     train, dev = write_tag_corpus(tmp_path, repeat=4)
-    (tmp_path / "config.cfg").write_text(LSTM_TAGGER + TRAINING_SECTIONS, encoding="utf8")
+    (tmp_path / "config.cfg").write_text(config + TRAINING_SECTIONS, encoding="utf8")
     result = train_from_config(tmp_path / "config.cfg", tmp_path / "out", overrides={
         "paths.train": str(train), "paths.dev": str(dev), "training.max_steps": 60,
         "training.eval_frequency": 60})
     assert result.best_score > 0.9
-    nlp = fastpipe.load(tmp_path / "out" / "model-best")
+    return fastpipe.load(tmp_path / "out" / "model-best")
+
+
+def test_a_spacy_config_with_it_trains_saves_and_loads(tmp_path):
+    """spaCy's TorchBiLSTMEncoder.v1 in a config, without PyTorch: the pipeline learns the toy
+    tags and the saved pipeline gives the same vectors and tags."""
+    import fastpipe
+    from tests.helpers.tagger import TAGGED
+
+    nlp = train_toy_tagger(tmp_path, LSTM_TAGGER)
     assert nlp.get_pipe("tok2vec").model.layers[1].name == "bilstm_encoder"
     text = TAGGED[0][0]
     doc = nlp(text)
     assert [t.tag_ for t in doc] == TAGGED[0][1]
     again = fastpipe.load(tmp_path / "out" / "model-best")(text)
     numpy.testing.assert_array_equal(doc.tensor, again.tensor)
+
+
+HYBRID_ENCODER = """
+[components.tok2vec.model.encode]
+@layers = "chain.v1"
+
+[components.tok2vec.model.encode.*.window]
+@architectures = "fastpipe.MaxoutWindowEncoder.v1"
+width = 16
+depth = 2
+window_size = 1
+maxout_pieces = 3
+
+[components.tok2vec.model.encode.*.lstm]
+@layers = "residual.v1"
+
+[components.tok2vec.model.encode.*.lstm.layer]
+@architectures = "fastpipe.BiLSTMEncoder.v1"
+width = 16
+depth = 1
+dropout = 0.0
+"""
+
+
+def test_a_residual_lstm_after_the_window_layers_trains_from_a_config(tmp_path):
+    """The README's hybrid: thinc's chain.v1 of the maxout encoder and residual.v1 of a BiLSTM
+    layer, written in a config, trains and reloads."""
+    from tests.helpers.tagger import TAGGED
+
+    start = LSTM_TAGGER.index("[components.tok2vec.model.encode]")
+    end = LSTM_TAGGER.index("[components.tagger]")
+    config = LSTM_TAGGER[:start] + HYBRID_ENCODER.lstrip() + "\n" + LSTM_TAGGER[end:]
+    nlp = train_toy_tagger(tmp_path, config)
+    names = [node.name for node in nlp.get_pipe("tok2vec").model.walk()]
+    assert "bilstm" in names and "window_maxout" in names
+    assert [t.tag_ for t in nlp(TAGGED[0][0])] == TAGGED[0][1]
