@@ -19,6 +19,17 @@ from fastpipe.training.training_log import LOG_FILE
 from tests.helpers.data import EWT_DEV_SAMPLE, EWT_TRAIN_SAMPLE
 from tests.helpers.tagger import nlp_section, tagger_component, tok2vec_component
 
+
+@pytest.fixture(autouse=True)
+def ctrl_c_reaches_python():
+    """SIGINT raises KeyboardInterrupt, as in an interactive Python, also where the tests were
+    started with SIGINT ignored (a background job, nohup); the handler is put back after."""
+    before = signal.getsignal(signal.SIGINT)
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    yield
+    signal.signal(signal.SIGINT, before)
+
+
 #: Training stops at this step when set: KeyboardInterrupt before its update, or (``signal``) a
 #: SIGINT, as Ctrl-C sends, before its update. The config names the callback in both runs, so
 #: the resumed run has the same config.
