@@ -27,8 +27,8 @@ PARSER_SIZES = {"efficiency": (64, 2), "accuracy": (64, 2)}
 # step 8,000), an encoder window of 2, L2 = 0.1 (it lifts LAS and costs entities), the ner on
 # its own tok2vec and CharacterEmbed (with L2 0.01, 0.05 or 0.1) did not pass it on both LAS
 # and entities; 16 or 32 histories on saved checkpoints changed nothing. A residual BiLSTM layer
-# after the maxout layers reaches the plateau sooner and, with L2 0.1, LAS 81.18, but entities
-# 58.90 (README, "Components").
+# after the maxout layers reaches the plateau sooner and, with L2 0.1, LAS 81.18 (81.49 with
+# CharacterEmbed), but entities 58.90 (57.92) (README, "Components").
 PARSER_BEAM = {"efficiency": None,
                "accuracy": {"beam_width": 8, "beam_density": 0.0001, "beam_update_prob": 0.0}}
 # [training.optimizer] learn_rate per --optimize: None keeps spaCy's constant 0.001; a number
