@@ -42,23 +42,22 @@ def init(model: Model, X=None, Y=None) -> Model:
     return model
 
 
-def _steps(lengths: numpy.ndarray, reverse: bool) -> List[numpy.ndarray]:
-    """Row indices per time step: at step t, the row of each still-running doc's t-th token
-    (from its end with ``reverse``), longest docs first."""
+def _steps(lengths: numpy.ndarray) -> Tuple[List[numpy.ndarray], List[numpy.ndarray]]:
+    """Row indices per time step, forwards and backwards: at step t, the row of each
+    still-running doc's t-th token (from its end, backwards), longest docs first."""
     lengths = numpy.asarray(lengths, dtype="int64")
     starts = numpy.zeros_like(lengths)
     if len(lengths):
         starts[1:] = numpy.cumsum(lengths)[:-1]
     order = numpy.argsort(-lengths, kind="stable")
     lengths, starts = lengths[order], starts[order]
-    steps = []
+    ends = starts + lengths - 1
+    forwards, backwards = [], []
     for t in range(int(lengths[0]) if len(lengths) else 0):
         live = int((lengths > t).sum())  # the first ``live`` docs are longer than t
-        if reverse:
-            steps.append(starts[:live] + lengths[:live] - 1 - t)
-        else:
-            steps.append(starts[:live] + t)
-    return steps
+        forwards.append(starts[:live] + t)
+        backwards.append(ends[:live] - t)
+    return forwards, backwards
 
 
 def _sigmoid(x: numpy.ndarray) -> numpy.ndarray:
@@ -71,7 +70,6 @@ def _direction_forward(X, W, U, b, steps, nH):
     gates = X @ W
     gates += b
     H = numpy.zeros((n, nH), dtype=X.dtype)
-    C = numpy.zeros((n, nH), dtype=X.dtype)
     tanh_C = numpy.zeros((n, nH), dtype=X.dtype)
     H_prev = numpy.zeros((n, nH), dtype=X.dtype)   # h_{t-1} of each token's step
     C_prev = numpy.zeros((n, nH), dtype=X.dtype)
@@ -91,7 +89,7 @@ def _direction_forward(X, W, U, b, steps, nH):
         tc = numpy.tanh(c)
         h = z[:, 2 * nH:3 * nH] * tc
         gates[rows] = z
-        H[rows], C[rows], tanh_C[rows] = h, c, tc
+        H[rows], tanh_C[rows] = h, tc
         H_prev[rows], C_prev[rows] = h_in, c_in
     return H, (gates, tanh_C, H_prev, C_prev)
 
@@ -133,7 +131,7 @@ def forward(model: Model, Xr: Ragged, is_train: bool) -> Tuple[Ragged, callable]
     nH = model.get_dim("nH")
     X = numpy.ascontiguousarray(Xr.dataXd, dtype=W.dtype)
     lengths = Xr.lengths
-    steps = [_steps(lengths, reverse=False), _steps(lengths, reverse=True)]
+    steps = _steps(lengths)
     outs, states = [], []
     for d in range(2):
         H, state = _direction_forward(X, W[d], U[d], b[d], steps[d], nH)

@@ -155,16 +155,16 @@ def cli_paths(overrides) -> list:
 
 
 def train_toy_tagger(folder: Path, overrides=None, extra: str = "", output: bool = True,
-                     code=None):
-    """Train the toy tagger setup written to ``folder`` (through ``train_from_config``, the
-    function behind `fastpipe train`); model-best/ and model-last/ go to folder/out when
-    ``output``. Returns (TrainResult, the logger's table)."""
+                     code=None, config_text: str = TAGGER_CONFIG):
+    """Train the toy tagger setup written to ``folder`` (``config_text`` and ``extra``, through
+    ``train_from_config``, the function behind `fastpipe train`); model-best/ and model-last/
+    go to folder/out when ``output``. Returns (TrainResult, the logger's table)."""
     import io
 
     from fastpipe.cli.train import train_from_config
 
     folder = Path(folder)
-    config_path, paths = write_tagger_setup(folder, extra)
+    config_path, paths = write_tagger_setup(folder, extra, config_text)
     out = io.StringIO()
     result = train_from_config(config_path, folder / "out" if output else None,
                                overrides={**paths, **(overrides or {})}, code_path=code,

@@ -181,18 +181,15 @@ upstream = "*"
 """
 
 
-def train_toy_tagger(tmp_path, config: str):
-    """Train ``config`` (a tok2vec and tagger) for 60 steps on the toy tags; it must learn
-    them; returns the saved best pipeline, loaded."""
+def trained_toy_tagger(tmp_path, config: str):
+    """``config`` (a tok2vec and tagger) trained for 60 steps on the toy tags, which it must
+    learn; its saved best pipeline, loaded."""
     import fastpipe
-    from fastpipe.cli.train import train_from_config
-    from tests.helpers.tagger import TRAINING_SECTIONS, write_tag_corpus
+    from tests.helpers.tagger import TRAINING_SECTIONS, train_toy_tagger
 
-    train, dev = write_tag_corpus(tmp_path, repeat=4)
-    (tmp_path / "config.cfg").write_text(config + TRAINING_SECTIONS, encoding="utf8")
-    result = train_from_config(tmp_path / "config.cfg", tmp_path / "out", overrides={
-        "paths.train": str(train), "paths.dev": str(dev), "training.max_steps": 60,
-        "training.eval_frequency": 60})
+    result, _ = train_toy_tagger(tmp_path, {"training.max_steps": 60,
+                                            "training.eval_frequency": 60},
+                                 config_text=config + TRAINING_SECTIONS)
     assert result.best_score > 0.9
     return fastpipe.load(tmp_path / "out" / "model-best")
 
@@ -203,7 +200,7 @@ def test_a_spacy_config_with_it_trains_saves_and_loads(tmp_path):
     import fastpipe
     from tests.helpers.tagger import TAGGED
 
-    nlp = train_toy_tagger(tmp_path, LSTM_TAGGER)
+    nlp = trained_toy_tagger(tmp_path, LSTM_TAGGER)
     assert nlp.get_pipe("tok2vec").model.layers[1].name == "bilstm_encoder"
     text = TAGGED[0][0]
     doc = nlp(text)
@@ -242,7 +239,7 @@ def test_a_residual_lstm_after_the_window_layers_trains_from_a_config(tmp_path):
     start = LSTM_TAGGER.index("[components.tok2vec.model.encode]")
     end = LSTM_TAGGER.index("[components.tagger]")
     config = LSTM_TAGGER[:start] + HYBRID_ENCODER.lstrip() + "\n" + LSTM_TAGGER[end:]
-    nlp = train_toy_tagger(tmp_path, config)
+    nlp = trained_toy_tagger(tmp_path, config)
     names = [node.name for node in nlp.get_pipe("tok2vec").model.walk()]
     assert "bilstm" in names and "window_maxout" in names
     assert [t.tag_ for t in nlp(TAGGED[0][0])] == TAGGED[0][1]
