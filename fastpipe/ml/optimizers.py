@@ -21,6 +21,10 @@ from ._optim import adam_step, adam_step_rows
 #: Tables with at least this many rows are updated row by row, skipping rows still all zero.
 SPARSE_MIN_ROWS = 8192
 
+#: The parameter name of the tables that embedding layers look rows up in (thinc's HashEmbed and
+#: Embed, fastpipe's MultiHashEmbed and CharacterEmbed): what ``decay_embeddings=False`` spares.
+EMBEDDING_PARAM = "E"
+
 FloatOrSeq = Union[float, List[float], Generator]
 
 
@@ -43,16 +47,31 @@ class _LiveRows:
 
 
 class FusedAdam(Optimizer):
-    __slots__ = ("live_rows",)
+    __slots__ = ("live_rows", "decay_embeddings")
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, decay_embeddings: bool = True, **kwargs):
         super().__init__(*args, **kwargs)
         self.live_rows = {}  # key -> _LiveRows, for the tables stepped row by row
+        self.decay_embeddings = decay_embeddings
 
     def __call__(self, key, weights, gradient, *, lr_scale: float = 1.0):
         if not self._fusable(weights, gradient):
-            return super().__call__(key, weights, gradient, lr_scale=lr_scale)
+            if self.L2 == 0 or self._decays(key):
+                return super().__call__(key, weights, gradient, lr_scale=lr_scale)
+            L2, self.L2 = self.L2, 0.0  # thinc's step, without L2 for this table
+            try:
+                return super().__call__(key, weights, gradient, lr_scale=lr_scale)
+            finally:
+                self.L2 = L2
         return self._step(key, weights, gradient, lr_scale)
+
+    def _decays(self, key) -> bool:
+        """Whether L2 applies to the parameter: always, unless ``decay_embeddings`` is off and
+        the key (``(node.id, name)``, a Ray block's name ending in ``#<block>``) names an
+        embedding table."""
+        if self.decay_embeddings or not (isinstance(key, tuple) and len(key) == 2):
+            return True
+        return str(key[1]).split("#", 1)[0] != EMBEDDING_PARAM
 
     def _uses_rows(self, weights, step: float, decay: float) -> bool:
         """Whether the step goes row by row, skipping rows still all zero (``adam_step_rows``):
@@ -80,7 +99,7 @@ class FusedAdam(Optimizer):
         fix1 = 1.0 - (self.b1 ** nr_upd)
         fix2 = 1.0 - (self.b2 ** nr_upd)
         step = self.learn_rate * fix2 ** 0.5 / fix1 * lr_scale
-        decay = lr_scale * self.learn_rate * self.L2 if self.L2 != 0 else 0.0
+        decay = lr_scale * self.learn_rate * self.L2 if self.L2 != 0 and self._decays(key) else 0.0
         clip = self.grad_clip or 0.0
         if self._uses_rows(weights, step, decay):
             shape = weights.shape
@@ -116,8 +135,12 @@ def step_in_place(optimizer, key, weights, gradient) -> None:
 @registry.optimizers("fastpipe.Adam.v1")
 def Adam(learn_rate: FloatOrSeq = 0.001, *, L2: FloatOrSeq = 0.0, beta1: FloatOrSeq = 0.9,
          beta2: FloatOrSeq = 0.999, eps: FloatOrSeq = 1e-08, grad_clip: FloatOrSeq = 1.0,
-         L2_is_weight_decay: bool = True, use_averages: bool = True) -> FusedAdam:
-    """Adam with decoupled weight decay and gradient clipping, as thinc's Adam.v1."""
+         L2_is_weight_decay: bool = True, use_averages: bool = True,
+         decay_embeddings: bool = True) -> FusedAdam:
+    """Adam with decoupled weight decay and gradient clipping, as thinc's Adam.v1.
+    ``decay_embeddings = false`` (fastpipe's own setting, default true as in thinc) keeps L2 off
+    the embedding tables: a hashed row is looked up only when its word occurs, and decay would
+    shrink the rows of rare words (names) between their occurrences."""
     return FusedAdam(learn_rate, L2=L2, beta1=beta1, beta2=beta2, eps=eps, grad_clip=grad_clip,
                      L2_is_weight_decay=L2_is_weight_decay, use_averages=use_averages,
-                     use_radam=False)
+                     use_radam=False, decay_embeddings=decay_embeddings)

@@ -155,3 +155,47 @@ def test_touched_rows():
     assert touched_rows(numpy.zeros((0, 3), dtype="f"), numpy.zeros(0, dtype=numpy.int32)) == 0
     with pytest.raises(ValueError):
         touched_rows(x, numpy.zeros(10, dtype=numpy.int32))
+
+
+@pytest.mark.parametrize("shape", [(40, 6), (8192 + 10, 4)])  # a dense table, a row-by-row one
+def test_decay_embeddings_off_spares_only_embedding_tables(shape):
+    """With ``decay_embeddings=False`` an embedding table ("E", also a Ray block "E#2") gets
+    Adam without L2, bit for bit what L2 0 gives, while any other parameter still decays."""
+    rng = numpy.random.default_rng(3)
+    w0 = rng.normal(size=shape).astype("f")
+    settings = dict(learn_rate=0.01, L2=0.5, grad_clip=1.0, use_averages=False)
+    spared = FusedAdam(**settings, decay_embeddings=False)
+    decayed, no_l2 = FusedAdam(**settings), FusedAdam(**dict(settings, L2=0.0))
+    arrays = {k: w0.copy() for k in ("E", "E#2", "W", "ref_decayed", "ref_plain")}
+    for step in range(6):
+        grad = numpy.zeros(shape, dtype="f")
+        grad[step % 3] = rng.normal(size=shape[1]).astype("f")  # sparse, as a lookup's gradient
+        for name in ("E", "E#2", "W"):
+            arrays[name], _ = spared((7, name), arrays[name], grad.copy())
+        arrays["ref_decayed"], _ = decayed((7, "E"), arrays["ref_decayed"], grad.copy())
+        arrays["ref_plain"], _ = no_l2((7, "E"), arrays["ref_plain"], grad.copy())
+    numpy.testing.assert_array_equal(arrays["E"], arrays["ref_plain"])
+    numpy.testing.assert_array_equal(arrays["E#2"], arrays["ref_plain"])
+    numpy.testing.assert_array_equal(arrays["W"], arrays["ref_decayed"])
+    assert not numpy.array_equal(arrays["ref_decayed"], arrays["ref_plain"])
+    # rows that never had a gradient keep their weights only when spared
+    numpy.testing.assert_array_equal(arrays["E"][5:], w0[5:])
+    assert (numpy.abs(arrays["W"][5:]) < numpy.abs(w0[5:])).all()
+
+
+def test_decay_embeddings_off_also_on_thincs_path():
+    """L2 added to the gradient (``L2_is_weight_decay = false``) is thinc's step, not the fused
+    pass: the setting holds there too, and the optimizer's L2 is back afterwards."""
+    rng = numpy.random.default_rng(4)
+    w0 = rng.normal(size=(5, 3)).astype("f")
+    settings = dict(learn_rate=0.1, L2=0.5, L2_is_weight_decay=False, use_averages=False)
+    adam = registry.resolve({"o": {"@optimizers": "fastpipe.Adam.v1", **settings,
+                                   "decay_embeddings": False}})["o"]
+    ref_l2, ref_plain = ThincAdam(**settings), ThincAdam(**dict(settings, L2=0.0))
+    grad = rng.normal(size=w0.shape).astype("f")
+    w_e, _ = adam((1, "E"), w0.copy(), grad.copy())
+    w_w, _ = adam((1, "W"), w0.copy(), grad.copy())
+    numpy.testing.assert_allclose(w_e, ref_plain((1, "E"), w0.copy(), grad.copy())[0], rtol=1e-6)
+    numpy.testing.assert_allclose(w_w, ref_l2((1, "W"), w0.copy(), grad.copy())[0], rtol=1e-6)
+    assert not numpy.allclose(w_e, w_w)
+    assert adam.L2 == 0.5 and adam.decay_embeddings is False
