@@ -5,7 +5,8 @@
         [--fastpipe-config efficiency|accuracy|PATH]
         [--spacy-config efficiency|accuracy|PATH] [--pipeline tagger,parser,ner]
         [--eval-frequency K] [--levels "dep_las=78,79 ents_f=55"] [--select dep_las,ents_f]
-        [--out DIR] [--corpora DIR] [--score-only] [--prune]
+        [--out DIR] [--corpora DIR] [--spacy-from DIR [--core K]]
+        [--train-only | --score-only] [--prune]
 
 Both systems train the same pipeline on the same corpora, each in its own process pinned to its
 own core (one thread each), started together, with ``patience = 0`` and ``max_steps = 0``, and
@@ -49,6 +50,8 @@ system needs to reach dev levels (by default 90/95/99% of spaCy's best LAS and e
 ``--levels``; a level counts as reached at the first evaluation at or above it) and the ratio of
 those minutes, a plot of every metric over the minutes (``OUT/budget.png``) and everything as
 JSON (``OUT/results.json``). ``--score-only`` scores the checkpoints already in OUT again;
+``--train-only`` trains and stops there (with ``--spacy-from``, a fastpipe run can start on the
+free core before spaCy's reference run has finished: score it with ``--score-only`` later);
 ``--prune`` deletes all but the selected ones once they are scored.
 Progress goes to stderr; each system's own training output to ``OUT/<system>/train.log``.
 """
@@ -666,6 +669,9 @@ def parse_args(argv=None):
                         help="with --spacy-from: the core fastpipe is pinned to")
     parser.add_argument("--score-only", action="store_true",
                         help="score the checkpoints already in --out again (no training)")
+    parser.add_argument("--train-only", action="store_true",
+                        help="train and stop before scoring (score later with --score-only); "
+                             "with --spacy-from, spaCy's run need not have finished yet")
     parser.add_argument("--prune", action="store_true",
                         help="after scoring, delete every checkpoint but the selected ones")
     args = parser.parse_args(argv)
@@ -683,6 +689,8 @@ def parse_args(argv=None):
                      f"{', '.join(args.metrics)}")
     if args.core is not None and not args.spacy_from:
         parser.error("--core goes with --spacy-from (both systems get a core of their own)")
+    if args.train_only and args.score_only:
+        parser.error("--train-only and --score-only: choose one")
     return args
 
 
@@ -694,7 +702,7 @@ def main() -> None:
     missing = check_requirements(args.task)
     if missing:
         sys.exit(missing)
-    if args.spacy_from:
+    if args.spacy_from and not args.train_only:
         args.reused_spacy = reused_spacy(args)   # refused now, not after the training
     os.environ.update(child_env())   # the scoring workers: one thread each, and they
     sys.path.insert(0, str(ROOT))    # import fastpipe from this checkout (spawn copies sys.path)
@@ -728,6 +736,10 @@ def main() -> None:
         runs = run_both(commands, out, args.minutes, args.grace, cores)
         runs["load_average"] = {"before": load_before, "after": os.getloadavg()}
         runs_file.write_text(json.dumps(runs, indent=2))
+        if args.train_only:
+            print(f"\ntrained; score the checkpoints in {out} with the same arguments and "
+                  "--score-only in place of --train-only")
+            return
     info["load_average_training"] = runs.get("load_average")
     results = score_and_report(args, out, corpora, runs, info)
     (out / "results.json").write_text(json.dumps(results, indent=2))

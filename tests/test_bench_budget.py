@@ -229,3 +229,38 @@ def test_spacy_from_refuses_a_run_made_another_way(tmp_path):
                     ["--spacy-config", "accuracy"], ["--pipeline", "tagger"]):
         with pytest.raises(SystemExit):
             script.reused_spacy(script.parse_args(same + changed))
+
+
+def test_train_only_trains_before_spacys_run_exists_and_leaves_scoring(tmp_path, monkeypatch,
+                                                                       capsys):
+    """--train-only with --spacy-from: no results.json there yet is fine (it is read when the
+    checkpoints are scored with --score-only); the run is written to runs.json, nothing scored."""
+    script = load_script()
+    trained = {}
+
+    def fake_run_both(commands, out, minutes, grace, cores):
+        trained.update(commands=commands, cores=cores)
+        return {s: {"core": c, "rc": 130} for s, c in zip(commands, cores)}
+
+    monkeypatch.setattr(script, "check_requirements", lambda task: None)
+    monkeypatch.setattr(script, "make_corpora", lambda folder, task: {"dev": tmp_path / "d"})
+    monkeypatch.setattr(script, "make_config", lambda *a: tmp_path / "config.cfg")
+    monkeypatch.setattr(script, "train_command", lambda system, *a: [system])
+    monkeypatch.setattr(script, "run_both", fake_run_both)
+    monkeypatch.setattr(script, "score_and_report", lambda *a: pytest.fail("scored"))
+    out = tmp_path / "out"
+    argv = ["bench_budget.py", "--minutes", "45", "--out", str(out), "--spacy-from",
+            str(tmp_path / "spacy-not-yet"), "--core", "1", "--train-only"]
+    monkeypatch.setattr(sys, "argv", argv)
+    monkeypatch.setattr(os, "environ", dict(os.environ))  # main() sets the workers' threads
+    script.main()
+    assert trained == {"commands": {"fastpipe": ["fastpipe"]}, "cores": [1]}
+    assert json.loads((out / "runs.json").read_text())["fastpipe"]["core"] == 1
+    assert not (out / "results.json").exists()
+    assert "--score-only" in capsys.readouterr().out
+    # without --train-only the missing spaCy run is refused before any training
+    monkeypatch.setattr(sys, "argv", argv[:-1])
+    with pytest.raises(SystemExit, match="no results.json"):
+        script.main()
+    with pytest.raises(SystemExit):
+        script.parse_args(argv[1:] + ["--score-only"])
