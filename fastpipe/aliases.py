@@ -35,6 +35,7 @@ from .ml.tagger import build_tagger
 from .ml.textcat import TextCatBOW
 from .ml.encoder import MaxoutWindowEncoder
 from .ml.tok2vec import HashEmbedCNN, Tok2Vec
+from .pipeline.tok2vec import Tok2VecListener
 from .registry import registry, resolve_as
 from .training.batchers import (configure_batch_by_padded, configure_batch_by_sequence,
                                 configure_batch_by_words)
@@ -54,6 +55,11 @@ def multi_hash_embed_v2(width: int, attrs: Union[List[str], List[int], List[Unio
     """spacy.MultiHashEmbed.v2: include_static_vectors has no default; attributes may be ids."""
     return MultiHashEmbed(width=width, attrs=attrs, rows=rows,
                           include_static_vectors=include_static_vectors)
+
+
+def tok2vec_listener_v1(width: int, upstream: str = "*") -> Model:
+    """spacy.Tok2VecListener.v1: fastpipe.Tok2VecListener.v1 without its grad_factor (1)."""
+    return Tok2VecListener(width, upstream)
 
 
 def hash_embed_cnn_v2(*, width: int, depth: int, embed_size: int, window_size: int,
@@ -220,7 +226,7 @@ ALIASES = [
     ("architectures", "spacy.MishWindowEncoder.v2", "fastpipe.MishWindowEncoder.v1"),
     ("architectures", "spacy.TorchBiLSTMEncoder.v1", "fastpipe.BiLSTMEncoder.v1"),
     ("architectures", "spacy.CharacterEmbed.v2", "fastpipe.CharacterEmbed.v1"),
-    ("architectures", "spacy.Tok2VecListener.v1", "fastpipe.Tok2VecListener.v1"),
+    ("architectures", "spacy.Tok2VecListener.v1", tok2vec_listener_v1),
     ("architectures", "spacy.HashEmbedCNN.v2", hash_embed_cnn_v2),
     ("architectures", "spacy.StaticVectors.v2", static_vectors_v2),
     ("architectures", "spacy.Tagger.v2", tagger_v2),

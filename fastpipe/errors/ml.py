@@ -37,7 +37,7 @@ class MLErrors:
     E241 = ("fastpipe.TextCatEnsemble.v1: linear_model has nO = {n_linear}, but the ensemble has "
             "{expected} classes: give both the same nO.")
     E242 = "FastpipeOps runs on the CPU only, not on {device!r}: leave the device at \"cpu\"."
-    # the character embedding, the Mish and the BiLSTM encoders (E870-E879)
+    # the character embedding, the Mish and the BiLSTM encoders, the listener (E870-E879)
     E870 = ("CharacterEmbed: width, rows, nM and nC must be positive whole numbers, got width "
             "{width}, rows {rows}, nM {nM}, nC {nC}.")
     E871 = ("MishWindowEncoder: width and depth must be positive and window_size at least 0, "
@@ -45,3 +45,5 @@ class MLErrors:
     E872 = ("BiLSTMEncoder: width must be a positive even number (half of it runs each way), "
             "depth 0 or more and dropout in [0, 1), got width {width}, depth {depth}, dropout "
             "{dropout}.")
+    E873 = ("Tok2VecListener (upstream {upstream!r}): grad_factor must be a finite number, 0 or "
+            "more, got {grad_factor}.")

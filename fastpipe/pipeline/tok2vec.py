@@ -5,6 +5,7 @@ layer inside later components' models. Each listener adds its gradient into one 
 tok2vec model's backward runs once, with the sum, when the tok2vec component finishes its
 update (or before the next batch), not once per listener.
 """
+import math
 from itertools import islice
 from typing import Any, List, Optional
 
@@ -44,12 +45,19 @@ class _ListenerState:
 
 
 @registry.architectures("fastpipe.Tok2VecListener.v1")
-def Tok2VecListener(width: int, upstream: str = "*") -> Model:
+def Tok2VecListener(width: int, upstream: str = "*", grad_factor: float = 1.0) -> Model:
     """A layer that takes the output of an upstream tok2vec component instead of computing one.
 
-    upstream: the name of that component, or "*" for the nearest tok2vec before this one."""
+    upstream: the name of that component, or "*" for the nearest tok2vec before this one.
+    grad_factor: what the gradient this component sends back to the tok2vec is multiplied by
+    (as spacy-transformers' listener has it): 0 trains the shared layers with the other
+    components' gradients only, 2 gives this component a larger say in them. spaCy's
+    ``spacy.Tok2VecListener.v1`` is this with 1."""
+    if not (grad_factor >= 0 and math.isfinite(grad_factor)):
+        raise ValueError(Errors.E873.format(grad_factor=grad_factor, upstream=upstream))
     return Model(LISTENER_NAME, _listener_forward, dims={"nO": width},
-                 attrs={"upstream": upstream, "state": _ListenerState()})
+                 attrs={"upstream": upstream, "state": _ListenerState(),
+                        "grad_factor": float(grad_factor)})
 
 
 def _listener_forward(model: Model, docs, is_train: bool):
@@ -62,8 +70,11 @@ def _listener_forward(model: Model, docs, is_train: bool):
         if all(row >= 0 for row in rows):
             accumulate = state.accumulate
             outputs = [state.outputs[row] for row in rows]
+            factor = model.attrs["grad_factor"]
 
             def backprop(d_outputs):
+                if factor != 1.0:
+                    d_outputs = [d * factor for d in d_outputs]
                 accumulate(d_outputs, rows)
                 return []
 

@@ -63,3 +63,58 @@ def test_listener_serves_a_subset_of_the_batch(tag_examples):
     backprop([numpy.ones_like(o) for o in outputs])
     assert full[2].sum() == outputs[0].size and full[0].sum() == outputs[1].size
     assert not full[1].any()
+
+
+def _with_grad_factors(factors):
+    config = config_from(LISTENERS_CONFIG)
+    for name, factor in factors.items():
+        config["components"][name]["model"]["tok2vec"]["grad_factor"] = factor
+    return Language.from_config(config)
+
+
+def test_grad_factor_scales_what_a_listener_sends_upstream(tag_examples):
+    """Backprop through a listener with grad_factor f adds f times the gradient to the tok2vec's
+    output gradient; the other listener's share is untouched."""
+    nlp = _with_grad_factors({"tagger": 2.5, "second": 0.0})
+    examples = tag_examples(nlp)
+    nlp.initialize(lambda: examples)
+    tok2vec = nlp.get_pipe("tok2vec")
+    tok2vec.update(examples)
+    by_name = {listener.attrs["upstream"]: listener for listener in tok2vec.listeners}
+    docs = [eg.predicted for eg in examples]
+    for upstream, factor in (("tok2vec", 2.5), ("*", 0.0)):
+        outputs, backprop = by_name[upstream](docs, is_train=True)
+        before = [d.copy() for d in tok2vec._d_outputs]
+        backprop([numpy.ones_like(o) for o in outputs])
+        for d, b in zip(tok2vec._d_outputs, before):
+            numpy.testing.assert_allclose(d - b, factor)
+
+
+def test_grad_factor_in_training_and_spacys_listener_has_none(tag_examples):
+    """A whole update: the tok2vec's loss (the squared gradient it received) is 0 when both
+    listeners send nothing and 4 times as large with both factors 2 (the second update: the
+    taggers' zero-initialised output layers send nothing back the first time); spaCy's
+    spacy.Tok2VecListener.v1 has no grad_factor setting (it is 1)."""
+    from fastpipe.registry import registry
+    from fastpipe.util import fix_random_seed
+
+    losses = {}
+    for factor in (0.0, 1.0, 2.0):
+        fix_random_seed(0)
+        nlp = _with_grad_factors({"tagger": factor, "second": factor})
+        examples = tag_examples(nlp)
+        optimizer = nlp.initialize(lambda: examples)
+        nlp.update(examples, sgd=optimizer)
+        losses[factor] = nlp.update(examples, sgd=optimizer)["tok2vec"]
+    assert losses[0.0] == 0.0 and losses[1.0] > 0
+    assert losses[2.0] == pytest.approx(4 * losses[1.0], rel=1e-4)
+    listener = registry.get("architectures", "spacy.Tok2VecListener.v1")(32, "tok2vec")
+    assert listener.attrs["grad_factor"] == 1.0
+    with pytest.raises(TypeError):
+        registry.get("architectures", "spacy.Tok2VecListener.v1")(32, "tok2vec", 2.0)
+
+
+@pytest.mark.parametrize("factor", [-1.0, float("nan"), float("inf")])
+def test_grad_factor_refuses_what_is_not_a_weight(factor):
+    with pytest.raises(ValueError, match="E873.*grad_factor"):
+        _with_grad_factors({"tagger": factor})
