@@ -61,9 +61,18 @@ def tag_acc(path, dev):
 
 @pytest.mark.slow
 def test_two_workers_match_single_process_accuracy(ewt, tmp_path):
+    """Two asynchronous workers end within the accuracy spread of single-process training.
+
+    The spread is that of seeds: 400 steps on this sample gave dev tag accuracy 0.8955, 0.8841
+    and 0.8894 with seeds 0, 1 and 2 in one process, and 0.8866-0.8918 in four runs of two Ray
+    workers on one core (0.8852 once under the full suite's load). A fixed margin around one
+    seed's figure failed on that spread alone, so the bound is the range of two seeds widened
+    by 0.01."""
     config, overrides = ewt
     overrides = dict(overrides, **{"training.max_steps": 400})
     single = train_from_config(config, tmp_path / "single", overrides=overrides)
+    other_seed = dict(overrides, **{"system.seed": 1, "training.seed": 1})
+    train_from_config(config, tmp_path / "single-seed1", overrides=other_seed)
     distributed = run_ray(config, tmp_path / "ray", overrides, "--workers", 2)
     assert distributed["error"] is None
     # the same number of global steps, each a batch of about as many words
@@ -71,10 +80,11 @@ def test_two_workers_match_single_process_accuracy(ewt, tmp_path):
     assert abs(distributed["words"] - single.words) < 0.1 * single.words
     assert "TAG_ACC" in distributed["stdout"]
     dev = overrides["paths.dev"]
-    single_acc = tag_acc(tmp_path / "single" / "model-last", dev)
+    single_accs = [tag_acc(tmp_path / name / "model-last", dev)
+                   for name in ("single", "single-seed1")]
     ray_acc = tag_acc(tmp_path / "ray" / "model-last", dev)
     assert ray_acc > 0.8
-    assert abs(ray_acc - single_acc) <= 0.01, (ray_acc, single_acc)
+    assert min(single_accs) - 0.01 <= ray_acc <= max(single_accs) + 0.01, (ray_acc, single_accs)
     best = fastpipe.load(tmp_path / "ray" / "model-best")
     assert best.pipe_names == ["tok2vec", "tagger"]
     assert (tmp_path / "ray" / "model-last" / "config.cfg").exists()
