@@ -110,6 +110,38 @@ def test_metadata_licence_and_numpy_bound():
         f"{numpy_req!r} must start at the numpy API setup.py compiles for ({target.group(0)})")
 
 
+def _pins():
+    pins = {}
+    for line in (ROOT / "constraints.txt").read_text(encoding="utf8").splitlines():
+        line = line.split("#", 1)[0].strip()
+        if line:
+            name, version = line.split("==")
+            pins[name.strip().lower().replace("_", "-")] = version.strip()
+    return pins
+
+
+def test_constraints_pin_every_requirement_within_its_range():
+    """constraints.txt pins every package pyproject.toml and requirements-dev.txt name, each
+    at a version their ranges admit (else `bin/test` fails to resolve, or tests versions a user
+    never gets)."""
+    from packaging.requirements import Requirement
+
+    project = PYPROJECT["project"]
+    dev = [line.split("#", 1)[0].strip()
+           for line in (ROOT / "requirements-dev.txt").read_text(encoding="utf8").splitlines()]
+    requirements = [Requirement(r) for r in (
+        project["dependencies"] + PYPROJECT["build-system"]["requires"] + [r for r in dev if r]
+        + [r for extra in project["optional-dependencies"].values() for r in extra])]
+    pins = _pins()
+    assert "thinc" in pins and "blis" in pins  # what trained models depend on
+    unpinned = sorted({r.name.lower() for r in requirements} - set(pins))
+    assert not unpinned, f"named as requirements but not pinned in constraints.txt: {unpinned}"
+    outside = [f"{r} (pinned {pins[r.name.lower()]})" for r in requirements
+               if not r.specifier.contains(pins[r.name.lower()], prereleases=True)]
+    assert not outside, f"constraints.txt pins outside a requirement's range: {outside}"
+    assert "-c constraints.txt" in (ROOT / "bin" / "test").read_text(encoding="utf8")
+
+
 def _run(cmd, **kwargs):
     proc = subprocess.run(cmd, capture_output=True, text=True, **kwargs)
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
@@ -134,7 +166,7 @@ def test_sdist_unpacks_builds_and_passes_tests(tmp_path):
                      "fastpipe/tokens/doc.pyi", "include/fastpipe/structs.h", "tests/conftest.py",
                      "tests/core/test_strings.py", "tests/data/spacy_ewt.spacy",
                      "examples/tagger.cfg", "examples/data/en_ewt-train-sample.conllu",
-                     "bin/wheel_smoke.py", "requirements-dev.txt", "LICENSE"):
+                     "bin/wheel_smoke.py", "requirements-dev.txt", "constraints.txt", "LICENSE"):
         assert required in names, f"{required} missing from the sdist"
     assert not [n for n in names if n.endswith((".cpp", ".so", ".pyd", ".pyc"))], "built files in the sdist"
 
