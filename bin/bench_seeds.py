@@ -26,17 +26,20 @@ from pathlib import Path
 
 from thinc.api import Config
 
-SYSTEMS = ("spacy", "fastpipe")
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import bench_budget as bb  # noqa: E402  (its metric names, labels and best_per_metric)
+
+SYSTEMS = bb.SYSTEMS
 #: The train.log columns of each metric, and the names bench_budget's results use.
 LOG_COLUMNS = {"TAG_ACC": "tag_acc", "DEP_UAS": "dep_uas", "DEP_LAS": "dep_las",
                "SENTS_F": "sents_f", "ENTS_F": "ents_f", "CATS_SCORE": "cats_score"}
-LABELS = {"tag_acc": "tag", "dep_uas": "UAS", "dep_las": "LAS", "sents_f": "sents F",
-          "ents_f": "ents F", "cats_score": "cats"}
+LABELS = bb.LABELS
 
 
 def read_log_scores(log: Path) -> list:
     """The dev rows of a training table (fastpipe's or spaCy's ``train.log``): one dict per
-    evaluation, ``step`` and the metrics in LOG_COLUMNS, as fractions."""
+    evaluation as bench_budget's curves hold it: ``step`` and ``scores`` (the metrics in
+    LOG_COLUMNS, as fractions)."""
     columns, rows = None, []
     for line in log.read_text(encoding="utf8", errors="replace").splitlines():
         fields = line.split()
@@ -58,26 +61,19 @@ def read_log_scores(log: Path) -> list:
             values = [float(v) for v in fields]
         except ValueError:
             continue
-        row = {"step": int(fields[1])}
-        for column, value in zip(columns, values):
-            if column in LOG_COLUMNS:
-                row[LOG_COLUMNS[column]] = value / 100
-        rows.append(row)
+        rows.append({"step": int(fields[1]),
+                     "scores": {LOG_COLUMNS[c]: v / 100 for c, v in zip(columns, values)
+                                if c in LOG_COLUMNS}})
     return rows
 
 
-def config_key(path: Path) -> str:
-    """The config as it trains, without its seed and bench_budget's logger (whose folder names
-    the run): runs with equal keys are the same config."""
+def seed_and_key(path: Path) -> tuple:
+    """The config's seed, and the config as it trains without its seed and bench_budget's
+    logger (whose folder names the run): runs with equal keys are the same config."""
     config = Config().from_str(path.read_text(encoding="utf8"), interpolate=False)
-    config.get("system", {}).pop("seed", None)
+    seed = config.get("system", {}).pop("seed", None)
     config.get("training", {}).pop("logger", None)
-    return config.to_str()
-
-
-def seed_of(path: Path):
-    config = Config().from_str(path.read_text(encoding="utf8"), interpolate=False)
-    return config.get("system", {}).get("seed")
+    return seed, config.to_str()
 
 
 def load_run(out: Path, system: str):
@@ -92,17 +88,16 @@ def load_run(out: Path, system: str):
     if results.exists():
         scored = json.loads(results.read_text(encoding="utf8")).get("systems", {}).get(system)
         if scored and scored.get("curve"):
-            curve = [dict(p["scores"], step=p["step"]) for p in scored["curve"]]
+            curve = scored["curve"]
             source = "results.json"
     if not curve:
         curve = read_log_scores(log)
         source = "train.log"
     if not curve:
         raise SystemExit(f"{log}: no dev evaluations in it, and no scores in {results}")
-    metrics = [m for m in LABELS if any(p.get(m) is not None for p in curve)]
-    best = {m: max(p[m] for p in curve if p.get(m) is not None) for m in metrics}
-    return {"out": str(out), "system": system, "seed": seed_of(folder / "config.cfg"),
-            "key": config_key(folder / "config.cfg"), "source": source,
+    best = {m: v for m, v in bb.best_per_metric(curve, LABELS).items() if v is not None}
+    seed, key = seed_and_key(folder / "config.cfg")
+    return {"out": str(out), "system": system, "seed": seed, "key": key, "source": source,
             "steps": max(p["step"] for p in curve), "best": best}
 
 
@@ -149,9 +144,9 @@ def report(summary: list) -> str:
             scores = ", ".join(f"{LABELS[m]} {_cell(v)}" for m, v in run["best"].items())
             lines.append(f"  seed {run['seed']}  {run['out']}  ({run['source']}, "
                          f"{run['steps']} steps): {scores}")
-        lines.append(f"  {'best dev':<10} {'mean':>7} {'sd':>6} {'min':>7} {'max':>7}")
+        lines.append(f"  {'best dev':<16} {'mean':>7} {'sd':>6} {'min':>7} {'max':>7}")
         for metric, s in group["stats"].items():
-            lines.append(f"  {LABELS[metric]:<10} {_cell(s['mean']):>7} {_cell(s['sd']):>6} "
+            lines.append(f"  {LABELS[metric]:<16} {_cell(s['mean']):>7} {_cell(s['sd']):>6} "
                          f"{_cell(s['min']):>7} {_cell(s['max']):>7}")
     spacy = [g for g in summary if g["system"] == "spacy"]
     fastpipe = [g for g in summary if g["system"] == "fastpipe"]

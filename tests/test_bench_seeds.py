@@ -65,13 +65,16 @@ def test_read_log_scores_reads_both_tables(bench, tmp_path):
     fp.write_text(_fp_log(80.0, 60.0))
     rows = bench.read_log_scores(fp)
     assert [r["step"] for r in rows] == [500, 1000]
-    assert rows[1]["dep_las"] == pytest.approx(0.80) and rows[0]["ents_f"] == pytest.approx(0.60)
+    assert rows[1]["scores"]["dep_las"] == pytest.approx(0.80)
+    assert rows[0]["scores"]["ents_f"] == pytest.approx(0.60)
     sp = tmp_path / "sp.log"
     sp.write_text(SPACY_LOG.format(tag=93.04, las=79.00, ents=57.71))
     rows = bench.read_log_scores(sp)
     # spaCy's table has a POS_ACC column fastpipe's lacks: the columns are read by name
-    assert rows[-1] == pytest.approx({"step": 7000, "tag_acc": 0.9304, "dep_uas": 0.8308,
-                                      "dep_las": 0.79, "sents_f": 0.7531, "ents_f": 0.5771})
+    assert rows[-1]["step"] == 7000
+    assert rows[-1]["scores"] == pytest.approx({"tag_acc": 0.9304, "dep_uas": 0.8308,
+                                                "dep_las": 0.79, "sents_f": 0.7531,
+                                                "ents_f": 0.5771})
 
 
 def test_groups_by_config_without_seed_and_averages_the_best_scores(bench, tmp_path):
@@ -93,8 +96,8 @@ def test_groups_by_config_without_seed_and_averages_the_best_scores(bench, tmp_p
     assert fp_b["stats"]["dep_las"]["sd"] is None
     assert spacy["stats"]["dep_las"]["mean"] == pytest.approx(0.785)
     text = bench.report(summary)
-    assert f"{fp_a['name']} - {spacy['name']} (means): tag +0.50, UAS" in text
-    assert "LAS +2.50" in text and "ents F +1.00" in text
+    assert f"{fp_a['name']} - {spacy['name']} (means): tag accuracy +0.50, UAS" in text
+    assert "LAS +2.50" in text and "entities F +1.00" in text
 
 
 def test_scored_results_win_and_a_reused_spacy_run_counts_once(bench, tmp_path):
@@ -120,7 +123,7 @@ def test_command_line_prints_and_writes_json_and_refuses_other_folders(tmp_path)
     proc = subprocess.run([sys.executable, str(SCRIPT), str(out), "--json",
                            str(tmp_path / "s.json")], capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr
-    assert "seed 3" in proc.stdout and "LAS          80.00" in proc.stdout
+    assert "seed 3" in proc.stdout and "LAS                80.00" in proc.stdout
     (group,) = json.loads((tmp_path / "s.json").read_text())
     assert group["runs"][0]["best"]["dep_las"] == pytest.approx(0.80)
     (tmp_path / "empty").mkdir()
