@@ -28,18 +28,59 @@ def tok2vec_of(text: str):
 
 
 def test_the_accuracy_preset_is_larger_and_averages():
-    small = tok2vec_of(starter_config("en", ["tagger", "parser", "ner"], "efficiency"))
-    large_text = starter_config("en", ["tagger", "parser", "ner"], "accuracy")
-    large = tok2vec_of(large_text)
-    assert large["encode"]["width"] > small["encode"]["width"]
-    assert large["encode"]["depth"] >= small["encode"]["depth"]
-    assert large["embed"]["rows"][0] > small["embed"]["rows"][0]
-    config = load_config_from_str(large_text, interpolate=True)
-    assert config["training"]["optimizer"]["use_averages"] is True
-    # the larger model is regularized more (chosen by bin/bench_budget.py --minutes 45)
-    small_config = load_config_from_str(
-        starter_config("en", ["tagger", "parser", "ner"], "efficiency"), interpolate=True)
-    assert config["training"]["dropout"] > small_config["training"]["dropout"]
+    for names in (["tagger"], ["tagger", "parser", "ner"]):
+        small = tok2vec_of(starter_config("en", names, "efficiency"))
+        large_text = starter_config("en", names, "accuracy")
+        large = tok2vec_of(large_text)
+        # a parser or an ner gets the hybrid tok2vec: its maxout layers come first in a chain
+        cnn = large["encode"]["*"]["cnn"] if "parser" in names else large["encode"]
+        assert large["embed"]["width"] == cnn["width"] > small["encode"]["width"]
+        assert cnn["depth"] >= small["encode"]["depth"]
+        rows = large["embed"]["rows"]
+        assert (rows if "parser" in names else rows[0]) > small["embed"]["rows"][0]
+        config = load_config_from_str(large_text, interpolate=True)
+        assert config["training"]["optimizer"]["use_averages"] is True
+        # the larger model is regularized more (chosen by bin/bench_budget.py --minutes 45)
+        small_config = load_config_from_str(starter_config("en", names, "efficiency"),
+                                            interpolate=True)
+        assert config["training"]["dropout"] > small_config["training"]["dropout"]
+
+
+def test_the_accuracy_preset_of_a_parser_or_ner_is_the_measured_hybrid():
+    """CharacterEmbed, the maxout layers and a residual BiLSTM layer, weight decay 0.1 and
+    twice the ner's gradient: what bin/bench_budget.py measured over three seeds."""
+    from fastpipe.language import Language
+
+    for names in (["parser"], ["ner"], ["tagger", "parser", "ner"]):
+        config = load_config_from_str(starter_config("en", names, "accuracy"), interpolate=True)
+        tok2vec = config["components"]["tok2vec"]["model"]
+        assert tok2vec["embed"]["@architectures"] == "fastpipe.CharacterEmbed.v1"
+        assert (tok2vec["embed"]["nM"], tok2vec["embed"]["nC"]) == (64, 8)
+        assert tok2vec["encode"]["@layers"] == "chain.v1"
+        assert list(tok2vec["encode"]["*"]) == ["cnn", "lstm"]
+        lstm = tok2vec["encode"]["*"]["lstm"]
+        assert lstm["@layers"] == "residual.v1"
+        assert lstm["layer"] == {"@architectures": "fastpipe.BiLSTMEncoder.v1", "width": 256,
+                                 "depth": 1, "dropout": 0.0}
+        assert config["training"]["optimizer"]["L2"] == 0.1
+        if "ner" in names:
+            assert config["components"]["ner"]["model"]["tok2vec"]["grad_factor"] == 2.0
+        if "parser" in names:
+            assert "grad_factor" not in config["components"]["parser"]["model"]["tok2vec"]
+    nlp = Language.from_config(config)
+    walked = [node.name for node in nlp.get_pipe("tok2vec").model.walk()]
+    assert "character_embed" in walked and "bilstm_encoder" in walked
+    assert walked.index("window_maxout") < walked.index("bilstm_encoder")
+    assert nlp.get_pipe("ner").model.get_ref("tok2vec").attrs["grad_factor"] == 2.0
+    assert nlp.get_pipe("parser").model.get_ref("tok2vec").attrs["grad_factor"] == 1.0
+    # what was not measured keeps the plain tok2vec and spaCy's weight decay
+    for names, optimize in ((["tagger"], "accuracy"), (["tagger", "parser", "ner"], "efficiency")):
+        config = load_config_from_str(starter_config("en", names, optimize), interpolate=True)
+        embed = config["components"]["tok2vec"]["model"]["embed"]
+        assert embed["@architectures"] == "fastpipe.MultiHashEmbed.v1"
+        assert config["components"]["tok2vec"]["model"]["encode"]["@architectures"] == (
+            "fastpipe.MaxoutWindowEncoder.v1")
+        assert config["training"]["optimizer"]["L2"] == 0.01
 
 
 def test_the_accuracy_preset_decodes_the_parser_with_a_beam_and_decays_its_learning_rate():

@@ -44,7 +44,7 @@ def test_starter_configs_build(pipeline, optimize):
 def test_parser_and_ner_listen_to_the_shared_tok2vec(optimize):
     config = load_config_from_str(starter_config("en", ["tagger", "parser", "ner", "textcat"],
                                                  optimize), interpolate=True)
-    width = config["components"]["tok2vec"]["model"]["encode"]["width"]
+    width = config["components"]["tok2vec"]["model"]["embed"]["width"]
     assert width == (96 if optimize == "efficiency" else 256)
     components = config["components"]
     for name in ("parser", "ner"):
@@ -55,8 +55,10 @@ def test_parser_and_ner_listen_to_the_shared_tok2vec(optimize):
         assert model["state_type"] == name
         assert (model["extra_state_tokens"], model["hidden_width"], model["maxout_pieces"],
                 model["use_upper"]) == (False, 64, 2, True)
+        # the accuracy preset sends twice the ner's gradient into the tok2vec
+        factor = {"grad_factor": 2.0} if optimize == "accuracy" and name == "ner" else {}
         assert model["tok2vec"] == {"@architectures": "fastpipe.Tok2VecListener.v1",
-                                    "width": width, "upstream": "tok2vec"}
+                                    "width": width, "upstream": "tok2vec", **factor}
     assert components["parser"]["min_action_freq"] == 30
     assert components["parser"]["learn_tokens"] is False
     assert "min_action_freq" not in components["ner"]
