@@ -64,7 +64,7 @@ DROPOUT = {"efficiency": 0.1, "accuracy": 0.2}
 # the end of a 45-minute run instead of overfitting from minute 15) and twice the ner's gradient
 # into the shared layers (grad_factor on its listener: decay alone costs the entities about 2
 # points). bin/bench_budget.py --minutes 45, seeds 0, 1 and 2 (bin/bench_seeds.py), best dev
-# LAS / entities F: 81.21 / 59.02 on the mean (spaCy's efficiency config: 79.26 / 56.33); the
+# LAS / entities F: 81.21 / 59.13 on the mean (spaCy's efficiency config: 79.26 / 56.33); the
 # preset before it, 80.83 / 59.84 and 80.95 / 57.99 (seeds 0 and 1). Measured on
 # tagger+parser+ner only, so other pipelines keep the plain tok2vec.
 HYBRID = {"efficiency": None,
