@@ -58,8 +58,8 @@ SIZES = {"efficiency": (96, 4, 5000, 2500, 100, 1000),
 # [training] dropout per preset: the larger model overfits later with more of it
 DROPOUT = {"efficiency": 0.1, "accuracy": 0.2}
 # The accuracy preset's tok2vec and training for pipelines with a parser or an ner (None: the
-# hashed attributes and maxout layers above alone, spaCy's L2 0.01): CharacterEmbed with nC
-# character slots of nM each in place of the hashed PREFIX, SUFFIX and SHAPE, one residual
+# hashed attributes and maxout layers above alone, spaCy's L2 0.01): CharacterEmbed (a hashed
+# LOWER and nC character slots of nM each) in place of the four hashed attributes, one residual
 # BiLSTM layer after the maxout layers, L2 0.1 (weight decay: it keeps the model improving to
 # the end of a 45-minute run instead of overfitting from minute 15) and twice the ner's gradient
 # into the shared layers (grad_factor on its listener: decay alone costs the entities about 2
