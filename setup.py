@@ -36,6 +36,7 @@ MOD_NAMES = [
     "fastpipe.pipeline._edit_tree",
     "fastpipe.ml._features",
     "fastpipe.ml._kernels",
+    "fastpipe.ml._lstm",
     "fastpipe.ml._parser_kernels",
     "fastpipe.ml._optim",
     "fastpipe.pipeline._parser_internals.stateclass",

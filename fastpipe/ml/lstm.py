@@ -2,9 +2,11 @@
 
 Each doc is read forwards by one LSTM and backwards by another, each of ``nH`` units; a token's
 output is the two hidden states side by side (``2 * nH`` columns). State never crosses from one
-doc to the next. The input-to-gate products of every token are one matrix product per
-direction; the recurrence then walks the time steps of all docs at once, docs sorted longest
-first so that the docs still running at step t are the first ones.
+doc to the next. The batch is first laid out time major (``_plan``: the rows of one time step
+of every doc together, docs sorted longest first, so that the docs still running at step t are
+the first ones); the input-to-gate products of every token are then one matrix product per
+direction, and the recurrence over the time steps runs in ``_lstm`` (one product and one fused
+pass per step).
 
 Gates (in this order in the ``4 * nH`` columns): input, forget, output (sigmoids) and the
 candidate cell (tanh); c_t = f * c_{t-1} + i * g, h_t = o * tanh(c_t), h_0 = c_0 = 0. The forget
@@ -14,12 +16,13 @@ Parameters per direction d (0 forwards, 1 backwards): ``W`` (2, nI, 4nH), ``U`` 
 ``b`` (2, 4nH). Works in the parameters' dtype (float32 in training, float64 in gradient
 checks).
 """
-from typing import List, Tuple
+from typing import Tuple
 
 import numpy
 from thinc.api import Model
 from thinc.types import Ragged
 
+from . import _lstm
 from .ops import fastpipe_ops, grad_array
 
 
@@ -42,85 +45,57 @@ def init(model: Model, X=None, Y=None) -> Model:
     return model
 
 
-def _steps(lengths: numpy.ndarray) -> Tuple[List[numpy.ndarray], List[numpy.ndarray]]:
-    """Row indices per time step, forwards and backwards: at step t, the row of each
-    still-running doc's t-th token (from its end, backwards), longest docs first."""
+def _plan(lengths) -> Tuple[numpy.ndarray, ...]:
+    """The time-major layout of a batch (see ``_lstm``): ``k[t]`` docs still run at step t,
+    their rows are ``[o[t], o[t] + k[t])``, longest docs first; ``forwards[p]`` /
+    ``backwards[p]`` is the batch row read at time-major row p by the forwards / backwards LSTM
+    (the doc's t-th token from its start / its end); ``prev[p - k[0]]`` is the time-major row
+    of the step before, for every row after the first step."""
     lengths = numpy.asarray(lengths, dtype="int64")
     starts = numpy.zeros_like(lengths)
     if len(lengths):
         starts[1:] = numpy.cumsum(lengths)[:-1]
     order = numpy.argsort(-lengths, kind="stable")
     lengths, starts = lengths[order], starts[order]
-    ends = starts + lengths - 1
-    forwards, backwards = [], []
-    for t in range(int(lengths[0]) if len(lengths) else 0):
-        live = int((lengths > t).sum())  # the first ``live`` docs are longer than t
-        forwards.append(starts[:live] + t)
-        backwards.append(ends[:live] - t)
-    return forwards, backwards
+    n_steps = int(lengths[0]) if len(lengths) else 0
+    ascending = lengths[::-1]
+    k = len(lengths) - numpy.searchsorted(ascending, numpy.arange(n_steps), side="right")
+    k = k.astype("int64")
+    o = numpy.zeros_like(k)
+    if n_steps:
+        o[1:] = numpy.cumsum(k)[:-1]
+    t = numpy.repeat(numpy.arange(n_steps, dtype="int64"), k)
+    j = numpy.arange(len(t), dtype="int64") - numpy.repeat(o, k)
+    forwards = starts[j] + t
+    backwards = starts[j] + lengths[j] - 1 - t
+    prev = numpy.arange(k[0] if n_steps else 0, len(t), dtype="int64") - numpy.repeat(k[:-1], k[1:])
+    return k, o, forwards, backwards, prev
 
 
-def _sigmoid(x: numpy.ndarray) -> numpy.ndarray:
-    return 0.5 * (numpy.tanh(0.5 * x) + 1.0)
-
-
-def _direction_forward(X, W, U, b, steps, nH):
-    """Hidden states (n, nH) of one direction, and what its backward pass needs."""
+def _direction_forward(X, W, U, b, k, o, nH):
+    """Hidden states (n, nH) of one direction, time major (X is), and what its backward pass
+    needs."""
     n = X.shape[0]
-    gates = X @ W
-    gates += b
-    H = numpy.zeros((n, nH), dtype=X.dtype)
-    tanh_C = numpy.zeros((n, nH), dtype=X.dtype)
-    H_prev = numpy.zeros((n, nH), dtype=X.dtype)   # h_{t-1} of each token's step
-    C_prev = numpy.zeros((n, nH), dtype=X.dtype)
-    h = numpy.zeros((0, nH), dtype=X.dtype)
-    c = h
-    for rows in steps:
-        k = len(rows)
-        z = gates[rows]
-        if h.shape[0] == 0:  # the first step
-            h_in = c_in = numpy.zeros((k, nH), dtype=X.dtype)
-        else:
-            h_in, c_in = h[:k], c[:k]
-            z += h_in @ U
-        z[:, :3 * nH] = _sigmoid(z[:, :3 * nH])
-        z[:, 3 * nH:] = numpy.tanh(z[:, 3 * nH:])
-        c = z[:, nH:2 * nH] * c_in + z[:, :nH] * z[:, 3 * nH:]
-        tc = numpy.tanh(c)
-        h = z[:, 2 * nH:3 * nH] * tc
-        gates[rows] = z
-        H[rows], tanh_C[rows] = h, tc
-        H_prev[rows], C_prev[rows] = h_in, c_in
-    return H, (gates, tanh_C, H_prev, C_prev)
+    G = X @ W
+    G += b
+    H = numpy.empty((n, nH), dtype=X.dtype)
+    C = numpy.empty_like(H)
+    TC = numpy.empty_like(H)
+    work = numpy.empty((int(k[0]) if len(k) else 0, 4 * nH), dtype=X.dtype)
+    _lstm.forward(G, H, C, TC, U, k, o, work)
+    return H, (G, C, TC)
 
 
-def _direction_backward(dH, X, W, U, state, steps, nH, dW, dU, db):
-    """d(input) of one direction, its parameter gradients added to dW, dU, db."""
-    gates, tanh_C, H_prev, C_prev = state
-    dZ = numpy.zeros_like(gates)
-    dh_next = numpy.zeros((0, nH), dtype=X.dtype)
-    dc_next = dh_next
-    for rows in reversed(steps):
-        k = len(rows)
-        dh = dH[rows]
-        dc = numpy.zeros((k, nH), dtype=X.dtype)
-        m = dh_next.shape[0]
-        if m:
-            dh[:m] += dh_next
-            dc[:m] += dc_next
-        z = gates[rows]
-        i, f, o, g = z[:, :nH], z[:, nH:2 * nH], z[:, 2 * nH:3 * nH], z[:, 3 * nH:]
-        tc = tanh_C[rows]
-        dc += dh * o * (1.0 - tc * tc)
-        dz = numpy.empty_like(z)
-        dz[:, :nH] = dc * g * i * (1.0 - i)
-        dz[:, nH:2 * nH] = dc * C_prev[rows] * f * (1.0 - f)
-        dz[:, 2 * nH:3 * nH] = dh * tc * o * (1.0 - o)
-        dz[:, 3 * nH:] = dc * i * (1.0 - g * g)
-        dZ[rows] = dz
-        dh_next = dz @ U.T
-        dc_next = dc * f
-    dU += H_prev.T @ dZ
+def _direction_backward(dH, X, W, U, H, state, k, o, prev, nH, dW, dU, db):
+    """d(input) of one direction (time major, as ``dH`` and ``X``), its parameter gradients
+    added to dW, dU, db. ``dH`` is changed."""
+    G, C, TC = state
+    dZ = numpy.empty_like(G)
+    dC = numpy.zeros_like(C)
+    work = numpy.empty((int(k[0]) if len(k) else 0, nH), dtype=X.dtype)
+    _lstm.backward(dH, dZ, dC, G, C, TC, numpy.ascontiguousarray(U.T), k, o, work)
+    if len(prev):
+        dU += H[prev].T @ dZ[int(k[0]):]
     dW += X.T @ dZ
     db += dZ.sum(axis=0)
     return dZ @ W.T
@@ -131,22 +106,25 @@ def forward(model: Model, Xr: Ragged, is_train: bool) -> Tuple[Ragged, callable]
     nH = model.get_dim("nH")
     X = numpy.ascontiguousarray(Xr.dataXd, dtype=W.dtype)
     lengths = Xr.lengths
-    steps = _steps(lengths)
-    outs, states = [], []
-    for d in range(2):
-        H, state = _direction_forward(X, W[d], U[d], b[d], steps[d], nH)
-        outs.append(H)
+    k, o, forwards, backwards, prev = _plan(lengths)
+    Y = numpy.empty((X.shape[0], 2 * nH), dtype=W.dtype)   # every row is written below
+    inputs, outputs, states = [], [], []
+    for d, rows in enumerate((forwards, backwards)):
+        Xd = X[rows]
+        H, state = _direction_forward(Xd, W[d], U[d], b[d], k, o, nH)
+        Y[rows, d * nH:(d + 1) * nH] = H
+        inputs.append(Xd)
+        outputs.append(H)
         states.append(state)
-    Y = numpy.concatenate(outs, axis=1)
 
     def backprop(dYr: Ragged) -> Ragged:
         dY = numpy.asarray(dYr.dataXd, dtype=W.dtype)
         dW, dU, db = (grad_array(model, name) for name in ("W", "U", "b"))
         dX = numpy.zeros_like(X)
-        for d in range(2):
-            dH = numpy.ascontiguousarray(dY[:, d * nH:(d + 1) * nH])
-            dX += _direction_backward(dH, X, W[d], U[d], states[d], steps[d], nH,
-                                      dW[d], dU[d], db[d])
+        for d, rows in enumerate((forwards, backwards)):
+            dH = numpy.ascontiguousarray(dY[rows, d * nH:(d + 1) * nH])
+            dX[rows] += _direction_backward(dH, inputs[d], W[d], U[d], outputs[d], states[d],
+                                            k, o, prev, nH, dW[d], dU[d], db[d])
         return Ragged(dX, lengths)
 
     return Ragged(Y, lengths), backprop

@@ -8,6 +8,7 @@ from thinc.types import Ragged
 from fastpipe.ml import Tok2Vec
 from fastpipe.ml.embed import MultiHashEmbed
 from fastpipe.ml.encoder import BiLSTMEncoder, MaxoutWindowEncoder
+from fastpipe.ml.lstm import BiLSTMLayer
 from fastpipe.registry import registry
 
 from ml_helpers import check_param_grads, to_float64
@@ -100,6 +101,85 @@ def test_parameter_gradients_match_finite_differences_in_float64():
         return float((model.predict(X).dataXd * weights).sum())
 
     check_param_grads(model, loss_and_grad, loss_only)
+
+
+def textbook_bilstm(X, lengths, W, U, b, nH):
+    """The LSTM equations doc by doc and token by token (no batching, no time-major layout)."""
+    def sigmoid(x):
+        return 1.0 / (1.0 + numpy.exp(-x))
+
+    out = numpy.zeros((X.shape[0], 2 * nH))
+    start = 0
+    for length in lengths:
+        for d in (0, 1):
+            h, c = numpy.zeros(nH), numpy.zeros(nH)
+            for t in (range(length) if d == 0 else reversed(range(length))):
+                z = X[start + t] @ W[d] + h @ U[d] + b[d]
+                i, f, o = sigmoid(z[:nH]), sigmoid(z[nH:2 * nH]), sigmoid(z[2 * nH:3 * nH])
+                c = f * c + i * numpy.tanh(z[3 * nH:])
+                h = o * numpy.tanh(c)
+                out[start + t, d * nH:(d + 1) * nH] = h
+        start += length
+    return out
+
+
+# Unequal lengths in no order, ties, empty docs and a doc of one token: the time-major layout
+# shrinks step by step and must still hand each row its own doc's state.
+RAGGED_LENGTHS = [3, 0, 6, 1, 6, 2, 0]
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_the_batched_layer_computes_the_textbook_equations(dtype):
+    layer = BiLSTMLayer(5, 3).initialize()
+    rng = numpy.random.RandomState(7)
+    for name in ("W", "U", "b"):   # away from the initial values, the forget bias included
+        layer.set_param(name, rng.uniform(-0.8, 0.8, layer.get_param(name).shape).astype(dtype))
+    X = rng.uniform(-1, 1, (sum(RAGGED_LENGTHS), 5)).astype(dtype)
+    Y = layer.predict(Ragged(X, numpy.asarray(RAGGED_LENGTHS, dtype="int32"))).dataXd
+    expected = textbook_bilstm(X.astype("float64"), RAGGED_LENGTHS,
+                               *(layer.get_param(n).astype("float64") for n in "WUb"), 3)
+    assert Y.dtype == numpy.dtype(dtype)
+    tolerance = 1e-12 if dtype == "float64" else 2e-6
+    numpy.testing.assert_allclose(Y, expected, rtol=0, atol=tolerance)
+
+
+def test_gradients_over_ragged_docs_match_finite_differences_in_float64():
+    """d(input) and every parameter's gradient for docs of unequal lengths, against central
+    differences of the textbook equations' loss."""
+    layer = to_float64(BiLSTMLayer(4, 3).initialize())
+    rng = numpy.random.RandomState(11)
+    n = sum(RAGGED_LENGTHS)
+    X = Ragged(rng.uniform(-1, 1, (n, 4)), numpy.asarray(RAGGED_LENGTHS, dtype="int32"))
+    weights = rng.uniform(-1, 1, (n, 6))
+
+    def loss_and_grad():
+        for name in ("W", "U", "b"):
+            layer.set_grad(name, numpy.zeros_like(layer.get_param(name)))
+        Y, backprop = layer.begin_update(X)
+        return backprop(Ragged(weights.copy(), Y.lengths)).dataXd
+
+    def loss_only():
+        return float((textbook_bilstm(X.dataXd, RAGGED_LENGTHS, *(layer.get_param(name)
+                                      for name in "WUb"), 3) * weights).sum())
+
+    dX = loss_and_grad()
+    eps = 1e-6
+    for i, j in [(0, 0), (3, 2), (9, 1), (n - 1, 3), (12, 0)]:
+        X.dataXd[i, j] += eps
+        up = loss_only()
+        X.dataXd[i, j] -= 2 * eps
+        down = loss_only()
+        X.dataXd[i, j] += eps
+        assert numpy.isclose(dX[i, j], (up - down) / (2 * eps), rtol=1e-5, atol=1e-8)
+    check_param_grads(layer, loss_and_grad, loss_only, n_entries=8)
+
+
+def test_an_empty_batch_gives_empty_outputs_and_gradients():
+    layer = BiLSTMLayer(4, 3).initialize()
+    X = Ragged(numpy.zeros((0, 4), dtype="float32"), numpy.asarray([0, 0], dtype="int32"))
+    Y, backprop = layer.begin_update(X)
+    assert Y.dataXd.shape == (0, 6)
+    assert backprop(Ragged(numpy.zeros((0, 6), dtype="float32"), Y.lengths)).dataXd.shape == (0, 4)
 
 
 def test_depth_zero_passes_the_input_on():
@@ -243,3 +323,24 @@ def test_a_residual_lstm_after_the_window_layers_trains_from_a_config(tmp_path):
     names = [node.name for node in nlp.get_pipe("tok2vec").model.walk()]
     assert "bilstm" in names and "window_maxout" in names
     assert [t.tag_ for t in nlp(TAGGED[0][0])] == TAGGED[0][1]
+
+
+def test_the_recurrence_refuses_steps_that_do_not_fit_its_arrays():
+    """The kernel checks its shapes and its step table before it touches memory."""
+    from fastpipe.ml import _lstm
+
+    nH, n = 2, 5
+    G = numpy.zeros((n, 4 * nH), dtype="float32")
+    H, C, TC = (numpy.zeros((n, nH), dtype="float32") for _ in range(3))
+    U = numpy.zeros((nH, 4 * nH), dtype="float32")
+    work = numpy.zeros((2, 4 * nH), dtype="float32")
+    ok_k, ok_o = numpy.asarray([2, 2, 1], dtype="int64"), numpy.asarray([0, 2, 4], dtype="int64")
+    _lstm.forward(G, H, C, TC, U, ok_k, ok_o, work)
+    for k, o in [([2, 2, 2], [0, 2, 4]),        # past the last row
+                 ([1, 2, 2], [0, 1, 3]),        # a step longer than the one before
+                 ([3, 2], [0, 3])]:             # more rows than the work buffer
+        with pytest.raises(ValueError, match="LSTM steps"):
+            _lstm.forward(G, H, C, TC, U, numpy.asarray(k, dtype="int64"),
+                          numpy.asarray(o, dtype="int64"), work)
+    with pytest.raises(ValueError, match="shapes do not agree"):
+        _lstm.forward(G, H, C, TC, numpy.zeros((nH, 4), dtype="float32"), ok_k, ok_o, work)
