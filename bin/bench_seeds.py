@@ -68,11 +68,16 @@ def read_log_scores(log: Path) -> list:
 
 
 def seed_and_key(path: Path) -> tuple:
-    """The config's seed, and the config as it trains without its seed and bench_budget's
-    logger (whose folder names the run): runs with equal keys are the same config."""
-    config = Config().from_str(path.read_text(encoding="utf8"), interpolate=False)
-    seed = config.get("system", {}).pop("seed", None)
+    """The config's seed, and the config as it trains (variables filled in, so that
+    ``${components.tok2vec.model.embed.width}`` and the 256 it stands for are the same config)
+    without its seeds and bench_budget's logger (whose folder names the run): runs with equal
+    keys are the same config. The seed is ``[training] seed`` (what training uses; spaCy's and
+    fastpipe's configs set it to ``${system.seed}``), else ``[system] seed``."""
+    config = Config().from_str(path.read_text(encoding="utf8"), interpolate=True)
+    system_seed = config.get("system", {}).pop("seed", None)
+    training_seed = config.get("training", {}).pop("seed", None)
     config.get("training", {}).pop("logger", None)
+    seed = training_seed if training_seed is not None else system_seed
     return seed, config.to_str()
 
 

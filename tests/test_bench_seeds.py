@@ -100,6 +100,44 @@ def test_groups_by_config_without_seed_and_averages_the_best_scores(bench, tmp_p
     assert "LAS +2.50" in text and "entities F +1.00" in text
 
 
+WIDTHS = """[system]
+seed = {seed}
+
+[components]
+
+[components.tok2vec]
+
+[components.tok2vec.model]
+
+[components.tok2vec.model.embed]
+width = 256
+
+[components.tagger]
+
+[components.tagger.model]
+
+[components.tagger.model.tok2vec]
+width = {width}
+
+[training]
+seed = ${{system.seed}}
+"""
+
+
+def test_configs_are_compared_as_they_train(bench, tmp_path):
+    """A variable and the value it stands for are the same config; the seeds (``[system]`` and
+    the ``[training]`` one that refers to it) are left out; a different value is another
+    config."""
+    paths = []
+    for seed, width in [(0, "256"), (1, "${components.tok2vec.model.embed.width}"), (2, "128")]:
+        path = tmp_path / f"{seed}.cfg"
+        path.write_text(WIDTHS.format(seed=seed, width=width))
+        paths.append(path)
+    (seed0, key0), (seed1, key1), (seed2, key2) = (bench.seed_and_key(p) for p in paths)
+    assert (seed0, seed1, seed2) == (0, 1, 2)
+    assert key0 == key1 and key2 != key0
+
+
 def test_scored_results_win_and_a_reused_spacy_run_counts_once(bench, tmp_path):
     full = _run_dir(tmp_path, "full", "fastpipe", 0, log=_fp_log(80.0, 60.0))
     _run_dir(tmp_path, "full", "spacy", 0, log=SPACY_LOG.format(tag=93.0, las=79.0, ents=58.0))
