@@ -18,7 +18,7 @@ USES_TOK2VEC = ("tagger", "morphologizer", "trainable_lemmatizer", "parser", "ne
 # The transition-based components' hidden layer: (hidden_width, maxout_pieces) per --optimize.
 # A width of 128 did not pay in the runs below (sentences and entities lost 2 points), nor
 # for the parser alone on the hybrid tok2vec (HYBRID; seed 1: LAS 81.34, entities 57.08
-# against 81.31 and 59.79).
+# against 81.31 and 59.89).
 PARSER_SIZES = {"efficiency": (64, 2), "accuracy": (64, 2)}
 # The parser's beam per --optimize (None: greedy, the "parser" factory). The accuracy preset
 # uses spaCy's "beam_parser" with 8 histories and greedy updates (beam_update_prob 0: the beam
@@ -63,8 +63,8 @@ DROPOUT = {"efficiency": 0.1, "accuracy": 0.2}
 # BiLSTM layer after the maxout layers, L2 0.1 (weight decay: it keeps the model improving to
 # the end of a 45-minute run instead of overfitting from minute 15) and twice the ner's gradient
 # into the shared layers (grad_factor on its listener: decay alone costs the entities about 2
-# points). bin/bench_budget.py --minutes 45, seeds 0, 1 and 2 (bin/bench_seeds.py), best dev
-# LAS / entities F: 81.21 / 59.13 on the mean (spaCy's efficiency config: 79.26 / 56.33); the
+# points). bin/bench_budget.py --minutes 45, seeds 0-4 (bin/bench_seeds.py), best dev
+# LAS / entities F: 81.24 / 59.08 on the mean (spaCy's efficiency config: 79.19 / 56.20); the
 # preset before it, 80.83 / 59.84 and 80.95 / 57.99 (seeds 0 and 1). Measured on
 # tagger+parser+ner only, so other pipelines keep the plain tok2vec.
 HYBRID = {"efficiency": None,
