@@ -43,14 +43,21 @@ def clip_norm(float[::1] gradient, float grad_clip) -> float:
 
 def adam_step(float[::1] weights, float[::1] gradient, float[::1] mom1, float[::1] mom2,
               float beta1, float beta2, float eps, float learn_rate, float grad_clip,
-              float decay):
+              float decay, float[::1] averages=None, float average_rate=0.0):
     """Update ``weights`` in place and zero ``gradient``.
 
     The gradient is first scaled to norm ``grad_clip`` when its norm reaches it (0 = no
     clipping); ``learn_rate`` is the bias-corrected step size; ``decay`` is subtracted as
-    ``weights -= decay * weights`` after the step (decoupled weight decay)."""
+    ``weights -= decay * weights`` after the step (decoupled weight decay). With
+    ``averages``, the moving average of the new weights is updated in the same pass:
+    ``averages -= average_rate * (averages - weights)`` (thinc's ``update_averages``, whose
+    rate is 1 - min((1 + t) / (10 + t), 0.9999) at update t), so the weights are read from
+    memory once, and no temporaries the size of the table are made."""
     cdef Py_ssize_t i, n = weights.shape[0]
     if gradient.shape[0] != n or mom1.shape[0] != n or mom2.shape[0] != n:
+        raise ValueError("adam_step: arrays of different sizes")
+    cdef bint average = averages is not None
+    if average and averages.shape[0] != n:
         raise ValueError("adam_step: arrays of different sizes")
     cdef double norm = 0.0
     cdef float scale = 1.0, g
@@ -68,6 +75,8 @@ def adam_step(float[::1] weights, float[::1] gradient, float[::1] mom1, float[::
             weights[i] -= learn_rate * (mom1[i] / (sqrtf(mom2[i]) + eps))
             weights[i] -= decay * weights[i]
             gradient[i] = 0.0
+            if average:   # loop-invariant: the compiler moves it out of the loop
+                averages[i] -= average_rate * (averages[i] - weights[i])
 
 
 def nonzero_rows(const float[:, ::1] x):

@@ -110,15 +110,24 @@ class FusedAdam(Optimizer):
             live.n_live = adam_step_rows(weights, gradient, mom1, mom2, live.mask, live.rows,
                                          live.n_live, live.scratch, self.b1, self.b2, self.eps,
                                          step, clip, decay)
-        else:
-            adam_step(weights.reshape(-1), gradient.reshape(-1), self.mom1[key], self.mom2[key],
-                      self.b1, self.b2, self.eps, step, clip, decay)
+            return weights, gradient
+        averages = None
         if self.averages is not None:
             if key not in self.averages:
                 self.averages[key] = numpy.zeros(weights.shape, dtype="float32")
+            averages = self.averages[key]
+        # thinc's update_averages, in the same pass: rate 1 - min((1 + t) / (10 + t), 0.9999)
+        fused = averages is not None and (averages.dtype == numpy.float32 and
+                                          averages.flags.c_contiguous and
+                                          averages.size == weights.size)
+        average_rate = 1.0 - min((1.0 + nr_upd) / (10.0 + nr_upd), 0.9999)
+        adam_step(weights.reshape(-1), gradient.reshape(-1), self.mom1[key], self.mom2[key],
+                  self.b1, self.b2, self.eps, step, clip, decay,
+                  averages.reshape(-1) if fused else None, average_rate)
+        if averages is not None and not fused:   # e.g. averages of another dtype, restored
             from thinc.backends import get_array_ops
 
-            get_array_ops(weights).update_averages(self.averages[key], weights, nr_upd)
+            get_array_ops(weights).update_averages(averages, weights, nr_upd)
         return weights, gradient
 
 

@@ -199,3 +199,52 @@ def test_decay_embeddings_off_also_on_thincs_path():
     numpy.testing.assert_allclose(w_w, ref_l2((1, "W"), w0.copy(), grad.copy())[0], rtol=1e-6)
     assert not numpy.allclose(w_e, w_w)
     assert adam.L2 == 0.5 and adam.decay_embeddings is False
+
+
+def test_the_moving_average_is_thincs_updated_in_the_same_pass():
+    """adam_step with ``averages`` gives the weights of the plain step and the average thinc's
+    update_averages makes of them, over steps where the rate still changes (t < 9990) and
+    where it is capped."""
+    from thinc.api import NumpyOps
+
+    from fastpipe.ml._optim import adam_step
+
+    rng = numpy.random.default_rng(3)
+    n = 1000
+    w_fused = rng.normal(size=n).astype("f")
+    w_plain = w_fused.copy()
+    avg_fused, avg_thinc = numpy.zeros(n, dtype="f"), numpy.zeros(n, dtype="f")
+    moments = [numpy.zeros(n, dtype="f") for _ in range(4)]
+    for t in [1, 2, 3, 50, 9990, 20000]:
+        grad = rng.normal(size=n).astype("f")
+        rate = 1.0 - min((1.0 + t) / (10.0 + t), 0.9999)
+        adam_step(w_fused, grad.copy(), moments[0], moments[1], 0.9, 0.999, 1e-8, 0.01, 1.0,
+                  0.001, avg_fused, rate)
+        adam_step(w_plain, grad.copy(), moments[2], moments[3], 0.9, 0.999, 1e-8, 0.01, 1.0,
+                  0.001)
+        NumpyOps().update_averages(avg_thinc, w_plain, t)
+        numpy.testing.assert_array_equal(w_fused, w_plain)
+        numpy.testing.assert_allclose(avg_fused, avg_thinc, rtol=1e-6, atol=1e-9)
+    with pytest.raises(ValueError, match="different sizes"):
+        adam_step(w_fused, grad, moments[0], moments[1], 0.9, 0.999, 1e-8, 0.01, 1.0, 0.0,
+                  avg_fused[:10], 0.1)
+
+
+def test_averages_kept_in_another_dtype_are_still_updated():
+    """Averages the fused pass cannot write (float64, e.g. restored from elsewhere) take
+    thinc's own update."""
+    settings = dict(learn_rate=0.01, L2=0.01, grad_clip=1.0, use_averages=True)
+    ours, ref = FusedAdam(**settings), ThincAdam(**settings)
+    rng = numpy.random.default_rng(4)
+    w_ours = rng.normal(size=(20, 3)).astype("f")
+    w_ref = w_ours.copy()
+    ours.averages[("p", 1)] = numpy.zeros((20, 3), dtype="float64")
+    ref.averages[("p", 1)] = numpy.zeros((20, 3), dtype="float64")
+    for _ in range(5):
+        grad = rng.normal(size=(20, 3)).astype("f")
+        w_ours, _ = ours(("p", 1), w_ours, grad.copy())
+        w_ref, _ = ref(("p", 1), w_ref, grad.copy())
+    assert ours.averages[("p", 1)].dtype == numpy.float64
+    numpy.testing.assert_allclose(ours.averages[("p", 1)], ref.averages[("p", 1)], rtol=1e-5,
+                                  atol=1e-6)
+    assert numpy.abs(ours.averages[("p", 1)]).sum() > 0
