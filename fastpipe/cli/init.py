@@ -80,17 +80,16 @@ def _tok2vec_block(width: int, depth: int, rows: int, sub_rows: int,
         embed = ('@architectures = "fastpipe.MultiHashEmbed.v1"\n'
                  f'width = {width}\nattrs = ["NORM", "PREFIX", "SUFFIX", "SHAPE"]\n'
                  f"rows = [{rows}, {sub_rows}, {sub_rows}, {sub_rows}]\n")
-        encode, cnn = "", "[components.tok2vec.model.encode]\n"
+        encode, cnn, lstm = "", "[components.tok2vec.model.encode]\n", ""
     else:
         embed = ('@architectures = "fastpipe.CharacterEmbed.v1"\n'
                  f"width = {width}\nrows = {rows}\nnM = {hybrid['nM']}\nnC = {hybrid['nC']}\n")
         encode = '[components.tok2vec.model.encode]\n@layers = "chain.v1"\n\n'
         cnn = "[components.tok2vec.model.encode.*.cnn]\n"
-    lstm = "" if hybrid is None else (
-        '\n[components.tok2vec.model.encode.*.lstm]\n@layers = "residual.v1"\n\n'
-        '[components.tok2vec.model.encode.*.lstm.layer]\n'
-        f'@architectures = "fastpipe.BiLSTMEncoder.v1"\nwidth = {width}\ndepth = 1\n'
-        "dropout = 0.0\n")
+        lstm = ('\n[components.tok2vec.model.encode.*.lstm]\n@layers = "residual.v1"\n\n'
+                '[components.tok2vec.model.encode.*.lstm.layer]\n'
+                f'@architectures = "fastpipe.BiLSTMEncoder.v1"\nwidth = {width}\ndepth = 1\n'
+                "dropout = 0.0\n")
     return f"""[components.tok2vec]
 factory = "tok2vec"
 
